@@ -143,20 +143,30 @@ public final class NetlinkDataplane implements Dataplane {
     private Sandbox openOrCreate(String networkId) {
         return open.computeIfAbsent(networkId, id -> {
             String name = SandboxNames.namespace(id);
-            NetNs ns;
             if (sandboxDir.exists(name)) {
-                ns = sandboxDir.open(name);
-            } else {
-                ns = sandboxDir.create(name);
-                log.info("network {}: sandbox namespace {} created", RequestFacts.shortId(id), sandboxDir.pathOf(name));
+                try {
+                    return openSandbox(sandboxDir.open(name));
+                } catch (RuntimeException e) {
+                    // a file whose namespace died with its mount (e.g. the mount lived in a
+                    // private mount namespace that is gone): nothing to adopt, start afresh
+                    log.warn("network {}: {} is not a live namespace ({}); recreating it", RequestFacts.shortId(id),
+                            sandboxDir.pathOf(name), e.getMessage());
+                    sandboxDir.delete(name);
+                }
             }
-            try {
-                return new Sandbox(ns, NetlinkHandle.open(ns));
-            } catch (RuntimeException e) {
-                ns.close();
-                throw e;
-            }
+            Sandbox sb = openSandbox(sandboxDir.create(name));
+            log.info("network {}: sandbox namespace {} created", RequestFacts.shortId(id), sandboxDir.pathOf(name));
+            return sb;
         });
+    }
+
+    private static Sandbox openSandbox(NetNs ns) {
+        try {
+            return new Sandbox(ns, NetlinkHandle.open(ns));
+        } catch (RuntimeException e) {
+            ns.close();
+            throw e;
+        }
     }
 
     /** The open sandbox if the network has one, without creating it. */

@@ -159,9 +159,9 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     }
 
     private void write(String networkId, PeerEntries current) {
-        PeerEntries desired = DesiredPeers.of(view.endpointsOf(networkId), self);
-        PeerEntries remove = DesiredPeers.toRemove(current, desired);
-        PeerEntries add = DesiredPeers.toWrite(current, desired);
+        PeerEntries desired = PeersOfNetwork.desired(view.endpointsOf(networkId), self);
+        PeerEntries remove = PeersOfNetwork.toRemove(current, desired);
+        PeerEntries add = PeersOfNetwork.toWrite(current, desired);
         if (!remove.isEmpty() || !add.isEmpty()) {
             try {
                 dataplane.applyPeers(networkId, remove, add);
@@ -229,7 +229,7 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     }
 
     public PeerEntries desired(String networkId) {
-        return DesiredPeers.of(view.endpointsOf(networkId), self);
+        return PeersOfNetwork.desired(view.endpointsOf(networkId), self);
     }
 
     public boolean isLoaded() {

@@ -15,11 +15,11 @@ import java.util.Map;
  * records claim one IP or one MAC (a container came back elsewhere before the old record went),
  * the most recently written one wins.
  */
-final class DesiredPeers {
-    private DesiredPeers() {
+public final class PeersOfNetwork {
+    private PeersOfNetwork() {
     }
 
-    static PeerEntries of(List<Versioned<EndpointRecord>> endpoints, LocalHost self) {
+    public static PeerEntries desired(List<Versioned<EndpointRecord>> endpoints, LocalHost self) {
         Map<String, String> neighbours = new HashMap<>();
         Map<String, String> fdb = new HashMap<>();
         endpoints.stream()
@@ -38,7 +38,7 @@ final class DesiredPeers {
         return new PeerEntries(neighbours, fdb);
     }
 
-    static boolean isLocal(EndpointRecord ep, LocalHost self) {
+    public static boolean isLocal(EndpointRecord ep, LocalHost self) {
         return self.hostId().equals(ep.host()) || self.vtep().equals(ep.vtep());
     }
 
