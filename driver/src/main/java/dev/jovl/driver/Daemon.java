@@ -12,6 +12,7 @@ import dev.jovl.driver.overlay.NetworkLocks;
 import dev.jovl.driver.peers.DeadHostReaper;
 import dev.jovl.driver.peers.HostRegistration;
 import dev.jovl.driver.peers.PeerSync;
+import dev.jovl.driver.peers.SandboxAdoption;
 import dev.jovl.driver.state.ClusterState;
 import dev.jovl.driver.status.StatusApi.PeersRequest;
 import dev.jovl.driver.status.StatusService;
@@ -59,6 +60,14 @@ public final class Daemon implements AutoCloseable {
      *                      use it to run several "hosts" in one JVM
      */
     public static Daemon start(DaemonOptions options, Path hostNamespace) {
+        return start(options, hostNamespace, null);
+    }
+
+    /**
+     * @param sharedStore a store to use instead of opening {@code options.store()}; the caller
+     *                    keeps ownership (tests run several "hosts" on one store this way)
+     */
+    public static Daemon start(DaemonOptions options, Path hostNamespace, Store sharedStore) {
         long t0 = System.nanoTime();
         List<AutoCloseable> opened = new ArrayList<>();
         try {
@@ -71,14 +80,18 @@ public final class Daemon implements AutoCloseable {
             LocalHost host = new LocalHost(hostId, underlay.vtep(), underlay.mtu(), options.vxlanPort());
             DriverSettings settings = new DriverSettings(options.scope(), options.vniRange(), options.mtu());
 
-            Store store = Stores.open(options.store());
-            opened.add(store);
+            Store store = sharedStore != null ? sharedStore : Stores.open(options.store());
+            if (sharedStore == null) {
+                opened.add(store);
+            }
             ClusterState state = new ClusterState(store);
             NetlinkDataplane dataplane = new NetlinkDataplane(hostNs, hostHandle,
                     new NetnsDirectory(options.runDir().resolve("netns")), host);
             opened.add(dataplane);
             NetworkLocks locks = new NetworkLocks();
-            PeerSync peers = new PeerSync(store, host, dataplane, locks, options.reconcileInterval());
+            SandboxAdoption adoption = new SandboxAdoption(state, host, dataplane, locks);
+            PeerSync peers = new PeerSync(store, host, dataplane, locks, options.reconcileInterval(),
+                    adoption::adoptAll);
             opened.add(peers);
             HostRegistration registration = new HostRegistration(state, host, options.leaseTtl(), VERSION);
             opened.add(registration);

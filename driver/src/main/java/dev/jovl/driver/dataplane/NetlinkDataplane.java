@@ -182,12 +182,20 @@ public final class NetlinkDataplane implements Dataplane {
     }
 
     @Override
+    public void repair(NetworkRecord network) {
+        ensureSandbox(network);
+    }
+
+    @Override
     public void removeSandbox(String networkId) {
         Sandbox sb = open.remove(networkId);
         String name = SandboxNames.namespace(networkId);
         if (sb == null && sandboxDir.exists(name)) {
-            NetNs ns = sandboxDir.open(name);
-            sb = new Sandbox(ns, NetlinkHandle.open(ns));
+            try {
+                sb = openSandbox(sandboxDir.open(name));
+            } catch (RuntimeException e) {
+                log.info("network {}: {} was not a live namespace any more", RequestFacts.shortId(networkId), name);
+            }
         }
         if (sb != null) {
             try {

@@ -20,6 +20,12 @@ public interface Dataplane extends AutoCloseable {
      */
     String attach(NetworkRecord network, EndpointRecord endpoint);
 
+    /**
+     * Makes an existing sandbox complete again (bridge, VXLAN device, both up and wired) without
+     * recreating what is there; creates the sandbox if it is missing.
+     */
+    void repair(NetworkRecord network);
+
     /** Removes the endpoint's veth pair wherever its container end is; absent is fine. */
     void detach(String networkId, String endpointId);
 
@@ -32,7 +38,10 @@ public interface Dataplane extends AutoCloseable {
     /** Removes the network's sandbox and everything in it; absent is fine. */
     void removeSandbox(String networkId);
 
-    /** Endpoint ids with a veth in the network's sandbox. */
+    /**
+     * The endpoints with a veth in the network's sandbox, as the endpoint-id prefixes their
+     * devices are named after; {@link #detach} accepts such a prefix.
+     */
     Set<String> attachedEndpoints(String networkId);
 
     /** The peer entries the kernel has in the network's sandbox right now. */

@@ -54,10 +54,17 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     });
     private final AtomicLong reconciles = new AtomicLong();
     private final AtomicLong fixes = new AtomicLong();
+    private final Runnable onFirstLoad;
     private volatile Watch watch;
     private volatile boolean closed;
 
-    public PeerSync(Store store, LocalHost self, Dataplane dataplane, NetworkLocks locks, Duration reconcileEvery) {
+    /**
+     * @param onFirstLoad runs once the store is readable, before the first reconcile: adopting
+     *                    or cleaning the sandboxes an earlier run left
+     */
+    public PeerSync(Store store, LocalHost self, Dataplane dataplane, NetworkLocks locks, Duration reconcileEvery,
+                    Runnable onFirstLoad) {
+        this.onFirstLoad = onFirstLoad;
         this.store = store;
         this.self = self;
         this.dataplane = dataplane;
@@ -79,6 +86,7 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
         long backoff = 200;
         while (!closed) {
             try {
+                onFirstLoad.run();
                 Store.Listing listing = store.list(StoreLayout.ENDPOINTS);
                 view.replaceWith(listing);
                 watch = store.watch(StoreLayout.ENDPOINTS, listing.revision(), this);
