@@ -1,0 +1,187 @@
+package dev.jovl.driver.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A small client for the Docker Engine API on its Unix socket: the few calls jovl needs to learn
+ * network names and container names. Unversioned paths, so it works with any daemon version.
+ *
+ * <p>Never call it from inside {@code CreateNetwork}: Docker stores the network only after the
+ * driver returns, so the lookup would not find it (and Docker would wait on jovl meanwhile).
+ */
+public final class DockerEngineClient implements AutoCloseable {
+
+    public static final Path DEFAULT_SOCKET = Path.of("/var/run/docker.sock");
+    /** Docker ids and names: what may be put into a request path unescaped. */
+    private static final Pattern ID_OR_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}");
+    private static final Duration STREAM_HEADER_TIMEOUT = Duration.ofSeconds(10);
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final UnixHttpClient http;
+    private final Duration timeout;
+
+    /**
+     * @param socket  Docker's API socket, usually {@link #DEFAULT_SOCKET}
+     * @param timeout for each request (not for the event stream, which runs until closed)
+     */
+    public DockerEngineClient(Path socket, Duration timeout) {
+        this.http = new UnixHttpClient(socket);
+        this.timeout = timeout;
+    }
+
+    public Path socket() {
+        return http.socket();
+    }
+
+    /** The daemon's API version ({@code GET /version}); a cheap reachability check. */
+    public String apiVersion() throws DockerApiException {
+        return getJson("/version").orElseThrow(() -> new DockerApiException(404, "no /version")).path("ApiVersion").asText();
+    }
+
+    /** {@code GET /networks/<idOrName>}; empty if Docker does not know it. */
+    public Optional<DockerNetwork> inspectNetwork(String idOrName) throws DockerApiException {
+        return getJson("/networks/" + checked(idOrName)).map(DockerEngineClient::network);
+    }
+
+    /** {@code GET /containers/<idOrName>/json}; empty if Docker does not know it (removed). */
+    public Optional<DockerContainer> inspectContainer(String idOrName) throws DockerApiException {
+        return getJson("/containers/" + checked(idOrName) + "/json").map(DockerEngineClient::container);
+    }
+
+    /** The ids of the running containers ({@code GET /containers/json}). */
+    public List<String> runningContainerIds() throws DockerApiException {
+        JsonNode list = getJson("/containers/json").orElseThrow(() -> new DockerApiException(404, "no /containers/json"));
+        List<String> ids = new ArrayList<>();
+        for (JsonNode c : list) {
+            ids.add(c.path("Id").asText());
+        }
+        return ids;
+    }
+
+    /**
+     * Subscribes to container start/die/destroy and network connect/disconnect events on a
+     * background thread, reconnecting with back-off until closed.
+     */
+    public DockerEventStream watchEvents(DockerEventListener listener) {
+        String filters = "{\"type\":[\"container\",\"network\"],"
+                + "\"event\":[\"start\",\"die\",\"destroy\",\"connect\",\"disconnect\"]}";
+        DockerEventStream stream = new DockerEventStream(this,
+                "/events?filters=" + URLEncoder.encode(filters, StandardCharsets.UTF_8), listener);
+        stream.start();
+        return stream;
+    }
+
+    /** Opens the event stream once; the caller reads {@code body} until it ends. */
+    UnixHttpClient.Response openStream(String target) throws DockerApiException {
+        UnixHttpClient.Response response = http.get(target, STREAM_HEADER_TIMEOUT);
+        if (response.status != 200) {
+            String message = readError(response);
+            throw new DockerApiException(response.status, "GET " + target + ": " + response.status + " " + message);
+        }
+        response.clearDeadline();
+        return response;
+    }
+
+    private Optional<JsonNode> getJson(String target) throws DockerApiException {
+        try (UnixHttpClient.Response response = http.get(target, timeout)) {
+            if (response.status == 404) {
+                return Optional.empty();
+            }
+            if (response.status != 200) {
+                throw new DockerApiException(response.status, "GET " + target + ": " + response.status + " " + readError(response));
+            }
+            return Optional.of(JSON.readTree(response.body));
+        } catch (DockerApiException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new DockerApiException("GET " + target + " on " + http.socket() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Docker's error body is {@code {"message": "..."}}. */
+    private static String readError(UnixHttpClient.Response response) {
+        try (InputStream body = response.body) {
+            byte[] bytes = body.readNBytes(4096);
+            JsonNode node = JSON.readTree(bytes);
+            return node != null && node.has("message") ? node.get("message").asText() : new String(bytes, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no readable error body)";
+        }
+    }
+
+    private static String checked(String idOrName) {
+        if (idOrName == null || !ID_OR_NAME.matcher(idOrName).matches()) {
+            throw new IllegalArgumentException("not a Docker id or name: " + idOrName);
+        }
+        return idOrName;
+    }
+
+    static DockerNetwork network(JsonNode n) {
+        List<DockerNetwork.IpamConfig> ipam = new ArrayList<>();
+        for (JsonNode c : n.path("IPAM").path("Config")) {
+            ipam.add(new DockerNetwork.IpamConfig(text(c, "Subnet"), text(c, "Gateway"), text(c, "IPRange")));
+        }
+        return new DockerNetwork(n.path("Id").asText(), n.path("Name").asText(), n.path("Driver").asText(),
+                n.path("Scope").asText(), n.path("Internal").asBoolean(), n.path("EnableIPv6").asBoolean(),
+                stringMap(n.path("Options")), ipam, stringMap(n.path("Labels")));
+    }
+
+    static DockerContainer container(JsonNode c) {
+        Map<String, DockerContainer.Attachment> networks = new LinkedHashMap<>();
+        var fields = c.path("NetworkSettings").path("Networks").properties();
+        for (Map.Entry<String, JsonNode> e : fields) {
+            JsonNode a = e.getValue();
+            List<String> aliases = new ArrayList<>();
+            for (JsonNode alias : a.path("Aliases")) {
+                aliases.add(alias.asText());
+            }
+            networks.put(e.getKey(), new DockerContainer.Attachment(e.getKey(), text(a, "NetworkID"),
+                    text(a, "EndpointID"), text(a, "IPAddress"), text(a, "GlobalIPv6Address"), aliases));
+        }
+        String name = c.path("Name").asText();
+        return new DockerContainer(c.path("Id").asText(), name.startsWith("/") ? name.substring(1) : name,
+                c.path("State").path("Running").asBoolean(), networks);
+    }
+
+    static DockerEvent event(JsonNode e) {
+        JsonNode actor = e.path("Actor");
+        return new DockerEvent(e.path("Type").asText(), e.path("Action").asText(), actor.path("ID").asText(),
+                stringMap(actor.path("Attributes")), e.path("timeNano").asLong());
+    }
+
+    /** A JSON string field; empty strings and nulls (Docker's "not set") become {@code null}. */
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() || v.asText().isEmpty() ? null : v.asText();
+    }
+
+    private static Map<String, String> stringMap(JsonNode node) {
+        Map<String, String> map = new HashMap<>();
+        if (node != null && node.isObject()) {
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                map.put(e.getKey(), e.getValue().asText());
+            }
+        }
+        return map;
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+}

@@ -1,0 +1,234 @@
+package dev.jovl.driver.docker;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real, standalone dockerd for tests, in a network namespace of its own ({@code ip netns},
+ * named with the test's prefix) and a private mount namespace, with its own data root, exec root
+ * and API socket. Torn down completely by {@link #close()}: containers, dockerd and its
+ * containerd, the namespace and the directory.
+ */
+public final class Dockerd implements AutoCloseable {
+
+    private static final Path DOCKERD = Path.of("/usr/sbin/dockerd");
+    private static final Path DOCKER_CLI = findCli();
+
+    private final Path dir;
+    private final String netns;
+    private final List<String> extraArgs;
+    private Process process;
+
+    private Dockerd(Path dir, String netns, List<String> extraArgs) {
+        this.dir = dir;
+        this.netns = netns;
+        this.extraArgs = List.copyOf(extraArgs);
+    }
+
+    /** Why dockerd cannot run here, or null if it can. */
+    public static String unavailableReason() {
+        if (!Files.isExecutable(DOCKERD)) {
+            return "no dockerd at " + DOCKERD + " (package docker.io)";
+        }
+        if (DOCKER_CLI == null) {
+            return "no docker CLI";
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return "dockerd tests need root";
+        }
+        return null;
+    }
+
+    private static Path findCli() {
+        for (String p : List.of("/usr/bin/docker", "/usr/local/bin/docker")) {
+            if (Files.isExecutable(Path.of(p))) {
+                return Path.of(p);
+            }
+        }
+        return null;
+    }
+
+    /** Starts dockerd in a fresh namespace {@code <prefix>-<random>}; extra dockerd flags allowed. */
+    public static Dockerd start(String prefix, List<String> extraArgs) throws IOException, InterruptedException {
+        String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xFFFFFF));
+        Path dir = Files.createDirectories(Path.of("/tmp", prefix + "-dockerd-" + suffix));
+        Dockerd d = new Dockerd(dir, prefix + "-d" + suffix, extraArgs);
+        try {
+            run("ip", "netns", "add", d.netns);
+            run("ip", "-n", d.netns, "link", "set", "lo", "up");
+            d.startDaemon();
+            return d;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            d.close();
+            throw e;
+        }
+    }
+
+    public Path socket() {
+        return dir.resolve("docker.sock");
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public String netns() {
+        return netns;
+    }
+
+    private void startDaemon() throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private",
+                "nsenter", "--net=/run/netns/" + netns, DOCKERD.toString(),
+                "--data-root", dir.resolve("data").toString(), "--exec-root", dir.resolve("exec").toString(),
+                "-H", "unix://" + socket(), "--pidfile", dir.resolve("docker.pid").toString(),
+                "--iptables=false", "--ip6tables=false", "--bridge=none"));
+        command.addAll(extraArgs);
+        Files.deleteIfExists(socket());
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("dockerd.log").toFile())).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IOException("dockerd exited with " + process.exitValue() + ": " + logTail());
+            }
+            if (Files.exists(socket()) && cli(List.of("version", "--format", "{{.Server.Version}}")).exit == 0) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("dockerd did not come up in 60 s: " + logTail());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Stops dockerd gracefully and starts it again on the same state. */
+    public void restart() throws IOException, InterruptedException {
+        stopDaemon();
+        startDaemon();
+    }
+
+    private void stopDaemon() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        process = null;
+        // dockerd stops the containerd it started; if it was killed, do it here, by its pid file
+        Path containerdPid = dir.resolve("exec/containerd/containerd.pid");
+        try {
+            if (Files.exists(containerdPid)) {
+                long pid = Long.parseLong(Files.readString(containerdPid).trim());
+                ProcessHandle.of(pid).ifPresent(p -> {
+                    if (p.info().command().orElse("").contains("containerd")) {
+                        p.destroyForcibly();
+                    }
+                });
+            }
+        } catch (IOException | NumberFormatException e) {
+            // nothing to stop
+        }
+    }
+
+    public String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve("dockerd.log"));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    record Result(int exit, String out) {
+    }
+
+    private Result cli(List<String> args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(DOCKER_CLI.toString(), "-H", "unix://" + socket()));
+        command.addAll(args);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return new Result(-1, out);
+        }
+        return new Result(p.exitValue(), out);
+    }
+
+    /** Runs the docker CLI against this daemon; returns its trimmed output, throws on failure. */
+    public String docker(String... args) throws IOException, InterruptedException {
+        Result r = cli(List.of(args));
+        if (r.exit != 0) {
+            throw new IOException("docker " + String.join(" ", args) + " failed (" + r.exit + "): " + r.out);
+        }
+        return r.out.trim();
+    }
+
+    /**
+     * Imports a busybox image (tag {@code name}) from Debian's busybox-static: no registry is
+     * reachable here.
+     */
+    public void importBusybox(String name) throws IOException, InterruptedException {
+        Path rootfs = Files.createDirectories(dir.resolve("rootfs"));
+        Files.createDirectories(rootfs.resolve("bin"));
+        Files.createDirectories(rootfs.resolve("tmp"));
+        run("chmod", "1777", rootfs.resolve("tmp").toString());
+        Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Process list = new ProcessBuilder("/bin/busybox", "--list").start();
+        for (String applet : new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\\s+")) {
+            if (!applet.isBlank() && !applet.equals("busybox")) {
+                Path link = rootfs.resolve("bin").resolve(applet);
+                if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createSymbolicLink(link, Path.of("busybox"));
+                }
+            }
+        }
+        list.waitFor();
+        run("sh", "-c", "tar -C " + rootfs + " -c . | " + DOCKER_CLI + " -H unix://" + socket() + " import - " + name);
+    }
+
+    static void run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + out);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        try {
+            if (process != null && process.isAlive()) {
+                Result ps = cli(List.of("ps", "-aq"));
+                if (ps.exit == 0 && !ps.out.isBlank()) {
+                    List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+                    rm.addAll(List.of(ps.out.trim().split("\\s+")));
+                    cli(rm);
+                }
+            }
+        } catch (IOException e) {
+            // go on tearing down
+        }
+        stopDaemon();
+        try {
+            run("ip", "netns", "del", netns);
+        } catch (IOException e) {
+            // not created
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a leftover directory in /tmp does no harm to the next run
+        }
+    }
+}

@@ -1,0 +1,384 @@
+package dev.jovl.ipam;
+
+import dev.jovl.ipam.IpamException.Kind;
+import dev.jovl.ipam.PoolManager.ResolvedPool;
+import dev.jovl.ipam.net.AllocationRange;
+import dev.jovl.ipam.net.IpAddress;
+import dev.jovl.ipam.store.BlockBitmap;
+import dev.jovl.ipam.store.FreeAddressFinder;
+import dev.jovl.ipam.store.Holders;
+import dev.jovl.ipam.store.IpamKeys;
+import dev.jovl.ipam.store.StoredRecords;
+import dev.jovl.ipam.store.StoredRecords.AddressRecord;
+import dev.jovl.ipam.store.StoredRecords.PoolState;
+import dev.jovl.kvstore.KeyValue;
+import dev.jovl.kvstore.Op;
+import dev.jovl.kvstore.Store;
+import dev.jovl.kvstore.StoreException;
+import dev.jovl.kvstore.Txn;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Addresses of pools: any free one, a specific one, the gateway; release; listing.
+ *
+ * <p>Every allocation is one transaction that checks the pool definition's version (the pool was
+ * not released meanwhile), compare-and-sets the address's block bitmap and, for "any", the cursor,
+ * and creates the address record: two hosts can never both get an address, and a request that
+ * fails writes nothing. What this host last read of a pool is cached; the transaction validates
+ * the cache, and a lost race drops it and reads again.
+ */
+final class AddressAllocator {
+
+    private final Store store;
+    private final IpamKeys keys;
+    private final StoreRetry retry;
+    private final String hostId;
+    private final PoolManager pools;
+    private final Map<String, PoolCache> caches = new ConcurrentHashMap<>();
+
+    AddressAllocator(Store store, IpamKeys keys, StoreRetry retry, String hostId, PoolManager pools) {
+        this.store = store;
+        this.keys = keys;
+        this.retry = retry;
+        this.hostId = hostId;
+        this.pools = pools;
+    }
+
+    /** Any free address, searched from the pool's cursor. Returns CIDR form ({@code 10.10.0.2/24}). */
+    String requestAny(PoolId id, String mac) {
+        return locked(id, "request an address from pool " + id, cache -> {
+            boolean fresh = cache.pool == null;
+            ResolvedPool pool = cache.pool();
+            if (fresh && mac != null) {
+                Optional<IpAddress> previous = addressOfMac(pool, mac);
+                if (previous.isPresent()) {
+                    return pool.id().subnet().withPrefix(previous.get());
+                }
+            }
+            AllocationRange range = pool.range();
+            Optional<KeyValue> cursorKv = cache.cursor();
+            BigInteger from = FreeAddressFinder.clamp(range,
+                    cursorKv.map(kv -> new BigInteger(kv.valueAsString())).orElse(null));
+            Optional<BigInteger> found = FreeAddressFinder.inCursorBlock(range, from,
+                    bitmap(cache.block(BlockBitmap.blockOf(from))));
+            if (found.isEmpty()) {
+                found = FreeAddressFinder.anywhere(range, from, cache.loadAllBlocks());
+            }
+            BigInteger offset = found.orElseThrow(() -> new IpamException(Kind.POOL_EXHAUSTED, "pool " + id
+                    + " is exhausted: all " + range.capacity() + " addresses of "
+                    + (range.subRange() != null ? "ip-range " + range.subRange() : "the subnet")
+                    + " are in use"));
+            List<Op> cursorOp = List.of(Op.compareAndSet(keys.cursor(pool.key(), pool.generation()),
+                    cursorKv.map(KeyValue::version).orElse(0L), utf8(offset.add(BigInteger.ONE).toString())));
+            return commitAllocation(cache, offset, false, mac, cursorOp);
+        });
+    }
+
+    /** A specific address ({@code --ip}, {@code --aux-address}); anywhere in the subnet, not only in the ip-range. */
+    String requestSpecific(PoolId id, IpAddress address, String mac) {
+        return locked(id, "request address " + address + " from pool " + id, cache -> {
+            boolean fresh = cache.pool == null;
+            ResolvedPool pool = cache.pool();
+            checkAllocatable(pool, address);
+            if (fresh && mac != null && addressOfMac(pool, mac).filter(address::equals).isPresent()) {
+                return pool.id().subnet().withPrefix(address);
+            }
+            BigInteger offset = pool.id().subnet().offsetOf(address);
+            failIfTaken(cache, offset, address, "address " + address);
+            return commitAllocation(cache, offset, false, mac, List.of());
+        });
+    }
+
+    /**
+     * The gateway: reserved once per pool and shared by every host that asks (standalone mode: each
+     * host's Docker requests it). Without an address it is the first address of the range, the
+     * same on every host.
+     */
+    String requestGateway(PoolId id, IpAddress requested) {
+        return locked(id, "request the gateway of pool " + id, cache -> {
+            ResolvedPool pool = cache.pool();
+            KeyValue stateKv = holdersKv(pool);
+            PoolState state = StoredRecords.read(stateKv.value(), PoolState.class);
+            if (state.gateway() != null) {
+                IpAddress gateway = IpAddress.parse(state.gateway());
+                if (requested != null && !requested.equals(gateway)) {
+                    throw new IpamException(Kind.ADDRESS_IN_USE, "pool " + id + " already has gateway " + gateway
+                            + "; every network on this subnet must use the same --gateway (asked for " + requested + ")");
+                }
+                List<String> holders = Holders.add(state.gatewayHolders(), hostId);
+                if (holders != state.gatewayHolders()) {
+                    store.commit(Txn.of(Op.checkVersion(keys.pool(pool.key()), pool.version()),
+                            Op.compareAndSet(keys.holders(pool.key()), stateKv.version(),
+                                    StoredRecords.write(new PoolState(state.holders(), state.gateway(), holders)))));
+                }
+                return pool.id().subnet().withPrefix(gateway);
+            }
+            IpAddress gateway = requested != null ? requested : pool.id().subnet().addressAt(pool.range().lo());
+            checkAllocatable(pool, gateway);
+            BigInteger offset = pool.id().subnet().offsetOf(gateway);
+            failIfTaken(cache, offset, gateway, "gateway " + gateway);
+            Op setGateway = Op.compareAndSet(keys.holders(pool.key()), stateKv.version(), StoredRecords.write(
+                    new PoolState(state.holders(), gateway.toString(), List.of(hostId))));
+            return commitAllocation(cache, offset, true, null, List.of(setGateway));
+        });
+    }
+
+    /**
+     * ReleaseAddress. An address (or pool) that is already gone is fine: Docker may resend. The
+     * gateway is freed only when its last holder releases it.
+     */
+    void release(PoolId id, IpAddress address) {
+        locked(id, "release address " + address + " of pool " + id, cache -> {
+            Optional<ResolvedPool> found = cache.poolIfExists();
+            if (found.isEmpty()) {
+                return null;
+            }
+            ResolvedPool pool = found.get();
+            if (!pool.id().subnet().contains(address)) {
+                throw new IpamException(Kind.ADDRESS_OUTSIDE_POOL, address + " is outside pool " + id);
+            }
+            releaseOnce(cache, pool, address, hostId);
+            return null;
+        });
+    }
+
+    private void releaseOnce(PoolCache cache, ResolvedPool pool, IpAddress address, String releasingHost) {
+        Optional<KeyValue> addressKv = store.get(keys.address(pool.key(), pool.generation(), address.toString()));
+        if (addressKv.isEmpty()) {
+            return;
+        }
+        AddressRecord record = StoredRecords.read(addressKv.get().value(), AddressRecord.class);
+        List<Op> ops = new ArrayList<>();
+        if (record.gateway()) {
+            KeyValue stateKv = holdersKv(pool);
+            PoolState state = StoredRecords.read(stateKv.value(), PoolState.class);
+            List<String> holders = Holders.release(state.gatewayHolders(), releasingHost, pools.isGlobalSpace(pool.id()));
+            if (!state.gatewayHolders().isEmpty() && holders.equals(state.gatewayHolders())) {
+                return; // this host does not hold the gateway: nothing to release (idempotent)
+            }
+            if (!holders.isEmpty()) { // other hosts still use it
+                store.commit(Txn.of(Op.checkVersion(keys.pool(pool.key()), pool.version()),
+                        Op.compareAndSet(keys.holders(pool.key()), stateKv.version(), StoredRecords.write(
+                                new PoolState(state.holders(), state.gateway(), holders)))));
+                return;
+            }
+            ops.add(Op.compareAndSet(keys.holders(pool.key()), stateKv.version(),
+                    StoredRecords.write(new PoolState(state.holders(), null, List.of()))));
+        }
+        if (record.mac() != null) {
+            store.get(keys.mac(pool.key(), pool.generation(), record.mac()))
+                    .filter(kv -> kv.valueAsString().equals(address.toString()))
+                    .ifPresent(kv -> ops.add(Op.deleteIfVersion(kv.key(), kv.version())));
+        }
+        ops.add(Op.deleteIfVersion(addressKv.get().key(), addressKv.get().version()));
+        commitBlockChange(cache, pool, pool.id().subnet().offsetOf(address), false, ops);
+    }
+
+    /**
+     * Releases every non-gateway address whose record names {@code deadHost}, in every pool. The
+     * gateway stays: it belongs to the network, which outlives any one host.
+     *
+     * @return how many addresses were released
+     */
+    int releaseOwnedBy(String deadHost) {
+        int released = 0;
+        for (PoolId id : pools.listPools()) {
+            for (Allocation a : list(id)) {
+                if (a.gateway() || !deadHost.equals(a.host())) {
+                    continue;
+                }
+                IpAddress address = IpAddress.parse(a.address());
+                locked(id, "release address " + address + " of dead host " + deadHost, cache -> {
+                    Optional<ResolvedPool> pool = cache.poolIfExists();
+                    pool.ifPresent(p -> releaseOnce(cache, p, address, deadHost));
+                    return null;
+                });
+                released++;
+            }
+        }
+        return released;
+    }
+
+    /** Every allocated address of the pool, in address order. */
+    List<Allocation> list(PoolId id) {
+        ResolvedPool pool = pools.require(id);
+        List<Allocation> out = new ArrayList<>();
+        for (KeyValue kv : store.list(keys.addressesPrefix(pool.key(), pool.generation())).entries()) {
+            AddressRecord r = StoredRecords.read(kv.value(), AddressRecord.class);
+            out.add(new Allocation(r.address(), r.host(), r.gateway(), r.mac(), r.allocatedAt()));
+        }
+        out.sort(Comparator.comparing(a -> IpAddress.parse(a.address())));
+        return out;
+    }
+
+    /** Forgets what this host cached of the pool (after it was released here). */
+    void forget(PoolId id) {
+        caches.remove(id.toString());
+    }
+
+    private void checkAllocatable(ResolvedPool pool, IpAddress address) {
+        String why = pool.range().whyNotAllocatable(address);
+        if (why != null) {
+            throw new IpamException(Kind.ADDRESS_OUTSIDE_POOL, why + " (pool " + pool.id() + ")");
+        }
+    }
+
+    /** Throws ADDRESS_IN_USE if the bit is set in a fresh read of its block. */
+    private void failIfTaken(PoolCache cache, BigInteger offset, IpAddress address, String what) {
+        BigInteger block = BlockBitmap.blockOf(offset);
+        if (!bitmap(cache.block(block)).get(BlockBitmap.bitOf(offset))) {
+            return;
+        }
+        cache.blocks.remove(block); // the cached bitmap may be stale: decide on a fresh read
+        if (!bitmap(cache.block(block)).get(BlockBitmap.bitOf(offset))) {
+            return;
+        }
+        ResolvedPool pool = cache.pool();
+        String owner = store.get(keys.address(pool.key(), pool.generation(), address.toString()))
+                .map(kv -> StoredRecords.read(kv.value(), AddressRecord.class))
+                .map(r -> r.gateway() ? " as the gateway" : " by a container on host " + r.host())
+                .orElse("");
+        throw new IpamException(Kind.ADDRESS_IN_USE, what + " is already in use" + owner + " (pool " + pool.id() + ")");
+    }
+
+    private String commitAllocation(PoolCache cache, BigInteger offset, boolean gateway, String mac, List<Op> extra) {
+        ResolvedPool pool = cache.pool();
+        IpAddress address = pool.id().subnet().addressAt(offset);
+        List<Op> ops = new ArrayList<>(extra);
+        AddressRecord record = new AddressRecord(address.toString(), hostId, gateway, mac, Instant.now().toString());
+        ops.add(Op.create(keys.address(pool.key(), pool.generation(), address.toString()), StoredRecords.write(record)));
+        if (mac != null) {
+            ops.add(Op.create(keys.mac(pool.key(), pool.generation(), mac), utf8(address.toString())));
+        }
+        commitBlockChange(cache, pool, offset, true, ops);
+        return pool.id().subnet().withPrefix(address);
+    }
+
+    /** Commits {@code ops} together with the pool check and the block bit flip; updates the cache. */
+    private void commitBlockChange(PoolCache cache, ResolvedPool pool, BigInteger offset, boolean allocate, List<Op> ops) {
+        BigInteger block = BlockBitmap.blockOf(offset);
+        Optional<KeyValue> blockKv = cache.block(block);
+        BlockBitmap next = bitmap(blockKv).with(BlockBitmap.bitOf(offset), allocate);
+        String blockKey = keys.block(pool.key(), pool.generation(), block);
+        long blockVersion = blockKv.map(KeyValue::version).orElse(0L);
+        List<Op> all = new ArrayList<>(ops);
+        all.add(Op.checkVersion(keys.pool(pool.key()), pool.version()));
+        int blockOp = all.size();
+        all.add(next.isEmpty() ? Op.deleteIfVersion(blockKey, blockVersion)
+                : Op.compareAndSet(blockKey, blockVersion, next.encode()));
+        Store.TxnResult result = store.commit(new Txn(all));
+        cache.blocks.put(block, next.isEmpty() ? Optional.empty()
+                : Optional.of(new KeyValue(blockKey, next.encode(), result.version(blockOp), "")));
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).key().equals(keys.cursor(pool.key(), pool.generation()))) {
+                cache.cursor = Optional.of(new KeyValue(all.get(i).key(), all.get(i).value(), result.version(i), ""));
+            }
+        }
+    }
+
+    private KeyValue holdersKv(ResolvedPool pool) {
+        return store.get(keys.holders(pool.key())).orElseThrow(() -> new StoreException.Conflict(
+                keys.holders(pool.key()), "pool " + pool.id() + " is being released"));
+    }
+
+    private Optional<IpAddress> addressOfMac(ResolvedPool pool, String mac) {
+        return store.get(keys.mac(pool.key(), pool.generation(), mac)).map(kv -> IpAddress.parse(kv.valueAsString()));
+    }
+
+    private static BlockBitmap bitmap(Optional<KeyValue> kv) {
+        return kv.map(k -> BlockBitmap.decode(k.value())).orElseGet(BlockBitmap::empty);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private interface Step<T> {
+        T run(PoolCache cache);
+    }
+
+    /**
+     * Runs {@code step} under the pool's lock (requests of this host for one pool would only race
+     * each other), retrying lost races with the cache dropped; the back-off sleeps outside the lock.
+     */
+    private <T> T locked(PoolId id, String what, Step<T> step) {
+        PoolCache cache = caches.computeIfAbsent(id.toString(), k -> new PoolCache(id));
+        return retry.run(what, () -> {
+            synchronized (cache) {
+                try {
+                    return step.run(cache);
+                } catch (StoreException.Conflict | IpamException e) {
+                    cache.clear();
+                    throw e;
+                }
+            }
+        });
+    }
+
+    /** What this host last read of one pool; every transaction re-checks the versions it used. */
+    private final class PoolCache {
+        private final PoolId id;
+        private ResolvedPool pool;
+        private Optional<KeyValue> cursor;
+        private final Map<BigInteger, Optional<KeyValue>> blocks = new HashMap<>();
+
+        PoolCache(PoolId id) {
+            this.id = id;
+        }
+
+        void clear() {
+            pool = null;
+            cursor = null;
+            blocks.clear();
+        }
+
+        ResolvedPool pool() {
+            if (pool == null) {
+                pool = pools.require(id);
+            }
+            return pool;
+        }
+
+        Optional<ResolvedPool> poolIfExists() {
+            if (pool == null) {
+                pool = pools.find(id).orElse(null);
+            }
+            return Optional.ofNullable(pool);
+        }
+
+        Optional<KeyValue> cursor() {
+            if (cursor == null) {
+                cursor = store.get(keys.cursor(pool().key(), pool().generation()));
+            }
+            return cursor;
+        }
+
+        Optional<KeyValue> block(BigInteger block) {
+            return blocks.computeIfAbsent(block,
+                    b -> store.get(keys.block(pool().key(), pool().generation(), b)));
+        }
+
+        /** Reads every stored block of the pool: the full search when the cursor's block is full. */
+        NavigableMap<BigInteger, BlockBitmap> loadAllBlocks() {
+            NavigableMap<BigInteger, BlockBitmap> all = new TreeMap<>();
+            blocks.clear();
+            for (KeyValue kv : store.list(keys.blocksPrefix(pool().key(), pool().generation())).entries()) {
+                BigInteger index = IpamKeys.blockIndexOf(kv.key());
+                blocks.put(index, Optional.of(kv));
+                all.put(index, BlockBitmap.decode(kv.value()));
+            }
+            return all;
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package dev.jovl.kvstore;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A parsed store URL (see {@link Stores#open(String)}): which backend, where, and the call
+ * deadline. Parsing never touches the network or the disk.
+ *
+ * @param dir for {@link Backend#EMBEDDED}, the store's directory
+ * @param endpoints for etcd and Consul, the servers to try in order
+ * @param https for Consul, whether to speak TLS (from {@code CONSUL_HTTP_ADDR} or {@code CONSUL_HTTP_SSL})
+ * @param timeout the deadline of every call to a remote backend
+ */
+public record StoreUrl(Backend backend, Path dir, List<HostPort> endpoints, boolean https, Duration timeout) {
+
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+    public enum Backend { EMBEDDED, ETCD, CONSUL }
+
+    public record HostPort(String host, int port) {
+        @Override
+        public String toString() {
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+    }
+
+    public StoreUrl {
+        endpoints = List.copyOf(endpoints);
+    }
+
+    /** Parses {@code url}; {@code env} supplies {@code CONSUL_HTTP_ADDR} and {@code CONSUL_HTTP_SSL}. */
+    public static StoreUrl parse(String url, Map<String, String> env) {
+        if (url == null || url.isBlank()) {
+            throw invalid(url, "empty store URL");
+        }
+        int colon = url.indexOf(':');
+        String scheme = colon < 0 ? "" : url.substring(0, colon);
+        String rest = colon < 0 ? url : url.substring(colon + 1);
+        return switch (scheme) {
+            case "file" -> parseFile(url, rest);
+            case "etcd" -> parseRemote(url, rest, Backend.ETCD, 2379, env);
+            case "consul" -> parseRemote(url, rest, Backend.CONSUL, 8500, env);
+            default -> throw invalid(url, "unknown scheme '" + scheme
+                    + "'; use file:/dir, etcd://host:port[,host:port...] or consul://host:port");
+        };
+    }
+
+    private static StoreUrl parseFile(String url, String rest) {
+        String path = rest;
+        if (path.startsWith("//")) {
+            // file:///dir has an empty authority; file://host/dir names a host, which makes no sense here
+            int slash = path.indexOf('/', 2);
+            if (slash != 2) {
+                throw invalid(url, "a file: URL names no host; write file:/dir or file:///dir");
+            }
+            path = path.substring(2);
+        }
+        if (path.contains("?")) {
+            throw invalid(url, "the embedded store takes no options");
+        }
+        if (!path.startsWith("/") || path.length() < 2) {
+            throw invalid(url, "a file: URL needs an absolute directory, e.g. file:/var/lib/jovl/store");
+        }
+        return new StoreUrl(Backend.EMBEDDED, Path.of(path).normalize(), List.of(), false, DEFAULT_TIMEOUT);
+    }
+
+    private static StoreUrl parseRemote(String url, String rest, Backend backend, int defaultPort,
+            Map<String, String> env) {
+        if (!rest.startsWith("//")) {
+            throw invalid(url, "expected " + scheme(backend) + "://host:port");
+        }
+        rest = rest.substring(2);
+        String query = "";
+        int q = rest.indexOf('?');
+        if (q >= 0) {
+            query = rest.substring(q + 1);
+            rest = rest.substring(0, q);
+        }
+        int slash = rest.indexOf('/');
+        if (slash >= 0) {
+            if (!rest.substring(slash).equals("/")) {
+                throw invalid(url, "no path allowed after the address (jovl keeps its keys under jovl/)");
+            }
+            rest = rest.substring(0, slash);
+        }
+        boolean https = false;
+        if (rest.isEmpty()) {
+            if (backend != Backend.CONSUL) {
+                throw invalid(url, "no etcd address given");
+            }
+            String addr = env.getOrDefault("CONSUL_HTTP_ADDR", "");
+            if (addr.isBlank()) {
+                throw invalid(url, "consul:// without an address needs CONSUL_HTTP_ADDR to be set");
+            }
+            if (addr.startsWith("https://")) {
+                https = true;
+                addr = addr.substring("https://".length());
+            } else if (addr.startsWith("http://")) {
+                addr = addr.substring("http://".length());
+            } else if (addr.contains("://")) {
+                throw invalid(url, "CONSUL_HTTP_ADDR=" + addr + ": only http:// and https:// are supported");
+            }
+            rest = addr.endsWith("/") ? addr.substring(0, addr.length() - 1) : addr;
+        }
+        if (backend == Backend.CONSUL && "true".equalsIgnoreCase(env.getOrDefault("CONSUL_HTTP_SSL", ""))) {
+            https = true;
+        }
+        List<HostPort> endpoints = new ArrayList<>();
+        for (String part : rest.split(",", -1)) {
+            endpoints.add(parseHostPort(url, part.trim(), defaultPort));
+        }
+        if (backend == Backend.CONSUL && endpoints.size() > 1) {
+            throw invalid(url, "Consul takes one agent address (the agent forwards to the servers)");
+        }
+        return new StoreUrl(backend, null, endpoints, https, parseTimeout(url, query));
+    }
+
+    private static HostPort parseHostPort(String url, String s, int defaultPort) {
+        if (s.isEmpty()) {
+            throw invalid(url, "empty address in the list");
+        }
+        String host;
+        String port;
+        if (s.startsWith("[")) {
+            int end = s.indexOf(']');
+            if (end < 0) {
+                throw invalid(url, "unclosed '[' in " + s);
+            }
+            host = s.substring(1, end);
+            String after = s.substring(end + 1);
+            if (!after.isEmpty() && !after.startsWith(":")) {
+                throw invalid(url, "bad address " + s);
+            }
+            port = after.isEmpty() ? "" : after.substring(1);
+        } else {
+            int c = s.lastIndexOf(':');
+            if (c >= 0 && s.indexOf(':') != c) {
+                throw invalid(url, "write IPv6 addresses in brackets: " + s);
+            }
+            host = c < 0 ? s : s.substring(0, c);
+            port = c < 0 ? "" : s.substring(c + 1);
+        }
+        if (host.isEmpty() || !host.matches("[A-Za-z0-9._:%-]+")) {
+            throw invalid(url, "bad host in " + s);
+        }
+        int p = defaultPort;
+        if (!port.isEmpty()) {
+            try {
+                p = Integer.parseInt(port);
+            } catch (NumberFormatException e) {
+                p = -1;
+            }
+            if (p < 1 || p > 65535) {
+                throw invalid(url, "bad port in " + s);
+            }
+        }
+        return new HostPort(host, p);
+    }
+
+    private static Duration parseTimeout(String url, String query) {
+        Duration timeout = DEFAULT_TIMEOUT;
+        if (query.isEmpty()) {
+            return timeout;
+        }
+        for (String param : query.split("&")) {
+            int eq = param.indexOf('=');
+            String name = eq < 0 ? param : param.substring(0, eq);
+            String value = eq < 0 ? "" : param.substring(eq + 1);
+            if (!name.equals("timeout")) {
+                throw invalid(url, "unknown option '" + name + "'; the only option is timeout (e.g. timeout=3s)");
+            }
+            timeout = parseDuration(url, value);
+        }
+        return timeout;
+    }
+
+    private static Duration parseDuration(String url, String value) {
+        try {
+            Duration d;
+            if (value.endsWith("ms")) {
+                d = Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+            } else if (value.endsWith("s")) {
+                d = Duration.ofMillis(Math.round(Double.parseDouble(value.substring(0, value.length() - 1)) * 1000));
+            } else {
+                throw new NumberFormatException();
+            }
+            if (d.toMillis() < 100 || d.toMinutes() > 10) {
+                throw invalid(url, "timeout must be between 100ms and 10 minutes: " + value);
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw invalid(url, "bad timeout '" + value + "'; write e.g. 500ms or 3s");
+        }
+    }
+
+    private static String scheme(Backend backend) {
+        return backend.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static StoreException.InvalidArgument invalid(String url, String why) {
+        return new StoreException.InvalidArgument("bad store URL '" + url + "': " + why);
+    }
+}

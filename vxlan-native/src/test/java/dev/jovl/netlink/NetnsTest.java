@@ -1,0 +1,156 @@
+package dev.jovl.netlink;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Named namespaces (create/open/list/delete) and handles working inside them. */
+class NetnsTest {
+    private TestNamespaces spaces;
+
+    @BeforeEach
+    void setUp() {
+        spaces = new TestNamespaces();
+    }
+
+    @AfterEach
+    void tearDown() {
+        spaces.close();
+    }
+
+    private static String threadNetns() throws Exception {
+        return Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
+    }
+
+    @Test
+    void createListOpenDeleteIsIdempotentAndLeavesNoMount() throws Exception {
+        NetnsDirectory dir = TestNamespaces.DIR;
+        String name = TestNamespaces.unique("jvn-life-");
+        String before = threadNetns();
+        try (NetNs ns = dir.create(name)) {
+            assertEquals(before, threadNetns(), "creating a namespace does not move the caller");
+            assertTrue(dir.list().contains(name));
+            assertTrue(dir.exists(name));
+            assertTrue(Files.readString(Path.of("/proc/self/mountinfo")).contains(dir.pathOf(name).toString()),
+                    "kept by a bind mount");
+            ErrnoException dup = assertThrows(ErrnoException.class, () -> dir.create(name));
+            assertTrue(dup.is(Errno.EEXIST), dup.getMessage());
+
+            try (NetNs again = dir.open(name); NetlinkHandle h = NetlinkHandle.open(again)) {
+                assertEquals(List.of("lo"), h.links().stream().map(Link::name).toList(), "a new namespace has only lo");
+            }
+            // `ip` sees the same namespace through the file
+            assertTrue(Cli.in(ns, "ip", "link", "show").contains("lo:"));
+        } finally {
+            assertTrue(dir.delete(name));
+        }
+        assertFalse(dir.list().contains(name));
+        assertFalse(dir.delete(name), "second delete finds nothing");
+        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(dir.pathOf(name).toString()),
+                "no mount left");
+        ErrnoException e = assertThrows(ErrnoException.class, () -> dir.open(name));
+        assertTrue(e.is(Errno.ENOENT), e.getMessage());
+    }
+
+    @Test
+    void badNamesAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> TestNamespaces.DIR.create("../etc"));
+        assertThrows(IllegalArgumentException.class, () -> TestNamespaces.DIR.create(""));
+    }
+
+    @Test
+    void handleWorksInsideItsNamespaceAndTheCallerNeverMoves() throws Exception {
+        NetNs a = spaces.create("a");
+        NetNs b = spaces.create("b");
+        String before = threadNetns();
+        NetlinkHandle ha = spaces.handle(a);
+        NetlinkHandle hb = spaces.handle(b);
+        assertEquals(before, threadNetns());
+
+        ha.addLink(BridgeSpec.builder("jvn-only-a").build());
+        assertTrue(ha.findLink("jvn-only-a").isPresent());
+        assertTrue(hb.findLink("jvn-only-a").isEmpty());
+        assertTrue(Cli.in(a, "ip", "link", "show").contains("jvn-only-a"));
+        assertFalse(Cli.in(b, "ip", "link", "show").contains("jvn-only-a"));
+
+        // pooled threads stay where they were even after many handles were opened from them
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<String>> results = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                results.add(pool.submit(() -> {
+                    try (NetlinkHandle h = NetlinkHandle.open(a)) {
+                        h.links();
+                    }
+                    return threadNetns();
+                }));
+            }
+            for (Future<String> f : results) {
+                assertEquals(before, f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void namespaceOfAProcessCanBeOpenedByPid() throws Exception {
+        Process p = new ProcessBuilder("unshare", "--net", "sleep", "60").start();
+        try {
+            // wait until the child has left our namespace
+            Path nsLink = Path.of("/proc", Long.toString(p.pid()), "ns", "net");
+            String ours = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+            for (int i = 0; i < 200 && Files.readSymbolicLink(nsLink).toString().equals(ours); i++) {
+                Thread.sleep(10);
+            }
+            try (NetNs ns = NetNs.ofPid(p.pid()); NetlinkHandle h = NetlinkHandle.open(ns)) {
+                h.addLink(BridgeSpec.builder("jvn-pidbr").build());
+                assertTrue(h.findLink("jvn-pidbr").isPresent());
+                assertEquals(ns.call(() -> threadNetnsUnchecked()), Files.readSymbolicLink(nsLink).toString());
+            }
+            assertTrue(Cli.run(List.of("nsenter", "-t", Long.toString(p.pid()), "-n", "ip", "link", "show"))
+                    .out().contains("jvn-pidbr"));
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    private static String threadNetnsUnchecked() {
+        try {
+            return threadNetns();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void handleKeepsWorkingAfterItsNamespaceFdIsClosed() {
+        NetNs ns = spaces.create("keep");
+        NetlinkHandle h = spaces.handle(ns);
+        ns.close();
+        h.addLink(BridgeSpec.builder("jvn-still").build());
+        assertTrue(h.findLink("jvn-still").isPresent());
+    }
+
+    @Test
+    void callRethrowsAndStillLeavesNoThreadBehind() throws Exception {
+        NetNs ns = spaces.create("call");
+        String before = threadNetns();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ns.call(() -> {
+            throw new IllegalStateException("boom");
+        }));
+        assertEquals("boom", e.getMessage());
+        assertEquals(before, threadNetns());
+        assertNotEquals(before, ns.call(NetnsTest::threadNetnsUnchecked));
+    }
+}
