@@ -1,6 +1,9 @@
 package dev.jovl.netlink;
 
+import com.sun.management.OperatingSystemMXBean;
+
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -8,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Side-by-side cost of programming peers (one permanent ARP entry + one FDB entry per peer) on a
@@ -57,8 +62,12 @@ public final class NetlinkBenchmark {
                 Runtime.getRuntime().availableProcessors(), Runtime.version());
         System.out.printf(Locale.ROOT, "%d peers = %d entries (ARP + FDB) on a VXLAN device in namespace %s%n%n",
                 peers, 2 * peers, ns.path().getFileName());
-        System.out.printf(Locale.ROOT, "%-44s %12s %12s %14s %14s%n", "method", "add ms", "delete ms", "add entries/s",
-                "del entries/s");
+        System.out.println("wall = elapsed ms; cpu = user+system CPU ms of the work (the whole JVM for the library,");
+        System.out.println("JIT and GC included; the ip/bridge processes for iproute2, 10 ms resolution). Both include");
+        System.out.println("the kernel's netlink work, which runs in the sender's context. CPU time is far less");
+        System.out.println("sensitive to other load on the machine than wall time. Rates are entries (or links) per second.");
+        System.out.printf(Locale.ROOT, "%-44s %9s %9s %9s %9s %10s %10s %10s %10s%n", "method", "add wall", "add cpu",
+                "del wall", "del cpu", "add/s", "del/s", "add/cpu-s", "del/cpu-s");
 
         perProcess();
         ipBatch();
@@ -72,9 +81,33 @@ public final class NetlinkBenchmark {
         linkRates(spaces);
     }
 
-    private void report(String method, int entries, long addNanos, long delNanos) {
-        System.out.printf(Locale.ROOT, "%-44s %12.1f %12.1f %14.0f %14.0f%n", method, addNanos / 1e6, delNanos / 1e6,
-                entries / (addNanos / 1e9), entries / (delNanos / 1e9));
+    /** Elapsed and CPU time of one measured phase. */
+    record Timing(long wallNanos, long cpuNanos) {
+        Timing plus(Timing o) {
+            return new Timing(wallNanos + o.wallNanos, cpuNanos + o.cpuNanos);
+        }
+    }
+
+    private static final OperatingSystemMXBean OS =
+            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    /** Times work done in this JVM; CPU is the whole process's (JIT and GC threads included). */
+    private static Timing timeHere(Runnable work) {
+        long cpu = OS.getProcessCpuTime();
+        long wall = System.nanoTime();
+        work.run();
+        return new Timing(System.nanoTime() - wall, OS.getProcessCpuTime() - cpu);
+    }
+
+    private static String rate(int count, long nanos) {
+        return nanos <= 0 ? "-" : String.format(Locale.ROOT, "%.0f", count / (nanos / 1e9));
+    }
+
+    private void report(String method, int entries, Timing add, Timing del) {
+        System.out.printf(Locale.ROOT, "%-44s %9.1f %9.1f %9.1f %9.1f %10s %10s %10s %10s%n", method,
+                add.wallNanos / 1e6, add.cpuNanos / 1e6, del.wallNanos / 1e6, del.cpuNanos / 1e6,
+                rate(entries, add.wallNanos), rate(entries, del.wallNanos),
+                rate(entries, add.cpuNanos), rate(entries, del.cpuNanos));
     }
 
     private void expectEntries(int expected) {
@@ -94,13 +127,14 @@ public final class NetlinkBenchmark {
             add.append(neighAdd(i, "ip ")).append('\n').append(fdbAdd(i, "bridge ")).append('\n');
             del.append(fdbDel(i, "bridge ")).append('\n').append(neighDel(i, "ip ")).append('\n');
         }
-        long a = timeIn("sh", add);
+        Timing a = timeIn("sh", add);
         expectEntries(s);
-        long d = timeIn("sh", del);
+        Timing d = timeIn("sh", del);
         expectEntries(0);
         report("(a) ip/bridge process per entry (" + s + " peers)", 2 * s, a, d);
-        System.out.printf(Locale.ROOT, "%-44s %12.1f %12.1f   (extrapolated from the sample)%n",
-                "    ... extrapolated to " + peers + " peers", a / 1e6 * peers / s, d / 1e6 * peers / s);
+        System.out.printf(Locale.ROOT, "%-44s %9.0f %9.0f %9.0f %9.0f   (ms, extrapolated from the sample)%n",
+                "    ... extrapolated to " + peers + " peers", a.wallNanos / 1e6 * peers / s,
+                a.cpuNanos / 1e6 * peers / s, d.wallNanos / 1e6 * peers / s, d.cpuNanos / 1e6 * peers / s);
     }
 
     /** (b) ip -batch and bridge -batch: one process per table. */
@@ -115,57 +149,57 @@ public final class NetlinkBenchmark {
             fdbDel.append(fdbDel(i, "")).append('\n');
             neighDel.append(neighDel(i, "")).append('\n');
         }
-        long a = timeIn("ip", neighAdd) + timeIn("bridge", fdbAdd);
+        Timing a = timeIn("ip", neighAdd).plus(timeIn("bridge", fdbAdd));
         expectEntries(peers);
-        long d = timeIn("bridge", fdbDel) + timeIn("ip", neighDel);
+        Timing d = timeIn("bridge", fdbDel).plus(timeIn("ip", neighDel));
         expectEntries(0);
         report("(b) ip -batch + bridge -batch", 2 * peers, a, d);
     }
 
     /** (c1) the library, one request and one ACK at a time. */
     private void librarySequential(int round) {
-        long t0 = System.nanoTime();
-        for (int i = 0; i < peers; i++) {
-            h.setNeighbour(vx, ips.get(i), macs.get(i));
-            h.setFdb(vx, macs.get(i), vteps.get(i));
-        }
-        long a = System.nanoTime() - t0;
+        Timing a = timeHere(() -> {
+            for (int i = 0; i < peers; i++) {
+                h.setNeighbour(vx, ips.get(i), macs.get(i));
+                h.setFdb(vx, macs.get(i), vteps.get(i));
+            }
+        });
         expectEntries(peers);
-        t0 = System.nanoTime();
-        for (int i = 0; i < peers; i++) {
-            h.deleteFdb(vx, macs.get(i), vteps.get(i));
-            h.deleteNeighbour(vx, ips.get(i));
-        }
-        long d = System.nanoTime() - t0;
+        Timing d = timeHere(() -> {
+            for (int i = 0; i < peers; i++) {
+                h.deleteFdb(vx, macs.get(i), vteps.get(i));
+                h.deleteNeighbour(vx, ips.get(i));
+            }
+        });
         expectEntries(0);
         report("(c1) library, request+ACK each, round " + round, 2 * peers, a, d);
     }
 
     /** (c2) the library's pipelined batch (256 requests per send, ACKs matched by sequence number). */
     private void libraryPipelined(int round) {
-        long t0 = System.nanoTime();
-        EntryBatch add = h.batch();
-        for (int i = 0; i < peers; i++) {
-            add.setNeighbour(vx, ips.get(i), macs.get(i)).setFdb(vx, macs.get(i), vteps.get(i));
-        }
-        add.execute().throwIfFailed();
-        long a = System.nanoTime() - t0;
+        Timing a = timeHere(() -> {
+            EntryBatch add = h.batch();
+            for (int i = 0; i < peers; i++) {
+                add.setNeighbour(vx, ips.get(i), macs.get(i)).setFdb(vx, macs.get(i), vteps.get(i));
+            }
+            add.execute().throwIfFailed();
+        });
         expectEntries(peers);
-        t0 = System.nanoTime();
-        EntryBatch del = h.batch();
-        for (int i = 0; i < peers; i++) {
-            del.deleteFdb(vx, macs.get(i), vteps.get(i)).deleteNeighbour(vx, ips.get(i));
-        }
-        del.execute().throwIfFailed();
-        long d = System.nanoTime() - t0;
+        Timing d = timeHere(() -> {
+            EntryBatch del = h.batch();
+            for (int i = 0; i < peers; i++) {
+                del.deleteFdb(vx, macs.get(i), vteps.get(i)).deleteNeighbour(vx, ips.get(i));
+            }
+            del.execute().throwIfFailed();
+        });
         expectEntries(0);
         report("(c2) library, pipelined batch, round " + round, 2 * peers, a, d);
     }
 
     /** Creates {@code links} devices, then deletes them, timing each half (deletes wait for RCU in the kernel). */
     private void linkRates(TestNamespaces spaces) throws Exception {
-        System.out.printf(Locale.ROOT, "%-44s %12s %12s %14s %14s%n", "links (" + links + " of each)", "create ms",
-                "delete ms", "creates/s", "deletes/s");
+        System.out.printf(Locale.ROOT, "%-44s %9s %9s %9s %9s %10s %10s %10s %10s%n", "links (" + links + " of each)",
+                "add wall", "add cpu", "del wall", "del cpu", "add/s", "del/s", "add/cpu-s", "del/cpu-s");
         NetNs sandbox = spaces.create("benchsb");
         NetlinkHandle sb = spaces.handle(sandbox);
         sb.addLink(BridgeSpec.builder("br0").up().build());
@@ -189,38 +223,31 @@ public final class NetlinkBenchmark {
             add.append("ip link add jvnb").append(i).append(" type bridge\n");
             del.append("ip link del jvnb").append(i).append('\n');
         }
-        long a = timeIn("sh", add);
-        long d = timeIn("sh", del);
-        System.out.printf(Locale.ROOT, "%-44s %12.1f %12.1f %14.0f %14.0f%n", "ip link per process: bridge (" + s + ")",
-                a / 1e6, d / 1e6, s / (a / 1e9), s / (d / 1e9));
+        report("ip link per process: bridge (" + s + ")", s, timeIn("sh", add), timeIn("sh", del));
         add.setLength(0);
         del.setLength(0);
         for (int i = 0; i < links; i++) {
             add.append("link add jvnb").append(i).append(" type bridge\n");
             del.append("link del jvnb").append(i).append('\n');
         }
-        a = timeIn("ip", add);
-        d = timeIn("ip", del);
-        System.out.printf(Locale.ROOT, "%-44s %12.1f %12.1f %14.0f %14.0f%n", "ip -batch: bridge", a / 1e6, d / 1e6,
-                links / (a / 1e9), links / (d / 1e9));
+        report("ip -batch: bridge", links, timeIn("ip", add), timeIn("ip", del));
         if (h.links().size() != 3 || sb.links().size() != 2) {
             throw new IllegalStateException("links left behind: " + h.links() + " " + sb.links());
         }
     }
 
     private void timeLinks(String what, java.util.function.IntConsumer create, java.util.function.IntConsumer delete) {
-        long t0 = System.nanoTime();
-        for (int i = 0; i < links; i++) {
-            create.accept(i);
-        }
-        long a = System.nanoTime() - t0;
-        t0 = System.nanoTime();
-        for (int i = 0; i < links; i++) {
-            delete.accept(i);
-        }
-        long d = System.nanoTime() - t0;
-        System.out.printf(Locale.ROOT, "%-44s %12.1f %12.1f %14.0f %14.0f%n", what, a / 1e6, d / 1e6,
-                links / (a / 1e9), links / (d / 1e9));
+        Timing a = timeHere(() -> {
+            for (int i = 0; i < links; i++) {
+                create.accept(i);
+            }
+        });
+        Timing d = timeHere(() -> {
+            for (int i = 0; i < links; i++) {
+                delete.accept(i);
+            }
+        });
+        report(what, links, a, d);
     }
 
     private String neighAdd(int i, String tool) {
@@ -243,22 +270,34 @@ public final class NetlinkBenchmark {
      * Runs {@code tool} on a script inside the namespace and returns the wall time: "sh" runs each
      * line as its own process; "ip"/"bridge" read it with -batch.
      */
-    private long timeIn(String tool, CharSequence script) throws IOException {
+    private Timing timeIn(String tool, CharSequence script) throws IOException {
         Path file = Files.createTempFile("jvn-bench", ".txt");
         try {
             Files.writeString(file, script);
-            List<String> cmd = tool.equals("sh")
-                    ? List.of("nsenter", "--net=" + ns.path(), "sh", "-e", file.toString())
-                    : List.of("nsenter", "--net=" + ns.path(), tool, "-batch", file.toString());
+            String run = tool.equals("sh") ? "sh -e " + file : tool + " -batch " + file;
+            // `times` prints the CPU time of the shell's children: the ip/bridge processes
+            List<String> cmd = List.of("nsenter", "--net=" + ns.path(), "sh", "-c", run + " && times");
             long t0 = System.nanoTime();
             Cli.Result r = Cli.run(cmd);
-            long t = System.nanoTime() - t0;
+            long wall = System.nanoTime() - t0;
             if (r.exit() != 0) {
                 throw new IllegalStateException(cmd + " failed: " + r.out());
             }
-            return t;
+            return new Timing(wall, childrenCpuNanos(r.out()));
         } finally {
             Files.deleteIfExists(file);
         }
+    }
+
+    /** Parses the last line of dash's `times` ("0m1.230000s 0m2.340000s" = children user, system). */
+    private static long childrenCpuNanos(String out) {
+        String[] lines = out.strip().split("\n");
+        Matcher m = Pattern.compile("(\\d+)m([\\d.]+)s (\\d+)m([\\d.]+)s").matcher(lines[lines.length - 1].strip());
+        if (!m.matches()) {
+            throw new IllegalStateException("cannot read `times` output: " + out);
+        }
+        double seconds = Integer.parseInt(m.group(1)) * 60 + Double.parseDouble(m.group(2))
+                + Integer.parseInt(m.group(3)) * 60 + Double.parseDouble(m.group(4));
+        return (long) (seconds * 1e9);
     }
 }
