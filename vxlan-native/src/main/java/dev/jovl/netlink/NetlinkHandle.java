@@ -278,12 +278,15 @@ public final class NetlinkHandle implements AutoCloseable {
         }
     }
 
-    /** IPv4 and IPv6 neighbour entries on device {@code ifindex}. */
+    /**
+     * IPv4 and IPv6 neighbour entries on device {@code ifindex}, like {@code ip neigh show dev}:
+     * the kernel's own NOARP entries (multicast, e.g. ff02::16) are left out.
+     */
     public List<Neighbour> neighbours(int ifindex) {
         return dump("list neighbours of #" + ifindex, RTM_GETNEIGH, w -> {
             w.ndmsg(AF_UNSPEC, 0, 0, 0, 0);
             w.u32(NDA_IFINDEX, ifindex); // kernel-side filter; we filter again below
-        }, NeighbourCodec::decodeNeighbour, n -> n.ifindex() == ifindex);
+        }, NeighbourCodec::decodeNeighbour, n -> n.ifindex() == ifindex && (n.state() & NUD_NOARP) == 0);
     }
 
     // ------------------------------------------------------------------ FDB (bridge forwarding database)

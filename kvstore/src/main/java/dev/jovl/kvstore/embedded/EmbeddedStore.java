@@ -9,13 +9,12 @@ import dev.jovl.kvstore.StoreException;
 import dev.jovl.kvstore.Txn;
 import dev.jovl.kvstore.Watch;
 import dev.jovl.kvstore.WatchListener;
+import dev.jovl.kvstore.support.ClientResources;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The embedded backend ({@code file:/dir}): one client of the {@link EmbeddedEngine} of a
@@ -25,9 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class EmbeddedStore implements Store {
     private final EmbeddedEngine engine;
-    private final Set<EmbeddedWatch> watches = ConcurrentHashMap.newKeySet();
-    private final Set<EmbeddedLease> leases = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
+    private final ClientResources resources = new ClientResources();
 
     private EmbeddedStore(EmbeddedEngine engine) {
         this.engine = engine;
@@ -86,25 +83,20 @@ public final class EmbeddedStore implements Store {
 
     @Override
     public Watch watch(String prefix, long afterRevision, WatchListener listener) {
-        KeyRules.checkPrefix(prefix);
-        if (afterRevision < 0) {
-            throw new StoreException.InvalidArgument("negative revision " + afterRevision);
-        }
+        KeyRules.checkWatch(prefix, afterRevision);
         ensureOpen();
-        EmbeddedWatch watch = new EmbeddedWatch(engine, prefix, afterRevision, listener, watches::remove);
-        watches.add(watch);
+        EmbeddedWatch watch = new EmbeddedWatch(engine, prefix, afterRevision, listener, resources::remove);
+        resources.add(watch);
         watch.start();
         return watch;
     }
 
     @Override
     public Lease grantLease(Duration ttl) {
-        if (ttl.toMillis() < 1000) {
-            throw new StoreException.InvalidArgument("lease TTL " + ttl + " is below 1 s");
-        }
+        KeyRules.checkLeaseTtl(ttl);
         ensureOpen();
-        EmbeddedLease lease = new EmbeddedLease(engine, engine.grantLease(ttl), ttl, leases::remove);
-        leases.add(lease);
+        EmbeddedLease lease = new EmbeddedLease(engine, engine.grantLease(ttl), ttl, resources::remove);
+        resources.add(lease);
         lease.startRenewing();
         return lease;
     }
@@ -116,19 +108,13 @@ public final class EmbeddedStore implements Store {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        if (resources.close()) {
+            engine.release();
         }
-        closed = true;
-        watches.forEach(EmbeddedWatch::close);
-        leases.forEach(EmbeddedLease::abandon);
-        engine.release();
     }
 
     private void ensureOpen() {
-        if (closed) {
-            throw new StoreException.Unavailable(describe() + ": this client is closed", null);
-        }
+        resources.ensureOpen(describe());
     }
 
     @Override
