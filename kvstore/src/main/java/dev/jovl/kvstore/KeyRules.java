@@ -42,6 +42,20 @@ public final class KeyRules {
         }
     }
 
+    public static void checkWatch(String prefix, long afterRevision) {
+        checkPrefix(prefix);
+        if (afterRevision < 0) {
+            throw new StoreException.InvalidArgument("negative revision " + afterRevision);
+        }
+    }
+
+    /** Leases shorter than a second could not be renewed reliably over a network. */
+    public static void checkLeaseTtl(java.time.Duration ttl) {
+        if (ttl == null || ttl.toMillis() < 1000) {
+            throw new StoreException.InvalidArgument("lease TTL " + ttl + " is below 1 s");
+        }
+    }
+
     private static String abbreviate(String s) {
         return s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }

@@ -1,6 +1,8 @@
 package dev.jovl.kvstore;
 
+import dev.jovl.kvstore.consul.ConsulStore;
 import dev.jovl.kvstore.embedded.EmbeddedStore;
+import dev.jovl.kvstore.etcd.EtcdStore;
 import java.util.Map;
 
 /**
@@ -30,8 +32,8 @@ public final class Stores {
         StoreUrl parsed = StoreUrl.parse(url, env);
         return switch (parsed.backend()) {
             case EMBEDDED -> EmbeddedStore.open(parsed.dir());
-            case ETCD, CONSUL -> throw new StoreException.Unavailable(parsed.backend()
-                    + " backend is not built yet in this revision of jovl", null);
+            case ETCD -> EtcdStore.open(parsed.endpoints(), parsed.timeout());
+            case CONSUL -> ConsulStore.open(parsed, env);
         };
     }
 }

@@ -1,46 +1,29 @@
 package dev.jovl.kvstore.embedded;
 
-import dev.jovl.kvstore.Lease;
-import dev.jovl.kvstore.StoreException;
+import dev.jovl.kvstore.support.RenewedLease;
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/** A lease of the embedded store, renewed every third of its TTL by the engine's timer. */
-final class EmbeddedLease implements Lease {
-    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedLease.class);
-
+/** A lease of the embedded store, renewed by the engine's timer; its expiry time is kept on disk. */
+final class EmbeddedLease extends RenewedLease {
     private final EmbeddedEngine engine;
     private final String id;
-    private final Duration ttl;
-    private final Consumer<EmbeddedLease> onEnd;
-    private volatile ScheduledFuture<?> renewal;
-    private volatile boolean gone;
 
-    EmbeddedLease(EmbeddedEngine engine, String id, Duration ttl, Consumer<EmbeddedLease> onEnd) {
+    EmbeddedLease(EmbeddedEngine engine, String id, Duration ttl, Consumer<? super RenewedLease> onEnd) {
+        super(ttl, engine.timer(), onEnd);
         this.engine = engine;
         this.id = id;
-        this.ttl = ttl;
-        this.onEnd = onEnd;
     }
 
-    void startRenewing() {
-        long period = Math.max(100, ttl.toMillis() / 3);
-        renewal = engine.timer().scheduleWithFixedDelay(this::renew, period, period, TimeUnit.MILLISECONDS);
+    @Override
+    protected boolean renewOnce() {
+        return engine.renewLease(id);
     }
 
-    private void renew() {
-        try {
-            if (!engine.renewLease(id)) {
-                LOG.warn("lease {} expired before it could be renewed", id);
-                gone = true;
-                abandon();
-            }
-        } catch (StoreException e) {
-            LOG.warn("renewing lease {} failed; retrying", id, e);
+    @Override
+    protected void revoke() {
+        if (!engine.isClosed()) {
+            engine.revokeLease(id);
         }
     }
 
@@ -53,36 +36,9 @@ final class EmbeddedLease implements Lease {
         return id;
     }
 
-    @Override
-    public Duration ttl() {
-        return ttl;
-    }
-
+    /** Asks the engine, so a lease that expired while this process was not renewing it reads dead. */
     @Override
     public boolean isAlive() {
-        return !gone && engine.leaseExists(id);
-    }
-
-    @Override
-    public void abandon() {
-        ScheduledFuture<?> r = renewal;
-        if (r != null) {
-            r.cancel(false);
-        }
-        onEnd.accept(this);
-    }
-
-    @Override
-    public void close() {
-        abandon();
-        gone = true;
-        if (!engine.isClosed()) {
-            engine.revokeLease(id);
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "embedded lease " + id + " (" + ttl + ")";
+        return super.isAlive() && engine.leaseExists(id);
     }
 }

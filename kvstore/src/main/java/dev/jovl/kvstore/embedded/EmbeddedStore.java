@@ -4,18 +4,16 @@ import dev.jovl.kvstore.KeyRules;
 import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Lease;
 import dev.jovl.kvstore.Op;
-import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.StoreException;
 import dev.jovl.kvstore.Txn;
 import dev.jovl.kvstore.Watch;
 import dev.jovl.kvstore.WatchListener;
+import dev.jovl.kvstore.support.StoreBase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The embedded backend ({@code file:/dir}): one client of the {@link EmbeddedEngine} of a
@@ -23,11 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * etcd. Closing a client closes its watches and stops renewing its leases without revoking them:
  * their keys expire after the TTL, exactly as when a process dies.
  */
-public final class EmbeddedStore implements Store {
+public final class EmbeddedStore extends StoreBase {
     private final EmbeddedEngine engine;
-    private final Set<EmbeddedWatch> watches = ConcurrentHashMap.newKeySet();
-    private final Set<EmbeddedLease> leases = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
 
     private EmbeddedStore(EmbeddedEngine engine) {
         this.engine = engine;
@@ -86,27 +81,16 @@ public final class EmbeddedStore implements Store {
 
     @Override
     public Watch watch(String prefix, long afterRevision, WatchListener listener) {
-        KeyRules.checkPrefix(prefix);
-        if (afterRevision < 0) {
-            throw new StoreException.InvalidArgument("negative revision " + afterRevision);
-        }
+        KeyRules.checkWatch(prefix, afterRevision);
         ensureOpen();
-        EmbeddedWatch watch = new EmbeddedWatch(engine, prefix, afterRevision, listener, watches::remove);
-        watches.add(watch);
-        watch.start();
-        return watch;
+        return started(new EmbeddedWatch(engine, prefix, afterRevision, listener, resources()::remove));
     }
 
     @Override
     public Lease grantLease(Duration ttl) {
-        if (ttl.toMillis() < 1000) {
-            throw new StoreException.InvalidArgument("lease TTL " + ttl + " is below 1 s");
-        }
+        KeyRules.checkLeaseTtl(ttl);
         ensureOpen();
-        EmbeddedLease lease = new EmbeddedLease(engine, engine.grantLease(ttl), ttl, leases::remove);
-        leases.add(lease);
-        lease.startRenewing();
-        return lease;
+        return started(new EmbeddedLease(engine, engine.grantLease(ttl), ttl, resources()::remove));
     }
 
     @Override
@@ -115,24 +99,7 @@ public final class EmbeddedStore implements Store {
     }
 
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        watches.forEach(EmbeddedWatch::close);
-        leases.forEach(EmbeddedLease::abandon);
+    protected void release() {
         engine.release();
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new StoreException.Unavailable(describe() + ": this client is closed", null);
-        }
-    }
-
-    @Override
-    public String toString() {
-        return describe();
     }
 }

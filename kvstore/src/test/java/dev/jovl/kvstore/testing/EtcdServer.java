@@ -1,0 +1,224 @@
+package dev.jovl.kvstore.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real etcd ({@code /usr/bin/etcd} from Debian's etcd-server, or {@code $JOVL_ETCD_BIN}) for
+ * tests: a single member on free loopback ports with its own temporary data directory, so it
+ * never meets the system etcd or another test's. {@link #stop()} and {@link #restart()} bring it
+ * down and back on the same ports with its data; {@link #close()} kills it and deletes everything.
+ *
+ * <pre>{@code
+ * try (EtcdServer etcd = EtcdServer.start(); Store store = Stores.open(etcd.url())) { ... }
+ * }</pre>
+ */
+public final class EtcdServer implements AutoCloseable {
+    private static final Duration READY_WITHIN = Duration.ofSeconds(30);
+
+    private final Path home;
+    private final boolean fsync;
+    private int clientPort;
+    private int peerPort;
+    private Process process;
+    private final Thread killOnExit;
+
+    private EtcdServer(Path home, boolean fsync) {
+        this.home = home;
+        this.fsync = fsync;
+        this.killOnExit = new Thread(this::destroyProcess, "jkv-etcd-kill-on-exit");
+        Runtime.getRuntime().addShutdownHook(killOnExit);
+    }
+
+    /** Starts an etcd that skips fsync: fast, and a test never needs power-loss durability. */
+    public static EtcdServer start() {
+        return start(false);
+    }
+
+    /** Starts an etcd; {@code fsync} true makes it durable as in production (for benchmarks). */
+    public static EtcdServer start(boolean fsync) {
+        Path home;
+        try {
+            home = Files.createTempDirectory("jkv-etcd-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        EtcdServer server = new EtcdServer(home, fsync);
+        IllegalStateException failure = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            server.clientPort = freePort();
+            server.peerPort = freePort();
+            try {
+                server.launch();
+                return server;
+            } catch (IllegalStateException e) {
+                // most likely someone took a port between probing and binding: new ports
+                failure = e;
+                server.destroyProcess();
+            }
+        }
+        server.close();
+        throw failure;
+    }
+
+    /** {@code etcd://127.0.0.1:PORT}, for {@code Stores.open}. */
+    public String url() {
+        return "etcd://127.0.0.1:" + clientPort;
+    }
+
+    public int clientPort() {
+        return clientPort;
+    }
+
+    public URI clientUri() {
+        return URI.create("http://127.0.0.1:" + clientPort + "/");
+    }
+
+    public Path dataDir() {
+        return home.resolve("data");
+    }
+
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /**
+     * Starts the member again on its ports with the data it has (stopping it first if it runs),
+     * and waits until it serves requests.
+     */
+    public synchronized void restart() {
+        stop();
+        launch();
+    }
+
+    private synchronized void launch() {
+        String client = "http://127.0.0.1:" + clientPort;
+        String peer = "http://127.0.0.1:" + peerPort;
+        List<String> command = new java.util.ArrayList<>(List.of(binary(),
+                "--name", "jkv", "--data-dir", dataDir().toString(),
+                "--listen-client-urls", client, "--advertise-client-urls", client,
+                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                "--initial-cluster", "jkv=" + peer, "--log-level", "warn"));
+        if (!fsync) {
+            command.add("--unsafe-no-fsync");
+        }
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("etcd.log").toFile())).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + binary() + " (install Debian's etcd-server): " + e, e);
+        }
+        awaitReady();
+    }
+
+    private void awaitReady() {
+        long end = System.nanoTime() + READY_WITHIN.toNanos();
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
+            while (System.nanoTime() < end) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("etcd exited with " + process.exitValue() + ": " + logTail());
+                }
+                try {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(clientUri().resolve("v3/kv/range"))
+                            .timeout(Duration.ofSeconds(2))
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"AA==\",\"count_only\":true}")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 200) {
+                        return;
+                    }
+                } catch (IOException notYet) {
+                    // not listening yet
+                }
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new IllegalStateException("etcd not ready within " + READY_WITHIN + ": " + logTail());
+    }
+
+    /** Stops the member gracefully (SIGTERM), keeping its data for {@link #start()}. */
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    /** Kills the member (SIGKILL) and deletes its data. */
+    @Override
+    public synchronized void close() {
+        destroyProcess();
+        try {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs anyway
+        }
+        try (Stream<Path> files = Files.walk(home)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir left behind is no failure of the test
+        }
+    }
+
+    private synchronized void destroyProcess() {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+    }
+
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(home.resolve("etcd.log"));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    private static String binary() {
+        String configured = System.getenv("JOVL_ETCD_BIN");
+        return configured == null || configured.isBlank() ? "/usr/bin/etcd" : configured;
+    }
+
+    /** A port nothing listens on right now (the kernel's pick), on loopback. */
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "etcd on " + url() + " in " + home;
+    }
+}
