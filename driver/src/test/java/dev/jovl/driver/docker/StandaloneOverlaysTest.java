@@ -1,0 +1,245 @@
+package dev.jovl.driver.docker;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jovl.kvstore.Store;
+import dev.jovl.kvstore.Stores;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Joining per-host Docker networks into overlays by name, on the embedded store; two hosts. */
+class StandaloneOverlaysTest {
+
+    private static final StandaloneOverlays.VniRange RANGE = new StandaloneOverlays.VniRange(5000, 5999);
+    private static final String NET1 = "a".repeat(64);
+    private static final String NET2 = "b".repeat(64);
+
+    @TempDir
+    Path dir;
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private Store store1;
+    private StandaloneOverlays host1;
+    private StandaloneOverlays host2;
+    private DockerEngineClient noDocker;
+
+    @BeforeEach
+    void hosts() {
+        store1 = open();
+        noDocker = new DockerEngineClient(dir.resolve("no-docker.sock"), Duration.ofSeconds(1));
+        toClose.add(noDocker);
+        host1 = overlays(store1, noDocker, "h1");
+        host2 = overlays(open(), noDocker, "h2");
+    }
+
+    private Store open() {
+        Store store = Stores.open("file:" + dir.resolve("store"));
+        toClose.add(store);
+        return store;
+    }
+
+    private StandaloneOverlays overlays(Store store, DockerEngineClient docker, String host) {
+        StandaloneOverlays overlays = new StandaloneOverlays(store, docker, host, RANGE);
+        toClose.add(overlays);
+        return overlays;
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+    }
+
+    static NetworkSpec spec(String subnet, Map<String, String> options) {
+        return new NetworkSpec(List.of(new NetworkSpec.Pool(subnet, gateway(subnet), Map.of())), List.of(), options, false, false);
+    }
+
+    private static String gateway(String subnet) {
+        return subnet.replaceFirst("\\.0/(\\d+)$", ".1/$1");
+    }
+
+    @Test
+    void twoHostsJoinOneOverlayByExplicitName() {
+        host1.networkCreated(NET1, spec("10.10.0.0/24", Map.of("jovl.network", "ov1")));
+        host2.networkCreated(NET2, spec("10.10.0.0/24", Map.of("jovl.network", "ov1")));
+        Overlay seen1 = host1.overlayFor(NET1);
+        Overlay seen2 = host2.overlayFor(NET2);
+        assertEquals(seen1, seen2);
+        assertEquals("ov1", seen1.name());
+        assertEquals(Map.of("h1", NET1, "h2", NET2), seen1.members());
+        assertTrue(seen1.vni() >= 5000 && seen1.vni() <= 5999, "VNI from the range: " + seen1.vni());
+        assertEquals("ov1", store1.get(StandaloneOverlays.vniKey(seen1.vni())).orElseThrow().valueAsString());
+        assertEquals("ov1", host2.overlayOf(NET2).orElseThrow());
+        assertTrue(host2.overlayOf("c".repeat(64)).isEmpty());
+
+        long version = store1.get(StandaloneOverlays.overlayKey("ov1")).orElseThrow().version();
+        host2.networkCreated(NET2, spec("10.10.0.0/24", Map.of("jovl.network", "ov1")));
+        assertEquals(version, store1.get(StandaloneOverlays.overlayKey("ov1")).orElseThrow().version(),
+                "a resent CreateNetwork writes nothing");
+    }
+
+    @Test
+    void differingSubnetOrOptionIsRefusedClearlyAndWritesNothing() {
+        host1.networkCreated(NET1, spec("10.10.0.0/24", Map.of("jovl.network", "ov1", "com.docker.network.driver.mtu", "1400")));
+        StandaloneNetworkException subnet = assertThrows(StandaloneNetworkException.class,
+                () -> host2.networkCreated(NET2, spec("10.20.0.0/24", Map.of("jovl.network", "ov1", "com.docker.network.driver.mtu", "1400"))));
+        assertTrue(subnet.getMessage().contains("IPv4 pools: 10.20.0.0/24 gw 10.20.0.1/24 here, 10.10.0.0/24 gw 10.10.0.1/24 there"), subnet.getMessage());
+        assertTrue(subnet.getMessage().contains("h1"), "names the host it differs from: " + subnet.getMessage());
+        StandaloneNetworkException option = assertThrows(StandaloneNetworkException.class,
+                () -> host2.networkCreated(NET2, spec("10.10.0.0/24", Map.of("jovl.network", "ov1"))));
+        assertTrue(option.getMessage().contains("option com.docker.network.driver.mtu: unset here, '1400' there"), option.getMessage());
+        assertTrue(store1.get(host2.localKey(NET2)).isEmpty(), "nothing written for the refused network");
+        assertEquals(Map.of("h1", NET1), host1.overlayFor(NET1).members());
+    }
+
+    @Test
+    void pinnedVniIsUsedAndCannotBeTakenTwice() {
+        host1.networkCreated(NET1, spec("10.10.0.0/24", Map.of("jovl.network", "ov1", "jovl.vni", "42")));
+        assertEquals(42, host1.overlayFor(NET1).vni());
+        StandaloneNetworkException taken = assertThrows(StandaloneNetworkException.class,
+                () -> host2.networkCreated(NET2, spec("10.30.0.0/24", Map.of("jovl.network", "ov2", "jovl.vni", "42"))));
+        assertTrue(taken.getMessage().contains("VNI 42 is already used by overlay ov1"), taken.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> host2.networkCreated(NET2, spec("10.30.0.0/24", Map.of("jovl.network", "ov2", "jovl.vni", "abc"))));
+        assertThrows(IllegalArgumentException.class,
+                () -> host2.networkCreated(NET2, spec("10.30.0.0/24", Map.of("jovl.network", "ov2", "jovl.vni", "16777216"))));
+        assertThrows(IllegalArgumentException.class,
+                () -> host2.networkCreated(NET2, spec("10.30.0.0/24", Map.of("jovl.network", "bad/name"))));
+        assertTrue(store1.list("jovl/v1/overlays/ov2").entries().isEmpty());
+    }
+
+    @Test
+    void lastHostLeavingRemovesOverlayAndVniClaim() {
+        host1.networkCreated(NET1, spec("10.10.0.0/24", Map.of("jovl.network", "ov1")));
+        host2.networkCreated(NET2, spec("10.10.0.0/24", Map.of("jovl.network", "ov1")));
+        int vni = host1.overlayFor(NET1).vni();
+        host1.networkDeleted(NET1);
+        host1.networkDeleted(NET1); // resent: nothing left to do
+        assertEquals(Map.of("h2", NET2), host2.overlayFor(NET2).members());
+        assertTrue(host1.overlayOf(NET1).isEmpty());
+        host2.networkDeleted(NET2);
+        assertTrue(store1.get(StandaloneOverlays.overlayKey("ov1")).isEmpty());
+        assertTrue(store1.get(StandaloneOverlays.vniKey(vni)).isEmpty());
+        assertTrue(store1.list(StandaloneOverlays.LOCAL_NETWORKS).entries().isEmpty());
+    }
+
+    @Test
+    void hostsRacingToCreateOneOverlayEndUpInTheSameOne() throws Exception {
+        int hosts = 6;
+        List<StandaloneOverlays> all = new ArrayList<>();
+        for (int i = 0; i < hosts; i++) {
+            all.add(overlays(open(), noDocker, "r" + i));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(hosts);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Object>> results = new ArrayList<>();
+            for (int i = 0; i < hosts; i++) {
+                StandaloneOverlays h = all.get(i);
+                String net = Integer.toHexString(i + 1).repeat(64);
+                results.add(pool.submit((Callable<Object>) () -> {
+                    go.await();
+                    h.networkCreated(net, spec("10.40.0.0/24", Map.of("jovl.network", "race")));
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<Object> f : results) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Overlay race = all.getFirst().overlayFor("1".repeat(64));
+        assertEquals(hosts, race.members().size());
+        assertEquals(1, store1.list(StandaloneOverlays.VNIS).entries().size(), "one VNI claimed");
+    }
+
+    @Test
+    void restartKeepsTheBindingWithoutDocker() {
+        host1.networkCreated(NET1, spec("10.10.0.0/24", Map.of("jovl.network", "ov1")));
+        StandaloneOverlays again = overlays(open(), noDocker, "h1");
+        assertEquals("ov1", again.overlayOf(NET1).orElseThrow());
+        assertEquals("ov1", again.overlayFor(NET1).name());
+    }
+
+    @Test
+    void unknownNetworkAndUnreachableDockerAreClearErrors() {
+        StandaloneNetworkException unknown = assertThrows(StandaloneNetworkException.class, () -> host1.overlayFor(NET1));
+        assertTrue(unknown.getMessage().contains("not a jovl network"), unknown.getMessage());
+        host1.networkCreated(NET1, spec("10.10.0.0/24", Map.of()));
+        StandaloneNetworkException noDockerAnswer = assertThrows(StandaloneNetworkException.class, () -> host1.overlayFor(NET1));
+        assertTrue(noDockerAnswer.getMessage().contains("no-docker.sock"), noDockerAnswer.getMessage());
+    }
+
+    @Test
+    void createNetworkRequestIsParsedAndBadTypesRefused() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        NetworkSpec parsed = NetworkSpec.fromCreateNetwork(json.readTree("""
+                {"NetworkID":"x","Options":{"com.docker.network.enable_ipv6":false,"com.docker.network.internal":true,
+                 "com.docker.network.generic":{"jovl.network":"ov1","com.docker.network.driver.mtu":"1400"}},
+                 "IPv4Data":[{"AddressSpace":"jovl-local","Pool":"10.10.0.0/24","Gateway":"10.10.0.1/24","AuxAddresses":{"r":"10.10.0.254/24"}}],
+                 "IPv6Data":[]}"""));
+        assertEquals(List.of(new NetworkSpec.Pool("10.10.0.0/24", "10.10.0.1/24", Map.of("r", "10.10.0.254/24"))), parsed.ipv4());
+        assertTrue(parsed.internal());
+        assertEquals("ov1", parsed.explicitOverlayName().orElseThrow());
+        assertEquals(new NetworkSpec(List.of(), List.of(), Map.of(), false, false), NetworkSpec.fromCreateNetwork(json.readTree("{}")));
+        assertThrows(IllegalArgumentException.class, () -> NetworkSpec.fromCreateNetwork(json.readTree("{\"IPv4Data\":{}}")));
+        assertThrows(IllegalArgumentException.class, () -> NetworkSpec.fromCreateNetwork(json.readTree("{\"Options\":{\"com.docker.network.internal\":\"maybe\"}}")));
+        assertThrows(IllegalArgumentException.class, () -> NetworkSpec.fromCreateNetwork(json.readTree("{\"Options\":{\"com.docker.network.generic\":{\"a\":{}}}}")));
+    }
+
+    /** The name comes from Docker: a real dockerd, a network created there, looked up by id. */
+    @Test
+    void joinsByDockerNetworkNameLookedUpAfterCreateNetwork() throws Exception {
+        String reason = Dockerd.unavailableReason();
+        assumeTrue(reason == null, "skipping: " + reason);
+        try (Dockerd dockerd = Dockerd.start("jsa", List.of());
+             DockerEngineClient docker = new DockerEngineClient(dockerd.socket(), Duration.ofSeconds(10))) {
+            String idA = dockerd.docker("network", "create", "--subnet", "10.50.0.0/24", "jsa-stack");
+            String idB = dockerd.docker("network", "create", "--subnet", "10.60.0.0/24", "jsa-other");
+            StandaloneOverlays onDocker = overlays(open(), docker, "h3");
+            // host h1 has overlay jsa-stack already, by explicit name
+            host1.networkCreated(NET1, spec("10.50.0.0/24", Map.of("jovl.network", "jsa-stack")));
+
+            onDocker.networkCreated(idA, spec("10.50.0.0/24", Map.of()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (onDocker.overlayOf(idA).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals("jsa-stack", onDocker.overlayOf(idA).orElseThrow(), "joined in the background by Docker's name");
+            assertEquals(Map.of("h1", NET1, "h3", idA), onDocker.overlayFor(idA).members());
+
+            // jsa-other exists on h1 with another subnet: the background join fails, CreateEndpoint says why
+            host1.networkCreated(NET2, spec("10.70.0.0/24", Map.of("jovl.network", "jsa-other")));
+            onDocker.networkCreated(idB, spec("10.60.0.0/24", Map.of()));
+            deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (onDocker.failure(idB).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(onDocker.failure(idB).orElseThrow().contains("10.60.0.0/24"), onDocker.failure(idB).get());
+            StandaloneNetworkException atEndpoint = assertThrows(StandaloneNetworkException.class, () -> onDocker.overlayFor(idB));
+            assertTrue(atEndpoint.getMessage().contains("IPv4 pools: 10.60.0.0/24"), atEndpoint.getMessage());
+
+            // a network Docker forgot while jovl was down is dropped
+            dockerd.docker("network", "rm", "jsa-stack");
+            onDocker.dropNetworksDockerForgot();
+            assertTrue(onDocker.overlayOf(idA).isEmpty());
+            assertEquals(Map.of("h1", NET1), host1.overlayFor(NET1).members());
+        }
+    }
+}
