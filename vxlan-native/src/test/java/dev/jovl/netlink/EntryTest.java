@@ -1,6 +1,5 @@
 package dev.jovl.netlink;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -10,26 +9,19 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Addresses, IP neighbours and FDB entries, read back with our dumps and with ip/bridge. */
-class EntryTest {
-    private TestNamespaces spaces;
+class EntryTest extends NamespaceTestBase {
     private NetNs ns;
     private NetlinkHandle h;
     private int vx;
 
     @BeforeEach
     void setUp() throws Exception {
-        spaces = new TestNamespaces();
         ns = spaces.create("entry");
         h = spaces.handle(ns);
         h.addLink(BridgeSpec.builder("br0").up().build());
         h.addLink(VxlanSpec.builder("vx0").vni(500).local(InetAddress.getByName("10.7.0.1")).proxy(true)
                 .master(h.link("br0")).up().build());
         vx = h.link("vx0").index();
-    }
-
-    @AfterEach
-    void tearDown() {
-        spaces.close();
     }
 
     /** Literal addresses only: never a name lookup. */
@@ -52,6 +44,7 @@ class EntryTest {
         assertTrue(mine.contains(new LinkAddress(h.link("jvn-a").index(), ip("10.20.0.1"), 24)), mine.toString());
         assertTrue(mine.contains(new LinkAddress(h.link("jvn-a").index(), ip("fd00:20::1"), 64)), mine.toString());
         assertTrue(h.addresses("jvn-b").stream().noneMatch(a -> a.address().equals(ip("10.20.0.1"))));
+        assertTrue(h.addresses().containsAll(mine), "the namespace-wide dump has them too");
         String ipOut = Cli.in(ns, "ip", "addr", "show", "dev", "jvn-a");
         assertTrue(ipOut.contains("inet 10.20.0.1/24") && ipOut.contains("inet6 fd00:20::1/64"), ipOut);
 

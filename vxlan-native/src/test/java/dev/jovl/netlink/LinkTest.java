@@ -1,6 +1,5 @@
 package dev.jovl.netlink;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -10,21 +9,14 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Links created, changed and deleted over netlink, read back with our dumps and with `ip -d link`. */
-class LinkTest {
-    private TestNamespaces spaces;
+class LinkTest extends NamespaceTestBase {
     private NetNs ns;
     private NetlinkHandle h;
 
     @BeforeEach
     void setUp() {
-        spaces = new TestNamespaces();
         ns = spaces.create("link");
         h = spaces.handle(ns);
-    }
-
-    @AfterEach
-    void tearDown() {
-        spaces.close();
     }
 
     @Test
@@ -201,6 +193,7 @@ class LinkTest {
         h.addLink(VxlanSpec.builder("vxa").vni(99).build());
         NetlinkException e = assertThrows(NetlinkException.class, () -> h.addLink(VxlanSpec.builder("vxb").vni(99).build()));
         assertTrue(e.is(Errno.EEXIST), e.getMessage());
+        assertFalse(e.kernelMessage().isEmpty(), "the kernel's extended ACK text is kept: " + e.getMessage());
         h.addLink(VxlanSpec.builder("vxc").vni(99).port(4800).build()); // another port is fine
     }
 
