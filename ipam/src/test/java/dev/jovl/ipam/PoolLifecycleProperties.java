@@ -10,12 +10,7 @@ import dev.jovl.ipam.net.Cidr;
 import dev.jovl.ipam.protocol.IpamProtocol.ReleasePoolRequest;
 import dev.jovl.ipam.protocol.IpamProtocol.RequestPoolRequest;
 import dev.jovl.kvstore.Store;
-import dev.jovl.kvstore.Stores;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,22 +38,20 @@ class PoolLifecycleProperties {
     private static final String[] SPACES = {"jovl-local", "jovl-global"};
     private static final String[] SUBNETS = {"10.200.0.0/24", "10.200.1.0/24", "10.200.0.0/23", "10.200.0.128/25", ""};
     private static final AtomicInteger TRY = new AtomicInteger();
-    private static Path dir;
+    private static TempStore temp;
     private static Store store;
 
     @BeforeContainer
-    static void openStore() throws IOException {
-        dir = Files.createTempDirectory("ipam-pools");
-        store = Stores.open("file:" + dir);
+    static void openStore() {
+        temp = new TempStore("ipam-pools");
+        store = temp.store();
     }
 
     @AfterContainer
-    static void closeStore() throws IOException {
-        store.close();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+    static void closeStore() {
+        temp.close();
     }
+
 
     record Request(int host, int space, int subnet) {
     }
