@@ -37,7 +37,7 @@ class StandaloneOverlaysTest {
     private DockerEngineClient noDocker;
 
     @BeforeEach
-    void hosts() {
+    void hosts() throws Exception {
         store1 = open();
         noDocker = new DockerEngineClient(dir.resolve("no-docker.sock"), Duration.ofSeconds(1));
         toClose.add(noDocker);
@@ -45,8 +45,13 @@ class StandaloneOverlaysTest {
         host2 = overlays(open(), noDocker, "h2");
     }
 
+    /** A new client of the shared store (one per simulated host). */
+    protected Store openStore() {
+        return Stores.open("file:" + dir.resolve("store"));
+    }
+
     private Store open() {
-        Store store = Stores.open("file:" + dir.resolve("store"));
+        Store store = openStore();
         toClose.add(store);
         return store;
     }
