@@ -1,5 +1,6 @@
 package dev.jovl.kvstore;
 
+import dev.jovl.kvstore.consul.ConsulStore;
 import dev.jovl.kvstore.embedded.EmbeddedStore;
 import dev.jovl.kvstore.etcd.EtcdStore;
 import java.util.Map;
@@ -32,7 +33,7 @@ public final class Stores {
         return switch (parsed.backend()) {
             case EMBEDDED -> EmbeddedStore.open(parsed.dir());
             case ETCD -> EtcdStore.open(parsed.endpoints(), parsed.timeout());
-            case CONSUL -> throw new StoreException.Unavailable("the Consul backend is not built yet in this revision of jovl", null);
+            case CONSUL -> ConsulStore.open(parsed, env);
         };
     }
 }

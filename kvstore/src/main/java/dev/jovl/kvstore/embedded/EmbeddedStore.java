@@ -4,12 +4,11 @@ import dev.jovl.kvstore.KeyRules;
 import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Lease;
 import dev.jovl.kvstore.Op;
-import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.StoreException;
 import dev.jovl.kvstore.Txn;
 import dev.jovl.kvstore.Watch;
 import dev.jovl.kvstore.WatchListener;
-import dev.jovl.kvstore.support.ClientResources;
+import dev.jovl.kvstore.support.StoreBase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,9 +21,8 @@ import java.util.Optional;
  * etcd. Closing a client closes its watches and stops renewing its leases without revoking them:
  * their keys expire after the TTL, exactly as when a process dies.
  */
-public final class EmbeddedStore implements Store {
+public final class EmbeddedStore extends StoreBase {
     private final EmbeddedEngine engine;
-    private final ClientResources resources = new ClientResources();
 
     private EmbeddedStore(EmbeddedEngine engine) {
         this.engine = engine;
@@ -85,20 +83,14 @@ public final class EmbeddedStore implements Store {
     public Watch watch(String prefix, long afterRevision, WatchListener listener) {
         KeyRules.checkWatch(prefix, afterRevision);
         ensureOpen();
-        EmbeddedWatch watch = new EmbeddedWatch(engine, prefix, afterRevision, listener, resources::remove);
-        resources.add(watch);
-        watch.start();
-        return watch;
+        return started(new EmbeddedWatch(engine, prefix, afterRevision, listener, resources()::remove));
     }
 
     @Override
     public Lease grantLease(Duration ttl) {
         KeyRules.checkLeaseTtl(ttl);
         ensureOpen();
-        EmbeddedLease lease = new EmbeddedLease(engine, engine.grantLease(ttl), ttl, resources::remove);
-        resources.add(lease);
-        lease.startRenewing();
-        return lease;
+        return started(new EmbeddedLease(engine, engine.grantLease(ttl), ttl, resources()::remove));
     }
 
     @Override
@@ -107,18 +99,7 @@ public final class EmbeddedStore implements Store {
     }
 
     @Override
-    public void close() {
-        if (resources.close()) {
-            engine.release();
-        }
-    }
-
-    private void ensureOpen() {
-        resources.ensureOpen(describe());
-    }
-
-    @Override
-    public String toString() {
-        return describe();
+    protected void release() {
+        engine.release();
     }
 }

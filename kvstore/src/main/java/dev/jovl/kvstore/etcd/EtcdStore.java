@@ -10,13 +10,12 @@ import dev.jovl.kvstore.KeyRules;
 import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Lease;
 import dev.jovl.kvstore.Op;
-import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.StoreException;
 import dev.jovl.kvstore.StoreUrl;
 import dev.jovl.kvstore.Txn;
 import dev.jovl.kvstore.Watch;
 import dev.jovl.kvstore.WatchListener;
-import dev.jovl.kvstore.support.ClientResources;
+import dev.jovl.kvstore.support.StoreBase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,10 +30,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * A key's version is its {@code mod_revision}; a transaction is one etcd {@code Txn} whose
  * comparisons are the operations' conditions, so it is applied as a whole or not at all.
  */
-public final class EtcdStore implements Store {
+public final class EtcdStore extends StoreBase {
     private final EtcdGateway gateway;
     private final ScheduledExecutorService keepAlives;
-    private final ClientResources resources = new ClientResources();
 
     private EtcdStore(EtcdGateway gateway) {
         this.gateway = gateway;
@@ -167,10 +165,7 @@ public final class EtcdStore implements Store {
     public Watch watch(String prefix, long afterRevision, WatchListener listener) {
         KeyRules.checkWatch(prefix, afterRevision);
         ensureOpen();
-        EtcdWatch watch = new EtcdWatch(gateway, prefix, afterRevision, listener, resources::remove);
-        resources.add(watch);
-        watch.start();
-        return watch;
+        return started(new EtcdWatch(gateway, prefix, afterRevision, listener, resources()::remove));
     }
 
     @Override
@@ -181,11 +176,8 @@ public final class EtcdStore implements Store {
         if (!answer.path("error").asText("").isEmpty()) {
             throw EtcdGateway.unavailable("etcd refused a lease: " + answer.path("error").asText(), null);
         }
-        EtcdLease lease = new EtcdLease(gateway, answer.path("ID").asLong(),
-                Duration.ofSeconds(answer.path("TTL").asLong(seconds)), keepAlives, resources::remove);
-        resources.add(lease);
-        lease.startRenewing();
-        return lease;
+        return started(new EtcdLease(gateway, answer.path("ID").asLong(),
+                Duration.ofSeconds(answer.path("TTL").asLong(seconds)), keepAlives, resources()::remove));
     }
 
     private JsonNode call(String path, ObjectNode body, EtcdGateway.Call kind) {
@@ -199,19 +191,8 @@ public final class EtcdStore implements Store {
     }
 
     @Override
-    public void close() {
-        if (resources.close()) {
-            keepAlives.shutdownNow();
-            gateway.close();
-        }
-    }
-
-    private void ensureOpen() {
-        resources.ensureOpen(describe());
-    }
-
-    @Override
-    public String toString() {
-        return describe();
+    protected void release() {
+        keepAlives.shutdownNow();
+        gateway.close();
     }
 }

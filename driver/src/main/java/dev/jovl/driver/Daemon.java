@@ -1,0 +1,155 @@
+package dev.jovl.driver;
+
+import dev.jovl.driver.cli.DaemonOptions;
+import dev.jovl.driver.dataplane.NetlinkDataplane;
+import dev.jovl.driver.dataplane.UnderlayProbe;
+import dev.jovl.driver.http.PluginServer;
+import dev.jovl.driver.http.RequestStats;
+import dev.jovl.driver.overlay.DriverSettings;
+import dev.jovl.driver.overlay.LocalHost;
+import dev.jovl.driver.overlay.NetworkDriverService;
+import dev.jovl.driver.overlay.NetworkLocks;
+import dev.jovl.driver.peers.DeadHostReaper;
+import dev.jovl.driver.peers.HostRegistration;
+import dev.jovl.driver.peers.PeerSync;
+import dev.jovl.driver.peers.SandboxAdoption;
+import dev.jovl.driver.state.ClusterState;
+import dev.jovl.driver.status.StatusApi.PeersRequest;
+import dev.jovl.driver.status.StatusService;
+import dev.jovl.driver.api.DriverApi.Empty;
+import dev.jovl.kvstore.Store;
+import dev.jovl.kvstore.Stores;
+import dev.jovl.netlink.NetNs;
+import dev.jovl.netlink.NetlinkHandle;
+import dev.jovl.netlink.NetnsDirectory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One jovl daemon: the store, the kernel handles, the request handlers, the plugin socket and the
+ * background loops (host lease, peer sync, dead-host reaping), wired together. The socket listens
+ * before anything waits for the store: Docker gives a managed plugin about 9.5 s to appear.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    public static final String VERSION = "0.1.0";
+
+    private final List<AutoCloseable> closeInOrder;
+    private final LocalHost host;
+    private final PluginServer server;
+
+    private Daemon(List<AutoCloseable> closeInOrder, LocalHost host, PluginServer server) {
+        this.closeInOrder = closeInOrder;
+        this.host = host;
+        this.server = server;
+    }
+
+    /** A daemon whose host namespace is the one this process runs in. */
+    public static Daemon start(DaemonOptions options) {
+        return start(options, null);
+    }
+
+    /**
+     * @param hostNamespace the namespace to treat as this host's (its underlay, where Docker looks
+     *                      for the container ends), or {@code null} for the process's own; tests
+     *                      use it to run several "hosts" in one JVM
+     */
+    public static Daemon start(DaemonOptions options, Path hostNamespace) {
+        return start(options, hostNamespace, null);
+    }
+
+    /**
+     * @param sharedStore a store to use instead of opening {@code options.store()}; the caller
+     *                    keeps ownership (tests run several "hosts" on one store this way)
+     */
+    public static Daemon start(DaemonOptions options, Path hostNamespace, Store sharedStore) {
+        long t0 = System.nanoTime();
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            NetNs hostNs = hostNamespace == null ? NetNs.self() : NetNs.open(hostNamespace);
+            opened.add(hostNs);
+            NetlinkHandle hostHandle = NetlinkHandle.open(hostNs);
+            opened.add(hostHandle);
+            UnderlayProbe.Underlay underlay = UnderlayProbe.probe(hostHandle, options.advertise());
+            String hostId = options.hostId().isBlank() ? underlay.vtep() : options.hostId();
+            LocalHost host = new LocalHost(hostId, underlay.vtep(), underlay.mtu(), options.vxlanPort());
+            DriverSettings settings = new DriverSettings(options.scope(), options.vniRange(), options.mtu());
+
+            Store store = sharedStore != null ? sharedStore : Stores.open(options.store());
+            if (sharedStore == null) {
+                opened.add(store);
+            }
+            ClusterState state = new ClusterState(store);
+            NetlinkDataplane dataplane = new NetlinkDataplane(hostNs, hostHandle,
+                    new NetnsDirectory(options.runDir().resolve("netns")), host);
+            opened.add(dataplane);
+            NetworkLocks locks = new NetworkLocks();
+            SandboxAdoption adoption = new SandboxAdoption(state, host, dataplane, locks);
+            PeerSync peers = new PeerSync(store, host, dataplane, locks, options.reconcileInterval(),
+                    adoption::adoptAll);
+            opened.add(peers);
+            HostRegistration registration = new HostRegistration(state, host, options.leaseTtl(), VERSION);
+            opened.add(registration);
+            RequestStats stats = new RequestStats();
+            NetworkDriverService driver = new NetworkDriverService(state, host, settings, dataplane, peers, locks);
+            StatusService status = new StatusService(state, host, settings, dataplane, peers, registration, stats);
+            DriverRoutes routes = new DriverRoutes(driver)
+                    .add("/Jovl.Status", Empty.class, (r, f) -> status.status())
+                    .add("/Jovl.Peers", PeersRequest.class, (r, f) -> status.peers(r));
+            DeadHostReaper reaper = new DeadHostReaper(state, host, peers, registration, options.deadHostGrace(),
+                    deadHost -> { });
+            opened.add(reaper);
+            ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
+            opened.add(handlers::shutdownNow);
+            PluginServer server = PluginServer.start(options.socket(), routes.routes(), handlers, stats);
+            opened.add(server);
+
+            registration.start();
+            peers.start();
+            reaper.start();
+            log.info("jovl {} up in {} ms: host {}, VTEP {} on {} (MTU {}), VXLAN port {}, scope {}, store {}",
+                    VERSION, (System.nanoTime() - t0) / 1_000_000, hostId, underlay.vtep(), underlay.interfaceName(),
+                    underlay.mtu(), options.vxlanPort(), options.scope(), store.describe());
+            List<AutoCloseable> closeOrder = new ArrayList<>(opened);
+            java.util.Collections.reverse(closeOrder);
+            return new Daemon(closeOrder, host, server);
+        } catch (RuntimeException e) {
+            java.util.Collections.reverse(opened);
+            closeQuietly(opened);
+            throw e;
+        }
+    }
+
+    public LocalHost host() {
+        return host;
+    }
+
+    public Path socket() {
+        return server.socketPath();
+    }
+
+    /**
+     * Stops serving and lets go of the store and the kernel handles. The kernel state stays:
+     * containers keep talking while the daemon is away, and the next start adopts it.
+     */
+    @Override
+    public void close() {
+        closeQuietly(closeInOrder);
+        log.info("jovl stopped");
+    }
+
+    private static void closeQuietly(List<AutoCloseable> resources) {
+        for (AutoCloseable c : resources) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("while stopping: {}", e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.jovl.driver;
+
+import dev.jovl.driver.api.DriverApi.ActivateResponse;
+import dev.jovl.driver.api.DriverApi.AllocateNetworkRequest;
+import dev.jovl.driver.api.DriverApi.CreateEndpointRequest;
+import dev.jovl.driver.api.DriverApi.CreateNetworkRequest;
+import dev.jovl.driver.api.DriverApi.DiscoveryRequest;
+import dev.jovl.driver.api.DriverApi.Empty;
+import dev.jovl.driver.api.DriverApi.EndpointRequest;
+import dev.jovl.driver.api.DriverApi.ExternalConnectivityRequest;
+import dev.jovl.driver.api.DriverApi.JoinRequest;
+import dev.jovl.driver.api.DriverApi.NetworkRequest;
+import dev.jovl.driver.http.Route;
+import dev.jovl.driver.http.StoreErrors;
+import dev.jovl.driver.overlay.NetworkDriverService;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The plugin's URL space: {@code /<Subsystem>.<Method>} -> handler. */
+public final class DriverRoutes {
+    private final Map<String, Route<?>> routes = new LinkedHashMap<>();
+
+    public DriverRoutes(NetworkDriverService driver) {
+        add("/Plugin.Activate", Empty.class,
+                (r, f) -> new ActivateResponse(List.of("NetworkDriver", "IpamDriver")));
+        add("/NetworkDriver.GetCapabilities", Empty.class, (r, f) -> driver.capabilities());
+        add("/NetworkDriver.CreateNetwork", CreateNetworkRequest.class, driver::createNetwork);
+        add("/NetworkDriver.DeleteNetwork", NetworkRequest.class, driver::deleteNetwork);
+        add("/NetworkDriver.AllocateNetwork", AllocateNetworkRequest.class, driver::allocateNetwork);
+        add("/NetworkDriver.FreeNetwork", NetworkRequest.class, driver::freeNetwork);
+        add("/NetworkDriver.CreateEndpoint", CreateEndpointRequest.class, driver::createEndpoint);
+        add("/NetworkDriver.DeleteEndpoint", EndpointRequest.class, driver::deleteEndpoint);
+        add("/NetworkDriver.EndpointOperInfo", EndpointRequest.class, driver::endpointOperInfo);
+        add("/NetworkDriver.Join", JoinRequest.class, driver::join);
+        add("/NetworkDriver.Leave", EndpointRequest.class, driver::leave);
+        add("/NetworkDriver.DiscoverNew", DiscoveryRequest.class, (r, f) -> driver.discover(r, f, true));
+        add("/NetworkDriver.DiscoverDelete", DiscoveryRequest.class, (r, f) -> driver.discover(r, f, false));
+        add("/NetworkDriver.ProgramExternalConnectivity", ExternalConnectivityRequest.class,
+                driver::externalConnectivity);
+        add("/NetworkDriver.RevokeExternalConnectivity", ExternalConnectivityRequest.class,
+                driver::externalConnectivity);
+    }
+
+    public <Q> DriverRoutes add(String path, Class<Q> type, Route.Handler<Q> handler) {
+        routes.put(path, Route.of(type, StoreErrors.translating(handler)));
+        return this;
+    }
+
+    public Map<String, Route<?>> routes() {
+        return Map.copyOf(routes);
+    }
+}

@@ -1,0 +1,120 @@
+package dev.jovl.driver.cli;
+
+import dev.jovl.driver.overlay.VniRange;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Settings of {@code jovl daemon}. Each comes from its flag, else its environment variable (how a
+ * managed plugin is configured), else its default. Empty environment values count as unset,
+ * because a managed plugin's settable variables default to "".
+ */
+public record DaemonOptions(String store, String advertise, Path socket, int vxlanPort, int mtu, String scope,
+                            String hostId, Path runDir, VniRange vniRange, Duration leaseTtl,
+                            Duration deadHostGrace, Duration reconcileInterval) {
+
+    /** flag -> [environment variable, default, help] */
+    private static final Map<String, String[]> OPTIONS = new LinkedHashMap<>();
+
+    static {
+        OPTIONS.put("store", new String[] {"JOVL_STORE", "file:/var/lib/jovl/store",
+                "state store: file:/DIR (embedded, one host), etcd://H:P[,H:P], consul://H:P"});
+        OPTIONS.put("advertise", new String[] {"JOVL_ADVERTISE", "",
+                "VTEP address, or the interface that carries it (default: the default route's interface)"});
+        OPTIONS.put("socket", new String[] {"JOVL_SOCKET", "/run/docker/plugins/jovl.sock", "plugin socket"});
+        OPTIONS.put("vxlan-port", new String[] {"JOVL_VXLAN_PORT", "4789", "UDP port of the VXLAN devices"});
+        OPTIONS.put("mtu", new String[] {"JOVL_MTU", "0",
+                "overlay MTU for networks without -o com.docker.network.driver.mtu (0: underlay MTU - 50)"});
+        OPTIONS.put("scope", new String[] {"JOVL_SCOPE", "global",
+                "global (cluster-store mode: one network on every host) or local"});
+        OPTIONS.put("host-id", new String[] {"JOVL_HOST_ID", "", "this host's name in the store (default: the VTEP address)"});
+        OPTIONS.put("run-dir", new String[] {"JOVL_RUN_DIR", "/run/jovl", "where sandbox namespaces are kept (DIR/netns)"});
+        OPTIONS.put("vni-range", new String[] {"JOVL_VNI_RANGE", VniRange.DEFAULT.toString(),
+                "VNIs handed out to networks without -o jovl.vni"});
+        OPTIONS.put("lease-ttl", new String[] {"JOVL_LEASE_TTL", "15", "seconds the host record outlives a dead daemon"});
+        OPTIONS.put("dead-host-grace", new String[] {"JOVL_DEAD_HOST_GRACE", "60",
+                "seconds a host may stay unregistered before its endpoints and addresses are removed"});
+        OPTIONS.put("reconcile-interval", new String[] {"JOVL_RECONCILE_INTERVAL", "30",
+                "seconds between full kernel-vs-store reconciles"});
+    }
+
+    public static DaemonOptions parse(List<String> args, Map<String, String> env) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Map.Entry<String, String[]> o : OPTIONS.entrySet()) {
+            String fromEnv = env.get(o.getValue()[0]);
+            values.put(o.getKey(), fromEnv == null || fromEnv.isBlank() ? o.getValue()[1] : fromEnv.trim());
+        }
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("--")) {
+                throw new UsageException("unexpected argument: " + arg);
+            }
+            String name = arg.substring(2);
+            String value;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else {
+                if (i + 1 >= args.size()) {
+                    throw new UsageException("--" + name + " needs a value");
+                }
+                value = args.get(++i);
+            }
+            if (!OPTIONS.containsKey(name)) {
+                throw new UsageException("unknown option --" + name);
+            }
+            values.put(name, value);
+        }
+        try {
+            String scope = values.get("scope");
+            if (!scope.equals("global") && !scope.equals("local")) {
+                throw new UsageException("--scope must be global or local, not " + scope);
+            }
+            int port = intIn(values, "vxlan-port", 1, 65535);
+            int mtu = intIn(values, "mtu", 0, 65485);
+            if (mtu != 0 && mtu < 68) {
+                throw new UsageException("--mtu must be at least 68 (or 0 for underlay MTU - 50)");
+            }
+            String socket = values.get("socket");
+            if (socket.isBlank()) {
+                throw new UsageException("--socket must not be empty");
+            }
+            return new DaemonOptions(values.get("store"), values.get("advertise"), Path.of(socket), port, mtu, scope,
+                    values.get("host-id"), Path.of(values.get("run-dir")), VniRange.parse(values.get("vni-range")),
+                    Duration.ofSeconds(intIn(values, "lease-ttl", 2, 3600)),
+                    Duration.ofSeconds(intIn(values, "dead-host-grace", 0, 86400)),
+                    Duration.ofSeconds(intIn(values, "reconcile-interval", 1, 86400)));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static int intIn(Map<String, String> values, String name, int min, int max) {
+        String text = values.get(name);
+        int v;
+        try {
+            v = Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " must be a number, not '" + text + "'");
+        }
+        if (v < min || v > max) {
+            throw new UsageException("--" + name + " must be within " + min + ".." + max + ", not " + v);
+        }
+        return v;
+    }
+
+    public static String usage() {
+        StringBuilder b = new StringBuilder();
+        b.append("usage: jovl daemon [options]\n")
+                .append("       jovl status [--socket PATH]\n")
+                .append("       jovl peers NETWORK [--socket PATH]\n\n")
+                .append("daemon options (each also from its environment variable):\n");
+        OPTIONS.forEach((flag, o) -> b.append(String.format("  --%-20s %-24s %s%s%n", flag + " X", o[0], o[2],
+                o[1].isEmpty() ? "" : " [" + o[1] + "]")));
+        return b.toString();
+    }
+}

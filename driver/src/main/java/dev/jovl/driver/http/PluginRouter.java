@@ -1,0 +1,157 @@
+package dev.jovl.driver.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.AttributeKey;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dispatches {@code POST /<Subsystem>.<Method>} to its {@link Route}. The handler runs on the
+ * given executor, never on the event loop (it talks to the store and the kernel); requests of one
+ * connection are answered one after the other, in order, as HTTP/1.1 requires.
+ */
+@ChannelHandler.Sharable
+public final class PluginRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(PluginRouter.class);
+    /** Docker accepts any content type; this is what the official Go SDK answers with. */
+    static final String CONTENT_TYPE = "application/vnd.docker.plugins.v1.2+json";
+    private static final AttributeKey<CompletableFuture<Void>> TAIL = AttributeKey.valueOf("jovl.tail");
+    private static final byte[] EMPTY_OBJECT = {'{', '}'};
+
+    private final Map<String, Route<?>> routes;
+    private final Executor executor;
+
+    public PluginRouter(Map<String, Route<?>> routes, Executor executor) {
+        this.routes = Map.copyOf(routes);
+        this.executor = executor;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
+        RequestFacts facts = new RequestFacts();
+        if (request.decoderResult().isFailure()) {
+            respondError(ctx, facts, PluginException.badRequest("malformed HTTP request: "
+                    + request.decoderResult().cause().getMessage()), false);
+            return;
+        }
+        String path = pathOf(request.uri());
+        Route<?> route = routes.get(path);
+        if (route == null) {
+            respondError(ctx, facts, new PluginException(HttpResponseStatus.NOT_FOUND,
+                    "no such plugin method: " + path), keepAlive);
+            return;
+        }
+        if (!HttpMethod.POST.equals(request.method())) {
+            respondError(ctx, facts, new PluginException(HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    path + " takes POST, not " + request.method()), keepAlive);
+            return;
+        }
+        // the request buffer is released when this method returns: copy the body out first
+        byte[] body = ByteBufUtil.getBytes(request.content());
+        CompletableFuture<Void> previous = ctx.channel().attr(TAIL).get();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        ctx.channel().attr(TAIL).set(done);
+        Runnable work = () -> {
+            ChannelFuture written = serve(ctx, route, body, facts, keepAlive);
+            written.addListener(f -> done.complete(null));
+        };
+        if (previous == null || previous.isDone()) {
+            executor.execute(work);
+        } else {
+            previous.whenComplete((v, e) -> executor.execute(work));
+        }
+    }
+
+    private ChannelFuture serve(ChannelHandlerContext ctx, Route<?> route, byte[] body, RequestFacts facts,
+                                boolean keepAlive) {
+        try {
+            Object request = Json.MAPPER.readValue(isBlank(body) ? EMPTY_OBJECT : body, route.requestType());
+            if (request == null) {
+                throw PluginException.badRequest("request body is JSON null; expected an object");
+            }
+            Object answer = route.invoke(request, facts);
+            byte[] json = Json.MAPPER.writeValueAsBytes(answer == null ? Map.of() : answer);
+            return respond(ctx, HttpResponseStatus.OK, json, facts, keepAlive);
+        } catch (JsonProcessingException e) {
+            return respondError(ctx, facts, PluginException.badRequest("malformed request body: "
+                    + e.getOriginalMessage()), keepAlive);
+        } catch (PluginException e) {
+            if (e.getCause() != null) {
+                log.warn("request failed: {}", e.getMessage(), e.getCause());
+            }
+            return respondError(ctx, facts, e, keepAlive);
+        } catch (Throwable e) {
+            // the process never dies of a request: anything unexpected is a 500 with its cause
+            log.error("request failed unexpectedly", e);
+            return respondError(ctx, facts, PluginException.failed("internal error: " + e), keepAlive);
+        }
+    }
+
+    private static ChannelFuture respondError(ChannelHandlerContext ctx, RequestFacts facts, PluginException e,
+                                              boolean keepAlive) {
+        facts.failed(e.getMessage());
+        byte[] json;
+        try {
+            json = Json.MAPPER.writeValueAsBytes(Map.of("Err", String.valueOf(e.getMessage())));
+        } catch (JsonProcessingException impossible) {
+            json = "{\"Err\":\"error\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return respond(ctx, e.status(), json, facts, keepAlive);
+    }
+
+    private static ChannelFuture respond(ChannelHandlerContext ctx, HttpResponseStatus status, byte[] json,
+                                         RequestFacts facts, boolean keepAlive) {
+        ByteBuf content = Unpooled.wrappedBuffer(json);
+        PluginResponse response = new PluginResponse(status, content, facts);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, CONTENT_TYPE);
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        if (keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        ChannelFuture f = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+        return f;
+    }
+
+    private static String pathOf(String uri) {
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
+    }
+
+    private static boolean isBlank(byte[] body) {
+        for (byte b : body) {
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.warn("connection error, closing: {}", cause.toString());
+        ctx.close();
+    }
+}

@@ -1,0 +1,117 @@
+package dev.jovl.driver.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.DomainSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Docker's plugin transport: HTTP/1.1 on a Unix domain socket, through Netty's native epoll
+ * transport. The socket file is made readable and writable by root only (Docker runs as root;
+ * nobody else may drive the network), a stale file from an earlier run is replaced, and missing
+ * parent directories are created.
+ */
+public final class PluginServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PluginServer.class);
+    /** Docker's bodies are small JSON documents; anything bigger is refused with 413. */
+    public static final int MAX_BODY_BYTES = 1 << 20;
+
+    private final Path socketPath;
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    private PluginServer(Path socketPath, EventLoopGroup group, Channel channel) {
+        this.socketPath = socketPath;
+        this.group = group;
+        this.channel = channel;
+    }
+
+    public static PluginServer start(Path socketPath, Map<String, Route<?>> routes, Executor executor,
+                                     RequestStats stats) {
+        prepareSocketPath(socketPath);
+        // one I/O thread is plenty: the event loop only parses and writes, handlers run elsewhere
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        PluginRouter router = new PluginRouter(routes, executor);
+        try {
+            Channel ch = new ServerBootstrap()
+                    .group(group)
+                    .channel(EpollServerDomainSocketChannel.class)
+                    .childHandler(new ChannelInitializer<DomainSocketChannel>() {
+                        @Override
+                        protected void initChannel(DomainSocketChannel c) {
+                            c.pipeline()
+                                    .addLast("http", new HttpServerCodec())
+                                    .addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES))
+                                    .addLast("log", new RequestLogHandler(stats))
+                                    .addLast("route", router);
+                        }
+                    })
+                    .bind(new DomainSocketAddress(socketPath.toFile()))
+                    .syncUninterruptibly()
+                    .channel();
+            Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
+            log.info("listening on {}", socketPath);
+            return new PluginServer(socketPath, group, ch);
+        } catch (IOException | RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e instanceof IOException io ? new UncheckedIOException("cannot listen on " + socketPath, io)
+                    : (RuntimeException) e;
+        }
+    }
+
+    private static void prepareSocketPath(Path socketPath) {
+        if (socketPath.toString().getBytes(StandardCharsets.UTF_8).length >= 108) {
+            throw new IllegalArgumentException("socket path longer than 107 bytes (the kernel's limit): "
+                    + socketPath);
+        }
+        try {
+            Path parent = socketPath.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            if (Files.exists(socketPath, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isDirectory(socketPath, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    throw new IllegalArgumentException("socket path is a directory: " + socketPath);
+                }
+                // a socket left by an earlier run (kill -9 leaves it behind) blocks bind: replace it
+                Files.delete(socketPath);
+                log.info("replaced stale socket file {}", socketPath);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare socket path " + socketPath, e);
+        }
+    }
+
+    public Path socketPath() {
+        return socketPath;
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        try {
+            Files.deleteIfExists(socketPath);
+        } catch (IOException e) {
+            log.warn("cannot remove socket file {}: {}", socketPath, e.toString());
+        }
+    }
+}

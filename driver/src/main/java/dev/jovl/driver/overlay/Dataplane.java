@@ -1,0 +1,79 @@
+package dev.jovl.driver.overlay;
+
+import dev.jovl.driver.state.EndpointRecord;
+import dev.jovl.driver.state.NetworkRecord;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the overlay needs from the kernel on this host: per network a sandbox namespace holding
+ * {@code br0} and {@code vxlan0}, one veth per local endpoint, and the peer entries of remote
+ * endpoints. Every method is idempotent; callers serialise calls per network.
+ */
+public interface Dataplane extends AutoCloseable {
+
+    /**
+     * Makes sure the network's sandbox exists and the endpoint has its veth pair: the sandbox end
+     * on {@code br0}, the container end in this host's namespace (Docker moves it).
+     *
+     * @return the name of the container end
+     */
+    String attach(NetworkRecord network, EndpointRecord endpoint);
+
+    /**
+     * Makes an existing sandbox complete again (bridge, VXLAN device, both up and wired) without
+     * recreating what is there; creates the sandbox if it is missing.
+     */
+    void repair(NetworkRecord network);
+
+    /** Removes the endpoint's veth pair wherever its container end is; absent is fine. */
+    void detach(String networkId, String endpointId);
+
+    /** Whether the network's sandbox exists on this host. */
+    boolean hasSandbox(String networkId);
+
+    /** Networks that have a sandbox on this host, as found in the kernel. */
+    Set<String> sandboxes();
+
+    /** Removes the network's sandbox and everything in it; absent is fine. */
+    void removeSandbox(String networkId);
+
+    /**
+     * The endpoints with a veth in the network's sandbox, as the endpoint-id prefixes their
+     * devices are named after; {@link #detach} accepts such a prefix.
+     */
+    Set<String> attachedEndpoints(String networkId);
+
+    /** The peer entries the kernel has in the network's sandbox right now. */
+    PeerEntries dumpPeers(String networkId);
+
+    /**
+     * Applies a change of peer entries to the network's sandbox: removes what {@code remove} holds,
+     * then writes (create-or-replace) what {@code add} holds. Missing entries on removal are fine.
+     */
+    void applyPeers(String networkId, PeerEntries remove, PeerEntries add);
+
+    @Override
+    void close();
+
+    /**
+     * Permanent neighbour entries (IP -> MAC) and FDB entries (MAC -> VTEP) on a sandbox's
+     * {@code vxlan0}.
+     */
+    record PeerEntries(Map<String, String> neighbours, Map<String, String> fdb) {
+        public PeerEntries {
+            neighbours = Map.copyOf(neighbours);
+            fdb = Map.copyOf(fdb);
+        }
+
+        public static final PeerEntries NONE = new PeerEntries(Map.of(), Map.of());
+
+        public boolean isEmpty() {
+            return neighbours.isEmpty() && fdb.isEmpty();
+        }
+
+        public int size() {
+            return neighbours.size() + fdb.size();
+        }
+    }
+}

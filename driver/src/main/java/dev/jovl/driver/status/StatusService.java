@@ -1,0 +1,102 @@
+package dev.jovl.driver.status;
+
+import dev.jovl.driver.http.PluginException;
+import dev.jovl.driver.http.RequestStats;
+import dev.jovl.driver.overlay.Dataplane;
+import dev.jovl.driver.overlay.Dataplane.PeerEntries;
+import dev.jovl.driver.overlay.DriverSettings;
+import dev.jovl.driver.overlay.LocalHost;
+import dev.jovl.driver.peers.HostRegistration;
+import dev.jovl.driver.peers.PeerSync;
+import dev.jovl.driver.peers.PeersOfNetwork;
+import dev.jovl.driver.state.ClusterState;
+import dev.jovl.driver.state.EndpointRecord;
+import dev.jovl.driver.state.HostRecord;
+import dev.jovl.driver.state.NetworkRecord;
+import dev.jovl.driver.state.Versioned;
+import dev.jovl.driver.status.StatusApi.HostStatus;
+import dev.jovl.driver.status.StatusApi.NetworkStatus;
+import dev.jovl.driver.status.StatusApi.PeersRequest;
+import dev.jovl.driver.status.StatusApi.PeersResponse;
+import dev.jovl.driver.status.StatusApi.StatusResponse;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Answers {@code jovl status} and {@code jovl peers}: what the store says beside what the kernel
+ * has. The store side is read fresh from the store (not from the watch's copy), so a lagging or
+ * broken watch shows up as differences.
+ */
+public final class StatusService {
+    private final ClusterState state;
+    private final LocalHost host;
+    private final DriverSettings settings;
+    private final Dataplane dataplane;
+    private final PeerSync peers;
+    private final HostRegistration registration;
+    private final RequestStats stats;
+
+    public StatusService(ClusterState state, LocalHost host, DriverSettings settings, Dataplane dataplane,
+                         PeerSync peers, HostRegistration registration, RequestStats stats) {
+        this.state = state;
+        this.host = host;
+        this.settings = settings;
+        this.dataplane = dataplane;
+        this.peers = peers;
+        this.registration = registration;
+        this.stats = stats;
+    }
+
+    public StatusResponse status() {
+        List<HostStatus> hosts = new ArrayList<>();
+        for (Versioned<HostRecord> h : state.hosts()) {
+            hosts.add(new HostStatus(h.value().host(), h.value().vtep(), h.value().host().equals(host.hostId())));
+        }
+        List<NetworkStatus> networks = new ArrayList<>();
+        for (Versioned<NetworkRecord> n : state.networks()) {
+            NetworkRecord net = n.value();
+            List<Versioned<EndpointRecord>> eps = state.endpoints(net.networkId());
+            long local = eps.stream().filter(e -> PeersOfNetwork.isLocal(e.value(), host)).count();
+            boolean sandbox = dataplane.hasSandbox(net.networkId());
+            PeerEntries desired = sandbox ? PeersOfNetwork.desired(eps, host) : PeerEntries.NONE;
+            PeerEntries kernel = sandbox ? dataplane.dumpPeers(net.networkId()) : PeerEntries.NONE;
+            networks.add(new NetworkStatus(net.networkId(), net.vni(), net.mtu(), net.internal(), sandbox,
+                    (int) local, eps.size() - (int) local, desired.size(), kernel.size(),
+                    PeerComparison.differences(PeerComparison.compare(desired, kernel))));
+        }
+        return new StatusResponse(host.hostId(), host.vtep(), host.underlayMtu(), host.vxlanPort(), settings.scope(),
+                state.store().describe(), registration.isRegistered(), peers.isLoaded(), peers.reconcileCount(),
+                peers.driftFixes(), hosts, networks, stats.snapshot());
+    }
+
+    public PeersResponse peers(PeersRequest r) {
+        if (r.network() == null || r.network().isBlank()) {
+            throw PluginException.badRequest("Network is missing");
+        }
+        NetworkRecord net = resolve(r.network());
+        boolean sandbox = dataplane.hasSandbox(net.networkId());
+        PeerEntries desired = PeersOfNetwork.desired(state.endpoints(net.networkId()), host);
+        PeerEntries kernel = sandbox ? dataplane.dumpPeers(net.networkId()) : PeerEntries.NONE;
+        List<PeerComparison.Row> rows = PeerComparison.compare(desired, kernel);
+        return new PeersResponse(net.networkId(), net.vni(), sandbox, rows,
+                sandbox ? PeerComparison.differences(rows) : 0);
+    }
+
+    /** A network by id or unique id prefix (as Docker's CLI accepts). */
+    private NetworkRecord resolve(String idOrPrefix) {
+        List<NetworkRecord> matches = new ArrayList<>();
+        for (Versioned<NetworkRecord> n : state.networks()) {
+            if (n.value().networkId().equals(idOrPrefix)) {
+                return n.value();
+            }
+            if (n.value().networkId().startsWith(idOrPrefix)) {
+                matches.add(n.value());
+            }
+        }
+        if (matches.size() == 1) {
+            return matches.get(0);
+        }
+        throw PluginException.badRequest(matches.isEmpty() ? "no jovl network " + idOrPrefix
+                : "network id prefix " + idOrPrefix + " is ambiguous (" + matches.size() + " networks)");
+    }
+}

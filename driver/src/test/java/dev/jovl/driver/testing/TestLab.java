@@ -1,0 +1,144 @@
+package dev.jovl.driver.testing;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Simulated hosts on one machine, all in namespaces this lab creates and removes: an underlay
+ * namespace with a bridge, and per host a namespace whose {@code eth0} (192.0.2.N/24) is a veth
+ * to that bridge; "containers" are further namespaces. Names start with {@code jdr} plus a random
+ * tag, so parallel runs do not collide. {@link #close()} (and a shutdown hook, should the JVM be
+ * killed half way) deletes every namespace, which takes their devices with them.
+ */
+public final class TestLab implements AutoCloseable {
+    private final String tag;
+    private final String underlay;
+    private final List<String> namespaces = new ArrayList<>();
+    private final Deque<Runnable> cleanups = new ArrayDeque<>();
+    private final Thread hook = new Thread(this::cleanAll);
+    private int hosts;
+
+    public TestLab() {
+        byte[] b = new byte[2];
+        ThreadLocalRandom.current().nextBytes(b);
+        tag = "jdr" + HexFormat.of().formatHex(b);
+        Runtime.getRuntime().addShutdownHook(hook);
+        underlay = namespace("ul");
+        Shell.ok("ip", "-n", underlay, "link", "add", "br-ul", "type", "bridge");
+        Shell.ok("ip", "-n", underlay, "link", "set", "br-ul", "up");
+    }
+
+    public String tag() {
+        return tag;
+    }
+
+    /** A new namespace named {@code <tag>-<role>}, with loopback up. */
+    public String namespace(String role) {
+        String name = tag + "-" + role;
+        Shell.ok("ip", "netns", "add", name);
+        namespaces.add(name);
+        Shell.ok("ip", "-n", name, "link", "set", "lo", "up");
+        return name;
+    }
+
+    /** A simulated host: its namespace with eth0 on the underlay at 192.0.2.N/24. */
+    public Host host() {
+        int n = ++hosts;
+        String ns = namespace("h" + n);
+        String outer = tag + "u" + n; // 3 + 4 + 1 + digits: within 15 bytes
+        Shell.ok("ip", "link", "add", outer, "netns", underlay, "type", "veth", "peer", "name", "eth0", "netns", ns);
+        Shell.ok("ip", "-n", underlay, "link", "set", outer, "master", "br-ul", "up");
+        String ip = "192.0.2." + n;
+        Shell.ok("ip", "-n", ns, "addr", "add", ip + "/24", "dev", "eth0");
+        Shell.ok("ip", "-n", ns, "link", "set", "eth0", "up");
+        return new Host(ns, ip);
+    }
+
+    /**
+     * A run directory for one daemon ({@code /run/<tag>-<role>}); on close, every namespace a
+     * daemon left in its {@code netns} (sandboxes) is unmounted and the directory removed.
+     */
+    public Path runDir(String role) {
+        Path dir = Path.of("/run", tag + "-" + role);
+        onClose(() -> {
+            java.io.File[] files = dir.resolve("netns").toFile().listFiles();
+            if (files != null) {
+                for (java.io.File f : files) {
+                    Shell.run("umount", "-l", f.getPath());
+                    f.delete();
+                }
+            }
+            Shell.run("rm", "-rf", dir.toString());
+        });
+        return dir;
+    }
+
+    public void onClose(Runnable cleanup) {
+        cleanups.push(cleanup);
+    }
+
+    /** One simulated host. */
+    public record Host(String namespace, String ip) {
+        public Path nsPath() {
+            return Path.of("/run/netns", namespace);
+        }
+
+        /** Runs a command inside this host's namespace. */
+        public Shell.Result exec(String... command) {
+            String[] full = new String[command.length + 4];
+            full[0] = "ip";
+            full[1] = "netns";
+            full[2] = "exec";
+            full[3] = namespace;
+            System.arraycopy(command, 0, full, 4, command.length);
+            return Shell.run(full);
+        }
+    }
+
+    /**
+     * Does what Docker does after Join: moves the container end {@code ifname} from the host
+     * namespace into a new container namespace, renames it eth0, gives it the address, brings it up.
+     */
+    public String plugContainer(Host host, String role, String ifname, String cidr) {
+        String c = namespace(role);
+        Shell.ok("ip", "-n", host.namespace(), "link", "set", ifname, "netns", c);
+        Shell.ok("ip", "-n", c, "link", "set", ifname, "name", "eth0");
+        Shell.ok("ip", "-n", c, "addr", "add", cidr, "dev", "eth0");
+        Shell.ok("ip", "-n", c, "link", "set", "eth0", "up");
+        return c;
+    }
+
+    /** One ping from a namespace; true if it was answered. */
+    public static boolean ping(String namespace, String ip) {
+        return Shell.run("ip", "netns", "exec", namespace, "ping", "-c", "1", "-W", "1", ip).exit() == 0;
+    }
+
+    private synchronized void cleanAll() {
+        while (!cleanups.isEmpty()) {
+            try {
+                cleanups.pop().run();
+            } catch (RuntimeException ignored) {
+                // keep cleaning
+            }
+        }
+        for (int i = namespaces.size() - 1; i >= 0; i--) {
+            Shell.run("ip", "netns", "del", namespaces.get(i));
+        }
+        namespaces.clear();
+    }
+
+    @Override
+    public void close() {
+        cleanAll();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException ignored) {
+            // already shutting down
+        }
+    }
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# demo.sh - jovl on three simulated Docker hosts, end to end, on one machine (run as root).
+#
+#   examples/demo.sh [--driver jovl|overlay|plugin] [--keep]
+#
+#   --driver jovl     (default) jovl as a socket plugin: the jar runs on every host
+#   --driver plugin   jovl as a Docker managed plugin (examples/plugin/build.sh), -d jovl:latest
+#   --driver overlay  Docker's own overlay driver (the baseline), same hosts, same checks
+#   --keep            leave the hosts up at the end (tear down later with examples/lib/jexctl down)
+#
+# It installs what is missing (scripts/install-deps), builds jovl if needed, brings up etcd and
+# 3 hosts (etcd is both Docker's cluster store and jovl's store), starts jovl on every host, creates
+# the network myStack1 once on host 1, starts `web` (busybox httpd) on host 1, `shell1` on host 2
+# and `shell3` on host 3, and runs verify.sh: ping and HTTP by name and by IP between every pair.
+# Exit code 0 only if every check passed. Everything is torn down at the end, also on Ctrl-C.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+driver=jovl; keep=no
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --driver) driver=${2:-}; shift 2 || { echo "demo.sh: --driver needs a value" >&2; exit 2; } ;;
+    --keep) keep=yes; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) echo "demo.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+case "$driver" in jovl|overlay|plugin) ;; *) echo "demo.sh: --driver must be jovl, overlay or plugin" >&2; exit 2 ;; esac
+[ "$(id -u)" = 0 ] || { echo "demo.sh: run as root (namespaces, dockerd)" >&2; exit 2; }
+
+. "$here/lib/jex.sh"
+step() { printf '\n==> %s\n' "$*"; }
+finish() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ "$keep" = yes ] && [ $rc = 0 ]; then
+    echo "hosts kept: DOCKER_HOST=unix://$JEX_STATE/jex-h1/docker.sock ...; tear down with $here/lib/jexctl down"
+  else
+    step "tearing everything down"; jex_down
+  fi
+  [ $rc = 0 ] && echo "DEMO PASSED (driver $driver)" || echo "DEMO FAILED (driver $driver)"
+  exit $rc
+}
+trap finish EXIT
+trap 'echo "interrupted"; exit 130' INT TERM
+
+step "installing what is missing (scripts/install-deps)"
+bash "$JEX_ROOT/scripts/install-deps" || exit 1
+
+case "$driver" in
+  jovl)    step "building jovl if needed"; jex_build_jovl || exit 1; net_driver=(-d jovl --ipam-driver jovl) ;;
+  plugin)  step "building jovl and the managed plugin if needed"; jex_build_jovl || exit 1
+           bash "$here/plugin/build.sh" || exit 1; net_driver=(-d jovl:latest --ipam-driver jovl:latest) ;;
+  overlay) net_driver=(-d overlay) ;;
+esac
+
+step "bringing up etcd and 3 simulated Docker hosts (cluster store $(jex_kv_url))"
+jex_up 3 cluster || exit 1
+
+case "$driver" in
+  jovl)   for h in $(jex_hosts); do step "starting jovl on $h (socket /run/docker/plugins/jovl.sock)"; jex_jovl_start "$h" || exit 1; done ;;
+  plugin) for h in $(jex_hosts); do step "installing the managed plugin jovl:latest on $h"; jex_plugin_install "$h" || exit 1; done ;;
+esac
+
+step "docker network create ${net_driver[*]} myStack1   (once, on jex-h1)"
+jex_docker jex-h1 network create "${net_driver[@]}" myStack1 || exit 1
+for h in $(jex_hosts); do
+  jex_wait 10 jex_docker "$h" network inspect myStack1 || { echo "myStack1 not visible on $h"; exit 1; }
+  echo "    $h sees myStack1"
+done
+
+step "jex-h1: docker run -d --net myStack1 --name web jex/busybox httpd -f -p 80 -h /www"
+jex_docker jex-h1 run -d --net myStack1 --name web jex/busybox httpd -f -p 80 -h /www >/dev/null || exit 1
+step "jex-h2: docker run -d --net myStack1 --name shell1 jex/busybox sleep 3600"
+jex_docker jex-h2 run -d --net myStack1 --name shell1 jex/busybox sleep 3600 >/dev/null || exit 1
+step "jex-h3: docker run -d --net myStack1 --name shell3 jex/busybox sleep 3600"
+jex_docker jex-h3 run -d --net myStack1 --name shell3 jex/busybox sleep 3600 >/dev/null || exit 1
+
+step "jex-h2: docker exec shell1 ping -c 2 web && wget -qO- http://web/"
+jex_docker jex-h2 exec shell1 ping -c 2 web || exit 1
+jex_docker jex-h2 exec shell1 timeout 5 wget -qO- http://web/ || exit 1
+
+step "verify.sh: every pair, ping and HTTP, by name and by IP, across the 3 hosts"
+hosts=(); for h in $(jex_hosts); do hosts+=(-H "unix://$(jex_sock "$h")"); done
+DOCKER=$JEX_DOCKER "$here/verify.sh" "${hosts[@]}" myStack1 || exit 1
+
+step "cleaning up containers and the network"
+for h in $(jex_hosts); do ids=$(jex_docker "$h" ps -aq); [ -z "$ids" ] || jex_docker "$h" rm -f $ids >/dev/null; done
+jex_docker jex-h1 network rm myStack1 >/dev/null || exit 1
+exit 0

@@ -1,0 +1,336 @@
+# jex.sh - simulated Docker hosts on one machine (sourceable bash library).
+#
+# One simulated host = its own net+mount+uts namespaces, held open by a sleeping process started with
+# unshare, an `eth0` on a veth to an underlay bridge that lives in its own netns (jex-ul), a private
+# tmpfs on /run (so /run/docker/plugins, /run/netns and iptables' lock are per host), and its own
+# dockerd (own --data-root/--exec-root/-H/--pidfile, containers under cgroup parent jex-hN).
+# The key-value host (etcd) is one more namespace on the same underlay.
+#
+# Every address used is inside 192.168.222.0/24, which only exists inside these namespaces.
+# State lives in $JEX_STATE (default /tmp/jex): pids, sockets, data roots, logs. jex_down removes
+# everything jex_up made, in reverse order, and is safe to call repeatedly or after a crash.
+#
+# Functions: jex_up N [cluster|standalone], jex_down, jex_docker hN ARGS, jex_in hN CMD,
+#            jex_host_pid hN, jex_kv_url, jex_host_ip hN, jex_hosts.
+
+JEX_STATE=${JEX_STATE:-/tmp/jex}
+JEX_CACHE=${JEX_CACHE:-/var/tmp/jex-cache}
+JEX_NET=192.168.222
+JEX_KV_IP=$JEX_NET.2
+JEX_UL=jex-ul
+JEX_DOCKER=/usr/bin/docker          # the 20.10 client that matches dockerd (/usr/local/bin/docker is newer)
+JEX_DOCKERD=/usr/sbin/dockerd
+JEX_VERBOSE=${JEX_VERBOSE:-1}
+
+jex_log() { [ "$JEX_VERBOSE" = 0 ] || printf '[jex %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+jex_die() { printf '[jex] ERROR: %s\n' "$*" >&2; return 1; }
+
+jex_host_ip()  { echo "$JEX_NET.$((10 + ${1#jex-h}))"; }            # jex-h1 -> 192.168.222.11
+jex_host_pid() { cat "$JEX_STATE/$1/sleeper.pid"; }
+jex_kv_url()   { echo "etcd://$JEX_KV_IP:2379"; }
+jex_hosts()    { cat "$JEX_STATE/hosts" 2>/dev/null; }
+jex_sock()     { echo "$JEX_STATE/$1/docker.sock"; }
+
+# Runs a command inside a host's namespaces (net, mount, uts).
+jex_in() { local h=$1; shift; nsenter -t "$(jex_host_pid "$h")" -n -m -u -- "$@"; }
+# The 20.10 docker client pointed at a host's dockerd.
+jex_docker() { local h=$1; shift; "$JEX_DOCKER" -H "unix://$(jex_sock "$h")" "$@"; }
+
+# Waits (bounded) until a command succeeds.
+jex_wait() {
+  local secs=$1; shift; local end=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $end ] || return 1
+    sleep 0.2
+  done
+}
+
+# ---- images ---------------------------------------------------------------------------------
+# Tarballs for `docker import`: jex/busybox (busybox + applet links) and jex/iperf3 (busybox +
+# iperf3 and the libraries ldd lists). Built once into $JEX_CACHE.
+jex_build_images() {
+  mkdir -p "$JEX_CACHE"
+  local bb=/bin/busybox
+  [ -x "$bb" ] || jex_die "busybox-static missing (scripts/install-deps)" || return 1
+  if [ ! -s "$JEX_CACHE/busybox.tar" ] || [ "$bb" -nt "$JEX_CACHE/busybox.tar" ]; then
+    local r; r=$(mktemp -d /var/tmp/jex-rootfs.XXXXXX)
+    jex_busybox_rootfs "$r"
+    tar -C "$r" -cf "$JEX_CACHE/busybox.tar.tmp" . && mv "$JEX_CACHE/busybox.tar.tmp" "$JEX_CACHE/busybox.tar"
+    rm -rf "$r"
+  fi
+  if [ ! -s "$JEX_CACHE/iperf3.tar" ] || [ /usr/bin/iperf3 -nt "$JEX_CACHE/iperf3.tar" ]; then
+    local r; r=$(mktemp -d /var/tmp/jex-rootfs.XXXXXX)
+    jex_busybox_rootfs "$r"
+    mkdir -p "$r/usr/bin"; cp /usr/bin/iperf3 "$r/usr/bin/"
+    local lib
+    for lib in $(ldd /usr/bin/iperf3 | grep -o '/[^ ]*'); do
+      mkdir -p "$r$(dirname "$lib")"; cp -L "$lib" "$r$lib"
+    done
+    tar -C "$r" -cf "$JEX_CACHE/iperf3.tar.tmp" . && mv "$JEX_CACHE/iperf3.tar.tmp" "$JEX_CACHE/iperf3.tar"
+    rm -rf "$r"
+  fi
+}
+
+jex_busybox_rootfs() {
+  local r=$1 a
+  mkdir -p "$r/bin" "$r/tmp" "$r/etc" "$r/www" "$r/proc" "$r/sys" "$r/dev"
+  chmod 1777 "$r/tmp"
+  cp /bin/busybox "$r/bin/busybox"
+  for a in $(/bin/busybox --list); do
+    [ "$a" = busybox ] || ln -sf busybox "$r/bin/$a"
+  done
+  echo 'root:x:0:0:root:/root:/bin/sh' > "$r/etc/passwd"
+  echo 'root:x:0:' > "$r/etc/group"
+  echo 'jex ok' > "$r/www/index.html"
+}
+
+jex_import_images() {
+  local h=$1
+  jex_docker "$h" import -c 'CMD ["sh"]' -c 'ENV PATH=/usr/bin:/bin' "$JEX_CACHE/busybox.tar" jex/busybox:latest >/dev/null &&
+  jex_docker "$h" import -c 'CMD ["sh"]' -c 'ENV PATH=/usr/bin:/bin' "$JEX_CACHE/iperf3.tar" jex/iperf3:latest >/dev/null
+}
+
+# ---- namespaces -----------------------------------------------------------------------------
+# Starts the sleeper that holds a host's namespaces. With "full", the host also gets a private mount
+# namespace with a tmpfs on /run (its own /run/docker/plugins and /run/netns).
+jex_start_sleeper() {
+  local name=$1 kind=$2 dir="$JEX_STATE/$1"
+  mkdir -p "$dir"
+  if [ "$kind" = full ]; then
+    setsid unshare --net --mount --uts --propagation private sh -c \
+      "hostname $name; mount -t tmpfs -o mode=755 jex-run /run && mkdir -p /run/docker/plugins /run/netns && exec sleep infinity" \
+      </dev/null >"$dir/sleeper.log" 2>&1 &
+  else
+    setsid unshare --net --uts sh -c "hostname $name; exec sleep infinity" </dev/null >"$dir/sleeper.log" 2>&1 &
+  fi
+  local pid=$!
+  disown "$pid" 2>/dev/null   # no "Killed" job notice from bash when jex_down ends it
+  echo "$pid" > "$dir/sleeper.pid"
+  # wait until the sleeper has exec'd (its namespaces are ready once it is `sleep`)
+  jex_wait 10 grep -qx sleep "/proc/$pid/comm" || jex_die "sleeper for $name did not start" || return 1
+}
+
+# Wires a namespace holder to the underlay: veth jex-<name> on bridge jex-br, eth0 inside.
+jex_plug() {
+  local name=$1 ip=$2 pid; pid=$(jex_host_pid "$name")
+  ip link add "$name" netns "$JEX_UL" type veth peer name eth0 netns "$pid" || return 1
+  ip -n "$JEX_UL" link set "$name" master jex-br up
+  nsenter -t "$pid" -n sh -c "ip link set lo up && ip addr add $ip/24 dev eth0 && ip link set eth0 up"
+}
+
+jex_underlay_up() {
+  ip netns add "$JEX_UL" || return 1
+  ip -n "$JEX_UL" link set lo up
+  ip -n "$JEX_UL" link add jex-br type bridge
+  ip -n "$JEX_UL" link set jex-br up
+}
+
+# ---- etcd (the kv host) -----------------------------------------------------------------------
+jex_kv_up() {
+  jex_start_sleeper jex-kv net || return 1
+  jex_plug jex-kv "$JEX_KV_IP" || return 1
+  jex_etcd_start
+}
+
+jex_etcd_start() {
+  local dir="$JEX_STATE/jex-kv"
+  mkdir -p "$dir/etcd"
+  nsenter -t "$(jex_host_pid jex-kv)" -n -u -- setsid /usr/bin/etcd --name jex-kv --data-dir "$dir/etcd" \
+    --listen-client-urls "http://$JEX_KV_IP:2379,http://127.0.0.1:2379" \
+    --advertise-client-urls "http://$JEX_KV_IP:2379" \
+    --listen-peer-urls "http://127.0.0.1:2380" --initial-advertise-peer-urls "http://127.0.0.1:2380" \
+    --initial-cluster "jex-kv=http://127.0.0.1:2380" --enable-v2=true --log-level warn \
+    </dev/null >>"$dir/etcd.log" 2>&1 &
+  echo $! > "$dir/etcd.pid"
+  disown $! 2>/dev/null
+  jex_wait 20 nsenter -t "$(jex_host_pid jex-kv)" -n -- etcdctl --endpoints http://127.0.0.1:2379 endpoint health \
+    || jex_die "etcd did not become healthy (see $dir/etcd.log)"
+}
+
+# Stops etcd (SIGTERM, then SIGKILL after 10 s). Its data stays, so jex_etcd_start resumes it.
+jex_etcd_stop() {
+  local f="$JEX_STATE/jex-kv/etcd.pid"
+  [ -s "$f" ] || return 0
+  jex_stop_pid "$(cat "$f")" 10
+  rm -f "$f"
+}
+
+jex_etcdctl() { nsenter -t "$(jex_host_pid jex-kv)" -n -- env ETCDCTL_API=3 etcdctl --endpoints http://127.0.0.1:2379 "$@"; }
+
+# ---- dockerd ----------------------------------------------------------------------------------
+jex_dockerd_start() {
+  local h=$1 mode=$2 dir="$JEX_STATE/$1"
+  mkdir -p "$dir/data" "$dir/exec"
+  [ -s "$dir/daemon.json" ] || echo '{}' > "$dir/daemon.json"
+  local args=(--data-root "$dir/data" --exec-root "$dir/exec" -H "unix://$dir/docker.sock"
+              --pidfile "$dir/docker.pid" --config-file "$dir/daemon.json" --cgroup-parent "/$h"
+              --log-level warn --userland-proxy=false)
+  if [ "$mode" = cluster ]; then
+    args+=(--cluster-store "$(jex_kv_url)" --cluster-advertise eth0:2376)
+  fi
+  jex_in "$h" setsid "$JEX_DOCKERD" "${args[@]}" </dev/null >>"$dir/dockerd.log" 2>&1 &
+  jex_wait 60 jex_docker "$h" version || jex_die "dockerd on $h did not start (see $dir/dockerd.log)"
+}
+
+jex_dockerd_stop() {
+  local h=$1 dir="$JEX_STATE/$1"
+  [ -S "$dir/docker.sock" ] && jex_docker "$h" ps -aq >/dev/null 2>&1 && {
+    local ids; ids=$(jex_docker "$h" ps -aq)
+    [ -z "$ids" ] || timeout 60 "$JEX_DOCKER" -H "unix://$dir/docker.sock" rm -f $ids >/dev/null 2>&1
+  }
+  [ -s "$dir/docker.pid" ] && jex_stop_pid "$(cat "$dir/docker.pid")" 8
+  rm -f "$dir/docker.pid"
+}
+
+# SIGTERM a pid, wait up to N seconds for it to exit, then SIGKILL.
+jex_stop_pid() {
+  local pid=$1 secs=${2:-10} end
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null
+  end=$((SECONDS + secs))
+  while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $end ]; do sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null; sleep 0.2; fi
+  return 0
+}
+
+# Pids of every process in the same network namespace as the given pid (the pid itself excluded).
+jex_pids_in_netns() {
+  local holder=$1 ns
+  ns=$(readlink "/proc/$holder/ns/net" 2>/dev/null) || return 0
+  # one find instead of a readlink per process: forks are slow on a busy 2-core machine
+  find /proc -mindepth 3 -maxdepth 3 -path '/proc/[0-9]*/ns/net' -printf '%h %l\n' 2>/dev/null |
+    awk -v ns="$ns" -v me="$holder" '$2 == ns { split($1, a, "/"); if (a[3] != me) print a[3] }'
+}
+
+# Container processes of a host: they live under cgroup parent /<host> in every controller.
+jex_kill_cgroup() {
+  local h=$1 c d
+  for c in /sys/fs/cgroup/*/"$h" /sys/fs/cgroup/unified/"$h"; do
+    [ -d "$c" ] || continue
+    for d in $(find "$c" -depth -type d 2>/dev/null); do
+      [ -f "$d/cgroup.procs" ] && xargs -r kill -KILL < "$d/cgroup.procs" 2>/dev/null
+    done
+  done
+  sleep 0.2
+  for c in /sys/fs/cgroup/*/"$h" /sys/fs/cgroup/unified/"$h"; do
+    [ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null
+  done
+  return 0
+}
+
+# ---- whole environment ---------------------------------------------------------------------------
+# jex_up N [cluster|standalone]: underlay, etcd, N hosts with dockerd and images.
+jex_up() {
+  local n=${1:-3} mode=${2:-cluster} i h
+  if [ -e "$JEX_STATE" ] || ip netns list | grep -qw "$JEX_UL"; then
+    jex_log "leftovers of an earlier run found: tearing them down first"
+    jex_down
+  fi
+  mkdir -p "$JEX_STATE"; : > "$JEX_STATE/hosts"
+  echo "$mode" > "$JEX_STATE/mode"
+  jex_log "building test images (busybox, iperf3) into $JEX_CACHE"
+  jex_build_images || return 1
+  jex_log "underlay: bridge jex-br in netns $JEX_UL, $JEX_NET.0/24"
+  jex_underlay_up || return 1
+  jex_log "kv host jex-kv: etcd on $JEX_KV_IP:2379 (v2 for dockerd, v3 for jovl)"
+  jex_kv_up || return 1
+  for i in $(seq 1 "$n"); do
+    h=jex-h$i
+    jex_log "host $h: namespaces, eth0 $(jex_host_ip $h)"
+    jex_start_sleeper "$h" full || return 1
+    echo "$h" >> "$JEX_STATE/hosts"
+    jex_plug "$h" "$(jex_host_ip "$h")" || return 1
+  done
+  # dockerds start in parallel: each takes a few seconds
+  local pids=()
+  for h in $(jex_hosts); do
+    ( jex_dockerd_start "$h" "$mode" && jex_import_images "$h" ) &
+    pids+=($!)
+  done
+  local rc=0 p
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  [ $rc = 0 ] || { jex_die "a dockerd failed to start"; return 1; }
+  jex_log "$n hosts up ($mode mode): DOCKER_HOST=unix://$JEX_STATE/jex-hN/docker.sock"
+}
+
+# Removes everything jex_up made. Idempotent; works from any process (state is on disk).
+jex_down() {
+  local h pid p
+  [ -d "$JEX_STATE" ] || { ip netns del "$JEX_UL" 2>/dev/null; return 0; }
+  jex_log "tearing down simulated hosts"
+  local hosts; hosts=$(tac "$JEX_STATE/hosts" 2>/dev/null)
+  # in parallel; wait only for these jobs (a bare `wait` would also wait for sleepers we started)
+  local jobs=()
+  for h in $hosts; do jex_dockerd_stop "$h" & jobs+=($!); done
+  for h in $hosts; do jex_jovl_stop "$h" & jobs+=($!); done
+  for p in "${jobs[@]}"; do wait "$p"; done
+  for h in $hosts; do
+    jex_kill_cgroup "$h"
+    pid=$(cat "$JEX_STATE/$h/sleeper.pid" 2>/dev/null) || continue
+    # whatever still runs in the host (jovl, containerd, shims) goes before its namespaces
+    for p in $(jex_pids_in_netns "$pid"); do kill -TERM "$p" 2>/dev/null; done
+    sleep 0.3
+    for p in $(jex_pids_in_netns "$pid"); do kill -KILL "$p" 2>/dev/null; done
+    kill -KILL "$pid" 2>/dev/null
+  done
+  jex_etcd_stop
+  pid=$(cat "$JEX_STATE/jex-kv/sleeper.pid" 2>/dev/null) && {
+    for p in $(jex_pids_in_netns "$pid"); do kill -KILL "$p" 2>/dev/null; done
+    kill -KILL "$pid" 2>/dev/null
+  }
+  ip netns del "$JEX_UL" 2>/dev/null
+  # data roots hold overlay mounts only inside the hosts' private mount namespaces, gone with them
+  local tries=0
+  while ! rm -rf "$JEX_STATE" 2>/dev/null && [ $tries -lt 10 ]; do sleep 0.5; tries=$((tries + 1)); done
+  [ -d "$JEX_STATE" ] && jex_log "warning: could not remove $JEX_STATE"
+  jex_log "teardown done"
+  return 0
+}
+
+# ---- jovl daemon (socket plugin) on a host ------------------------------------------------------
+# jovl runs inside the host's namespaces, so its socket /run/docker/plugins/jovl.sock lands in that
+# host's private /run, where that host's dockerd looks for plugins.
+JEX_ROOT=${JEX_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+JEX_JAR=${JEX_JAR:-$JEX_ROOT/driver/target/jovl.jar}
+
+jex_java() { echo "$(bash "$JEX_ROOT/scripts/java25")/bin/java"; }
+
+# Builds driver/target/jovl.jar if it is missing or older than the driver sources.
+jex_build_jovl() {
+  if [ -s "$JEX_JAR" ] && [ -z "$(find "$JEX_ROOT"/{driver,kvstore,vxlan-native,ipam}/src -newer "$JEX_JAR" -type f 2>/dev/null | head -1)" ]; then
+    return 0
+  fi
+  jex_log "building jovl ($JEX_JAR)"
+  ( cd "$JEX_ROOT" && JAVA_HOME=$(bash scripts/java25) ./mvnw -B -q -ntp -pl driver -am package -DskipTests ) >&2 &&
+  [ -s "$JEX_JAR" ] || jex_die "build did not produce $JEX_JAR"
+}
+
+jex_jovl_socket_ready() { jex_in "$1" test -S /run/docker/plugins/jovl.sock; }
+
+# jex_jovl_start HOST [extra daemon args...]: starts jovl and waits (bounded) for its socket.
+jex_jovl_start() {
+  local h=$1 dir="$JEX_STATE/$1"; shift
+  jex_in "$h" rm -f /run/docker/plugins/jovl.sock
+  rm -f "$dir/jovl.pid"
+  # sh records its own pid and then becomes java (exec), so jovl.pid is the JVM's pid
+  jex_in "$h" setsid sh -c 'echo $$ > "$0"; shift; exec "$@"' "$dir/jovl.pid" \
+    "$(jex_java)" -XX:TieredStopAtLevel=1 -XX:-UsePerfData --enable-native-access=ALL-UNNAMED \
+    -jar "$JEX_JAR" daemon --store "$(jex_kv_url)" --advertise eth0 --socket /run/docker/plugins/jovl.sock "$@" \
+    </dev/null >>"$dir/jovl.log" 2>&1 &
+  disown $! 2>/dev/null
+  jex_wait 30 jex_jovl_socket_ready "$h" || jex_die "jovl on $h is not listening after 30 s (see $dir/jovl.log)"
+}
+
+jex_jovl_pid() { cat "$JEX_STATE/$1/jovl.pid" 2>/dev/null; }
+
+jex_jovl_stop() {
+  local h=$1 pid; pid=$(jex_jovl_pid "$h") || return 0
+  jex_stop_pid "$pid" 10; rm -f "$JEX_STATE/$h/jovl.pid"
+}
+
+jex_jovl_kill9() {
+  local h=$1 pid; pid=$(jex_jovl_pid "$h") || return 0
+  kill -KILL "$pid" 2>/dev/null
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  rm -f "$JEX_STATE/$h/jovl.pid"
+}
