@@ -1,0 +1,167 @@
+package dev.jovl.ipam.etcd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jovl.ipam.Allocation;
+import dev.jovl.ipam.IpamConfig;
+import dev.jovl.ipam.IpamDriver;
+import dev.jovl.ipam.net.Cidr;
+import dev.jovl.ipam.net.IpAddress;
+import dev.jovl.ipam.protocol.IpamProtocol.RequestPoolRequest;
+import dev.jovl.kvstore.Store;
+import dev.jovl.kvstore.Stores;
+import dev.jovl.kvstore.testing.EtcdServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three separate OS processes, each an IPAM host, against one real etcd: 300 addresses each from
+ * one /22 at the same time end with 900 distinct addresses; releasing and reallocating while the
+ * others do the same keeps them distinct, and the store agrees with what each process reports.
+ */
+class MultiProcessEtcdTest {
+
+    private static final int HOSTS = 3;
+    private static final int PER_HOST = 300;
+
+    @TempDir
+    Path logs;
+    private EtcdServer etcd;
+    private Store store;
+    private final List<Process> processes = new ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        etcd = EtcdServer.start();
+        store = Stores.open(etcd.url());
+    }
+
+    @AfterEach
+    void stop() {
+        processes.forEach(Process::destroyForcibly);
+        if (store != null) {
+            store.close();
+        }
+        if (etcd != null) {
+            etcd.close();
+        }
+    }
+
+    @Test
+    void threeProcessesAllocateDistinctAddressesFromOneSlash22() throws Exception {
+        IpamDriver local = new IpamDriver(store, IpamConfig.defaults(), "test");
+        String poolId = local.requestPool(new RequestPoolRequest("jovl-global", "10.22.0.0/22", "", null, false)).poolId();
+        Cidr subnet = Cidr.parse("10.22.0.0/22");
+
+        Map<String, List<String>> first = runAll(poolId, "allocate", PER_HOST);
+        Set<String> all = new HashSet<>();
+        first.values().forEach(all::addAll);
+        assertEquals(HOSTS * PER_HOST, first.values().stream().mapToInt(List::size).sum());
+        assertEquals(HOSTS * PER_HOST, all.size(), "some address was handed out twice");
+        for (String cidr : all) {
+            assertTrue(cidr.endsWith("/22") && subnet.contains(IpAddress.parse(cidr.substring(0, cidr.indexOf('/')))), cidr);
+        }
+        assertStoreMatches(local, poolId, first);
+
+        Map<String, List<String>> second = runAll(poolId, "churn", PER_HOST / 2);
+        Set<String> after = new HashSet<>();
+        second.values().forEach(after::addAll);
+        assertEquals(HOSTS * PER_HOST, second.values().stream().mapToInt(List::size).sum());
+        assertEquals(HOSTS * PER_HOST, after.size(), "reallocation handed out an address twice");
+        assertStoreMatches(local, poolId, second);
+    }
+
+    /** The store's records: exactly the union of what the processes hold, each with its owner. */
+    private static void assertStoreMatches(IpamDriver local, String poolId, Map<String, List<String>> byHost) {
+        Map<String, String> expected = new TreeMap<>();
+        byHost.forEach((host, cidrs) -> cidrs.forEach(c -> expected.put(c.contains("/") ? c.substring(0, c.indexOf('/')) : c, host)));
+        Map<String, String> stored = local.allocations(poolId).stream()
+                .collect(Collectors.toMap(Allocation::address, Allocation::host, (a, b) -> {
+                    throw new AssertionError("listed twice: " + a);
+                }, TreeMap::new));
+        assertEquals(expected, stored);
+    }
+
+    private Map<String, List<String>> runAll(String poolId, String mode, int n) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<Process> started = new ArrayList<>();
+        List<BufferedReader> outputs = new ArrayList<>();
+        for (int h = 0; h < HOSTS; h++) {
+            Path err = logs.resolve(mode + "-host" + h + ".err");
+            Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    AllocationWorker.class.getName(), etcd.url(), poolId, "host" + h, mode, Integer.toString(n))
+                    .redirectError(err.toFile()).start();
+            processes.add(p);
+            started.add(p);
+            outputs.add(new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
+        }
+        for (int h = 0; h < HOSTS; h++) {
+            String line = outputs.get(h).readLine();
+            assertEquals("READY", line, "host" + h + " did not start: " + errors(mode, h));
+        }
+        for (Process p : started) { // all three go at once
+            Writer w = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
+            w.write("GO\n");
+            w.flush();
+        }
+        List<CompletableFuture<List<String>>> results = new ArrayList<>();
+        for (int h = 0; h < HOSTS; h++) {
+            BufferedReader out = outputs.get(h);
+            results.add(CompletableFuture.supplyAsync(() -> readUntilDone(out)));
+        }
+        Map<String, List<String>> byHost = new TreeMap<>();
+        for (int h = 0; h < HOSTS; h++) {
+            List<String> lines = results.get(h).get(180, TimeUnit.SECONDS);
+            Process p = started.get(h);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "host" + h + " did not exit");
+            assertEquals(0, p.exitValue(), "host" + h + " failed: " + errors(mode, h));
+            assertEquals("DONE", lines.getLast(), "host" + h + " ended early: " + errors(mode, h));
+            byHost.put("host" + h, lines.subList(0, lines.size() - 1));
+        }
+        return byHost;
+    }
+
+    private static List<String> readUntilDone(BufferedReader out) {
+        List<String> lines = new ArrayList<>();
+        try {
+            for (String line; (line = out.readLine()) != null; ) {
+                lines.add(line);
+                if (line.equals("DONE")) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            lines.add("read failed: " + e);
+        }
+        return lines;
+    }
+
+    private String errors(String mode, int h) {
+        try {
+            String text = Files.readString(logs.resolve(mode + "-host" + h + ".err"));
+            return text.length() > 3000 ? text.substring(text.length() - 3000) : text;
+        } catch (IOException e) {
+            return "(no stderr: " + e + ")";
+        }
+    }
+}
