@@ -18,6 +18,8 @@ import dev.jovl.driver.state.ClusterState;
 import dev.jovl.driver.status.StatusApi.PeersRequest;
 import dev.jovl.driver.status.StatusService;
 import dev.jovl.driver.api.DriverApi.Empty;
+import dev.jovl.ipam.IpamConfig;
+import dev.jovl.ipam.IpamDriver;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Stores;
 import dev.jovl.netlink.NetNs;
@@ -99,7 +101,9 @@ public final class Daemon implements AutoCloseable {
             RequestStats stats = new RequestStats();
             NetworkDriverService driver = new NetworkDriverService(state, host, settings, dataplane, peers, locks);
             StatusService status = new StatusService(state, host, settings, dataplane, peers, registration, stats);
+            IpamDriver ipam = new IpamDriver(store, IpamConfig.defaults(), hostId);
             DriverRoutes routes = new DriverRoutes(driver)
+                    .withIpam(ipam)
                     .add("/Jovl.Status", Empty.class, (r, f) -> status.status())
                     .add("/Jovl.Peers", PeersRequest.class, (r, f) -> status.peers(r));
             if (settings.scope().equals("local")) {
@@ -108,7 +112,8 @@ public final class Daemon implements AutoCloseable {
                         store, hostId, underlay.vtep(), hostNs, driver, routes));
             }
             DeadHostReaper reaper = new DeadHostReaper(state, host, peers, registration, options.deadHostGrace(),
-                    deadHost -> { });
+                    deadHost -> log.warn("released {} addresses of dead host {}",
+                            ipam.releaseAddressesOwnedBy(deadHost), deadHost));
             opened.add(reaper);
             ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
             opened.add(handlers::shutdownNow);

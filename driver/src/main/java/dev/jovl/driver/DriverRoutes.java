@@ -10,7 +10,14 @@ import dev.jovl.driver.api.DriverApi.EndpointRequest;
 import dev.jovl.driver.api.DriverApi.ExternalConnectivityRequest;
 import dev.jovl.driver.api.DriverApi.JoinRequest;
 import dev.jovl.driver.api.DriverApi.NetworkRequest;
+import dev.jovl.driver.http.PluginException;
 import dev.jovl.driver.http.Route;
+import dev.jovl.ipam.IpamDriver;
+import dev.jovl.ipam.IpamException;
+import dev.jovl.ipam.protocol.IpamProtocol.ReleaseAddressRequest;
+import dev.jovl.ipam.protocol.IpamProtocol.ReleasePoolRequest;
+import dev.jovl.ipam.protocol.IpamProtocol.RequestAddressRequest;
+import dev.jovl.ipam.protocol.IpamProtocol.RequestPoolRequest;
 import dev.jovl.driver.http.StoreErrors;
 import dev.jovl.driver.overlay.NetworkDriverService;
 import java.util.LinkedHashMap;
@@ -40,6 +47,29 @@ public final class DriverRoutes {
                 driver::externalConnectivity);
         add("/NetworkDriver.RevokeExternalConnectivity", ExternalConnectivityRequest.class,
                 driver::externalConnectivity);
+    }
+
+    /** The IPAM endpoints, served by the ipam module on the same socket. */
+    public DriverRoutes withIpam(IpamDriver ipam) {
+        addIpam("/IpamDriver.GetCapabilities", Empty.class, (r, f) -> ipam.getCapabilities());
+        addIpam("/IpamDriver.GetDefaultAddressSpaces", Empty.class, (r, f) -> ipam.getDefaultAddressSpaces());
+        addIpam("/IpamDriver.RequestPool", RequestPoolRequest.class, (r, f) -> ipam.requestPool(r));
+        addIpam("/IpamDriver.ReleasePool", ReleasePoolRequest.class, (r, f) -> ipam.releasePool(r));
+        addIpam("/IpamDriver.RequestAddress", RequestAddressRequest.class, (r, f) -> ipam.requestAddress(r));
+        addIpam("/IpamDriver.ReleaseAddress", ReleaseAddressRequest.class, (r, f) -> ipam.releaseAddress(r));
+        return this;
+    }
+
+    /** IPAM failures carry a message meant for the user: 400 for a malformed request, else 500. */
+    private <Q> void addIpam(String path, Class<Q> type, Route.Handler<Q> handler) {
+        add(path, type, (request, facts) -> {
+            try {
+                return handler.handle(request, facts);
+            } catch (IpamException e) {
+                throw e.kind() == IpamException.Kind.INVALID_REQUEST ? PluginException.badRequest(e.getMessage())
+                        : PluginException.failed(e.getMessage());
+            }
+        });
     }
 
     public <Q> DriverRoutes add(String path, Class<Q> type, Route.Handler<Q> handler) {

@@ -320,6 +320,43 @@ class PluginProtocolTest {
         err(post("/Jovl.Peers", "{\"Network\":\"nosuchnetwork\"}"), 400);
     }
 
+    @Test
+    void ipamEndpointsShareTheSocketAndFollowDockersSequence() throws IOException {
+        assertTrue(ok("/IpamDriver.GetCapabilities", "").has("RequiresMACAddress"));
+        JsonNode spaces = ok("/IpamDriver.GetDefaultAddressSpaces", "");
+        String global = spaces.get("GlobalDefaultAddressSpace").asText();
+        // docker network create --subnet 10.77.0.0/24 --gateway 10.77.0.1 (plugin-protocol.md 5.1)
+        JsonNode pool = ok("/IpamDriver.RequestPool", "{\"AddressSpace\":\"" + global
+                + "\",\"Pool\":\"10.77.0.0/24\",\"SubPool\":\"\",\"Options\":{},\"V6\":false}");
+        String poolId = pool.get("PoolID").asText();
+        assertEquals("10.77.0.0/24", pool.get("Pool").asText());
+        assertEquals("10.77.0.1/24", ok("/IpamDriver.RequestAddress", "{\"PoolID\":\"" + poolId
+                + "\",\"Address\":\"10.77.0.1\",\"Options\":{\"RequestAddressType\":\"com.docker.network.gateway\"}}")
+                .get("Address").asText());
+        ok("/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"netipam\",\"Options\":{},\"IPv4Data\":[{\"AddressSpace\":\""
+                + global + "\",\"Pool\":\"10.77.0.0/24\",\"Gateway\":\"10.77.0.1/24\"}]}");
+        // docker run (5.2): an address, then the endpoint
+        String address = ok("/IpamDriver.RequestAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\"\","
+                + "\"Options\":{\"com.docker.network.endpoint.macaddress\":\"02:42:0a:4d:00:02\"}}").get("Address").asText();
+        assertTrue(address.startsWith("10.77.0.") && address.endsWith("/24"), address);
+        ok("/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"netipam\",\"EndpointID\":\"epipam\",\"Interface\":"
+                + "{\"Address\":\"" + address + "\",\"MacAddress\":\"02:42:0a:4d:00:02\"}}");
+        // a taken address is refused with Docker's error convention
+        String why = err(post("/IpamDriver.RequestAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\""
+                + address.substring(0, address.indexOf('/')) + "\"}"), 500);
+        assertTrue(why.contains(address.substring(0, address.indexOf('/'))), why);
+        err(post("/IpamDriver.RequestAddress", "{\"PoolID\":\"nosuchpool\",\"Address\":\"\"}"), 400);
+        err(post("/IpamDriver.RequestPool", "{\"AddressSpace\":\"" + global + "\",\"Pool\":\"10.77.0.0/99\"}"), 400);
+        // docker stop / network rm (5.4, 5.5)
+        ok("/NetworkDriver.DeleteEndpoint", "{\"NetworkID\":\"netipam\",\"EndpointID\":\"epipam\"}");
+        ok("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\""
+                + address.substring(0, address.indexOf('/')) + "\"}");
+        ok("/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"netipam\"}");
+        ok("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\"10.77.0.1\"}");
+        ok("/IpamDriver.ReleasePool", "{\"PoolID\":\"" + poolId + "\"}");
+        ok("/IpamDriver.ReleasePool", "{\"PoolID\":\"" + poolId + "\"}");
+    }
+
     private static Path daemonRunDir() {
         return socket.getParent();
     }

@@ -3,7 +3,6 @@ package dev.jovl.netlink;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 import static dev.jovl.netlink.Rtnl.*;
 
@@ -12,6 +11,7 @@ import static dev.jovl.netlink.Rtnl.*;
  * per send(), then their ACKs matched by sequence number. Each entry keeps its own result: one
  * failure does not stop the others (the kernel handles each message separately), and deletes of
  * missing entries count as success. Order is preserved, so "ARP then FDB" stays in that order.
+ * Not thread-safe itself; {@link #execute()} holds the handle for the whole batch.
  *
  * <pre>
  * BatchResult r = handle.batch()
@@ -21,7 +21,40 @@ import static dev.jovl.netlink.Rtnl.*;
  * </pre>
  */
 public final class EntryBatch {
-    record Op(String description, int type, int flags, boolean delete, Consumer<MessageWriter> body) {}
+    enum Kind { SET_NEIGHBOUR, DELETE_NEIGHBOUR, SET_FDB, DELETE_FDB }
+
+    /** One queued write; encoded only when sent, described only if it fails. */
+    record Op(Kind kind, int ifindex, InetAddress ip, MacAddress mac) {
+        int type() {
+            return kind == Kind.SET_NEIGHBOUR || kind == Kind.SET_FDB ? RTM_NEWNEIGH : RTM_DELNEIGH;
+        }
+
+        int flags() {
+            return type() == RTM_NEWNEIGH ? NLM_F_CREATE | NLM_F_REPLACE : 0;
+        }
+
+        boolean delete() {
+            return type() == RTM_DELNEIGH;
+        }
+
+        void write(MessageWriter w) {
+            switch (kind) {
+                case SET_NEIGHBOUR -> NeighbourCodec.writeNeighbour(w, ifindex, ip, mac);
+                case DELETE_NEIGHBOUR -> NeighbourCodec.writeNeighbour(w, ifindex, ip, null);
+                case SET_FDB -> NeighbourCodec.writeFdb(w, ifindex, mac, ip, true, NTF_SELF);
+                case DELETE_FDB -> NeighbourCodec.writeFdb(w, ifindex, mac, ip, false, NTF_SELF);
+            }
+        }
+
+        String description() {
+            return switch (kind) {
+                case SET_NEIGHBOUR -> "set neighbour " + ip.getHostAddress() + " " + mac + " on #" + ifindex;
+                case DELETE_NEIGHBOUR -> "delete neighbour " + ip.getHostAddress() + " on #" + ifindex;
+                case SET_FDB -> "set fdb " + mac + " dst " + ip.getHostAddress() + " on #" + ifindex;
+                case DELETE_FDB -> "delete fdb " + mac + (ip == null ? "" : " dst " + ip.getHostAddress()) + " on #" + ifindex;
+            };
+        }
+    }
 
     private final NetlinkHandle handle;
     private final List<Op> ops = new ArrayList<>();
@@ -30,30 +63,33 @@ public final class EntryBatch {
         this.handle = handle;
     }
 
+    private static <T> T required(T value, String what) {
+        if (value == null) {
+            throw new IllegalArgumentException(what + " must not be null");
+        }
+        return value;
+    }
+
     /** Permanent IP neighbour {@code ip -> mac}, created or replaced. */
     public EntryBatch setNeighbour(int ifindex, InetAddress ip, MacAddress mac) {
-        ops.add(new Op("set neighbour " + ip.getHostAddress() + " on #" + ifindex, RTM_NEWNEIGH,
-                NLM_F_CREATE | NLM_F_REPLACE, false, w -> NeighbourCodec.writeNeighbour(w, ifindex, ip, mac)));
+        ops.add(new Op(Kind.SET_NEIGHBOUR, ifindex, required(ip, "neighbour IP"), required(mac, "neighbour MAC")));
         return this;
     }
 
     public EntryBatch deleteNeighbour(int ifindex, InetAddress ip) {
-        ops.add(new Op("delete neighbour " + ip.getHostAddress() + " on #" + ifindex, RTM_DELNEIGH, 0, true,
-                w -> NeighbourCodec.writeNeighbour(w, ifindex, ip, null)));
+        ops.add(new Op(Kind.DELETE_NEIGHBOUR, ifindex, required(ip, "neighbour IP"), null));
         return this;
     }
 
     /** Permanent FDB entry {@code mac -> vtep} in the device's own table (NTF_SELF), created or replaced. */
     public EntryBatch setFdb(int ifindex, MacAddress mac, InetAddress vtep) {
-        ops.add(new Op("set fdb " + mac + " on #" + ifindex, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, false,
-                w -> NeighbourCodec.writeFdb(w, ifindex, mac, vtep, true, NTF_SELF)));
+        ops.add(new Op(Kind.SET_FDB, ifindex, required(vtep, "VTEP address"), required(mac, "FDB MAC")));
         return this;
     }
 
     /** Deletes {@code mac} from the device's own FDB ({@code vtep} may be null: every destination). */
     public EntryBatch deleteFdb(int ifindex, MacAddress mac, InetAddress vtep) {
-        ops.add(new Op("delete fdb " + mac + " on #" + ifindex, RTM_DELNEIGH, 0, true,
-                w -> NeighbourCodec.writeFdb(w, ifindex, mac, vtep, false, NTF_SELF)));
+        ops.add(new Op(Kind.DELETE_FDB, ifindex, vtep, required(mac, "FDB MAC")));
         return this;
     }
 

@@ -49,6 +49,11 @@ public final class MacAddress {
         return bytes.clone();
     }
 
+    /** The internal array, for encoders that only read it (saves a copy per netlink message). */
+    byte[] unsafeBytes() {
+        return bytes;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof MacAddress m && Arrays.equals(bytes, m.bytes);

@@ -19,14 +19,14 @@ final class NeighbourCodec {
         w.ndmsg(family(ip), ifindex, mac == null ? 0 : NUD_PERMANENT, 0, 0);
         w.address(NDA_DST, ip);
         if (mac != null) {
-            w.bytes(NDA_LLADDR, mac.bytes());
+            w.bytes(NDA_LLADDR, mac.unsafeBytes());
         }
     }
 
     /** Body of RTM_NEWNEIGH / RTM_DELNEIGH for an FDB entry in the device's own table (NTF_SELF). */
     static void writeFdb(MessageWriter w, int ifindex, MacAddress mac, InetAddress vtep, boolean add, int ntfFlags) {
         w.ndmsg(AF_BRIDGE, ifindex, add ? NUD_PERMANENT : 0, ntfFlags, 0);
-        w.bytes(NDA_LLADDR, mac.bytes());
+        w.bytes(NDA_LLADDR, mac.unsafeBytes());
         if (vtep != null) {
             w.address(NDA_DST, vtep);
         }

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import static dev.jovl.netlink.Rtnl.*;
 
@@ -154,6 +155,7 @@ public final class NetlinkHandle implements AutoCloseable {
 
     public void setMac(String name, MacAddress mac) {
         InterfaceName.require(name);
+        required(mac, "MAC address");
         setAttribute(name, "address " + mac, w -> w.bytes(IFLA_ADDRESS, mac.bytes()));
     }
 
@@ -229,6 +231,7 @@ public final class NetlinkHandle implements AutoCloseable {
 
     /** Adds (or refreshes: CREATE|REPLACE) {@code ip/prefixLength} on device {@code name}. */
     public void addAddress(String name, InetAddress ip, int prefixLength) {
+        required(ip, "address");
         int index = link(name).index();
         request("add address " + ip.getHostAddress() + "/" + prefixLength + " to " + name, RTM_NEWADDR,
                 NLM_F_CREATE | NLM_F_REPLACE, w -> NeighbourCodec.writeAddress(w, index, ip, prefixLength));
@@ -236,6 +239,7 @@ public final class NetlinkHandle implements AutoCloseable {
 
     /** Removes {@code ip/prefixLength} from {@code name}; false if it was not there. */
     public boolean deleteAddress(String name, InetAddress ip, int prefixLength) {
+        required(ip, "address");
         int index = link(name).index();
         try {
             request("delete address " + ip.getHostAddress() + "/" + prefixLength + " from " + name, RTM_DELADDR, 0,
@@ -260,14 +264,17 @@ public final class NetlinkHandle implements AutoCloseable {
 
     /** Adds or replaces the permanent entry {@code ip -> mac} on device {@code ifindex} (CREATE|REPLACE). */
     public void setNeighbour(int ifindex, InetAddress ip, MacAddress mac) {
-        request("set neighbour " + ip.getHostAddress() + " " + mac + " on #" + ifindex, RTM_NEWNEIGH,
+        required(ip, "neighbour IP");
+        required(mac, "neighbour MAC");
+        request(() -> "set neighbour " + ip.getHostAddress() + " " + mac + " on #" + ifindex, RTM_NEWNEIGH,
                 NLM_F_CREATE | NLM_F_REPLACE, w -> NeighbourCodec.writeNeighbour(w, ifindex, ip, mac));
     }
 
     /** Deletes the entry for {@code ip} on {@code ifindex}; false if there was none (ENOENT is not an error). */
     public boolean deleteNeighbour(int ifindex, InetAddress ip) {
         try {
-            request("delete neighbour " + ip.getHostAddress() + " on #" + ifindex, RTM_DELNEIGH, 0,
+            required(ip, "neighbour IP");
+            request(() -> "delete neighbour " + ip.getHostAddress() + " on #" + ifindex, RTM_DELNEIGH, 0,
                     w -> NeighbourCodec.writeNeighbour(w, ifindex, ip, null));
             return true;
         } catch (NetlinkException e) {
@@ -296,7 +303,9 @@ public final class NetlinkHandle implements AutoCloseable {
      * (NTF_SELF: the VXLAN device's table, not the bridge's).
      */
     public void setFdb(int ifindex, MacAddress mac, InetAddress vtep) {
-        request("set fdb " + mac + " dst " + vtep.getHostAddress() + " on #" + ifindex, RTM_NEWNEIGH,
+        required(mac, "FDB MAC");
+        required(vtep, "VTEP address");
+        request(() -> "set fdb " + mac + " dst " + vtep.getHostAddress() + " on #" + ifindex, RTM_NEWNEIGH,
                 NLM_F_CREATE | NLM_F_REPLACE, w -> NeighbourCodec.writeFdb(w, ifindex, mac, vtep, true, NTF_SELF));
     }
 
@@ -318,7 +327,8 @@ public final class NetlinkHandle implements AutoCloseable {
 
     private boolean deleteFdbEntry(int ifindex, MacAddress mac, InetAddress vtep, int ntf) {
         try {
-            request("delete fdb " + mac + " on #" + ifindex, RTM_DELNEIGH, 0,
+            required(mac, "FDB MAC");
+            request(() -> "delete fdb " + mac + " on #" + ifindex, RTM_DELNEIGH, 0,
                     w -> NeighbourCodec.writeFdb(w, ifindex, mac, vtep, false, ntf));
             return true;
         } catch (NetlinkException e) {
@@ -365,7 +375,7 @@ public final class NetlinkHandle implements AutoCloseable {
                 for (int k = 0; k < n; k++) {
                     EntryBatch.Op op = ops.get(i + k);
                     int m = out.begin(op.type(), NLM_F_REQUEST | NLM_F_ACK | op.flags(), nextSeq());
-                    op.body().accept(out);
+                    op.write(out);
                     out.end(m);
                 }
                 socket.send(out.array(), out.size());
@@ -410,6 +420,12 @@ public final class NetlinkHandle implements AutoCloseable {
 
     // ------------------------------------------------------------------ transport
 
+    private static void required(Object value, String what) {
+        if (value == null) {
+            throw new IllegalArgumentException(what + " must not be null");
+        }
+    }
+
     private int nextSeq() {
         return ++seq;
     }
@@ -445,6 +461,11 @@ public final class NetlinkHandle implements AutoCloseable {
 
     /** Sends one request with NLM_F_ACK and waits for its ACK; throws on a kernel error. */
     private void request(String operation, int type, int flags, Consumer<MessageWriter> body) {
+        request(() -> operation, type, flags, body);
+    }
+
+    /** As above, with the description built only if the kernel refuses (hot paths: neighbours, FDB). */
+    private void request(Supplier<String> operation, int type, int flags, Consumer<MessageWriter> body) {
         lock.lock();
         try {
             ensureOpen();
@@ -453,7 +474,7 @@ public final class NetlinkHandle implements AutoCloseable {
             do {
                 acked = receiveEach((p, mlen, mtype, mflags, mseq) -> {
                     if (mseq == s && mtype == NLMSG_ERROR) {
-                        throwIfError(operation, p, mlen);
+                        throwIfError(operation.get(), p, mlen);
                         return true;
                     }
                     return false; // a stale reply to an earlier, abandoned request

@@ -1,6 +1,5 @@
 package dev.jovl.netlink;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -10,26 +9,19 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Addresses, IP neighbours and FDB entries, read back with our dumps and with ip/bridge. */
-class EntryTest {
-    private TestNamespaces spaces;
+class EntryTest extends NamespaceTestBase {
     private NetNs ns;
     private NetlinkHandle h;
     private int vx;
 
     @BeforeEach
     void setUp() throws Exception {
-        spaces = new TestNamespaces();
         ns = spaces.create("entry");
         h = spaces.handle(ns);
         h.addLink(BridgeSpec.builder("br0").up().build());
         h.addLink(VxlanSpec.builder("vx0").vni(500).local(InetAddress.getByName("10.7.0.1")).proxy(true)
                 .master(h.link("br0")).up().build());
         vx = h.link("vx0").index();
-    }
-
-    @AfterEach
-    void tearDown() {
-        spaces.close();
     }
 
     /** Literal addresses only: never a name lookup. */

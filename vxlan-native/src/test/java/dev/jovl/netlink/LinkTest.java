@@ -1,6 +1,5 @@
 package dev.jovl.netlink;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -10,21 +9,14 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Links created, changed and deleted over netlink, read back with our dumps and with `ip -d link`. */
-class LinkTest {
-    private TestNamespaces spaces;
+class LinkTest extends NamespaceTestBase {
     private NetNs ns;
     private NetlinkHandle h;
 
     @BeforeEach
     void setUp() {
-        spaces = new TestNamespaces();
         ns = spaces.create("link");
         h = spaces.handle(ns);
-    }
-
-    @AfterEach
-    void tearDown() {
-        spaces.close();
     }
 
     @Test

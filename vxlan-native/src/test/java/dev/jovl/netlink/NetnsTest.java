@@ -1,7 +1,5 @@
 package dev.jovl.netlink;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -15,18 +13,7 @@ import java.util.concurrent.Future;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Named namespaces (create/open/list/delete) and handles working inside them. */
-class NetnsTest {
-    private TestNamespaces spaces;
-
-    @BeforeEach
-    void setUp() {
-        spaces = new TestNamespaces();
-    }
-
-    @AfterEach
-    void tearDown() {
-        spaces.close();
-    }
+class NetnsTest extends NamespaceTestBase {
 
     private static String threadNetns() throws Exception {
         return Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();

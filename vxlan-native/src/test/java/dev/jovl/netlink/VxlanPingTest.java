@@ -1,7 +1,5 @@
 package dev.jovl.netlink;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -14,19 +12,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * sandbox), a "container" namespace on a veth created from the sandbox, and static ARP + FDB
  * entries for the other side. A ping crosses VXLAN only once the entries are programmed.
  */
-class VxlanPingTest {
+class VxlanPingTest extends NamespaceTestBase {
     private static final int VNI = 4242;
-    private TestNamespaces spaces;
-
-    @BeforeEach
-    void setUp() {
-        spaces = new TestNamespaces();
-    }
-
-    @AfterEach
-    void tearDown() {
-        spaces.close();
-    }
 
     record Side(NetNs host, NetlinkHandle hostHandle, NetNs sandbox, NetlinkHandle sandboxHandle, NetNs container,
                 InetAddress vtep, InetAddress ip, MacAddress mac) {}

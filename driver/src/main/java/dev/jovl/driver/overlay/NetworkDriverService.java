@@ -260,7 +260,7 @@ public final class NetworkDriverService {
         String ipv6 = Inputs.optionalCidr(iface.addressIpv6(), "Interface.AddressIPv6", true);
         String givenMac = Inputs.optionalMac(iface.macAddress(), "Interface.MacAddress");
         requireNetwork(networkId);
-        String mac = givenMac != null ? givenMac : generatedMac(networkId, endpointId);
+        String mac = givenMac != null ? givenMac : generatedMac(networkId, endpointId, ipv4);
         EndpointRecord record = new EndpointRecord(networkId, endpointId, ipv4, ipv6, mac, host.vtep(),
                 host.hostId(), null, System.currentTimeMillis());
         for (int attempt = 0; ; attempt++) {
@@ -394,18 +394,30 @@ public final class NetworkDriverService {
     }
 
     /**
-     * A locally administered unicast MAC derived from the two ids: a resent CreateEndpoint gets
-     * the same MAC, and two endpoints practically never share one.
+     * The MAC of an endpoint Docker gave none: {@code 02:42:} + the IPv4 address, as Docker's own
+     * overlay does. A container that comes back at the same address (on any host) then has the
+     * same MAC, so the ARP caches of the containers talking to it stay right; only the FDB entry's
+     * VTEP changes. Without IPv4, a locally administered MAC hashed from the ids. Either way a
+     * resent CreateEndpoint gets the same MAC.
      */
-    static String generatedMac(String networkId, String endpointId) {
-        byte[] h;
-        try {
-            h = MessageDigest.getInstance("SHA-256")
-                    .digest((networkId + "/" + endpointId).getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    static String generatedMac(String networkId, String endpointId, String ipv4Cidr) {
+        byte[] b = new byte[6];
+        if (ipv4Cidr != null) {
+            byte[] ip = Inputs.literal(ipv4Cidr.substring(0, ipv4Cidr.indexOf('/')), "address").getAddress();
+            b[0] = 0x02;
+            b[1] = 0x42;
+            System.arraycopy(ip, 0, b, 2, 4);
+        } else {
+            byte[] h;
+            try {
+                h = MessageDigest.getInstance("SHA-256")
+                        .digest((networkId + "/" + endpointId).getBytes(StandardCharsets.UTF_8));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            System.arraycopy(h, 0, b, 0, 6);
+            b[0] = (byte) ((b[0] & 0xfc) | 0x02); // locally administered, unicast
         }
-        h[0] = (byte) ((h[0] & 0xfc) | 0x02);
-        return String.format("%02x:%02x:%02x:%02x:%02x:%02x", h[0], h[1], h[2], h[3], h[4], h[5]);
+        return String.format("%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
     }
 }

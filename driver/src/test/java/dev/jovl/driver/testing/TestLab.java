@@ -118,9 +118,13 @@ public final class TestLab implements AutoCloseable {
         return c;
     }
 
-    /** One ping from a namespace; true if it was answered. */
+    /** One busybox ping (iputils may be missing; busybox-static is a dependency); true if answered. */
     public static boolean ping(String namespace, String ip) {
-        return Shell.run("ip", "netns", "exec", namespace, "ping", "-c", "1", "-W", "1", ip).exit() == 0;
+        Shell.Result r = Shell.run("ip", "netns", "exec", namespace, "busybox", "ping", "-c", "1", "-W", "1", ip);
+        if (r.exit() > 1) {
+            throw new IllegalStateException("ping itself failed: " + r.output());
+        }
+        return r.exit() == 0;
     }
 
     private synchronized void cleanAll() {

@@ -1,0 +1,196 @@
+package dev.jovl.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jovl.driver.http.Json;
+import dev.jovl.driver.http.PluginClient.Response;
+import dev.jovl.driver.testing.DaemonFixture;
+import dev.jovl.driver.testing.Eventually;
+import dev.jovl.driver.testing.Shell;
+import dev.jovl.driver.testing.TestLab;
+import dev.jovl.kvstore.Store;
+import dev.jovl.kvstore.Stores;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two simulated hosts (each its own namespace with eth0 on a veth underlay), one daemon each,
+ * sharing one store; the test plays Docker: it drives the API and moves each container end into
+ * a "container" namespace. Checks a ping across VXLAN, exactly one FDB and one neighbour entry
+ * per remote endpoint, removal and replacement of entries, drift repair, and restart without
+ * loss.
+ */
+class TwoHostOverlayTest {
+    private static final Duration CONVERGE = Duration.ofSeconds(10);
+    private static final String NET = "net2hosts0000000000000000000000000000000000000000000000000000000";
+
+    private TestLab lab;
+    private Store store;
+    private TestLab.Host h1;
+    private TestLab.Host h2;
+    private Daemon d1;
+    private Daemon d2;
+    private Path storeDir;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        lab = new TestLab();
+        h1 = lab.host();
+        h2 = lab.host();
+        storeDir = Files.createTempDirectory("jdr-store");
+        store = Stores.open("file:" + storeDir);
+        d1 = DaemonFixture.start(DaemonFixture.options(lab, h1, "file:" + storeDir), h1, store);
+        d2 = DaemonFixture.start(DaemonFixture.options(lab, h2, "file:" + storeDir), h2, store);
+    }
+
+    @AfterEach
+    void tearDown() {
+        for (Daemon d : new Daemon[] {d1, d2}) {
+            if (d != null) {
+                d.close();
+            }
+        }
+        store.close();
+        lab.close();
+    }
+
+    private static JsonNode ok(Daemon d, String path, String json) throws IOException {
+        Response r = DaemonFixture.post(d.socket(), path, json);
+        assertEquals(200, r.status(), path + " -> " + r.body());
+        return Json.MAPPER.readTree(r.body());
+    }
+
+    /** CreateEndpoint + Join on {@code d}, then plays Docker: moves the interface into a new container. */
+    private String[] startContainer(Daemon d, TestLab.Host host, String role, String endpointId, String cidr)
+            throws IOException {
+        return startContainer(d, host, role, endpointId, cidr, "");
+    }
+
+    private String[] startContainer(Daemon d, TestLab.Host host, String role, String endpointId, String cidr,
+                                    String givenMac) throws IOException {
+        JsonNode created = ok(d, "/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\""
+                + endpointId + "\",\"Interface\":{\"Address\":\"" + cidr + "\",\"MacAddress\":\"" + givenMac + "\"}}");
+        String mac = givenMac.isEmpty() ? created.get("Interface").get("MacAddress").asText() : givenMac;
+        JsonNode joined = ok(d, "/NetworkDriver.Join", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"" + endpointId
+                + "\",\"SandboxKey\":\"/x\"}");
+        String ns = lab.plugContainer(host, role, joined.get("InterfaceName").get("SrcName").asText(), cidr);
+        return new String[] {ns, mac};
+    }
+
+    private void stopContainer(Daemon d, String endpointId) throws IOException {
+        ok(d, "/NetworkDriver.Leave", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"" + endpointId + "\"}");
+        ok(d, "/NetworkDriver.DeleteEndpoint", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"" + endpointId + "\"}");
+    }
+
+    private Path sandbox(Daemon d) {
+        return d.socket().getParent().resolve("netns/jovl-" + NET);
+    }
+
+    private List<String> neighbours(Daemon d) {
+        return Shell.lines("nsenter", "--net=" + sandbox(d), "ip", "neigh", "show", "dev", "vxlan0", "nud", "permanent");
+    }
+
+    private List<String> fdb(Daemon d) {
+        return Shell.lines("nsenter", "--net=" + sandbox(d), "bridge", "fdb", "show", "dev", "vxlan0").stream()
+                .filter(l -> l.contains(" dst ")).toList();
+    }
+
+    @Test
+    void containersOnTwoHostsPingAcrossVxlanAndEntriesFollowTheStore() throws Exception {
+        // cluster-store mode: the network is created on host 1 only; host 2 finds it in the store
+        ok(d1, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"" + NET + "\",\"Options\":{\"com.docker.network.generic\":"
+                + "{\"jovl.vni\":\"777\"}},\"IPv4Data\":[{\"Pool\":\"10.44.0.0/24\",\"Gateway\":\"10.44.0.1/24\"}]}");
+        String[] c1 = startContainer(d1, h1, "c1", "ep1aaaaaaaaaaaaaaaa", "10.44.0.2/24");
+        String[] c2 = startContainer(d2, h2, "c2", "ep2bbbbbbbbbbbbbbbb", "10.44.0.3/24");
+
+        try {
+            Eventually.assertThat("c1 pings c2 across VXLAN", CONVERGE, () -> TestLab.ping(c1[0], "10.44.0.3"));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + diagnostics(c1[0], c2[0]), e);
+        }
+        assertTrue(TestLab.ping(c2[0], "10.44.0.2"), "and back");
+
+        // exactly one neighbour and one FDB entry per remote endpoint, pointing at the right VTEP
+        List<String> n1 = neighbours(d1);
+        assertEquals(1, n1.size(), n1.toString());
+        assertTrue(n1.get(0).startsWith("10.44.0.3 lladdr " + c2[1]), n1.toString());
+        List<String> f1 = fdb(d1);
+        assertEquals(1, f1.size(), f1.toString());
+        assertTrue(f1.get(0).startsWith(c2[1] + " dst " + h2.ip()), f1.toString());
+        assertEquals(1, neighbours(d2).size());
+        assertTrue(fdb(d2).get(0).startsWith(c1[1] + " dst " + h1.ip()), fdb(d2).toString());
+
+        // the container on host 2 goes: host 1's entries go with it
+        stopContainer(d2, "ep2bbbbbbbbbbbbbbbb");
+        Eventually.assertThat("host 1 dropped the entries of the removed endpoint", CONVERGE,
+                () -> neighbours(d1).isEmpty() && fdb(d1).isEmpty());
+        assertTrue(!Files.exists(sandbox(d2)), "host 2's last endpoint gone: its sandbox went too");
+
+        // a generated MAC is derived from the address (as Docker's overlay does), so a container
+        // coming back at the same address keeps the MAC and other containers' ARP caches stay right
+        assertEquals("02:42:0a:2c:00:03", c2[1]);
+        // it comes back with the same address and another (user-given) MAC: host 1's entries are replaced
+        Shell.ok("ip", "netns", "del", c2[0]);
+        String[] c2b = startContainer(d2, h2, "c2b", "ep3cccccccccccccccc", "10.44.0.3/24", "02:aa:bb:cc:dd:03");
+        Eventually.assertThat("host 1 replaced the entries", CONVERGE,
+                () -> neighbours(d1).size() == 1 && neighbours(d1).get(0).contains(c2b[1])
+                        && fdb(d1).size() == 1 && fdb(d1).get(0).startsWith(c2b[1]));
+        // the container's own ARP cache still holds the old MAC: that is Docker's world, not jovl's
+        Shell.ok("ip", "-n", c1[0], "neigh", "flush", "all");
+        Eventually.assertThat("c1 reaches the new container at the old address", CONVERGE,
+                () -> TestLab.ping(c1[0], "10.44.0.3"));
+
+        // drift: an entry deleted by hand comes back, a stray one goes (periodic reconcile, 1 s here)
+        Shell.ok("nsenter", "--net=" + sandbox(d1), "bridge", "fdb", "del", c2b[1], "dev", "vxlan0", "dst", h2.ip());
+        Shell.ok("nsenter", "--net=" + sandbox(d1), "ip", "neigh", "add", "10.44.0.99", "lladdr", "02:00:00:00:00:99",
+                "dev", "vxlan0", "nud", "permanent");
+        Eventually.assertThat("reconcile repaired the kernel both ways", CONVERGE,
+                () -> fdb(d1).size() == 1 && neighbours(d1).size() == 1 && neighbours(d1).get(0).startsWith("10.44.0.3 "));
+
+        // restart host 1's daemon while pinging: traffic keeps flowing, the sandbox is adopted
+        d1.close();
+        assertTrue(TestLab.ping(c1[0], "10.44.0.3"), "traffic flows while the daemon is away");
+        long before = inode(sandbox(d2));
+        d1 = DaemonFixture.start(DaemonFixture.options(lab, h1, "file:" + storeDir), h1, store);
+        assertTrue(TestLab.ping(c1[0], "10.44.0.3"), "traffic flows after the restart");
+        assertEquals(before, inode(sandbox(d2)));
+        // and everything works as before: a new container on host 1 reaches host 2
+        String[] c3 = startContainer(d1, h1, "c3", "ep4dddddddddddddddd", "10.44.0.4/24");
+        Eventually.assertThat("a container started after the restart reaches host 2", CONVERGE,
+                () -> TestLab.ping(c3[0], "10.44.0.3"));
+        assertEquals(2, neighbours(d2).size());
+    }
+
+    private String diagnostics(String... containers) {
+        StringBuilder b = new StringBuilder();
+        for (Daemon d : new Daemon[] {d1, d2}) {
+            b.append("== sandbox ").append(sandbox(d)).append('\n');
+            b.append(Shell.run("nsenter", "--net=" + sandbox(d), "ip", "-d", "link").output());
+            b.append(Shell.run("nsenter", "--net=" + sandbox(d), "bridge", "fdb", "show").output());
+            b.append(Shell.run("nsenter", "--net=" + sandbox(d), "ip", "neigh").output());
+        }
+        for (String c : containers) {
+            b.append("== container ").append(c).append('\n');
+            b.append(Shell.run("ip", "-n", c, "addr").output());
+            b.append(Shell.run("ip", "-n", c, "neigh").output());
+        }
+        for (TestLab.Host h : new TestLab.Host[] {h1, h2}) {
+            b.append("== host ").append(h.namespace()).append('\n');
+            b.append(Shell.run("ip", "-n", h.namespace(), "addr").output());
+            b.append(Shell.run("ip", "netns", "exec", h.namespace(), "busybox", "ping", "-c1", "-W1", h == h1 ? h2.ip() : h1.ip()).output());
+        }
+        return b.toString();
+    }
+
+    private static long inode(Path p) throws IOException {
+        return (Long) Files.getAttribute(p, "unix:ino");
+    }
+}
