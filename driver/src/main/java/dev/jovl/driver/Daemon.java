@@ -52,9 +52,9 @@ public final class Daemon implements AutoCloseable {
         this.server = server;
     }
 
-    /** A daemon whose host namespace is the one this process runs in. */
+    /** A daemon whose host namespace is {@code --host-netns}, else the one this process runs in. */
     public static Daemon start(DaemonOptions options) {
-        return start(options, null);
+        return start(options, options.hostNetns());
     }
 
     /**

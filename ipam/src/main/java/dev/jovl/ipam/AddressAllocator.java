@@ -194,7 +194,16 @@ final class AddressAllocator {
     int releaseOwnedBy(String deadHost) {
         int released = 0;
         for (PoolId id : pools.listPools()) {
-            for (Allocation a : list(id)) {
+            List<Allocation> allocations;
+            try {
+                allocations = list(id);
+            } catch (IpamException e) {
+                if (e.kind() == Kind.UNKNOWN_POOL) {
+                    continue; // released meanwhile
+                }
+                throw e;
+            }
+            for (Allocation a : allocations) {
                 if (a.gateway() || !deadHost.equals(a.host())) {
                     continue;
                 }

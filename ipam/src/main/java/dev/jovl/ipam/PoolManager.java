@@ -264,13 +264,18 @@ final class PoolManager {
     /** Best effort: leftovers of earlier incarnations of this pool (an interrupted cleanup). */
     private void removeOtherGenerations(String poolId, String generation) {
         String keep = keys.generationPrefix(poolId, generation);
-        List<String> stale = new ArrayList<>();
-        for (KeyValue kv : store.list(keys.poolStatePrefix(poolId)).entries()) {
-            if (!kv.key().startsWith(keep)) {
-                stale.add(kv.key());
+        try {
+            List<String> stale = new ArrayList<>();
+            for (KeyValue kv : store.list(keys.poolStatePrefix(poolId)).entries()) {
+                if (!kv.key().startsWith(keep)) {
+                    stale.add(kv.key());
+                }
             }
+            deleteKeys(stale);
+        } catch (RuntimeException e) {
+            // the pool exists and works: leftovers of another generation are never read
+            LOG.warn("cleanup of old generations of {} interrupted: {}", poolId, e.toString());
         }
-        deleteKeys(stale);
     }
 
     /** Deletes every key under {@code prefix}, in transactions of at most {@link Txn#MAX_OPS}. */

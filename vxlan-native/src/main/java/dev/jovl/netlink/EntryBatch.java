@@ -11,6 +11,8 @@ import static dev.jovl.netlink.Rtnl.*;
  * per send(), then their ACKs matched by sequence number. Each entry keeps its own result: one
  * failure does not stop the others (the kernel handles each message separately), and deletes of
  * missing entries count as success. Order is preserved, so "ARP then FDB" stays in that order.
+ * Not atomic: entries the kernel accepted stay even if others fail. If {@link #execute()} itself
+ * throws (a socket error such as ENOBUFS), some entries may have been applied: dump and reconcile.
  * Not thread-safe itself; {@link #execute()} holds the handle for the whole batch.
  *
  * <pre>

@@ -20,6 +20,7 @@ public enum Errno {
     EINVAL(22, "Invalid argument"),
     ENFILE(23, "Too many open files in system"),
     EMFILE(24, "Too many open files"),
+    ENOTTY(25, "Inappropriate ioctl for device"),
     ENOSPC(28, "No space left on device"),
     ERANGE(34, "Numerical result out of range"),
     EMSGSIZE(90, "Message too long"),

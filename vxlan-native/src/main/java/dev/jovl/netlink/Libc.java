@@ -67,6 +67,10 @@ final class Libc {
     static final MethodHandle MOUNT =
             bind("mount", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     static final MethodHandle UMOUNT2 = bind("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    // ioctl(2) is variadic; NS_GET_NSTYPE takes no argument, so the fixed two-argument shape is right
+    static final MethodHandle IOCTL = bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    /** _IO(0xb7, 0x3): which kind of namespace an nsfs fd refers to (kernel 4.11+). */
+    static final long NS_GET_NSTYPE = 0xb703;
 
     private static MethodHandle bind(String name, FunctionDescriptor descriptor) {
         MemorySegment symbol = LINKER.defaultLookup().find(name)
@@ -158,6 +162,17 @@ final class Libc {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("mount", t);
+        }
+    }
+
+    /** ioctl(fd, request) without argument; returns the result, or -errno. */
+    static int ioctl(int fd, long request) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cs = newCaptureState(arena);
+            int r = (int) IOCTL.invokeExact(cs, fd, request);
+            return r < 0 ? -errno(cs) : r;
+        } catch (Throwable t) {
+            throw new IllegalStateException("ioctl", t);
         }
     }
 

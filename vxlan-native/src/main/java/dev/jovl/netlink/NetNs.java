@@ -24,9 +24,22 @@ public final class NetNs implements AutoCloseable {
         this.fd = fd;
     }
 
-    /** Opens the namespace file at {@code path} (read-only, close-on-exec). */
+    /**
+     * Opens the namespace file at {@code path} (read-only, close-on-exec) and checks that it is a
+     * live network namespace: a leftover plain file (its bind mount gone) fails with ENOTTY, another
+     * kind of namespace with {@link IllegalArgumentException}.
+     */
     public static NetNs open(Path path) {
-        return new NetNs(path, Libc.open(path.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC));
+        int fd = Libc.open(path.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC);
+        int type = Libc.ioctl(fd, Libc.NS_GET_NSTYPE);
+        if (type != Libc.CLONE_NEWNET) {
+            Libc.close(fd);
+            if (type < 0) {
+                throw new ErrnoException("open namespace " + path + " (not a namespace file, e.g. its mount is gone)", -type);
+            }
+            throw new IllegalArgumentException(path + " is a namespace, but not a network namespace");
+        }
+        return new NetNs(path, fd);
     }
 
     /** The namespace of process {@code pid} ({@code /proc/<pid>/ns/net}). */

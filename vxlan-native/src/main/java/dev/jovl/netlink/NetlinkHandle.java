@@ -260,6 +260,12 @@ public final class NetlinkHandle implements AutoCloseable {
                 NeighbourCodec::decodeAddress, a -> a.ifindex() == index);
     }
 
+    /** Every IPv4 and IPv6 address in the namespace, in one dump (cheaper than one call per link). */
+    public List<LinkAddress> addresses() {
+        return dump("list addresses", RTM_GETADDR, w -> w.ifaddrmsg(AF_UNSPEC, 0, 0, 0, 0),
+                NeighbourCodec::decodeAddress, a -> true);
+    }
+
     // ------------------------------------------------------------------ IP neighbours (ARP / NDP)
 
     /** Adds or replaces the permanent entry {@code ip -> mac} on device {@code ifindex} (CREATE|REPLACE). */

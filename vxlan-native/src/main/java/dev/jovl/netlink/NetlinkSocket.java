@@ -19,6 +19,7 @@ final class NetlinkSocket implements AutoCloseable {
     static final int RECEIVE_BUFFER = 1 << 20;
     /** Socket buffer sizes; SO_*BUFFORCE (CAP_NET_ADMIN) lifts the rmem_max/wmem_max caps. */
     private static final int SOCKET_BUFFER = 8 << 20;
+    static final long RECEIVE_TIMEOUT_SECONDS = 30;
 
     private final Arena arena = Arena.ofShared();
     private final int fd;
@@ -32,8 +33,11 @@ final class NetlinkSocket implements AutoCloseable {
     private MemorySegment sendSegment = arena.allocate(64 * 1024, 8);
     private volatile boolean closed;
 
-    private NetlinkSocket(int fd) {
+    private final long receiveTimeoutMillis;
+
+    private NetlinkSocket(int fd, long receiveTimeoutMillis) {
         this.fd = fd;
+        this.receiveTimeoutMillis = receiveTimeoutMillis;
         this.kernelAddress = sockaddrNl(0);
         this.fromAddress = arena.allocate(12, 4);
         this.fromLength = arena.allocate(JAVA_INT);
@@ -42,6 +46,10 @@ final class NetlinkSocket implements AutoCloseable {
 
     /** Opens a socket in the calling thread's network namespace. */
     static NetlinkSocket open() {
+        return open(RECEIVE_TIMEOUT_SECONDS * 1000);
+    }
+
+    static NetlinkSocket open(long receiveTimeoutMillis) {
         int fd;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = Libc.newCaptureState(a);
@@ -53,7 +61,7 @@ final class NetlinkSocket implements AutoCloseable {
             throw new IllegalStateException("socket", t);
         }
         try {
-            return new NetlinkSocket(fd);
+            return new NetlinkSocket(fd, receiveTimeoutMillis);
         } catch (RuntimeException e) {
             Libc.close(fd);
             throw e;
@@ -76,6 +84,13 @@ final class NetlinkSocket implements AutoCloseable {
             setOption(Libc.SOL_NETLINK, Libc.NETLINK_CAP_ACK, 1, "NETLINK_CAP_ACK");
             // ask for the kernel's error strings; older kernels without it still work
             trySetOption(Libc.SOL_NETLINK, Libc.NETLINK_EXT_ACK, 1);
+            // the kernel answers every request at once; a receive that waits this long means a lost
+            // reply, which must become an error (EAGAIN) instead of a thread hung forever
+            MemorySegment timeout = arena.allocate(16, 8);
+            timeout.set(ValueLayout.JAVA_LONG, 0, receiveTimeoutMillis / 1000);
+            timeout.set(ValueLayout.JAVA_LONG, 8, receiveTimeoutMillis % 1000 * 1000);
+            Libc.check((int) Libc.SETSOCKOPT.invokeExact(capture, fd, Libc.SOL_SOCKET, Libc.SO_RCVTIMEO, timeout, 16),
+                    capture, "setsockopt SO_RCVTIMEO");
             MemorySegment local = sockaddrNl(0);
             Libc.check((int) Libc.BIND.invokeExact(capture, fd, local, 12), capture, "bind netlink socket");
             MemorySegment len = arena.allocate(JAVA_INT);
@@ -154,8 +169,10 @@ final class NetlinkSocket implements AutoCloseable {
                     if (errno == Errno.EINTR.number()) {
                         continue;
                     }
-                    // ENOBUFS: the kernel dropped replies because our queue was full; the caller must resync
-                    throw new ErrnoException("netlink receive", errno);
+                    // ENOBUFS: the kernel dropped replies because our queue was full; the caller must resync.
+                    // EAGAIN: nothing came within the receive timeout.
+                    throw new ErrnoException(errno == Errno.EAGAIN.number()
+                            ? "netlink receive (no reply within " + receiveTimeoutMillis + " ms)" : "netlink receive", errno);
                 }
                 if (n > RECEIVE_BUFFER) {
                     throw new ErrnoException("netlink receive (datagram of " + n + " bytes truncated)", Errno.EMSGSIZE.number());

@@ -44,6 +44,7 @@ class EntryTest extends NamespaceTestBase {
         assertTrue(mine.contains(new LinkAddress(h.link("jvn-a").index(), ip("10.20.0.1"), 24)), mine.toString());
         assertTrue(mine.contains(new LinkAddress(h.link("jvn-a").index(), ip("fd00:20::1"), 64)), mine.toString());
         assertTrue(h.addresses("jvn-b").stream().noneMatch(a -> a.address().equals(ip("10.20.0.1"))));
+        assertTrue(h.addresses().containsAll(mine), "the namespace-wide dump has them too");
         String ipOut = Cli.in(ns, "ip", "addr", "show", "dev", "jvn-a");
         assertTrue(ipOut.contains("inet 10.20.0.1/24") && ipOut.contains("inet6 fd00:20::1/64"), ipOut);
 

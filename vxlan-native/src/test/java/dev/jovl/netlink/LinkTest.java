@@ -193,6 +193,7 @@ class LinkTest extends NamespaceTestBase {
         h.addLink(VxlanSpec.builder("vxa").vni(99).build());
         NetlinkException e = assertThrows(NetlinkException.class, () -> h.addLink(VxlanSpec.builder("vxb").vni(99).build()));
         assertTrue(e.is(Errno.EEXIST), e.getMessage());
+        assertFalse(e.kernelMessage().isEmpty(), "the kernel's extended ACK text is kept: " + e.getMessage());
         h.addLink(VxlanSpec.builder("vxc").vni(99).port(4800).build()); // another port is fine
     }
 

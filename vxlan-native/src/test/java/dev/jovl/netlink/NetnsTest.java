@@ -50,6 +50,28 @@ class NetnsTest extends NamespaceTestBase {
     }
 
     @Test
+    void openRefusesFilesThatAreNotNetworkNamespaces() throws Exception {
+        Path plain = Files.createTempFile("jvn-notns", "");
+        try {
+            ErrnoException e = assertThrows(ErrnoException.class, () -> NetNs.open(plain));
+            assertTrue(e.is(Errno.ENOTTY) && e.getMessage().contains("not a namespace file"), e.getMessage());
+        } finally {
+            Files.delete(plain);
+        }
+        assertThrows(IllegalArgumentException.class, () -> NetNs.open(Path.of("/proc/self/ns/uts")));
+        // a directory entry whose mount is gone (as after a crash in another mount namespace)
+        String name = TestNamespaces.unique("jvn-dead-");
+        Files.createDirectories(TestNamespaces.DIR.dir());
+        Files.createFile(TestNamespaces.DIR.pathOf(name));
+        try {
+            assertTrue(TestNamespaces.DIR.list().contains(name));
+            assertThrows(ErrnoException.class, () -> TestNamespaces.DIR.open(name));
+        } finally {
+            assertTrue(TestNamespaces.DIR.delete(name), "delete cleans up a dead entry too");
+        }
+    }
+
+    @Test
     void badNamesAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> TestNamespaces.DIR.create("../etc"));
         assertThrows(IllegalArgumentException.class, () -> TestNamespaces.DIR.create(""));

@@ -14,7 +14,7 @@ import java.util.Map;
  */
 public record DaemonOptions(String store, String advertise, Path socket, int vxlanPort, int mtu, String scope,
                             String hostId, Path runDir, VniRange vniRange, Duration leaseTtl,
-                            Duration deadHostGrace, Duration reconcileInterval,
+                            Duration deadHostGrace, Duration reconcileInterval, Path hostNetns,
                             Path dockerSocket, String dnsListen, String dnsUpstream) {
 
     /** flag -> [environment variable, default, help] */
@@ -33,6 +33,8 @@ public record DaemonOptions(String store, String advertise, Path socket, int vxl
                 "global (cluster-store mode: one network on every host) or local"});
         OPTIONS.put("host-id", new String[] {"JOVL_HOST_ID", "", "this host's name in the store (default: the VTEP address)"});
         OPTIONS.put("run-dir", new String[] {"JOVL_RUN_DIR", "/run/jovl", "where sandbox namespaces are kept (DIR/netns)"});
+        OPTIONS.put("host-netns", new String[] {"JOVL_HOST_NETNS", "",
+                "treat this network namespace (a file such as /run/netns/h1) as the host's; for simulated hosts"});
         OPTIONS.put("vni-range", new String[] {"JOVL_VNI_RANGE", VniRange.DEFAULT.toString(),
                 "VNIs handed out to networks without -o jovl.vni"});
         OPTIONS.put("lease-ttl", new String[] {"JOVL_LEASE_TTL", "15", "seconds the host record outlives a dead daemon"});
@@ -96,6 +98,7 @@ public record DaemonOptions(String store, String advertise, Path socket, int vxl
                     Duration.ofSeconds(intIn(values, "lease-ttl", 2, 3600)),
                     Duration.ofSeconds(intIn(values, "dead-host-grace", 0, 86400)),
                     Duration.ofSeconds(intIn(values, "reconcile-interval", 1, 86400)),
+                    values.get("host-netns").isBlank() ? null : Path.of(values.get("host-netns")),
                     Path.of(values.get("docker-socket")), values.get("dns-listen"), values.get("dns-upstream"));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());

@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * On start, takes over the sandboxes a previous run left, without disturbing traffic: a sandbox
- * of a network that still has local endpoints is kept and repaired where incomplete (nothing
- * that exists is recreated); veths of endpoints the store no longer has are removed; sandboxes of
- * deleted networks, or with no local endpoint left, are removed.
+ * of a network that still has local endpoints or attached containers is kept and repaired where
+ * incomplete (nothing that exists is recreated); sandboxes of deleted networks, or with neither
+ * local endpoints nor containers, are removed.
  */
 public final class SandboxAdoption {
     private static final Logger log = LoggerFactory.getLogger(SandboxAdoption.class);
@@ -45,26 +45,31 @@ public final class SandboxAdoption {
 
     private void adopt(String networkId) {
         Optional<Versioned<NetworkRecord>> network = state.network(networkId);
+        String shortId = RequestFacts.shortId(networkId);
+        if (network.isEmpty()) {
+            log.info("network {}: deleted while jovl was away; removing its sandbox", shortId);
+            dataplane.removeSandbox(networkId);
+            return;
+        }
         List<Versioned<EndpointRecord>> local = state.endpoints(networkId).stream()
                 .filter(e -> PeersOfNetwork.isLocal(e.value(), self)).toList();
-        String shortId = RequestFacts.shortId(networkId);
-        if (network.isEmpty() || local.isEmpty()) {
-            log.info("network {}: {}; removing its sandbox", shortId,
-                    network.isEmpty() ? "deleted while jovl was away" : "no local endpoint left");
+        // A veth pair dies with its container's namespace, so every veth still here belongs to a
+        // running container: never remove one, even if its record is missing (reaped while we
+        // were away); Docker's DeleteEndpoint will come for it.
+        Set<String> attached = dataplane.attachedEndpoints(networkId);
+        if (local.isEmpty() && attached.isEmpty()) {
+            log.info("network {}: no local endpoint left; removing its sandbox", shortId);
             dataplane.removeSandbox(networkId);
             return;
         }
         dataplane.repair(network.get().value());
         Set<String> known = new HashSet<>();
         local.forEach(e -> known.add(SandboxNames.shortId(e.value().endpointId())));
-        int removed = 0;
-        for (String attached : dataplane.attachedEndpoints(networkId)) {
-            if (!known.contains(attached)) {
-                dataplane.detach(networkId, attached);
-                removed++;
-            }
+        long orphans = attached.stream().filter(a -> !known.contains(a)).count();
+        if (orphans > 0) {
+            log.warn("network {}: {} veths of running containers have no endpoint record in the store "
+                    + "(removed while jovl was away?); other hosts cannot reach them", shortId, orphans);
         }
-        log.info("network {}: sandbox adopted ({} local endpoints{})", shortId, local.size(),
-                removed == 0 ? "" : ", " + removed + " stale veths removed");
+        log.info("network {}: sandbox adopted ({} local endpoints, {} veths)", shortId, local.size(), attached.size());
     }
 }

@@ -142,6 +142,10 @@ final class EtcdGateway implements AutoCloseable {
         String message = answer.path("message").asText(answer.path("error").asText("HTTP " + status));
         return switch (code) {
             case 3, 11 -> new StoreException.InvalidArgument("etcd refused " + path + ": " + message);
+            // RESOURCE_EXHAUSTED: a transaction of many large values exceeds etcd's request limit
+            case 8 -> message.contains("larger than max") || message.contains("too large")
+                    ? new StoreException.InvalidArgument("etcd refused " + path + " as too large: " + message)
+                    : unavailable("etcd " + endpoint + " is out of resources for " + path + ": " + message, null);
             case 5 -> message.contains("lease")
                     ? new StoreException.NotFound("lease (" + message + ")")
                     : new StoreException.NotFound(message);

@@ -99,6 +99,18 @@ class EmbeddedStoreRestartTest {
     }
 
     @Test
+    void theFileDoesNotGrowWithEveryWrite() throws Exception {
+        try (Store s = EmbeddedStore.open(dir)) {
+            for (int i = 0; i < 1500; i++) {
+                s.put("k/" + (i % 100), new byte[200]);
+            }
+        }
+        long size = java.nio.file.Files.size(dir.resolve("jovl-store.mv.db"));
+        // 100 keys and 1500 revisions of history hold under 1 MB; keeping every commit's chunk would be ~30 MB
+        assertTrue(size < 16L << 20, "store file of " + (size >> 20) + " MB after 1500 small writes");
+    }
+
+    @Test
     void twoClientsInOneProcessShareTheStore() {
         try (Store a = EmbeddedStore.open(dir); Store b = EmbeddedStore.open(dir)) {
             a.put("shared", "from a".getBytes(UTF_8));
