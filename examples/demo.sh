@@ -35,6 +35,7 @@ finish() {
   if [ "$keep" = yes ] && [ $rc = 0 ]; then
     echo "hosts kept: DOCKER_HOST=unix://$JEX_STATE/jex-h1/docker.sock ...; tear down with $here/lib/jexctl down"
   else
+    [ $rc = 0 ] || export JEX_LOGS=${JEX_LOGS:-/tmp/jex-logs}
     step "tearing everything down"; jex_down
   fi
   [ $rc = 0 ] && echo "DEMO PASSED (driver $driver)" || echo "DEMO FAILED (driver $driver)"

@@ -260,8 +260,11 @@ jex_down() {
   jex_log "tearing down simulated hosts"
   local hosts; hosts=$(tac "$JEX_STATE/hosts" 2>/dev/null)
   # in parallel; wait only for these jobs (a bare `wait` would also wait for sleepers we started)
+  # dockerd goes before jovl, so that removing containers can still reach the plugin
   local jobs=()
   for h in $hosts; do jex_dockerd_stop "$h" & jobs+=($!); done
+  for p in "${jobs[@]}"; do wait "$p"; done
+  jobs=()
   for h in $hosts; do jex_jovl_stop "$h" & jobs+=($!); done
   for p in "${jobs[@]}"; do wait "$p"; done
   for h in $hosts; do
@@ -279,6 +282,11 @@ jex_down() {
     kill -KILL "$pid" 2>/dev/null
   }
   ip netns del "$JEX_UL" 2>/dev/null
+  if [ -n "${JEX_LOGS:-}" ]; then        # keep the logs (a failed run) before the state goes
+    rm -rf "$JEX_LOGS"; mkdir -p "$JEX_LOGS"
+    ( cd "$JEX_STATE" && find . -maxdepth 2 -name '*.log' -exec cp --parents {} "$JEX_LOGS" \; )
+    jex_log "logs kept in $JEX_LOGS"
+  fi
   # data roots hold overlay mounts only inside the hosts' private mount namespaces, gone with them
   local tries=0
   while ! rm -rf "$JEX_STATE" 2>/dev/null && [ $tries -lt 10 ]; do sleep 0.5; tries=$((tries + 1)); done
@@ -313,7 +321,7 @@ jex_jovl_start() {
   jex_in "$h" rm -f /run/docker/plugins/jovl.sock
   rm -f "$dir/jovl.pid"
   # sh records its own pid and then becomes java (exec), so jovl.pid is the JVM's pid
-  jex_in "$h" setsid sh -c 'echo $$ > "$0"; shift; exec "$@"' "$dir/jovl.pid" \
+  jex_in "$h" setsid sh -c 'echo $$ > "$0"; exec "$@"' "$dir/jovl.pid" \
     "$(jex_java)" -XX:TieredStopAtLevel=1 -XX:-UsePerfData --enable-native-access=ALL-UNNAMED \
     -jar "$JEX_JAR" daemon --store "$(jex_kv_url)" --advertise eth0 --socket /run/docker/plugins/jovl.sock "$@" \
     </dev/null >>"$dir/jovl.log" 2>&1 &

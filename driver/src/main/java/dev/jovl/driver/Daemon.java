@@ -6,6 +6,7 @@ import dev.jovl.driver.dataplane.UnderlayProbe;
 import dev.jovl.driver.docker.StandaloneMode;
 import dev.jovl.driver.http.PluginServer;
 import dev.jovl.driver.http.RequestStats;
+import dev.jovl.driver.http.RouteTable;
 import dev.jovl.driver.overlay.DriverSettings;
 import dev.jovl.driver.overlay.LocalHost;
 import dev.jovl.driver.overlay.NetworkDriverService;
@@ -73,7 +74,16 @@ public final class Daemon implements AutoCloseable {
     public static Daemon start(DaemonOptions options, Path hostNamespace, Store sharedStore) {
         long t0 = System.nanoTime();
         List<AutoCloseable> opened = new ArrayList<>();
+        RouteTable table = new RouteTable(DriverRoutes.handshake(options.scope()));
         try {
+            // listen first: Docker gives a managed plugin ~9.5 s, and the rest may wait for the store
+            ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
+            opened.add(handlers::shutdownNow);
+            RequestStats stats = new RequestStats();
+            PluginServer server = PluginServer.start(options.socket(), table, handlers, stats);
+            opened.add(server);
+            long listeningMs = (System.nanoTime() - t0) / 1_000_000;
+
             NetNs hostNs = hostNamespace == null ? NetNs.self() : NetNs.open(hostNamespace);
             opened.add(hostNs);
             NetlinkHandle hostHandle = NetlinkHandle.open(hostNs);
@@ -98,7 +108,6 @@ public final class Daemon implements AutoCloseable {
             opened.add(peers);
             HostRegistration registration = new HostRegistration(state, host, options.leaseTtl(), VERSION);
             opened.add(registration);
-            RequestStats stats = new RequestStats();
             NetworkDriverService driver = new NetworkDriverService(state, host, settings, dataplane, peers, locks);
             StatusService status = new StatusService(state, host, settings, dataplane, peers, registration, stats);
             IpamDriver ipam = new IpamDriver(store, IpamConfig.defaults(), hostId);
@@ -115,21 +124,21 @@ public final class Daemon implements AutoCloseable {
                     deadHost -> log.warn("released {} addresses of dead host {}",
                             ipam.releaseAddressesOwnedBy(deadHost), deadHost));
             opened.add(reaper);
-            ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
-            opened.add(handlers::shutdownNow);
-            PluginServer server = PluginServer.start(options.socket(), routes.routes(), handlers, stats);
-            opened.add(server);
+            table.ready(routes.routes());
 
             registration.start();
             peers.start();
             reaper.start();
-            log.info("jovl {} up in {} ms: host {}, VTEP {} on {} (MTU {}), VXLAN port {}, scope {}, store {}",
-                    VERSION, (System.nanoTime() - t0) / 1_000_000, hostId, underlay.vtep(), underlay.interfaceName(),
+            log.info("jovl {} listening after {} ms, up in {} ms (JVM start not counted): host {}, VTEP {} on {} (MTU {}), VXLAN port {}, scope {}, store {}",
+                    VERSION, listeningMs, (System.nanoTime() - t0) / 1_000_000, hostId, underlay.vtep(), underlay.interfaceName(),
                     underlay.mtu(), options.vxlanPort(), options.scope(), store.describe());
             List<AutoCloseable> closeOrder = new ArrayList<>(opened);
             java.util.Collections.reverse(closeOrder);
+            closeOrder.remove(server); // stop taking requests before anything they need goes away
+            closeOrder.add(0, server);
             return new Daemon(closeOrder, host, server);
         } catch (RuntimeException e) {
+            table.failed(e.getMessage());
             java.util.Collections.reverse(opened);
             closeQuietly(opened);
             throw e;

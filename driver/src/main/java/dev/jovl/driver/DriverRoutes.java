@@ -29,9 +29,7 @@ public final class DriverRoutes {
     private final Map<String, Route<?>> routes = new LinkedHashMap<>();
 
     public DriverRoutes(NetworkDriverService driver) {
-        add("/Plugin.Activate", Empty.class,
-                (r, f) -> new ActivateResponse(List.of("NetworkDriver", "IpamDriver")));
-        add("/NetworkDriver.GetCapabilities", Empty.class, (r, f) -> driver.capabilities());
+        addHandshake(driver.capabilities().scope());
         add("/NetworkDriver.CreateNetwork", CreateNetworkRequest.class, driver::createNetwork);
         add("/NetworkDriver.DeleteNetwork", NetworkRequest.class, driver::deleteNetwork);
         add("/NetworkDriver.AllocateNetwork", AllocateNetworkRequest.class, driver::allocateNetwork);
@@ -47,6 +45,22 @@ public final class DriverRoutes {
                 driver::externalConnectivity);
         add("/NetworkDriver.RevokeExternalConnectivity", ExternalConnectivityRequest.class,
                 driver::externalConnectivity);
+    }
+
+    private DriverRoutes() {
+    }
+
+    /** What the socket can answer before the daemon has its store and kernel handles. */
+    public static Map<String, Route<?>> handshake(String scope) {
+        DriverRoutes r = new DriverRoutes();
+        r.addHandshake(scope);
+        return r.routes();
+    }
+
+    private void addHandshake(String scope) {
+        add("/Plugin.Activate", Empty.class,
+                (r, f) -> new ActivateResponse(List.of("NetworkDriver", "IpamDriver")));
+        add("/NetworkDriver.GetCapabilities", Empty.class, (r, f) -> NetworkDriverService.capabilities(scope));
     }
 
     /** The IPAM endpoints, served by the ipam module on the same socket. */

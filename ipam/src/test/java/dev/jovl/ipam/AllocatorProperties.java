@@ -16,13 +16,8 @@ import dev.jovl.ipam.store.BlockBitmap;
 import dev.jovl.ipam.store.IpamKeys;
 import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Store;
-import dev.jovl.kvstore.Stores;
-import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -47,22 +42,20 @@ class AllocatorProperties {
 
     private static final String[] HOSTS = {"h1", "h2", "h3"};
     private static final AtomicInteger TRY = new AtomicInteger();
-    private static Path dir;
+    private static TempStore temp;
     private static Store store;
 
     @BeforeContainer
-    static void openStore() throws IOException {
-        dir = Files.createTempDirectory("ipam-props");
-        store = Stores.open("file:" + dir);
+    static void openStore() {
+        temp = new TempStore("ipam-props");
+        store = temp.store();
     }
 
     @AfterContainer
-    static void closeStore() throws IOException {
-        store.close();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+    static void closeStore() {
+        temp.close();
     }
+
 
     sealed interface Action permits Any, Specific, Release, Gateway {
     }

@@ -285,6 +285,11 @@ public abstract class StoreConformanceTest {
         assertEquals(written, revisions);
         assertTrue(seen.resyncs().isEmpty() && resumed.resyncs().isEmpty());
         assertEquals(events.size(), expectedAfter);
+        if (watchesSurviveInterruption()) {
+            List<Boolean> states = seen.connectionStates();
+            assertTrue(states.size() >= 2 && !states.getFirst() && states.getLast(),
+                    "the outage was reported, then the recovery: " + states);
+        }
     }
 
     @Test

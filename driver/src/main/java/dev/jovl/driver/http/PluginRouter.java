@@ -35,11 +35,11 @@ public final class PluginRouter extends SimpleChannelInboundHandler<FullHttpRequ
     private static final AttributeKey<CompletableFuture<Void>> TAIL = AttributeKey.valueOf("jovl.tail");
     private static final byte[] EMPTY_OBJECT = {'{', '}'};
 
-    private final Map<String, Route<?>> routes;
+    private final RouteTable routes;
     private final Executor executor;
 
-    public PluginRouter(Map<String, Route<?>> routes, Executor executor) {
-        this.routes = Map.copyOf(routes);
+    public PluginRouter(RouteTable routes, Executor executor) {
+        this.routes = routes;
         this.executor = executor;
     }
 
@@ -53,24 +53,15 @@ public final class PluginRouter extends SimpleChannelInboundHandler<FullHttpRequ
             return;
         }
         String path = pathOf(request.uri());
-        Route<?> route = routes.get(path);
-        if (route == null) {
-            respondError(ctx, facts, new PluginException(HttpResponseStatus.NOT_FOUND,
-                    "no such plugin method: " + path), keepAlive);
-            return;
-        }
-        if (!HttpMethod.POST.equals(request.method())) {
-            respondError(ctx, facts, new PluginException(HttpResponseStatus.METHOD_NOT_ALLOWED,
-                    path + " takes POST, not " + request.method()), keepAlive);
-            return;
-        }
+        boolean isPost = HttpMethod.POST.equals(request.method());
+        String method = request.method().name();
         // the request buffer is released when this method returns: copy the body out first
         byte[] body = ByteBufUtil.getBytes(request.content());
         CompletableFuture<Void> previous = ctx.channel().attr(TAIL).get();
         CompletableFuture<Void> done = new CompletableFuture<>();
         ctx.channel().attr(TAIL).set(done);
         Runnable work = () -> {
-            ChannelFuture written = serve(ctx, route, body, facts, keepAlive);
+            ChannelFuture written = serve(ctx, path, isPost, method, body, facts, keepAlive);
             written.addListener(f -> done.complete(null));
         };
         if (previous == null || previous.isDone()) {
@@ -80,9 +71,19 @@ public final class PluginRouter extends SimpleChannelInboundHandler<FullHttpRequ
         }
     }
 
-    private ChannelFuture serve(ChannelHandlerContext ctx, Route<?> route, byte[] body, RequestFacts facts,
-                                boolean keepAlive) {
+    private ChannelFuture serve(ChannelHandlerContext ctx, String path, boolean isPost, String method, byte[] body,
+                                RequestFacts facts, boolean keepAlive) {
         try {
+            Route<?> route = routes.immediate(path);
+            if (route == null && !routes.isReady()) {
+                route = routes.await(path);
+            }
+            if (route == null) {
+                throw new PluginException(HttpResponseStatus.NOT_FOUND, "no such plugin method: " + path);
+            }
+            if (!isPost) {
+                throw new PluginException(HttpResponseStatus.METHOD_NOT_ALLOWED, path + " takes POST, not " + method);
+            }
             Object request = Json.MAPPER.readValue(isBlank(body) ? EMPTY_OBJECT : body, route.requestType());
             if (request == null) {
                 throw PluginException.badRequest("request body is JSON null; expected an object");

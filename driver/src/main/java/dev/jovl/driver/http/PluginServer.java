@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -44,7 +43,7 @@ public final class PluginServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    public static PluginServer start(Path socketPath, Map<String, Route<?>> routes, Executor executor,
+    public static PluginServer start(Path socketPath, RouteTable routes, Executor executor,
                                      RequestStats stats) {
         prepareSocketPath(socketPath);
         // one I/O thread is plenty: the event loop only parses and writes, handlers run elsewhere

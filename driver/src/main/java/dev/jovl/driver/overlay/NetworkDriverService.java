@@ -69,8 +69,12 @@ public final class NetworkDriverService {
     }
 
     public CapabilitiesResponse capabilities() {
-        // ConnectivityScope global: containers on different hosts share the network
-        return new CapabilitiesResponse(settings.scope(), "global", false);
+        return capabilities(settings.scope());
+    }
+
+    /** ConnectivityScope is always global: containers on different hosts share the network. */
+    public static CapabilitiesResponse capabilities(String scope) {
+        return new CapabilitiesResponse(scope, "global", false);
     }
 
     // ------------------------------------------------------------------------------------ networks

@@ -69,14 +69,13 @@ final class EmbeddedEngine {
         this.dir = dir;
         this.historyRevisions = historyRevisions;
         try {
-            Files.createDirectories(dir);
             this.mv = new MVStore.Builder().fileName(dir.resolve(FILE_NAME).toString()).autoCommitDisabled().open();
             // Chunks no longer referenced by the last commit may be overwritten at once. MVStore's
             // default (45 s) is there for disks that reorder writes on power loss, which this store
-            // does not claim to survive (it does not fsync); with one commit per write the default
+            // does not claim to survive (no fsync per commit); with one commit per write the default
             // let the file grow by ~20 KB per write, reaching hundreds of MB under load.
             mv.setRetentionTime(0);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             throw new StoreException.Unavailable("cannot open the embedded store in " + dir + ": " + e.getMessage(), e);
         }
         this.kv = mv.openMap("kv");
@@ -95,7 +94,13 @@ final class EmbeddedEngine {
      * history it keeps); pair with {@link #release()}.
      */
     static EmbeddedEngine acquire(Path dir, int historyRevisions) {
-        Path key = dir.toAbsolutePath().normalize();
+        Path key;
+        try {
+            // the real path, so two spellings of one directory (symlinks, "..") share one engine
+            key = Files.createDirectories(dir).toRealPath();
+        } catch (IOException e) {
+            throw new StoreException.Unavailable("cannot open the embedded store in " + dir + ": " + e, e);
+        }
         synchronized (OPEN) {
             EmbeddedEngine engine = OPEN.get(key);
             if (engine == null) {

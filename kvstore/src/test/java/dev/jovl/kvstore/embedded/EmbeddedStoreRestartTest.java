@@ -111,6 +111,17 @@ class EmbeddedStoreRestartTest {
     }
 
     @Test
+    void twoSpellingsOfOneDirectoryShareTheStore() throws Exception {
+        java.nio.file.Path link = java.nio.file.Files.createSymbolicLink(dir.resolveSibling(dir.getFileName() + "-link"), dir);
+        try (Store a = EmbeddedStore.open(dir); Store b = EmbeddedStore.open(link.resolve("../" + link.getFileName()))) {
+            a.put("shared", "x".getBytes(UTF_8));
+            assertEquals("x", b.get("shared").orElseThrow().valueAsString());
+        } finally {
+            java.nio.file.Files.delete(link);
+        }
+    }
+
+    @Test
     void twoClientsInOneProcessShareTheStore() {
         try (Store a = EmbeddedStore.open(dir); Store b = EmbeddedStore.open(dir)) {
             a.put("shared", "from a".getBytes(UTF_8));

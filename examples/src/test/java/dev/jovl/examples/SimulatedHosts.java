@@ -1,0 +1,134 @@
+package dev.jovl.examples;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The simulated Docker hosts of examples/lib (jex.sh), driven through its command line jexctl, so
+ * the tests and the demo share one implementation of bringing hosts up and tearing them down.
+ * Host names are jex-h1..jex-hN; the store is etcd on the kv host.
+ */
+final class SimulatedHosts implements AutoCloseable {
+    static final Duration DOCKER_TIMEOUT = Duration.ofSeconds(90);
+    static final String JOVL_STORE = "etcd://192.168.222.2:2379";
+
+    private final Path repoRoot;
+    private final Path jexctl;
+    private final Map<String, String> env;
+    private final List<String> hosts = new ArrayList<>();
+
+    SimulatedHosts(Path repoRoot, Path logDir) {
+        this.repoRoot = repoRoot;
+        this.jexctl = repoRoot.resolve("examples/lib/jexctl");
+        this.env = Map.of("JEX_LOGS", logDir.toString(), "JEX_VERBOSE", "1",
+                "JEX_JAR", jar().toString());
+    }
+
+    /** The repository root, found from the working directory (the module or the root). */
+    static Path findRepoRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        for (Path p = dir; p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("examples/lib/jex.sh"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("examples/lib/jex.sh not found above " + dir);
+    }
+
+    Path repoRoot() {
+        return repoRoot;
+    }
+
+    /** The host's dockerd socket, reachable from the root namespace. */
+    String dockerSocket(String host) {
+        return System.getenv().getOrDefault("JEX_STATE", "/tmp/jex") + "/" + host + "/docker.sock";
+    }
+
+    Path jar() {
+        return repoRoot.resolve("driver/target/jovl.jar");
+    }
+
+    /** Builds jovl.jar if it is missing; returns why it could not, or null. */
+    String buildJovl() {
+        CommandResult r = jex(Duration.ofMinutes(8), "build-jovl");
+        return r.succeeded() && Files.isRegularFile(jar()) ? null : r.describe();
+    }
+
+    void up(int count) {
+        CommandResult r = jex(Duration.ofMinutes(3), "up", Integer.toString(count), "cluster");
+        System.err.print(r.err());
+        r.orFail();
+        for (int i = 1; i <= count; i++) {
+            hosts.add("jex-h" + i);
+        }
+    }
+
+    List<String> hosts() {
+        return List.copyOf(hosts);
+    }
+
+    String host(int oneBased) {
+        return hosts.get(oneBased - 1);
+    }
+
+    /** The host's underlay address (its VTEP). */
+    static String underlayIp(String host) {
+        return "192.168.222." + (10 + Integer.parseInt(host.substring("jex-h".length())));
+    }
+
+    CommandResult docker(String host, String... args) {
+        return jex(DOCKER_TIMEOUT, concat("docker", host, args));
+    }
+
+    CommandResult in(String host, String... command) {
+        return jex(DOCKER_TIMEOUT, concat("in", host, command));
+    }
+
+    CommandResult etcdctl(String... args) {
+        return jex(Duration.ofSeconds(30), concat("etcdctl", null, args));
+    }
+
+    void stopEtcd() {
+        jex(Duration.ofSeconds(30), "etcd-stop").orFail();
+    }
+
+    void startEtcd() {
+        jex(Duration.ofSeconds(60), "etcd-start").orFail();
+    }
+
+    void startJovl(String host) {
+        jex(Duration.ofSeconds(60), "jovl-start", host).orFail();
+    }
+
+    void kill9Jovl(String host) {
+        jex(Duration.ofSeconds(30), "jovl-kill9", host).orFail();
+    }
+
+    /** jovl's pid on a host if it is running, else null. */
+    String jovlPid(String host) {
+        String pid = jex(Duration.ofSeconds(10), "jovl-pid", host).trimmedOut();
+        return !pid.isEmpty() && ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false) ? pid : null;
+    }
+
+    @Override
+    public void close() {
+        CommandResult r = jex(Duration.ofMinutes(3), "down");
+        System.err.print(r.err());
+        hosts.clear();
+    }
+
+    private CommandResult jex(Duration timeout, String... args) {
+        List<String> command = new ArrayList<>(List.of("bash", jexctl.toString()));
+        command.addAll(List.of(args));
+        return Commands.run(timeout, env, command);
+    }
+
+    private static String[] concat(String verb, String host, String... rest) {
+        return Stream.concat(Stream.of(verb, host).filter(s -> s != null), Stream.of(rest)).toArray(String[]::new);
+    }
+}
