@@ -128,6 +128,19 @@ class TwoHostOverlayTest {
         assertEquals(1, neighbours(d2).size());
         assertTrue(fdb(d2).get(0).startsWith(c1[1] + " dst " + h1.ip()), fdb(d2).toString());
 
+        // jovl peers / jovl status: store and kernel side by side, nothing differs
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int rc = dev.jovl.driver.cli.StatusCommand.peers(List.of(NET.substring(0, 12), "--socket", d1.socket().toString()),
+                java.util.Map.of(), new java.io.PrintStream(out, true));
+        String peers = out.toString();
+        assertEquals(0, rc, peers);
+        assertTrue(peers.contains("10.44.0.3") && peers.contains(c2[1]) && peers.contains("2 entries, 0 differences"), peers);
+        out.reset();
+        rc = dev.jovl.driver.cli.StatusCommand.status(List.of("--socket", d1.socket().toString()), java.util.Map.of(),
+                new java.io.PrintStream(out, true));
+        assertEquals(0, rc, out.toString());
+        assertTrue(out.toString().contains(h2.namespace()) && out.toString().contains("777"), out.toString());
+
         // the container on host 2 goes: host 1's entries go with it
         stopContainer(d2, "ep2bbbbbbbbbbbbbbbb");
         Eventually.assertThat("host 1 dropped the entries of the removed endpoint", CONVERGE,

@@ -9,6 +9,7 @@ public final class EventRecorder implements WatchListener {
     private final List<WatchEvent> events = new ArrayList<>();
     private final List<Long> resyncs = new ArrayList<>();
     private final List<List<WatchEvent>> batches = new ArrayList<>();
+    private final List<Boolean> connectionStates = new ArrayList<>();
 
     @Override
     public synchronized void onEvents(List<WatchEvent> batch) {
@@ -21,6 +22,17 @@ public final class EventRecorder implements WatchListener {
     public synchronized void onResyncNeeded(long lastRevision) {
         resyncs.add(lastRevision);
         notifyAll();
+    }
+
+    @Override
+    public synchronized void onConnectionState(boolean connected) {
+        connectionStates.add(connected);
+        notifyAll();
+    }
+
+    /** Every connection state reported, in order (false: lost, true: back). */
+    public synchronized List<Boolean> connectionStates() {
+        return List.copyOf(connectionStates);
     }
 
     public synchronized List<WatchEvent> events() {

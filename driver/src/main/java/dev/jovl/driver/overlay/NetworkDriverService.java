@@ -296,12 +296,12 @@ public final class NetworkDriverService {
         state.deleteEndpoint(networkId, endpointId);
         locks.run(networkId, () -> {
             dataplane.detach(networkId, endpointId);
-            boolean localLeft = state.endpoints(networkId).stream()
-                    .anyMatch(e -> host.hostId().equals(e.value().host()));
-            if (!localLeft && dataplane.hasSandbox(networkId)) {
+            // The sandbox goes with its last container: a veth dies with either end's namespace,
+            // so none left means no container of this network runs here any more.
+            if (dataplane.hasSandbox(networkId) && dataplane.attachedEndpoints(networkId).isEmpty()) {
                 dataplane.removeSandbox(networkId);
                 peers.forget(networkId);
-                log.info("network {}: last local endpoint gone, sandbox removed", RequestFacts.shortId(networkId));
+                log.info("network {}: last local container gone, sandbox removed", RequestFacts.shortId(networkId));
             }
         });
         return Map.of();

@@ -49,6 +49,7 @@ class MultiProcessEtcdTest {
     private EtcdServer etcd;
     private Store store;
     private final List<Process> processes = new ArrayList<>();
+    private final List<BufferedReader> outputs = new ArrayList<>();
 
     @BeforeEach
     void start() {
@@ -72,10 +73,9 @@ class MultiProcessEtcdTest {
         IpamDriver local = new IpamDriver(store, IpamConfig.defaults(), "test");
         String poolId = local.requestPool(new RequestPoolRequest("jovl-global", "10.22.0.0/22", "", null, false)).poolId();
         Cidr subnet = Cidr.parse("10.22.0.0/22");
+        startHosts(poolId);
 
-        long t0 = System.nanoTime();
-        Map<String, List<String>> first = runAll(poolId, "allocate", PER_HOST);
-        System.out.printf("3 processes x %d allocations: %.1f s including JVM starts%n", PER_HOST, (System.nanoTime() - t0) / 1e9);
+        Map<String, List<String>> first = phase("allocate");
         Set<String> all = new HashSet<>();
         first.values().forEach(all::addAll);
         assertEquals(HOSTS * PER_HOST, first.values().stream().mapToInt(List::size).sum());
@@ -85,14 +85,17 @@ class MultiProcessEtcdTest {
         }
         assertStoreMatches(local, poolId, first);
 
-        long t1 = System.nanoTime();
-        Map<String, List<String>> second = runAll(poolId, "churn", PER_HOST / 2);
-        System.out.printf("3 processes x %d release+allocate: %.1f s including JVM starts%n", PER_HOST / 2, (System.nanoTime() - t1) / 1e9);
+        Map<String, List<String>> second = phase("release and reallocate");
         Set<String> after = new HashSet<>();
         second.values().forEach(after::addAll);
         assertEquals(HOSTS * PER_HOST, second.values().stream().mapToInt(List::size).sum());
         assertEquals(HOSTS * PER_HOST, after.size(), "reallocation handed out an address twice");
         assertStoreMatches(local, poolId, second);
+        for (int h = 0; h < HOSTS; h++) {
+            Process p = processes.get(h);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "host" + h + " did not exit");
+            assertEquals(0, p.exitValue(), "host" + h + " failed: " + errors(h));
+        }
     }
 
     /** The store's records: exactly the union of what the processes hold, each with its owner. */
@@ -106,46 +109,41 @@ class MultiProcessEtcdTest {
         assertEquals(expected, stored);
     }
 
-    private Map<String, List<String>> runAll(String poolId, String mode, int n) throws Exception {
+    private void startHosts(String poolId) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<Process> started = new ArrayList<>();
-        List<BufferedReader> outputs = new ArrayList<>();
         for (int h = 0; h < HOSTS; h++) {
-            Path err = logs.resolve(mode + "-host" + h + ".err");
             // C1 only and the serial GC: short-lived hosts on a busy machine start and warm up faster
             Process p = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                     "-cp", System.getProperty("java.class.path"),
-                    AllocationWorker.class.getName(), etcd.url(), poolId, "host" + h, mode, Integer.toString(n))
-                    .redirectError(err.toFile()).start();
+                    AllocationWorker.class.getName(), etcd.url(), poolId, "host" + h, Integer.toString(PER_HOST))
+                    .redirectError(logs.resolve("host" + h + ".err").toFile()).start();
             processes.add(p);
-            started.add(p);
             outputs.add(new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
         }
         for (int h = 0; h < HOSTS; h++) {
-            String line = outputs.get(h).readLine();
-            assertEquals("READY", line, "host" + h + " did not start: " + errors(mode, h));
+            assertEquals("READY", outputs.get(h).readLine(), "host" + h + " did not start: " + errors(h));
         }
+    }
+
+    /** Sends GO to every host at once and collects what each prints up to DONE. */
+    private Map<String, List<String>> phase(String name) throws Exception {
         long go = System.nanoTime();
-        for (Process p : started) { // all three go at once
+        for (Process p : processes) {
             Writer w = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
             w.write("GO\n");
             w.flush();
         }
         List<CompletableFuture<List<String>>> results = new ArrayList<>();
-        for (int h = 0; h < HOSTS; h++) {
-            BufferedReader out = outputs.get(h);
+        for (BufferedReader out : outputs) {
             results.add(CompletableFuture.supplyAsync(() -> readUntilDone(out)));
         }
         Map<String, List<String>> byHost = new TreeMap<>();
         for (int h = 0; h < HOSTS; h++) {
             List<String> lines = results.get(h).get(180, TimeUnit.SECONDS);
-            Process p = started.get(h);
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "host" + h + " did not exit");
-            assertEquals(0, p.exitValue(), "host" + h + " failed: " + errors(mode, h));
-            assertEquals("DONE", lines.getLast(), "host" + h + " ended early: " + errors(mode, h));
+            assertTrue(!lines.isEmpty() && lines.getLast().equals("DONE"), "host" + h + " ended early: " + errors(h));
             byHost.put("host" + h, lines.subList(0, lines.size() - 1));
         }
-        System.out.printf("  %s: %.1f s from the start signal to the last DONE%n", mode, (System.nanoTime() - go) / 1e9);
+        System.out.printf("3 processes, %s: %.1f s%n", name, (System.nanoTime() - go) / 1e9);
         return byHost;
     }
 
@@ -164,9 +162,9 @@ class MultiProcessEtcdTest {
         return lines;
     }
 
-    private String errors(String mode, int h) {
+    private String errors(int h) {
         try {
-            String text = Files.readString(logs.resolve(mode + "-host" + h + ".err"));
+            String text = Files.readString(logs.resolve("host" + h + ".err"));
             return text.length() > 3000 ? text.substring(text.length() - 3000) : text;
         } catch (IOException e) {
             return "(no stderr: " + e + ")";

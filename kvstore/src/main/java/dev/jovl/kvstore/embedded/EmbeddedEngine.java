@@ -72,7 +72,7 @@ final class EmbeddedEngine {
             this.mv = new MVStore.Builder().fileName(dir.resolve(FILE_NAME).toString()).autoCommitDisabled().open();
             // Chunks no longer referenced by the last commit may be overwritten at once. MVStore's
             // default (45 s) is there for disks that reorder writes on power loss, which this store
-            // does not claim to survive (it does not fsync); with one commit per write the default
+            // does not claim to survive (no fsync per commit); with one commit per write the default
             // let the file grow by ~20 KB per write, reaching hundreds of MB under load.
             mv.setRetentionTime(0);
         } catch (RuntimeException e) {
