@@ -3,6 +3,7 @@ package dev.jovl.driver;
 import dev.jovl.driver.cli.DaemonOptions;
 import dev.jovl.driver.dataplane.NetlinkDataplane;
 import dev.jovl.driver.dataplane.UnderlayProbe;
+import dev.jovl.driver.docker.StandaloneMode;
 import dev.jovl.driver.http.PluginServer;
 import dev.jovl.driver.http.RequestStats;
 import dev.jovl.driver.http.RouteTable;
@@ -114,6 +115,11 @@ public final class Daemon implements AutoCloseable {
                     .withIpam(ipam)
                     .add("/Jovl.Status", Empty.class, (r, f) -> status.status())
                     .add("/Jovl.Peers", PeersRequest.class, (r, f) -> status.peers(r));
+            if (settings.scope().equals("local")) {
+                opened.add(StandaloneMode.start(new StandaloneMode.Settings(options.dockerSocket(),
+                        options.dnsListen(), options.dnsUpstream(), options.leaseTtl()),
+                        store, hostId, underlay.vtep(), hostNs, driver, routes));
+            }
             DeadHostReaper reaper = new DeadHostReaper(state, host, peers, registration, options.deadHostGrace(),
                     deadHost -> log.warn("released {} addresses of dead host {}",
                             ipam.releaseAddressesOwnedBy(deadHost), deadHost));

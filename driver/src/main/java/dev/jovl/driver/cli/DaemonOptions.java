@@ -14,7 +14,8 @@ import java.util.Map;
  */
 public record DaemonOptions(String store, String advertise, Path socket, int vxlanPort, int mtu, String scope,
                             String hostId, Path runDir, VniRange vniRange, Duration leaseTtl,
-                            Duration deadHostGrace, Duration reconcileInterval, Path hostNetns) {
+                            Duration deadHostGrace, Duration reconcileInterval, Path hostNetns,
+                            Path dockerSocket, String dnsListen, String dnsUpstream) {
 
     /** flag -> [environment variable, default, help] */
     private static final Map<String, String[]> OPTIONS = new LinkedHashMap<>();
@@ -41,6 +42,13 @@ public record DaemonOptions(String store, String advertise, Path socket, int vxl
                 "seconds a host may stay unregistered before its endpoints and addresses are removed"});
         OPTIONS.put("reconcile-interval", new String[] {"JOVL_RECONCILE_INTERVAL", "30",
                 "seconds between full kernel-vs-store reconciles"});
+        // standalone mode (--scope local) only: see driver/README-standalone.md
+        OPTIONS.put("docker-socket", new String[] {"JOVL_DOCKER_SOCKET", "/var/run/docker.sock",
+                "scope local: Docker's API socket, for network and container names"});
+        OPTIONS.put("dns-listen", new String[] {"JOVL_DNS_LISTEN", "",
+                "scope local: DNS responder address ADDR[:PORT], or off (default: the VTEP address, port 53)"});
+        OPTIONS.put("dns-upstream", new String[] {"JOVL_DNS_UPSTREAM", "",
+                "scope local: where other names go, ADDR[:PORT],... (default: /etc/resolv.conf's nameservers)"});
     }
 
     public static DaemonOptions parse(List<String> args, Map<String, String> env) {
@@ -90,7 +98,8 @@ public record DaemonOptions(String store, String advertise, Path socket, int vxl
                     Duration.ofSeconds(intIn(values, "lease-ttl", 2, 3600)),
                     Duration.ofSeconds(intIn(values, "dead-host-grace", 0, 86400)),
                     Duration.ofSeconds(intIn(values, "reconcile-interval", 1, 86400)),
-                    values.get("host-netns").isBlank() ? null : Path.of(values.get("host-netns")));
+                    values.get("host-netns").isBlank() ? null : Path.of(values.get("host-netns")),
+                    Path.of(values.get("docker-socket")), values.get("dns-listen"), values.get("dns-upstream"));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

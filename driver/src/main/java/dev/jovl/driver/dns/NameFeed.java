@@ -3,9 +3,7 @@ package dev.jovl.driver.dns;
 import dev.jovl.kvstore.Watch;
 import dev.jovl.kvstore.WatchEvent;
 import dev.jovl.kvstore.WatchListener;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +18,6 @@ public final class NameFeed implements AutoCloseable {
 
     private final NameRegistry registry;
     private final NameTable table;
-    private final Map<String, NameRecord> byKey = new HashMap<>();
     private Watch watch;
 
     private NameFeed(NameRegistry registry, NameTable table) {
@@ -38,24 +35,23 @@ public final class NameFeed implements AutoCloseable {
 
     private synchronized long relist() {
         NameRegistry.Snapshot snapshot = registry.list();
-        byKey.clear();
-        for (NameRecord record : snapshot.records()) {
-            byKey.put(NameRegistry.key(record), record);
-        }
-        table.replaceAll(byKey.values());
+        table.replaceAll(snapshot.records());
         return snapshot.revision();
     }
 
     private synchronized void apply(List<WatchEvent> events) {
         for (WatchEvent event : events) {
+            String[] overlayAndEndpoint = event.key().substring(NameRegistry.PREFIX.length()).split("/", 2);
+            if (overlayAndEndpoint.length != 2) {
+                continue; // not a name record key
+            }
             if (event.type() == WatchEvent.Type.DELETE) {
-                byKey.remove(event.key());
+                table.remove(overlayAndEndpoint[0], overlayAndEndpoint[1]);
             } else {
-                NameRegistry.decode(event.key(), event.value()).ifPresentOrElse(
-                        record -> byKey.put(event.key(), record), () -> byKey.remove(event.key()));
+                NameRegistry.decode(event.key(), event.value()).ifPresentOrElse(table::put,
+                        () -> table.remove(overlayAndEndpoint[0], overlayAndEndpoint[1]));
             }
         }
-        table.replaceAll(byKey.values());
     }
 
     private final class Listener implements WatchListener {

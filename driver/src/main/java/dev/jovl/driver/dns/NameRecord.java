@@ -65,12 +65,8 @@ public record NameRecord(String overlay, String endpointId, String containerId, 
         }
     }
 
-    /** Parses a numeric address literal (never a DNS lookup: the caller checked the characters). */
+    /** Parses a numeric address literal (never a DNS lookup). */
     static InetAddress parse(String literal) {
-        try {
-            return InetAddress.getByName(literal);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalArgumentException("bad address literal: " + literal, e);
-        }
+        return InetAddress.ofLiteral(literal);
     }
 }

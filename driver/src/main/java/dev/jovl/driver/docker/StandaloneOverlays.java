@@ -31,20 +31,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Store layout (every write a create-if-absent or compare-and-set, so racing hosts agree):
  * <pre>
- * jovl/v1/overlays/&lt;name&gt;                  {@link Overlay}: VNI, spec, member hosts and their network ids
- * jovl/v1/vni/&lt;vni&gt;                        the overlay name: the claim of the VNI
+ * jovl/v1/overlays/&lt;name&gt;                  {@link Overlay}: spec, member hosts and their network ids
  * jovl/v1/local-networks/&lt;host&gt;/&lt;netid&gt;   this host's Docker network: spec and overlay name once bound
  * </pre>
  * The local-network record outlives a restart of jovl (Docker never replays CreateNetwork).
- * The overlay record and its VNI claim go when the last member host deletes its network.
+ * The overlay record goes when the last member host deletes its network. The overlay's data
+ * plane (VNI, endpoints) is the driver's ordinary network keyed by {@link #overlayId(String)},
+ * the same on every host.
  */
 public final class StandaloneOverlays implements ContainerNamePublisher.OverlayLookup, AutoCloseable {
 
     public static final String OVERLAYS = "jovl/v1/overlays/";
-    public static final String VNIS = "jovl/v1/vni/";
     public static final String LOCAL_NETWORKS = "jovl/v1/local-networks/";
-    public static final String VNI_OPTION = "jovl.vni";
-    public static final int MAX_VNI = (1 << 24) - 1;
 
     private static final Logger log = LoggerFactory.getLogger(StandaloneOverlays.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,15 +53,6 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
             Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofSeconds(1),
             Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30));
 
-    /** An inclusive VNI range to allocate from when no {@code jovl.vni} is given. */
-    public record VniRange(int first, int last) {
-        public VniRange {
-            if (first < 1 || last > MAX_VNI || first > last) {
-                throw new IllegalArgumentException("bad VNI range " + first + "-" + last + " (1-" + MAX_VNI + ")");
-            }
-        }
-    }
-
     /** This host's Docker network, as kept under {@code jovl/v1/local-networks/<host>/<id>}. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record LocalNetwork(String networkId, NetworkSpec spec, String overlay) {
@@ -72,25 +61,35 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
     private final Store store;
     private final DockerEngineClient docker;
     private final String host;
-    private final VniRange vnis;
     private final Map<String, String> bound = new ConcurrentHashMap<>();
     private final Map<String, String> failures = new ConcurrentHashMap<>();
     private final Map<String, Thread> pending = new ConcurrentHashMap<>();
+    private volatile java.util.function.BiConsumer<String, String> onJoined = (networkId, name) -> { };
     private volatile boolean closed;
 
-    public StandaloneOverlays(Store store, DockerEngineClient docker, String host, VniRange vnis) {
+    public StandaloneOverlays(Store store, DockerEngineClient docker, String host) {
         this.store = store;
         this.docker = docker;
         this.host = requireName("host id", host);
-        this.vnis = vnis;
     }
 
     public static String overlayKey(String name) {
         return OVERLAYS + name;
     }
 
-    public static String vniKey(int vni) {
-        return VNIS + vni;
+    /**
+     * The id under which the driver keeps overlay {@code name} (network record, VNI claim,
+     * endpoints): derived from the name alone, so every host computes the same one, and shaped
+     * like a Docker network id (64 hex digits).
+     */
+    public static String overlayId(String name) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(("jovl-overlay/" + name).getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public String localKey(String networkId) {
@@ -101,14 +100,13 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
      * From {@code CreateNetwork}: records the network and, with {@code -o jovl.network}, joins
      * its overlay now; otherwise starts the background lookup of its name. Idempotent.
      *
-     * @throws StandaloneNetworkException the overlay exists with another spec, or the VNI is taken;
-     *                                    nothing is written then
-     * @throws IllegalArgumentException   malformed id, name or {@code jovl.vni}
+     * @return the overlay name if the network joined it now ({@code -o jovl.network}), else empty
+     * @throws StandaloneNetworkException the overlay exists with another spec; nothing is written then
+     * @throws IllegalArgumentException   malformed id or name
      */
-    public void networkCreated(String networkId, NetworkSpec spec) {
+    public Optional<String> networkCreated(String networkId, NetworkSpec spec) {
         requireName("network id", networkId);
         spec.explicitOverlayName().ifPresent(n -> requireName("jovl.network", n));
-        requestedVni(spec);
         Optional<LocalNetwork> existing = local(networkId);
         if (existing.isPresent() && !existing.get().spec().equals(spec)) {
             throw new StandaloneNetworkException("network " + networkId + " was already created with other settings; "
@@ -116,15 +114,16 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
         }
         if (spec.explicitOverlayName().isPresent()) {
             join(networkId, spec, spec.explicitOverlayName().get());
-            return;
+            return spec.explicitOverlayName();
         }
         if (existing.isEmpty()) {
             store.put(localKey(networkId), encode(new LocalNetwork(networkId, spec, null)));
         } else if (existing.get().overlay() != null) {
             bound.put(networkId, existing.get().overlay());
-            return;
+            return Optional.of(existing.get().overlay());
         }
         lookUpInBackground(networkId);
+        return Optional.empty();
     }
 
     /**
@@ -166,16 +165,27 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
         return stored;
     }
 
+    /**
+     * Called (network id, overlay name) each time a network of this host newly joins its overlay,
+     * also from the background lookup.
+     */
+    public void onJoined(java.util.function.BiConsumer<String, String> listener) {
+        this.onJoined = listener;
+    }
+
     /** Why the background lookup could not join {@code networkId}, if it failed. */
     public Optional<String> failure(String networkId) {
         return Optional.ofNullable(failures.get(networkId));
     }
 
     /**
-     * From {@code DeleteNetwork}: leaves the overlay (removing it and its VNI claim when this was
-     * the last host) and forgets the network. Idempotent.
+     * From {@code DeleteNetwork}: leaves the overlay (removing its record when this was the last
+     * host) and forgets the network. Idempotent.
+     *
+     * @return the overlay's name if this host was its last member (the caller then removes the
+     *         overlay's data plane records), else empty
      */
-    public void networkDeleted(String networkId) {
+    public Optional<String> networkDeleted(String networkId) {
         Thread lookup = pending.remove(networkId);
         if (lookup != null) {
             lookup.interrupt();
@@ -185,10 +195,11 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
             if (localKv.isEmpty()) {
                 bound.remove(networkId);
                 failures.remove(networkId);
-                return;
+                return Optional.empty();
             }
             LocalNetwork local = decode(localKv.get().value(), LocalNetwork.class);
             Txn.Builder txn = Txn.builder().add(Op.deleteIfVersion(localKey(networkId), localKv.get().version()));
+            boolean last = false;
             if (local.overlay() != null) {
                 Optional<KeyValue> overlayKv = store.get(overlayKey(local.overlay()));
                 if (overlayKv.isPresent()) {
@@ -197,7 +208,7 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
                         Overlay left = overlay.withoutMember(host);
                         if (left.members().isEmpty()) {
                             txn.add(Op.deleteIfVersion(overlayKey(overlay.name()), overlayKv.get().version()));
-                            txn.add(Op.delete(vniKey(overlay.vni())));
+                            last = true;
                         } else {
                             txn.add(Op.compareAndSet(overlayKey(overlay.name()), overlayKv.get().version(), encode(left)));
                         }
@@ -208,8 +219,8 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
                 store.commit(txn.build());
                 bound.remove(networkId);
                 failures.remove(networkId);
-                log.info("network {} left overlay {}", networkId, local.overlay());
-                return;
+                log.info("network {} left overlay {}{}", networkId, local.overlay(), last ? " (its last host)" : "");
+                return last ? Optional.of(local.overlay()) : Optional.empty();
             } catch (StoreException.Conflict e) {
                 // another host changed the overlay meanwhile: read again
             }
@@ -294,23 +305,15 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
             }
             Txn txn;
             if (overlayKv.isEmpty()) {
-                int vni = chooseVni(name, spec);
-                Overlay created = new Overlay(name, vni, spec, Map.of(host, networkId));
-                txn = Txn.of(Op.create(overlayKey(name), encode(created)),
-                        Op.create(vniKey(vni), name.getBytes(StandardCharsets.UTF_8)), localOp);
+                Overlay created = new Overlay(name, spec, Map.of(host, networkId));
+                txn = Txn.of(Op.create(overlayKey(name), encode(created)), localOp);
             } else {
                 Overlay overlay = decode(overlayKv.get().value(), Overlay.class);
                 List<String> diffs = spec.differencesFrom(overlay.spec());
                 if (!diffs.isEmpty()) {
                     throw new StandaloneNetworkException("network " + name + " differs from the same network on "
-                            + String.join(", ", overlay.members().keySet()) + " (overlay " + name + " there has "
-                            + "VNI " + overlay.vni() + "): " + String.join("; ", diffs)
+                            + String.join(", ", overlay.members().keySet()) + ": " + String.join("; ", diffs)
                             + ". Create it with the same --subnet, --gateway, --ip-range, -o options and flags on every host.");
-                }
-                Optional<Integer> asked = requestedVni(spec);
-                if (asked.isPresent() && asked.get() != overlay.vni()) {
-                    throw new StandaloneNetworkException("network " + name + " asks for VNI " + asked.get()
-                            + " but overlay " + name + " already has VNI " + overlay.vni());
                 }
                 String other = overlay.members().get(host);
                 if (other != null && !other.equals(networkId)) {
@@ -328,49 +331,13 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
                 bound.put(networkId, name);
                 failures.remove(networkId);
                 log.info("network {} joined overlay {}", networkId, name);
+                onJoined.accept(networkId, name);
                 return;
             } catch (StoreException.Conflict e) {
                 // another host created or joined the overlay (or took the VNI) meanwhile: read again
             }
         }
         throw new StandaloneNetworkException("could not join overlay " + name + ": too much contention");
-    }
-
-    private int chooseVni(String name, NetworkSpec spec) {
-        Optional<Integer> asked = requestedVni(spec);
-        if (asked.isPresent()) {
-            Optional<KeyValue> claim = store.get(vniKey(asked.get()));
-            if (claim.isPresent() && !claim.get().valueAsString().equals(name)) {
-                throw new StandaloneNetworkException("VNI " + asked.get() + " is already used by overlay " + claim.get().valueAsString());
-            }
-            return asked.get();
-        }
-        long size = (long) vnis.last() - vnis.first() + 1;
-        // start where the name hashes to: two overlays created at once rarely race for one VNI
-        long start = Math.floorMod(name.hashCode(), size);
-        for (long i = 0; i < Math.min(size, 4096); i++) {
-            int vni = (int) (vnis.first() + (start + i) % size);
-            if (store.get(vniKey(vni)).isEmpty()) {
-                return vni;
-            }
-        }
-        throw new StandaloneNetworkException("no free VNI found in " + vnis.first() + "-" + vnis.last());
-    }
-
-    private static Optional<Integer> requestedVni(NetworkSpec spec) {
-        String text = spec.options().get(VNI_OPTION);
-        if (text == null) {
-            return Optional.empty();
-        }
-        try {
-            int vni = Integer.parseInt(text.trim());
-            if (vni < 1 || vni > MAX_VNI) {
-                throw new NumberFormatException();
-            }
-            return Optional.of(vni);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("jovl.vni must be a number from 1 to " + MAX_VNI + ", got '" + text + "'");
-        }
     }
 
     private Optional<LocalNetwork> local(String networkId) {

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * loopback port, with the records the test gives, authoritative for {@code .test} (so unknown
  * names there are NXDOMAIN) and without any upstream of its own (other names: REFUSED).
  */
-final class Dnsmasq implements AutoCloseable {
+public final class Dnsmasq implements AutoCloseable {
 
     private static final Path BINARY = Path.of("/usr/sbin/dnsmasq");
 
@@ -28,17 +28,17 @@ final class Dnsmasq implements AutoCloseable {
         this.address = address;
     }
 
-    static boolean installed() {
+    public static boolean installed() {
         return Files.isExecutable(BINARY);
     }
 
     /** {@code records} are dnsmasq {@code host-record} values: {@code name,ip[,ip6]}. */
-    static Dnsmasq start(List<String> records) throws IOException, InterruptedException {
+    public static Dnsmasq start(List<String> records) throws IOException, InterruptedException {
         return start(records, "test");
     }
 
     /** As {@link #start(List)}, authoritative for {@code localDomain} instead of {@code test}. */
-    static Dnsmasq start(List<String> records, String localDomain) throws IOException, InterruptedException {
+    public static Dnsmasq start(List<String> records, String localDomain) throws IOException, InterruptedException {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--keep-in-foreground",
                 "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--listen-address=127.0.0.1",
@@ -66,7 +66,7 @@ final class Dnsmasq implements AutoCloseable {
         }
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return address;
     }
 

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** Joining per-host Docker networks into overlays by name, on the embedded store; two hosts. */
 class StandaloneOverlaysTest {
 
-    private static final StandaloneOverlays.VniRange RANGE = new StandaloneOverlays.VniRange(5000, 5999);
     private static final String NET1 = "a".repeat(64);
     private static final String NET2 = "b".repeat(64);
 
@@ -37,7 +36,7 @@ class StandaloneOverlaysTest {
     private DockerEngineClient noDocker;
 
     @BeforeEach
-    void hosts() {
+    void hosts() throws Exception {
         store1 = open();
         noDocker = new DockerEngineClient(dir.resolve("no-docker.sock"), Duration.ofSeconds(1));
         toClose.add(noDocker);
@@ -45,14 +44,19 @@ class StandaloneOverlaysTest {
         host2 = overlays(open(), noDocker, "h2");
     }
 
+    /** A new client of the shared store (one per simulated host). */
+    protected Store openStore() {
+        return Stores.open("file:" + dir.resolve("store"));
+    }
+
     private Store open() {
-        Store store = Stores.open("file:" + dir.resolve("store"));
+        Store store = openStore();
         toClose.add(store);
         return store;
     }
 
     private StandaloneOverlays overlays(Store store, DockerEngineClient docker, String host) {
-        StandaloneOverlays overlays = new StandaloneOverlays(store, docker, host, RANGE);
+        StandaloneOverlays overlays = new StandaloneOverlays(store, docker, host);
         toClose.add(overlays);
         return overlays;
     }
@@ -74,15 +78,13 @@ class StandaloneOverlaysTest {
 
     @Test
     void twoHostsJoinOneOverlayByExplicitName() {
-        host1.networkCreated(NET1, spec("10.10.0.0/24", Map.of("jovl.network", "ov1")));
-        host2.networkCreated(NET2, spec("10.10.0.0/24", Map.of("jovl.network", "ov1")));
+        assertEquals("ov1", host1.networkCreated(NET1, spec("10.10.0.0/24", Map.of("jovl.network", "ov1"))).orElseThrow());
+        assertEquals("ov1", host2.networkCreated(NET2, spec("10.10.0.0/24", Map.of("jovl.network", "ov1"))).orElseThrow());
         Overlay seen1 = host1.overlayFor(NET1);
         Overlay seen2 = host2.overlayFor(NET2);
         assertEquals(seen1, seen2);
         assertEquals("ov1", seen1.name());
         assertEquals(Map.of("h1", NET1, "h2", NET2), seen1.members());
-        assertTrue(seen1.vni() >= 5000 && seen1.vni() <= 5999, "VNI from the range: " + seen1.vni());
-        assertEquals("ov1", store1.get(StandaloneOverlays.vniKey(seen1.vni())).orElseThrow().valueAsString());
         assertEquals("ov1", host2.overlayOf(NET2).orElseThrow());
         assertTrue(host2.overlayOf("c".repeat(64)).isEmpty());
 
@@ -107,33 +109,34 @@ class StandaloneOverlaysTest {
     }
 
     @Test
-    void pinnedVniIsUsedAndCannotBeTakenTwice() {
+    void differentPinnedVnisAndBadNamesAreRefused() {
         host1.networkCreated(NET1, spec("10.10.0.0/24", Map.of("jovl.network", "ov1", "jovl.vni", "42")));
-        assertEquals(42, host1.overlayFor(NET1).vni());
-        StandaloneNetworkException taken = assertThrows(StandaloneNetworkException.class,
-                () -> host2.networkCreated(NET2, spec("10.30.0.0/24", Map.of("jovl.network", "ov2", "jovl.vni", "42"))));
-        assertTrue(taken.getMessage().contains("VNI 42 is already used by overlay ov1"), taken.getMessage());
-        assertThrows(IllegalArgumentException.class,
-                () -> host2.networkCreated(NET2, spec("10.30.0.0/24", Map.of("jovl.network", "ov2", "jovl.vni", "abc"))));
-        assertThrows(IllegalArgumentException.class,
-                () -> host2.networkCreated(NET2, spec("10.30.0.0/24", Map.of("jovl.network", "ov2", "jovl.vni", "16777216"))));
+        StandaloneNetworkException vni = assertThrows(StandaloneNetworkException.class,
+                () -> host2.networkCreated(NET2, spec("10.10.0.0/24", Map.of("jovl.network", "ov1", "jovl.vni", "43"))));
+        assertTrue(vni.getMessage().contains("option jovl.vni: '43' here, '42' there"), vni.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> host2.networkCreated(NET2, spec("10.30.0.0/24", Map.of("jovl.network", "bad/name"))));
-        assertTrue(store1.list("jovl/v1/overlays/ov2").entries().isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> host2.networkCreated("not an id", spec("10.30.0.0/24", Map.of())));
+        assertTrue(store1.get(host2.localKey(NET2)).isEmpty());
     }
 
     @Test
-    void lastHostLeavingRemovesOverlayAndVniClaim() {
+    void overlayIdIsTheSameEverywhereAndLooksLikeADockerId() {
+        assertEquals(StandaloneOverlays.overlayId("myStack1"), StandaloneOverlays.overlayId("myStack1"));
+        assertNotEquals(StandaloneOverlays.overlayId("myStack1"), StandaloneOverlays.overlayId("myStack2"));
+        assertTrue(StandaloneOverlays.overlayId("myStack1").matches("[0-9a-f]{64}"));
+    }
+
+    @Test
+    void lastHostLeavingRemovesOverlay() {
         host1.networkCreated(NET1, spec("10.10.0.0/24", Map.of("jovl.network", "ov1")));
         host2.networkCreated(NET2, spec("10.10.0.0/24", Map.of("jovl.network", "ov1")));
-        int vni = host1.overlayFor(NET1).vni();
-        host1.networkDeleted(NET1);
-        host1.networkDeleted(NET1); // resent: nothing left to do
+        assertTrue(host1.networkDeleted(NET1).isEmpty(), "h2 is still in it");
+        assertTrue(host1.networkDeleted(NET1).isEmpty(), "resent: nothing left to do");
         assertEquals(Map.of("h2", NET2), host2.overlayFor(NET2).members());
         assertTrue(host1.overlayOf(NET1).isEmpty());
-        host2.networkDeleted(NET2);
+        assertEquals("ov1", host2.networkDeleted(NET2).orElseThrow(), "the last host says so");
         assertTrue(store1.get(StandaloneOverlays.overlayKey("ov1")).isEmpty());
-        assertTrue(store1.get(StandaloneOverlays.vniKey(vni)).isEmpty());
         assertTrue(store1.list(StandaloneOverlays.LOCAL_NETWORKS).entries().isEmpty());
     }
 
@@ -166,7 +169,7 @@ class StandaloneOverlaysTest {
         }
         Overlay race = all.getFirst().overlayFor("1".repeat(64));
         assertEquals(hosts, race.members().size());
-        assertEquals(1, store1.list(StandaloneOverlays.VNIS).entries().size(), "one VNI claimed");
+        assertEquals(1, store1.list(StandaloneOverlays.OVERLAYS).entries().size());
     }
 
     @Test

@@ -24,9 +24,14 @@ public final class TestLab implements AutoCloseable {
     private int hosts;
 
     public TestLab() {
+        this("jdr");
+    }
+
+    /** A lab whose namespaces and links start with {@code prefix} (three letters: link names are short). */
+    public TestLab(String prefix) {
         byte[] b = new byte[2];
         ThreadLocalRandom.current().nextBytes(b);
-        tag = "jdr" + HexFormat.of().formatHex(b);
+        tag = prefix + HexFormat.of().formatHex(b);
         Runtime.getRuntime().addShutdownHook(hook);
         underlay = namespace("ul");
         Shell.ok("ip", "-n", underlay, "link", "add", "br-ul", "type", "bridge");

@@ -1,0 +1,225 @@
+package dev.jovl.driver.docker;
+
+import dev.jovl.driver.DriverRoutes;
+import dev.jovl.driver.dns.DnsServer;
+import dev.jovl.driver.dns.NameFeed;
+import dev.jovl.driver.dns.NameRegistry;
+import dev.jovl.driver.dns.NameTable;
+import dev.jovl.driver.dns.UpstreamForwarder;
+import dev.jovl.driver.dns.UpstreamServers;
+import dev.jovl.driver.overlay.NetworkDriverService;
+import dev.jovl.kvstore.Lease;
+import dev.jovl.kvstore.Store;
+import dev.jovl.netlink.NetNs;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything {@code --scope local} adds to the daemon: overlays joined by network name, the
+ * container names learned from Docker and kept in the store, and the DNS responder that answers
+ * them on every host. Started by the daemon after its driver, closed before it.
+ */
+public final class StandaloneMode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(StandaloneMode.class);
+    private static final Duration DOCKER_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration UPSTREAM_TIMEOUT = Duration.ofSeconds(2);
+    public static final String DNS_OFF = "off";
+
+    /**
+     * @param dnsListen   {@code ADDR[:PORT]}; empty: the VTEP address, port 53; {@code off}: no DNS
+     * @param dnsUpstream comma-separated {@code ADDR[:PORT]}; empty: the nameservers of
+     *                    /etc/resolv.conf, without jovl's own address
+     */
+    public record Settings(Path dockerSocket, String dnsListen, String dnsUpstream, Duration leaseTtl) {
+    }
+
+    private final List<AutoCloseable> closeInOrder = new ArrayList<>();
+    private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("jovl-standalone").daemon().factory());
+    private final Store store;
+    private final Duration leaseTtl;
+    private volatile Lease nameLease;
+    private ContainerNamePublisher publisher;
+    private DnsServer dns;
+
+    private StandaloneMode(Store store, Duration leaseTtl) {
+        this.store = store;
+        this.leaseTtl = leaseTtl;
+    }
+
+    /**
+     * Wires standalone mode into a daemon: replaces the network routes, starts following Docker
+     * and, unless {@code off}, the DNS responder in {@code hostNs} on the VTEP address (or the
+     * configured one). Nothing here waits for the store or Docker: both are retried in the
+     * background.
+     *
+     * @throws IllegalArgumentException a malformed {@code --dns-listen} or {@code --dns-upstream}
+     * @throws IllegalStateException    an explicitly configured DNS address cannot be bound
+     */
+    public static StandaloneMode start(Settings settings, Store store, String hostId, String vtep, NetNs hostNs,
+                                       NetworkDriverService driver, DriverRoutes routes) {
+        StandaloneMode mode = new StandaloneMode(store, settings.leaseTtl());
+        try {
+            mode.wire(settings, hostId, vtep, hostNs, driver, routes);
+            return mode;
+        } catch (RuntimeException e) {
+            mode.close();
+            throw e;
+        }
+    }
+
+    private void wire(Settings settings, String hostId, String vtep, NetNs hostNs, NetworkDriverService driver,
+                      DriverRoutes routes) {
+        closeInOrder.add(background::shutdownNow);
+        DockerEngineClient docker = new DockerEngineClient(settings.dockerSocket(), DOCKER_TIMEOUT);
+        closeInOrder.add(docker);
+        StandaloneOverlays overlays = new StandaloneOverlays(store, docker, hostId);
+        closeInOrder.add(overlays);
+        new StandaloneNetworkDriver(driver, overlays).install(routes);
+
+        NameRegistry registry = new NameRegistry(store);
+        publisher = new ContainerNamePublisher(docker, registry, overlays, hostId, this::currentLease);
+        closeInOrder.add(docker.watchEvents(new DockerEventListener() {
+            @Override
+            public void onConnected() {
+                try {
+                    overlays.dropNetworksDockerForgot();
+                } catch (DockerApiException | RuntimeException e) {
+                    log.warn("checking this host's networks against Docker failed: {}", e.getMessage());
+                }
+                publisher.onConnected();
+            }
+
+            @Override
+            public void onEvent(DockerEvent event) {
+                publisher.onEvent(event);
+            }
+        }));
+        background.scheduleWithFixedDelay(this::keepLease, leaseTtl.toMillis() / 3, Math.max(500, leaseTtl.toMillis() / 3),
+                TimeUnit.MILLISECONDS);
+
+        if (DNS_OFF.equals(settings.dnsListen())) {
+            log.info("standalone mode without DNS responder (--dns-listen off)");
+            return;
+        }
+        NameTable table = new NameTable();
+        startFeed(registry, table);
+        InetSocketAddress listen = settings.dnsListen().isBlank()
+                ? new InetSocketAddress(literal(vtep), UpstreamServers.DNS_PORT)
+                : UpstreamServers.parseAddress(settings.dnsListen(), UpstreamServers.DNS_PORT);
+        List<InetSocketAddress> upstream;
+        try {
+            upstream = settings.dnsUpstream().isBlank()
+                    ? UpstreamServers.fromResolvConf(Path.of("/etc/resolv.conf"))
+                    : UpstreamServers.parseList(settings.dnsUpstream());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read /etc/resolv.conf: " + e.getMessage(), e);
+        }
+        UpstreamForwarder forwarder = new UpstreamForwarder(UpstreamServers.excludingSelf(upstream, listen), UPSTREAM_TIMEOUT);
+        try {
+            dns = hostNs.call(() -> DnsServer.start(listen, table, forwarder));
+            closeInOrder.add(dns);
+        } catch (RuntimeException e) {
+            if (!settings.dnsListen().isBlank()) {
+                throw new IllegalStateException("--dns-listen " + settings.dnsListen() + ": " + e.getMessage(), e);
+            }
+            // the default address: serve networks anyway, and say loudly that names will not resolve
+            log.error("no DNS responder: {}. Container names will not resolve across hosts; set --dns-listen",
+                    e.getMessage());
+        }
+    }
+
+    /** The name feed lists the store; if the store is not up yet, it is retried in the background. */
+    private void startFeed(NameRegistry registry, NameTable table) {
+        background.execute(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    NameFeed feed = NameFeed.start(registry, table);
+                    synchronized (StandaloneMode.this) {
+                        closeInOrder.add(feed);
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("cannot read names from the store yet ({}); retrying", e.getMessage());
+                    background.schedule(this, 2, TimeUnit.SECONDS);
+                }
+            }
+        });
+    }
+
+    /** The lease the names are bound to; a new one when the old is gone. */
+    private Lease currentLease() {
+        Lease l = nameLease;
+        if (l == null || !l.isAlive()) {
+            synchronized (this) {
+                l = nameLease;
+                if (l == null || !l.isAlive()) {
+                    if (l != null) {
+                        l.abandon();
+                    }
+                    l = store.grantLease(leaseTtl);
+                    nameLease = l;
+                }
+            }
+        }
+        return l;
+    }
+
+    /**
+     * Notices a lost lease (store unreachable longer than its TTL: the names it held are gone) and
+     * writes this host's names again under a new one.
+     */
+    private void keepLease() {
+        Lease l = nameLease;
+        if (l == null || l.isAlive()) {
+            return;
+        }
+        try {
+            currentLease();
+            publisher.resync();
+            log.info("names re-published under a new lease");
+        } catch (DockerApiException | RuntimeException e) {
+            log.warn("re-publishing names failed, will retry: {}", e.getMessage());
+        }
+    }
+
+    /** The DNS responder, if one runs (for status output and tests). */
+    public DnsServer dns() {
+        return dns;
+    }
+
+    private static InetAddress literal(String address) {
+        return UpstreamServers.parseAddress(address, UpstreamServers.DNS_PORT).getAddress();
+    }
+
+    @Override
+    public synchronized void close() {
+        List<AutoCloseable> order = new ArrayList<>(closeInOrder);
+        Collections.reverse(order);
+        for (AutoCloseable c : order) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("while stopping standalone mode: {}", e.toString());
+            }
+        }
+        Lease l = nameLease;
+        if (l != null) {
+            // not revoked: containers go on running while jovl restarts, so their names stay for
+            // the lease's TTL and the next start re-publishes them under its own lease
+            l.abandon();
+        }
+    }
+}
