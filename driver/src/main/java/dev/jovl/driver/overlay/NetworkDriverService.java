@@ -89,7 +89,7 @@ public final class NetworkDriverService {
                 : settings.defaultMtu() > 0 ? settings.defaultMtu() : host.defaultOverlayMtu();
         if (mtu > host.defaultOverlayMtu()) {
             log.warn("network {}: MTU {} is above the underlay's MTU {} minus VXLAN's {} bytes; large packets "
-                    + "will be dropped", RequestFacts.shortId(networkId), mtu, host.underlayMtu(), LocalHost.VXLAN_OVERHEAD);
+                    + "will be dropped", RequestFacts.shortId(networkId), mtu, host.underlayMtu(), host.overhead());
         }
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Optional<Versioned<NetworkRecord>> existing = state.network(networkId);
