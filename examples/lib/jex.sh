@@ -342,3 +342,27 @@ jex_jovl_kill9() {
   while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
   rm -f "$JEX_STATE/$h/jovl.pid"
 }
+
+# ---- jovl as a Docker managed plugin (examples/plugin/build.sh makes the directory) ---------------
+JEX_PLUGIN_DIR=${JEX_PLUGIN_DIR:-$JEX_ROOT/examples/target/plugin}
+
+# jex_plugin_install HOST: docker plugin create/set/enable jovl:latest; prints how long enable took.
+jex_plugin_install() {
+  local h=$1 dir="$JEX_STATE/$1" t0 t1
+  [ -s "$JEX_PLUGIN_DIR/config.json" ] || jex_die "no plugin in $JEX_PLUGIN_DIR (run examples/plugin/build.sh)" || return 1
+  mkdir -p "$dir/jovl-state"
+  # /run/jovl (sandbox namespace files) as a shared mount, so namespaces the plugin mounts there
+  # stay in the host's mount namespace and outlive a restart of the plugin
+  jex_in "$h" sh -c 'mkdir -p /run/jovl && mount --bind /run/jovl /run/jovl && mount --make-rshared /run/jovl' || return 1
+  jex_docker "$h" plugin create jovl "$JEX_PLUGIN_DIR" >/dev/null || return 1
+  jex_docker "$h" plugin set jovl:latest JOVL_STORE="$(jex_kv_url)" JOVL_ADVERTISE=eth0 state.source="$dir/jovl-state" || return 1
+  t0=$EPOCHREALTIME
+  jex_docker "$h" plugin enable jovl:latest >/dev/null || return 1
+  t1=$EPOCHREALTIME
+  # jovl logs (into dockerd's log) when its socket listens: that minus t0 is the plugin's start time
+  local listen ls
+  listen=$(grep -o '[0-9T:.-]*Z INFO PluginServer - listening' "$dir/dockerd.log" | tail -1 | cut -d' ' -f1)
+  ls=$(date -d "$listen" +%s.%N 2>/dev/null || echo "")
+  jex_log "$h: plugin jovl:latest enabled in $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}') s" \
+          "(Docker dials after 0.5 s, then every 3 s); listening $(awk -v a="$t0" -v b="$ls" 'BEGIN {if (b == "") print "?"; else printf "%.2f", b - a}') s after enable"
+}

@@ -110,8 +110,20 @@ class EtcdClusterIT {
         assertTrue(out.contains("60 packets transmitted, 60 packets received"), out);
         assertEquals(1, fdb(d1).size(), "the restarted daemon adopted the sandbox as it was: " + fdb(d1));
 
-        // etcd restarts: the watches reconnect and a new container still reaches everyone
+        // etcd down: traffic keeps flowing, a request fails within a bounded time with a clear
+        // error and writes nothing; then etcd comes back, the watches reconnect
+        etcd.stop();
+        long t0 = System.nanoTime();
+        Response refused = DaemonFixture.post(d1.socket(), "/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"" + NET
+                + "\",\"EndpointID\":\"epdown\",\"Interface\":{\"Address\":\"10.55.0.200/24\"}}");
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(500, refused.status(), refused.body());
+        assertTrue(refused.body().contains("unavailable"), refused.body());
+        assertTrue(tookMs < 30_000, "bounded: " + tookMs + " ms");
+        assertTrue(TestLab.ping(c1[0], c2[1]), "traffic flows while the store is down");
         etcd.restart();
+        Eventually.assertThat("the refused endpoint left nothing behind", CONVERGE, () -> DaemonFixture.post(d1.socket(),
+                "/NetworkDriver.EndpointOperInfo", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"epdown\"}").status() == 400);
         String[] c3 = runContainer(d1, h1, "c3", poolId, "ep3cccccccccccccccc");
         Eventually.assertThat("a container started after kill -9 and an etcd restart reaches host 2", CONVERGE,
                 () -> TestLab.ping(c3[0], c2[1]));
@@ -121,7 +133,10 @@ class EtcdClusterIT {
         d2.kill9();
         Eventually.assertThat("host 1 dropped the dead host's endpoint", Duration.ofSeconds(45),
                 () -> fdb(d1).isEmpty());
-        ok(d1, "/IpamDriver.RequestAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\"" + c2[1] + "\",\"Options\":null}");
+        // endpoints go first (no peer may point at a reused address), then the addresses
+        Eventually.assertThat("the dead host's address is free again", CONVERGE, () -> DaemonFixture.post(d1.socket(),
+                "/IpamDriver.RequestAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\"" + c2[1]
+                        + "\",\"Options\":null}").status() == 200);
         assertTrue(TestLab.ping(c1[0], c3[1]), "local traffic on host 1 is untouched");
     }
 }

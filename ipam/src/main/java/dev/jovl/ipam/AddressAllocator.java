@@ -81,7 +81,7 @@ final class AddressAllocator {
                     + " are in use"));
             List<Op> cursorOp = List.of(Op.compareAndSet(keys.cursor(pool.key(), pool.generation()),
                     cursorKv.map(KeyValue::version).orElse(0L), utf8(offset.add(BigInteger.ONE).toString())));
-            return commitAllocation(cache, offset, false, mac, cursorOp);
+            return commitAllocation(cache, offset, false, mac, mac != null, cursorOp);
         });
     }
 
@@ -91,12 +91,19 @@ final class AddressAllocator {
             boolean fresh = cache.pool == null;
             ResolvedPool pool = cache.pool();
             checkAllocatable(pool, address);
-            if (fresh && mac != null && addressOfMac(pool, mac).filter(address::equals).isPresent()) {
-                return pool.id().subnet().withPrefix(address);
+            boolean indexMac = mac != null;
+            if (fresh && mac != null) {
+                Optional<IpAddress> previous = addressOfMac(pool, mac);
+                if (previous.filter(address::equals).isPresent()) {
+                    return pool.id().subnet().withPrefix(address); // resent request
+                }
+                // the MAC already has another address here (a container given a fixed --mac-address
+                // and a new --ip): allocate, but leave the MAC pointing at the first one
+                indexMac = previous.isEmpty();
             }
             BigInteger offset = pool.id().subnet().offsetOf(address);
             failIfTaken(cache, offset, address, "address " + address);
-            return commitAllocation(cache, offset, false, mac, List.of());
+            return commitAllocation(cache, offset, false, mac, indexMac, List.of());
         });
     }
 
@@ -130,7 +137,7 @@ final class AddressAllocator {
             failIfTaken(cache, offset, gateway, "gateway " + gateway);
             Op setGateway = Op.compareAndSet(keys.holders(pool.key()), stateKv.version(), StoredRecords.write(
                     new PoolState(state.holders(), gateway.toString(), List.of(hostId))));
-            return commitAllocation(cache, offset, true, null, List.of(setGateway));
+            return commitAllocation(cache, offset, true, null, false, List.of(setGateway));
         });
     }
 
@@ -261,13 +268,18 @@ final class AddressAllocator {
         throw new IpamException(Kind.ADDRESS_IN_USE, what + " is already in use" + owner + " (pool " + pool.id() + ")");
     }
 
-    private String commitAllocation(PoolCache cache, BigInteger offset, boolean gateway, String mac, List<Op> extra) {
+    /**
+     * Commits the allocation of {@code offset}; with {@code indexMac} also the MAC entry, created
+     * only if absent: if it exists the transaction fails and the retry, on a cold cache, finds it.
+     */
+    private String commitAllocation(PoolCache cache, BigInteger offset, boolean gateway, String mac, boolean indexMac,
+                                    List<Op> extra) {
         ResolvedPool pool = cache.pool();
         IpAddress address = pool.id().subnet().addressAt(offset);
         List<Op> ops = new ArrayList<>(extra);
         AddressRecord record = new AddressRecord(address.toString(), hostId, gateway, mac, Instant.now().toString());
         ops.add(Op.create(keys.address(pool.key(), pool.generation(), address.toString()), StoredRecords.write(record)));
-        if (mac != null) {
+        if (indexMac) {
             ops.add(Op.create(keys.mac(pool.key(), pool.generation(), mac), utf8(address.toString())));
         }
         commitBlockChange(cache, pool, offset, true, ops);

@@ -269,6 +269,20 @@ class IpamDriverTest {
     }
 
     @Test
+    void aMacWithAnAddressCanStillHaveASpecificOne() {
+        String id = hostA.requestPool(pool("jovl-global", "10.51.0.0/24", "", false)).poolId();
+        Map<String, String> mac = Map.of(IpamProtocol.MAC_ADDRESS_OPTION, "02:42:ac:11:00:09");
+        String first = hostA.requestAddress(new RequestAddressRequest(id, "", mac)).address();
+        // warm cache (optimistic MAC entry create fails, retried cold) and cold cache
+        assertEquals("10.51.0.50/24", hostA.requestAddress(new RequestAddressRequest(id, "10.51.0.50", mac)).address());
+        assertEquals("10.51.0.60/24", hostB.requestAddress(new RequestAddressRequest(id, "10.51.0.60", mac)).address());
+        assertEquals(3, hostA.allocations(id).size());
+        // the MAC still answers with its first address; releasing the others keeps it
+        release(hostA, id, "10.51.0.50");
+        assertEquals(first, hostB.requestAddress(new RequestAddressRequest(id, "", mac)).address());
+    }
+
+    @Test
     void releasesAreIdempotent() {
         String id = hostA.requestPool(pool("jovl-global", "10.60.0.0/24", "", false)).poolId();
         String a = any(hostA, id).split("/")[0];

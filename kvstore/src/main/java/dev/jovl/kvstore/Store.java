@@ -94,6 +94,9 @@ public interface Store extends AutoCloseable {
      * connections are resumed from the last delivered revision; if the backend can no longer
      * supply the missed events (etcd compaction, for example),
      * {@link WatchListener#onResyncNeeded} is called and the caller re-lists.
+     *
+     * <p>Consul keeps no history, so there a watch reports successive states: a key written
+     * several times between two of Consul's answers is delivered once, with its latest value.
      */
     Watch watch(String prefix, long afterRevision, WatchListener listener);
 

@@ -57,6 +57,11 @@ public abstract class StoreConformanceTest {
         return true;
     }
 
+    /** Whether a write without a lease unbinds the key from its lease (etcd, embedded; not Consul). */
+    protected boolean writesDetachLeases() {
+        return true;
+    }
+
     private void assumeHistory() {
         org.junit.jupiter.api.Assumptions.assumeTrue(keepsHistory(),
                 "this backend keeps no history of changes; its watches see states, not every write");
@@ -325,6 +330,18 @@ public abstract class StoreConformanceTest {
         lease.close();
         assertEquals(List.of(p + "other"), store.list(p).entries().stream().map(KeyValue::key).toList());
         assertFalse(lease.isAlive());
+    }
+
+    @Test
+    void aWriteWithoutTheLeaseDetachesTheKeyFromIt() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(writesDetachLeases(),
+                "on this backend a write without a lease keeps the key bound to its lease");
+        Lease lease = store.grantLease(LEASE_TTL.multipliedBy(10));
+        store.create(p + "k", b("leased"), lease);
+        long v = store.put(p + "k", b("mine now"));
+        assertEquals("", store.get(p + "k").orElseThrow().leaseId());
+        lease.close();
+        assertEquals(v, store.get(p + "k").orElseThrow().version(), "revoking the old lease leaves it alone");
     }
 
     @Test

@@ -47,8 +47,34 @@ public final class NetlinkDataplane implements Dataplane {
     private final InetAddress vtep;
     private final Map<String, Sandbox> open = new ConcurrentHashMap<>();
 
-    /** An open sandbox: the namespace and a netlink handle working inside it. */
-    private record Sandbox(NetNs ns, NetlinkHandle handle) {
+    /**
+     * An open sandbox: the namespace, a netlink handle working inside it, and the bridge's and
+     * VXLAN device's ifindex once this process has checked them (0 until then), so the hot path
+     * (Join, peer updates) does not re-check on every call.
+     */
+    private static final class Sandbox {
+        private final NetNs ns;
+        private final NetlinkHandle handle;
+        private volatile int bridgeIndex;
+        private volatile int vxlanIndex;
+
+        Sandbox(NetNs ns, NetlinkHandle handle) {
+            this.ns = ns;
+            this.handle = handle;
+        }
+
+        NetNs ns() {
+            return ns;
+        }
+
+        NetlinkHandle handle() {
+            return handle;
+        }
+
+        boolean verified() {
+            return bridgeIndex != 0 && vxlanIndex != 0;
+        }
+
         void close() {
             handle.close();
             ns.close();
@@ -88,8 +114,11 @@ public final class NetlinkDataplane implements Dataplane {
     }
 
     /** The network's sandbox, made complete: created if absent, adopted (and repaired) if present. */
-    private Sandbox ensureSandbox(NetworkRecord network) {
+    private Sandbox ensureSandbox(NetworkRecord network, boolean recheck) {
         Sandbox sb = openOrCreate(network.networkId());
+        if (sb.verified() && !recheck) {
+            return sb;
+        }
         NetlinkHandle h = sb.handle();
         try {
             h.setUp("lo");
@@ -138,6 +167,8 @@ public final class NetlinkDataplane implements Dataplane {
         if (!vx.isUp()) {
             h.setUp(SandboxNames.VXLAN);
         }
+        sb.bridgeIndex = bridge.index();
+        sb.vxlanIndex = vx.index();
     }
 
     private Sandbox openOrCreate(String networkId) {
@@ -183,7 +214,7 @@ public final class NetlinkDataplane implements Dataplane {
 
     @Override
     public void repair(NetworkRecord network) {
-        ensureSandbox(network);
+        ensureSandbox(network, true);
     }
 
     @Override
@@ -201,13 +232,9 @@ public final class NetlinkDataplane implements Dataplane {
             try {
                 // Delete the VXLAN device explicitly: the kernel frees a dead namespace's devices
                 // asynchronously, and until then the VNI stays taken on the underlay.
+                // The rest (bridge, veths) goes with the namespace once the last reference to it
+                // is dropped below; each explicit delete would wait for the kernel's RCU grace period.
                 sb.handle().deleteLink(SandboxNames.VXLAN);
-                for (Link l : sb.handle().links()) {
-                    if ("veth".equals(l.kind())) {
-                        sb.handle().deleteLink(l.name());
-                    }
-                }
-                sb.handle().deleteLink(SandboxNames.BRIDGE);
             } catch (NetlinkException e) {
                 log.warn("network {}: cleaning the sandbox before removal: {}", RequestFacts.shortId(networkId),
                         e.getMessage());
@@ -224,14 +251,14 @@ public final class NetlinkDataplane implements Dataplane {
 
     @Override
     public String attach(NetworkRecord network, EndpointRecord endpoint) {
-        Sandbox sb = ensureSandbox(network);
+        Sandbox sb = ensureSandbox(network, false);
         String inner = SandboxNames.sandboxEnd(endpoint.endpointId());
         String outer = SandboxNames.hostEnd(endpoint.endpointId());
         NetlinkHandle h = sb.handle();
         if (h.findLink(inner).isPresent()) {
             return outer; // a resent Join: the pair exists (its outer end may already be in the container)
         }
-        int bridge = h.link(SandboxNames.BRIDGE).index();
+        int bridge = sb.bridgeIndex;
         VethSpec spec = VethSpec.builder(inner, outer).mtu(network.mtu()).master(bridge).up()
                 .peerNetns(hostNs).peerMac(MacAddress.parse(endpoint.mac())).build();
         try {
@@ -280,6 +307,9 @@ public final class NetlinkDataplane implements Dataplane {
         }
         NetlinkHandle h = sb.get().handle();
         Optional<Link> vx = h.findLink(SandboxNames.VXLAN);
+        if (vx.isEmpty() || vx.get().index() != sb.get().vxlanIndex) {
+            sb.get().bridgeIndex = 0; // gone or replaced behind our back: check it all on next use
+        }
         if (vx.isEmpty()) {
             return PeerEntries.NONE;
         }
@@ -303,7 +333,7 @@ public final class NetlinkDataplane implements Dataplane {
         Sandbox sb = existing(networkId).orElseThrow(() -> new IllegalStateException(
                 "network " + networkId + " has no sandbox on this host"));
         NetlinkHandle h = sb.handle();
-        int vx = h.link(SandboxNames.VXLAN).index();
+        int vx = sb.verified() ? sb.vxlanIndex : h.link(SandboxNames.VXLAN).index();
         EntryBatch batch = h.batch();
         // remove in reverse order of adding: forwarding first, then the neighbour that points at it
         remove.fdb().forEach((mac, dst) -> batch.deleteFdb(vx, MacAddress.parse(mac), literal(dst)));

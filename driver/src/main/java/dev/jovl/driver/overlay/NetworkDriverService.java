@@ -89,7 +89,7 @@ public final class NetworkDriverService {
                 : settings.defaultMtu() > 0 ? settings.defaultMtu() : host.defaultOverlayMtu();
         if (mtu > host.defaultOverlayMtu()) {
             log.warn("network {}: MTU {} is above the underlay's MTU {} minus VXLAN's {} bytes; large packets "
-                    + "will be dropped", RequestFacts.shortId(networkId), mtu, host.underlayMtu(), LocalHost.VXLAN_OVERHEAD);
+                    + "will be dropped", RequestFacts.shortId(networkId), mtu, host.underlayMtu(), host.overhead());
         }
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Optional<Versioned<NetworkRecord>> existing = state.network(networkId);
@@ -296,12 +296,12 @@ public final class NetworkDriverService {
         state.deleteEndpoint(networkId, endpointId);
         locks.run(networkId, () -> {
             dataplane.detach(networkId, endpointId);
-            boolean localLeft = state.endpoints(networkId).stream()
-                    .anyMatch(e -> host.hostId().equals(e.value().host()));
-            if (!localLeft && dataplane.hasSandbox(networkId)) {
+            // The sandbox goes with its last container: a veth dies with either end's namespace,
+            // so none left means no container of this network runs here any more.
+            if (dataplane.hasSandbox(networkId) && dataplane.attachedEndpoints(networkId).isEmpty()) {
                 dataplane.removeSandbox(networkId);
                 peers.forget(networkId);
-                log.info("network {}: last local endpoint gone, sandbox removed", RequestFacts.shortId(networkId));
+                log.info("network {}: last local container gone, sandbox removed", RequestFacts.shortId(networkId));
             }
         });
         return Map.of();

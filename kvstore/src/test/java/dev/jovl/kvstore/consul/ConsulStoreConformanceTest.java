@@ -62,6 +62,11 @@ class ConsulStoreConformanceTest extends StoreConformanceTest {
     }
 
     @Override
+    protected boolean writesDetachLeases() {
+        return false;
+    }
+
+    @Override
     protected Store openUnreachable() {
         return Stores.open("consul://127.0.0.1:" + EtcdServer.freePort() + "?timeout=1s");
     }

@@ -97,6 +97,17 @@ class EtcdSpecificsTest {
     }
 
     @Test
+    void aClientKeepsWritingAcrossAnEtcdRestart() {
+        try (Store s = Stores.open(etcd.url())) {
+            long v1 = s.put("r/k", "1".getBytes(UTF_8));
+            etcd.restart();
+            long v2 = s.put("r/k", "2".getBytes(UTF_8));
+            assertTrue(v2 > v1);
+            assertEquals(v2, s.commit(Txn.of(Op.compareAndSet("r/k", v2, "3".getBytes(UTF_8)))).revision() - 1);
+        }
+    }
+
+    @Test
     void leaseIdsAreEtcdsInHex() {
         try (Store s = Stores.open(etcd.url()); var lease = s.grantLease(Duration.ofSeconds(5))) {
             s.put("l/k", new byte[0]);

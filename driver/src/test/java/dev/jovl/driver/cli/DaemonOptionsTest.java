@@ -1,0 +1,63 @@
+package dev.jovl.driver.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DaemonOptionsTest {
+
+    @Test
+    void defaults() {
+        DaemonOptions o = DaemonOptions.parse(List.of(), Map.of());
+        assertEquals("file:/var/lib/jovl/store", o.store());
+        assertEquals(Path.of("/run/docker/plugins/jovl.sock"), o.socket());
+        assertEquals(4789, o.vxlanPort());
+        assertEquals(0, o.mtu());
+        assertEquals("global", o.scope());
+        assertEquals("", o.advertise());
+        assertNull(o.hostNetns());
+    }
+
+    @Test
+    void environmentThenFlagsWin() {
+        Map<String, String> env = Map.of("JOVL_STORE", "etcd://10.0.0.1:2379", "JOVL_ADVERTISE", "eth1",
+                "JOVL_SOCKET", "/run/x.sock", "JOVL_VXLAN_PORT", "8472", "JOVL_MTU", "1400", "JOVL_SCOPE", "local");
+        DaemonOptions fromEnv = DaemonOptions.parse(List.of(), env);
+        assertEquals("etcd://10.0.0.1:2379", fromEnv.store());
+        assertEquals("eth1", fromEnv.advertise());
+        assertEquals(Path.of("/run/x.sock"), fromEnv.socket());
+        assertEquals(8472, fromEnv.vxlanPort());
+        assertEquals(1400, fromEnv.mtu());
+        assertEquals("local", fromEnv.scope());
+        DaemonOptions flags = DaemonOptions.parse(List.of("--store", "consul://c:8500", "--advertise=10.1.1.1",
+                "--vxlan-port", "4790", "--scope", "global"), env);
+        assertEquals("consul://c:8500", flags.store());
+        assertEquals("10.1.1.1", flags.advertise());
+        assertEquals(4790, flags.vxlanPort());
+        assertEquals("global", flags.scope());
+        assertEquals(1400, flags.mtu(), "not overridden: still from the environment");
+    }
+
+    @Test
+    void emptyEnvironmentValuesCountAsUnset() {
+        // a managed plugin's settable variables default to ""
+        assertEquals(4789, DaemonOptions.parse(List.of(), Map.of("JOVL_VXLAN_PORT", "")).vxlanPort());
+    }
+
+    @Test
+    void badFlagsAreUsageErrors() {
+        for (List<String> bad : List.of(List.of("--nope", "1"), List.of("--mtu"), List.of("--mtu", "abc"),
+                List.of("--mtu", "20"), List.of("--vxlan-port", "70000"), List.of("--scope", "swarm"),
+                List.of("stray"), List.of("--vni-range", "5-1"), List.of("--socket", ""))) {
+            UsageException e = assertThrows(UsageException.class, () -> DaemonOptions.parse(bad, Map.of()), bad.toString());
+            assertTrue(!e.getMessage().isBlank());
+        }
+        assertThrows(UsageException.class, () -> DaemonOptions.parse(List.of(), Map.of("JOVL_SCOPE", "both")));
+    }
+}
