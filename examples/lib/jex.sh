@@ -344,7 +344,7 @@ jex_jovl_kill9() {
 }
 
 # ---- jovl as a Docker managed plugin (examples/plugin/build.sh makes the directory) ---------------
-JEX_PLUGIN_DIR=${JEX_PLUGIN_DIR:-$JEX_ROOT/examples/target/plugin}
+JEX_PLUGIN_DIR=${JEX_PLUGIN_DIR:-$JEX_ROOT/examples/plugin/target/jovl}   # examples/plugin/build.sh writes it
 
 # jex_plugin_install HOST: docker plugin create/set/enable jovl:latest; prints how long enable took.
 jex_plugin_install() {
