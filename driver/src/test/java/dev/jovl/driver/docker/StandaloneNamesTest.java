@@ -17,7 +17,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,11 +42,9 @@ class StandaloneNamesTest {
 
     @Test
     void containerOnOneHostResolvesContainersOfTheOtherThroughDockersEmbeddedDns() throws Exception {
-        String reason = Dockerd.unavailableReason();
-        assumeTrue(reason == null, "skipping: " + reason);
+        Dockerd.assumeAvailable();
         assumeTrue(Dnsmasq.installed(), "skipping: dnsmasq (package dnsmasq-base) is not installed");
-        List<AutoCloseable> toClose = new ArrayList<>();
-        try {
+        try (Resources toClose = new Resources()) {
             Dockerd h1 = Dockerd.start("jsa", List.of());
             toClose.add(h1);
             Dockerd h2 = Dockerd.start("jsa", List.of("--dns", DNS_ADDRESS));
@@ -119,14 +116,6 @@ class StandaloneNamesTest {
             lease2.close();
             await(() -> table.lookup("web") == null, "names of a host whose lease ended vanish");
             System.out.println("DNS stats: " + dns.stats());
-        } finally {
-            for (int i = toClose.size() - 1; i >= 0; i--) {
-                try {
-                    toClose.get(i).close();
-                } catch (Exception e) {
-                    System.err.println("cleanup: " + e);
-                }
-            }
         }
     }
 
