@@ -17,7 +17,10 @@ JEX_STATE=${JEX_STATE:-/tmp/jex}
 JEX_CACHE=${JEX_CACHE:-/var/tmp/jex-cache}
 JEX_NET=192.168.222
 JEX_KV_IP=$JEX_NET.2
-JEX_UL=jex-ul
+# JEX_STATE, JEX_UL and JEX_CGROUP_PREFIX set apart, two environments can run side by side
+# (examples/plugin/demo-plugin.sh does that)
+JEX_UL=${JEX_UL:-jex-ul}
+JEX_CGROUP_PREFIX=${JEX_CGROUP_PREFIX:-}
 JEX_DOCKER=/usr/bin/docker          # the 20.10 client that matches dockerd (/usr/local/bin/docker is newer)
 JEX_DOCKERD=/usr/sbin/dockerd
 JEX_VERBOSE=${JEX_VERBOSE:-1}
@@ -163,7 +166,7 @@ jex_dockerd_start() {
   mkdir -p "$dir/data" "$dir/exec"
   [ -s "$dir/daemon.json" ] || echo '{}' > "$dir/daemon.json"
   local args=(--data-root "$dir/data" --exec-root "$dir/exec" -H "unix://$dir/docker.sock"
-              --pidfile "$dir/docker.pid" --config-file "$dir/daemon.json" --cgroup-parent "/$h"
+              --pidfile "$dir/docker.pid" --config-file "$dir/daemon.json" --cgroup-parent "/$JEX_CGROUP_PREFIX$h"
               --log-level warn --userland-proxy=false)
   if [ "$mode" = cluster ]; then
     args+=(--cluster-store "$(jex_kv_url)" --cluster-advertise eth0:2376)
@@ -204,7 +207,7 @@ jex_pids_in_netns() {
 
 # Container processes of a host: they live under cgroup parent /<host> in every controller.
 jex_kill_cgroup() {
-  local h=$1 c d
+  local h=$JEX_CGROUP_PREFIX$1 c d
   for c in /sys/fs/cgroup/*/"$h" /sys/fs/cgroup/unified/"$h"; do
     [ -d "$c" ] || continue
     for d in $(find "$c" -depth -type d 2>/dev/null); do

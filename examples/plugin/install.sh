@@ -9,6 +9,7 @@
 #   --name NAME      plugin name (default jovl; Docker makes it NAME:latest)
 #   --timeout SECS   `docker plugin enable --timeout` (the plugin's HTTP timeout; default 30)
 #   --replace        if the plugin exists: disable and remove it first (refused while networks use it)
+#   --disabled       create and set only; enable later with `docker plugin enable NAME:latest`
 #   SETTING=VALUE    `docker plugin set` arguments, e.g. JOVL_STORE=etcd://10.0.0.5:2379
 #                    JOVL_ADVERTISE=eth0 JOVL_MTU=1400 JOVL_SCOPE=local state.source=/srv/jovl
 #                    docker-socket.source=/run/docker.sock args="--lease-ttl 20"
@@ -20,7 +21,7 @@
 # Use the plugin as: docker network create -d jovl:latest --ipam-driver jovl:latest ... (with the tag).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-dir=$here/target/jovl; name=jovl; timeout=30; replace=no; settings=()
+dir=$here/target/jovl; name=jovl; timeout=30; replace=no; enable=yes; settings=()
 docker_cli=${DOCKER:-docker}
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -29,7 +30,8 @@ while [ $# -gt 0 ]; do
     --name) name=${2:?--name needs a value}; shift 2 ;;
     --timeout) timeout=${2:?--timeout needs a value}; shift 2 ;;
     --replace) replace=yes; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    --disabled) enable=no; shift ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *=*) settings+=("$1"); shift ;;
     *) echo "install.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -64,6 +66,7 @@ if [ ${#settings[@]} -gt 0 ]; then
   echo "install.sh: docker plugin set $ref ${settings[*]}"
   d plugin set "$ref" "${settings[@]}"
 fi
+if [ $enable = no ]; then created=no; echo "install.sh: $ref installed on $where, disabled"; exit 0; fi
 echo "install.sh: docker plugin enable --timeout $timeout $ref"
 t0=$(date +%s.%N)
 d plugin enable --timeout "$timeout" "$ref" >/dev/null
