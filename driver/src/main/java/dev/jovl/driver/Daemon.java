@@ -15,10 +15,14 @@ import dev.jovl.driver.peers.DeadHostReaper;
 import dev.jovl.driver.peers.HostRegistration;
 import dev.jovl.driver.peers.PeerSync;
 import dev.jovl.driver.peers.SandboxAdoption;
+import dev.jovl.driver.peers.IpamAddressReclaim;
+import dev.jovl.driver.state.LocalEndpointJournal;
 import dev.jovl.driver.state.ClusterState;
 import dev.jovl.driver.status.StatusApi.PeersRequest;
 import dev.jovl.driver.status.StatusService;
+import dev.jovl.driver.api.DriverApi.ActivateResponse;
 import dev.jovl.driver.api.DriverApi.Empty;
+import dev.jovl.driver.http.Json;
 import dev.jovl.ipam.IpamConfig;
 import dev.jovl.ipam.IpamDriver;
 import dev.jovl.kvstore.Store;
@@ -74,6 +78,9 @@ public final class Daemon implements AutoCloseable {
     public static Daemon start(DaemonOptions options, Path hostNamespace, Store sharedStore) {
         long t0 = System.nanoTime();
         List<AutoCloseable> opened = new ArrayList<>();
+        // Jackson takes a few hundred ms to initialise: do it beside the socket set-up, not in
+        // front of Docker's first request
+        Thread.ofPlatform().daemon().name("jovl-warm-json").start(Daemon::warmUpJson);
         RouteTable table = new RouteTable(DriverRoutes.handshake(options.scope()));
         try {
             // listen first: Docker gives a managed plugin ~9.5 s, and the rest may wait for the store
@@ -102,15 +109,19 @@ public final class Daemon implements AutoCloseable {
                     new NetnsDirectory(options.runDir().resolve("netns")), host);
             opened.add(dataplane);
             NetworkLocks locks = new NetworkLocks();
-            SandboxAdoption adoption = new SandboxAdoption(state, host, dataplane, locks);
+            IpamDriver ipam = new IpamDriver(store, IpamConfig.defaults(), hostId);
+            LocalEndpointJournal journal = new LocalEndpointJournal(options.runDir().resolve("endpoints"));
+            SandboxAdoption adoption = new SandboxAdoption(state, host, dataplane, locks, journal,
+                    new IpamAddressReclaim(ipam, hostId));
             PeerSync peers = new PeerSync(store, host, dataplane, locks, options.reconcileInterval(),
                     adoption::adoptAll);
             opened.add(peers);
-            HostRegistration registration = new HostRegistration(state, host, options.leaseTtl(), VERSION);
+            HostRegistration registration = new HostRegistration(state, host, options.leaseTtl(), VERSION,
+                    adoption::adoptAll);
             opened.add(registration);
-            NetworkDriverService driver = new NetworkDriverService(state, host, settings, dataplane, peers, locks);
+            NetworkDriverService driver = new NetworkDriverService(state, host, settings, dataplane, peers, locks,
+                    journal);
             StatusService status = new StatusService(state, host, settings, dataplane, peers, registration, stats);
-            IpamDriver ipam = new IpamDriver(store, IpamConfig.defaults(), hostId);
             DriverRoutes routes = new DriverRoutes(driver)
                     .withIpam(ipam)
                     .add("/Jovl.Status", Empty.class, (r, f) -> status.status())
@@ -142,6 +153,15 @@ public final class Daemon implements AutoCloseable {
             java.util.Collections.reverse(opened);
             closeQuietly(opened);
             throw e;
+        }
+    }
+
+    private static void warmUpJson() {
+        try {
+            Json.MAPPER.writeValueAsBytes(new ActivateResponse(List.of("NetworkDriver")));
+            Json.MAPPER.readValue("{}", Empty.class);
+        } catch (java.io.IOException e) {
+            log.debug("JSON warm-up: {}", e.toString());
         }
     }
 

@@ -29,6 +29,8 @@ public final class Dockerd implements AutoCloseable {
     private final Path pluginsDir;
     private final List<String> extraArgs;
     private Process process;
+    /** Stops dockerd if the test JVM ends without closing (killed by a surefire timeout, say). */
+    private final Thread stopOnExit = new Thread(this::stopQuietly, "jsa-dockerd-stop");
 
     private Dockerd(Path dir, String netns, boolean ownsNetns, Path pluginsDir, List<String> extraArgs) {
         this.dir = dir;
@@ -36,6 +38,15 @@ public final class Dockerd implements AutoCloseable {
         this.ownsNetns = ownsNetns;
         this.pluginsDir = pluginsDir;
         this.extraArgs = List.copyOf(extraArgs);
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
+    }
+
+    private void stopQuietly() {
+        try {
+            stopDaemon();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Skips the calling test (JUnit assumption) with the reason if dockerd cannot run here. */
@@ -154,7 +165,7 @@ public final class Dockerd implements AutoCloseable {
         startDaemon();
     }
 
-    private void stopDaemon() throws InterruptedException {
+    private synchronized void stopDaemon() throws InterruptedException {
         if (process == null) {
             return;
         }
@@ -245,6 +256,11 @@ public final class Dockerd implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException e) {
+            // the JVM is already exiting: the hook does the stopping
+        }
         try {
             if (process != null && process.isAlive()) {
                 Result ps = cli(List.of("ps", "-aq"));

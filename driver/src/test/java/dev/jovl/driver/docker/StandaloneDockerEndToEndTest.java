@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * store) that finds that host's jovl daemon (started with {@code --scope local}) and has jovl's
  * DNS address as its {@code --dns}. Each host runs {@code docker network create} itself; a
  * container on host 2 pings and fetches a web page from a container of host 1 by name, an
- * upstream name and an NXDOMAIN come through, the name goes when the container stops and follows
+ * upstream name (served by dnsmasq on a third machine of the underlay) and an NXDOMAIN come through, the name goes when the container stops and follows
  * it to the other host, and a network with another subnet is refused.
  */
 class StandaloneDockerEndToEndTest {
@@ -42,7 +42,9 @@ class StandaloneDockerEndToEndTest {
             toClose.add(() -> DockerTestFiles.deleteTree(storeDir));
             Store store = Stores.open("file:" + storeDir);
             toClose.add(store);
-            Dnsmasq upstream = Dnsmasq.start(List.of("upstream.test,192.0.2.77"));
+            // the site's resolver: a third machine on the underlay, which jovl forwards other names to
+            TestLab.Host resolver = lab.host();
+            Dnsmasq upstream = Dnsmasq.startIn(resolver.namespace(), resolver.ip(), List.of("upstream.test,192.0.2.77"));
             toClose.add(upstream);
 
             Dockerd[] dockerds = new Dockerd[2];
@@ -52,14 +54,14 @@ class StandaloneDockerEndToEndTest {
                 TestLab.Host h = hosts[i];
                 var options = DaemonFixture.options(lab, h, "file:" + storeDir, "--scope", "local",
                         "--docker-socket", "/nonexistent-yet", "--dns-upstream",
-                        "127.0.0.1:" + upstream.address().getPort());
+                        resolver.ip());
                 Path pluginsDir = options.socket().getParent();
                 Files.createDirectories(pluginsDir);
                 dockerds[i] = Dockerd.startOnHost("jsa", h.namespace(), pluginsDir, List.of("--dns", h.ip()));
                 toClose.add(dockerds[i]);
                 options = DaemonFixture.options(lab, h, "file:" + storeDir, "--scope", "local",
                         "--docker-socket", dockerds[i].socket().toString(), "--dns-upstream",
-                        "127.0.0.1:" + upstream.address().getPort());
+                        resolver.ip());
                 daemons[i] = DaemonFixture.start(options, h, store);
                 toClose.add(daemons[i]);
                 dockerds[i].importBusybox("jsa-busybox");

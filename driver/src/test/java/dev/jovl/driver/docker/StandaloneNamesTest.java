@@ -56,7 +56,9 @@ class StandaloneNamesTest {
             h1.docker("network", "create", "--subnet", "10.81.0.0/24", "jsa-stack");
             h2.docker("network", "create", "--subnet", "10.82.0.0/24", "jsa-stack");
 
-            Dnsmasq upstream = Dnsmasq.start(List.of("example.test,192.0.2.7"));
+            // the upstream resolver of host 2, reached from host 2's namespace as jovl forwards from there
+            Dockerd.run("ip", "-n", h2.netns(), "addr", "add", "10.253.0.2/32", "dev", "lo");
+            Dnsmasq upstream = Dnsmasq.startIn(h2.netns(), "10.253.0.2", List.of("example.test,192.0.2.7"));
             toClose.add(upstream);
 
             Store store1 = Stores.open("file:" + dir.resolve("store"));
