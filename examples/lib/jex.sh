@@ -15,9 +15,12 @@
 
 JEX_STATE=${JEX_STATE:-/tmp/jex}
 JEX_CACHE=${JEX_CACHE:-/var/tmp/jex-cache}
-JEX_NET=192.168.222
+# Names visible outside an environment (the underlay netns, the cgroup parents) carry a prefix
+# derived from JEX_STATE, so two environments (JEX_STATE=/tmp/jex and /tmp/jexp) can run at once.
+JEX_PREFIX=${JEX_PREFIX:-$(basename "$JEX_STATE")}
+JEX_NET=192.168.222                  # exists only inside this environment's namespaces
 JEX_KV_IP=$JEX_NET.2
-JEX_UL=jex-ul
+JEX_UL=$JEX_PREFIX-ul
 JEX_DOCKER=/usr/bin/docker          # the 20.10 client that matches dockerd (/usr/local/bin/docker is newer)
 JEX_DOCKERD=/usr/sbin/dockerd
 JEX_VERBOSE=${JEX_VERBOSE:-1}
@@ -115,7 +118,8 @@ jex_plug() {
   local name=$1 ip=$2 pid; pid=$(jex_host_pid "$name")
   ip link add "$name" netns "$JEX_UL" type veth peer name eth0 netns "$pid" || return 1
   ip -n "$JEX_UL" link set "$name" master jex-br up
-  nsenter -t "$pid" -n sh -c "ip link set lo up && ip addr add $ip/24 dev eth0 && ip link set eth0 up"
+  # like a real Docker host: forwarding on (dockerd warns on every run otherwise)
+  nsenter -t "$pid" -n sh -c "echo 1 > /proc/sys/net/ipv4/ip_forward && ip link set lo up && ip addr add $ip/24 dev eth0 && ip link set eth0 up"
 }
 
 jex_underlay_up() {
@@ -163,7 +167,7 @@ jex_dockerd_start() {
   mkdir -p "$dir/data" "$dir/exec"
   [ -s "$dir/daemon.json" ] || echo '{}' > "$dir/daemon.json"
   local args=(--data-root "$dir/data" --exec-root "$dir/exec" -H "unix://$dir/docker.sock"
-              --pidfile "$dir/docker.pid" --config-file "$dir/daemon.json" --cgroup-parent "/$h"
+              --pidfile "$dir/docker.pid" --config-file "$dir/daemon.json" --cgroup-parent "/$JEX_PREFIX-$h"
               --log-level warn --userland-proxy=false)
   if [ "$mode" = cluster ]; then
     args+=(--cluster-store "$(jex_kv_url)" --cluster-advertise eth0:2376)
@@ -204,7 +208,7 @@ jex_pids_in_netns() {
 
 # Container processes of a host: they live under cgroup parent /<host> in every controller.
 jex_kill_cgroup() {
-  local h=$1 c d
+  local h=$JEX_PREFIX-$1 c d
   for c in /sys/fs/cgroup/*/"$h" /sys/fs/cgroup/unified/"$h"; do
     [ -d "$c" ] || continue
     for d in $(find "$c" -depth -type d 2>/dev/null); do
