@@ -20,7 +20,8 @@ JEX_CACHE=${JEX_CACHE:-/var/tmp/jex-cache}
 JEX_PREFIX=${JEX_PREFIX:-$(basename "$JEX_STATE")}
 JEX_NET=192.168.222                  # exists only inside this environment's namespaces
 JEX_KV_IP=$JEX_NET.2
-JEX_UL=$JEX_PREFIX-ul
+JEX_UL=${JEX_UL:-$JEX_PREFIX-ul}
+JEX_CGROUP_PREFIX=${JEX_CGROUP_PREFIX:-$JEX_PREFIX-}
 JEX_DOCKER=/usr/bin/docker          # the 20.10 client that matches dockerd (/usr/local/bin/docker is newer)
 JEX_DOCKERD=/usr/sbin/dockerd
 JEX_VERBOSE=${JEX_VERBOSE:-1}
@@ -167,7 +168,7 @@ jex_dockerd_start() {
   mkdir -p "$dir/data" "$dir/exec"
   [ -s "$dir/daemon.json" ] || echo '{}' > "$dir/daemon.json"
   local args=(--data-root "$dir/data" --exec-root "$dir/exec" -H "unix://$dir/docker.sock"
-              --pidfile "$dir/docker.pid" --config-file "$dir/daemon.json" --cgroup-parent "/$JEX_PREFIX-$h"
+              --pidfile "$dir/docker.pid" --config-file "$dir/daemon.json" --cgroup-parent "/$JEX_CGROUP_PREFIX$h"
               --log-level warn --userland-proxy=false)
   if [ "$mode" = cluster ]; then
     args+=(--cluster-store "$(jex_kv_url)" --cluster-advertise eth0:2376)
@@ -208,7 +209,7 @@ jex_pids_in_netns() {
 
 # Container processes of a host: they live under cgroup parent /<host> in every controller.
 jex_kill_cgroup() {
-  local h=$JEX_PREFIX-$1 c d
+  local h=$JEX_CGROUP_PREFIX$1 c d
   for c in /sys/fs/cgroup/*/"$h" /sys/fs/cgroup/unified/"$h"; do
     [ -d "$c" ] || continue
     for d in $(find "$c" -depth -type d 2>/dev/null); do
@@ -348,7 +349,7 @@ jex_jovl_kill9() {
 }
 
 # ---- jovl as a Docker managed plugin (examples/plugin/build.sh makes the directory) ---------------
-JEX_PLUGIN_DIR=${JEX_PLUGIN_DIR:-$JEX_ROOT/examples/target/plugin}
+JEX_PLUGIN_DIR=${JEX_PLUGIN_DIR:-$JEX_ROOT/examples/plugin/target/jovl}   # examples/plugin/build.sh writes it
 
 # jex_plugin_install HOST: docker plugin create/set/enable jovl:latest; prints how long enable took.
 jex_plugin_install() {

@@ -15,6 +15,8 @@ import dev.jovl.driver.peers.DeadHostReaper;
 import dev.jovl.driver.peers.HostRegistration;
 import dev.jovl.driver.peers.PeerSync;
 import dev.jovl.driver.peers.SandboxAdoption;
+import dev.jovl.driver.peers.IpamAddressReclaim;
+import dev.jovl.driver.state.LocalEndpointJournal;
 import dev.jovl.driver.state.ClusterState;
 import dev.jovl.driver.status.StatusApi.PeersRequest;
 import dev.jovl.driver.status.StatusService;
@@ -102,15 +104,19 @@ public final class Daemon implements AutoCloseable {
                     new NetnsDirectory(options.runDir().resolve("netns")), host);
             opened.add(dataplane);
             NetworkLocks locks = new NetworkLocks();
-            SandboxAdoption adoption = new SandboxAdoption(state, host, dataplane, locks);
+            IpamDriver ipam = new IpamDriver(store, IpamConfig.defaults(), hostId);
+            LocalEndpointJournal journal = new LocalEndpointJournal(options.runDir().resolve("endpoints"));
+            SandboxAdoption adoption = new SandboxAdoption(state, host, dataplane, locks, journal,
+                    new IpamAddressReclaim(ipam, hostId));
             PeerSync peers = new PeerSync(store, host, dataplane, locks, options.reconcileInterval(),
                     adoption::adoptAll);
             opened.add(peers);
-            HostRegistration registration = new HostRegistration(state, host, options.leaseTtl(), VERSION);
+            HostRegistration registration = new HostRegistration(state, host, options.leaseTtl(), VERSION,
+                    adoption::adoptAll);
             opened.add(registration);
-            NetworkDriverService driver = new NetworkDriverService(state, host, settings, dataplane, peers, locks);
+            NetworkDriverService driver = new NetworkDriverService(state, host, settings, dataplane, peers, locks,
+                    journal);
             StatusService status = new StatusService(state, host, settings, dataplane, peers, registration, stats);
-            IpamDriver ipam = new IpamDriver(store, IpamConfig.defaults(), hostId);
             DriverRoutes routes = new DriverRoutes(driver)
                     .withIpam(ipam)
                     .add("/Jovl.Status", Empty.class, (r, f) -> status.status())

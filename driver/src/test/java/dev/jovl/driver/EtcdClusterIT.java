@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The jar itself, one process per simulated host, with a real etcd: cluster-store mode (network
  * and pool created on host 1 only), a ping across VXLAN, {@code kill -9} of a daemon while
- * traffic flows, an etcd restart, and a host that dies for good (its endpoints leave the other
- * kernels, its addresses return to the pool).
+ * traffic flows, an etcd outage and restart, a daemon away past the grace period (reaped, then
+ * republishing its running container), and a host that dies for good (its endpoints leave the
+ * other kernels, its addresses return to the pool).
  */
 class EtcdClusterIT {
     private static final Duration CONVERGE = Duration.ofSeconds(15);
@@ -110,18 +111,44 @@ class EtcdClusterIT {
         assertTrue(out.contains("60 packets transmitted, 60 packets received"), out);
         assertEquals(1, fdb(d1).size(), "the restarted daemon adopted the sandbox as it was: " + fdb(d1));
 
-        // etcd restarts: the watches reconnect and a new container still reaches everyone
+        // etcd down: traffic keeps flowing, a request fails within a bounded time with a clear
+        // error and writes nothing; then etcd comes back, the watches reconnect
+        etcd.stop();
+        long t0 = System.nanoTime();
+        Response refused = DaemonFixture.post(d1.socket(), "/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"" + NET
+                + "\",\"EndpointID\":\"epdown\",\"Interface\":{\"Address\":\"10.55.0.200/24\"}}");
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(500, refused.status(), refused.body());
+        assertTrue(refused.body().contains("unavailable"), refused.body());
+        assertTrue(tookMs < 30_000, "bounded: " + tookMs + " ms");
+        assertTrue(TestLab.ping(c1[0], c2[1]), "traffic flows while the store is down");
         etcd.restart();
+        Eventually.assertThat("the refused endpoint left nothing behind", CONVERGE, () -> DaemonFixture.post(d1.socket(),
+                "/NetworkDriver.EndpointOperInfo", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"epdown\"}").status() == 400);
         String[] c3 = runContainer(d1, h1, "c3", poolId, "ep3cccccccccccccccc");
         Eventually.assertThat("a container started after kill -9 and an etcd restart reaches host 2", CONVERGE,
                 () -> TestLab.ping(c3[0], c2[1]));
         Eventually.assertThat("host 2 knows both containers of host 1", CONVERGE, () -> fdb(d2).size() == 2);
 
+        // host 2's daemon stays away past lease TTL + grace: host 1 reaps it and drops its peer ...
+        d2.kill9();
+        Eventually.assertThat("host 1 dropped the dead host's endpoint", Duration.ofSeconds(45),
+                () -> fdb(d1).isEmpty());
+        // ... then it comes back: its still-running container's record is republished (address
+        // reclaimed) and host 1 reaches it again
+        d2.start();
+        Eventually.assertThat("c1 reaches c2 again after host 2 republished it", CONVERGE,
+                () -> TestLab.ping(c1[0], c2[1]));
+        assertEquals(1, fdb(d1).size());
+
         // host 2 dies for good: after lease TTL + grace, host 1 drops its peer and the address is free
         d2.kill9();
         Eventually.assertThat("host 1 dropped the dead host's endpoint", Duration.ofSeconds(45),
                 () -> fdb(d1).isEmpty());
-        ok(d1, "/IpamDriver.RequestAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\"" + c2[1] + "\",\"Options\":null}");
+        // endpoints go first (no peer may point at a reused address), then the addresses
+        Eventually.assertThat("the dead host's address is free again", CONVERGE, () -> DaemonFixture.post(d1.socket(),
+                "/IpamDriver.RequestAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\"" + c2[1]
+                        + "\",\"Options\":null}").status() == 200);
         assertTrue(TestLab.ping(c1[0], c3[1]), "local traffic on host 1 is untouched");
     }
 }

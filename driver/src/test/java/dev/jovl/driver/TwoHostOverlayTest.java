@@ -10,8 +10,7 @@ import dev.jovl.driver.testing.DaemonFixture;
 import dev.jovl.driver.testing.Eventually;
 import dev.jovl.driver.testing.Shell;
 import dev.jovl.driver.testing.TestLab;
-import dev.jovl.kvstore.Store;
-import dev.jovl.kvstore.Stores;
+import dev.jovl.kvstore.testing.EtcdServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +21,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two simulated hosts (each its own namespace with eth0 on a veth underlay), one daemon each,
- * sharing one store; the test plays Docker: it drives the API and moves each container end into
+ * Two simulated hosts (each its own namespace with eth0 on a veth underlay), one in-process
+ * daemon each (netlink in the host's namespace), with a real etcd; the test plays Docker: it drives the API and moves each container end into
  * a "container" namespace. Checks a ping across VXLAN, exactly one FDB and one neighbour entry
  * per remote endpoint, removal and replacement of entries, drift repair, and restart without
  * loss.
@@ -33,22 +32,20 @@ class TwoHostOverlayTest {
     private static final String NET = "net2hosts0000000000000000000000000000000000000000000000000000000";
 
     private TestLab lab;
-    private Store store;
+    private EtcdServer etcd;
     private TestLab.Host h1;
     private TestLab.Host h2;
     private Daemon d1;
     private Daemon d2;
-    private Path storeDir;
 
     @BeforeEach
     void setUp() throws IOException {
         lab = new TestLab();
         h1 = lab.host();
         h2 = lab.host();
-        storeDir = Files.createTempDirectory("jdr-store");
-        store = Stores.open("file:" + storeDir);
-        d1 = DaemonFixture.start(DaemonFixture.options(lab, h1, "file:" + storeDir), h1, store);
-        d2 = DaemonFixture.start(DaemonFixture.options(lab, h2, "file:" + storeDir), h2, store);
+        etcd = EtcdServer.start();
+        d1 = DaemonFixture.start(DaemonFixture.options(lab, h1, etcd.url()), h1, null);
+        d2 = DaemonFixture.start(DaemonFixture.options(lab, h2, etcd.url()), h2, null);
     }
 
     @AfterEach
@@ -58,8 +55,8 @@ class TwoHostOverlayTest {
                 d.close();
             }
         }
-        store.close();
         lab.close();
+        etcd.close();
     }
 
     private static JsonNode ok(Daemon d, String path, String json) throws IOException {
@@ -172,7 +169,7 @@ class TwoHostOverlayTest {
         d1.close();
         assertTrue(TestLab.ping(c1[0], "10.44.0.3"), "traffic flows while the daemon is away");
         long before = inode(sandbox(d2));
-        d1 = DaemonFixture.start(DaemonFixture.options(lab, h1, "file:" + storeDir), h1, store);
+        d1 = DaemonFixture.start(DaemonFixture.options(lab, h1, etcd.url()), h1, null);
         assertTrue(TestLab.ping(c1[0], "10.44.0.3"), "traffic flows after the restart");
         assertEquals(before, inode(sandbox(d2)));
         // and everything works as before: a new container on host 1 reaches host 2

@@ -24,14 +24,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * jovl's DNS responder: UDP and TCP on one address and port. Known container names are answered
- * on the receiving thread straight from the {@link NameTable} (no allocation beyond the response,
- * no lock, no I/O besides the reply); everything else is forwarded upstream on a virtual thread,
- * at most {@link #MAX_FORWARDS_IN_FLIGHT} at a time (beyond that: SERVFAIL at once).
+ * on the receiving thread straight from the {@link NameTable} (no lock, no I/O besides the
+ * reply); everything else is forwarded upstream on a worker thread, at most
+ * {@link #MAX_FORWARDS_IN_FLIGHT} at a time (beyond that: SERVFAIL at once).
  */
 public final class DnsServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
     static final int MAX_FORWARDS_IN_FLIGHT = 512;
+    static final int MAX_TCP_CONNECTIONS = 128;
     private static final int TCP_IDLE_MILLIS = 10_000;
     private static final int MAX_UDP = 65535;
 
@@ -39,8 +40,17 @@ public final class DnsServer implements AutoCloseable {
     private final UpstreamForwarder forwarder;
     private final DatagramChannel udp;
     private final ServerSocket tcp;
-    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * Platform threads, not virtual ones: a new thread is made by the thread that submits work
+     * (the UDP loop or the TCP acceptor) and so joins its network namespace. When the responder
+     * was started inside a host's namespace ({@code NetNs.call}), forwarded queries therefore
+     * leave from that namespace too, as they do when jovl runs in the host namespace itself.
+     * Virtual threads would run on carrier threads of the JVM's own namespace.
+     */
+    private final ExecutorService workers = Executors.newCachedThreadPool(
+            Thread.ofPlatform().name("jovl-dns-", 0).daemon().factory());
     private final Semaphore forwardSlots = new Semaphore(MAX_FORWARDS_IN_FLIGHT);
+    private final Semaphore tcpSlots = new Semaphore(MAX_TCP_CONNECTIONS);
     private final Thread udpLoop;
     private final Thread tcpLoop;
     private volatile boolean closed;
@@ -179,7 +189,22 @@ public final class DnsServer implements AutoCloseable {
                 log.warn("DNS TCP accept failed: {}", e.toString());
                 continue;
             }
-            workers.execute(() -> serveTcp(connection));
+            if (!tcpSlots.tryAcquire()) {
+                // too many open connections: drop this one, the client retries (RFC 7766 6.2.2)
+                try {
+                    connection.close();
+                } catch (IOException ignored) {
+                    // closing is all we wanted
+                }
+                continue;
+            }
+            workers.execute(() -> {
+                try {
+                    serveTcp(connection);
+                } finally {
+                    tcpSlots.release();
+                }
+            });
         }
     }
 

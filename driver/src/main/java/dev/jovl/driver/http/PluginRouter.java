@@ -1,6 +1,7 @@
 package dev.jovl.driver.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -91,6 +92,13 @@ public final class PluginRouter extends SimpleChannelInboundHandler<FullHttpRequ
             Object answer = route.invoke(request, facts);
             byte[] json = Json.MAPPER.writeValueAsBytes(answer == null ? Map.of() : answer);
             return respond(ctx, HttpResponseStatus.OK, json, facts, keepAlive);
+        } catch (MismatchedInputException e) {
+            // a well-formed document with a value of the wrong type: name the field, not Java types
+            String field = e.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b).orElse("the body");
+            return respondError(ctx, facts, PluginException.badRequest("malformed request: " + field
+                    + " must be " + kindOf(e.getTargetType())), keepAlive);
         } catch (JsonProcessingException e) {
             return respondError(ctx, facts, PluginException.badRequest("malformed request body: "
                     + e.getOriginalMessage()), keepAlive);
@@ -134,6 +142,26 @@ public final class PluginRouter extends SimpleChannelInboundHandler<FullHttpRequ
             f.addListener(ChannelFutureListener.CLOSE);
         }
         return f;
+    }
+
+    /** What a JSON value of this Java type looks like, in the user's terms. */
+    private static String kindOf(Class<?> type) {
+        if (type == null) {
+            return "of another type";
+        }
+        if (CharSequence.class.isAssignableFrom(type)) {
+            return "a string";
+        }
+        if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != boolean.class)) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "a list";
+        }
+        return "an object";
     }
 
     private static String pathOf(String uri) {

@@ -11,8 +11,14 @@ package dev.jovl.driver.overlay;
 public record LocalHost(String hostId, String vtep, int underlayMtu, int vxlanPort) {
     /** IPv4 outer header overhead: 14 inner Ethernet + 8 VXLAN + 8 UDP + 20 IP. */
     public static final int VXLAN_OVERHEAD = 50;
+    /** With an IPv6 underlay the outer IP header is 40 bytes. */
+    public static final int VXLAN_OVERHEAD_IPV6 = 70;
+
+    public int overhead() {
+        return vtep.indexOf(':') >= 0 ? VXLAN_OVERHEAD_IPV6 : VXLAN_OVERHEAD;
+    }
 
     public int defaultOverlayMtu() {
-        return underlayMtu - VXLAN_OVERHEAD;
+        return underlayMtu - overhead();
     }
 }

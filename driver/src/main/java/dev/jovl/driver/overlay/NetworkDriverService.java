@@ -20,6 +20,7 @@ import dev.jovl.driver.http.PluginException;
 import dev.jovl.driver.http.RequestFacts;
 import dev.jovl.driver.state.ClusterState;
 import dev.jovl.driver.state.EndpointRecord;
+import dev.jovl.driver.state.LocalEndpointJournal;
 import dev.jovl.driver.state.NetworkRecord;
 import dev.jovl.driver.state.StoreLayout;
 import dev.jovl.driver.state.Versioned;
@@ -57,9 +58,11 @@ public final class NetworkDriverService {
     private final Dataplane dataplane;
     private final PeerProgramming peers;
     private final NetworkLocks locks;
+    private final LocalEndpointJournal journal;
 
     public NetworkDriverService(ClusterState state, LocalHost host, DriverSettings settings, Dataplane dataplane,
-                                PeerProgramming peers, NetworkLocks locks) {
+                                PeerProgramming peers, NetworkLocks locks, LocalEndpointJournal journal) {
+        this.journal = journal;
         this.state = state;
         this.host = host;
         this.settings = settings;
@@ -89,7 +92,7 @@ public final class NetworkDriverService {
                 : settings.defaultMtu() > 0 ? settings.defaultMtu() : host.defaultOverlayMtu();
         if (mtu > host.defaultOverlayMtu()) {
             log.warn("network {}: MTU {} is above the underlay's MTU {} minus VXLAN's {} bytes; large packets "
-                    + "will be dropped", RequestFacts.shortId(networkId), mtu, host.underlayMtu(), LocalHost.VXLAN_OVERHEAD);
+                    + "will be dropped", RequestFacts.shortId(networkId), mtu, host.underlayMtu(), host.overhead());
         }
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Optional<Versioned<NetworkRecord>> existing = state.network(networkId);
@@ -277,6 +280,7 @@ public final class NetworkDriverService {
                     state.replaceEndpoint(new EndpointRecord(networkId, endpointId, ipv4, ipv6, mac, host.vtep(),
                             host.hostId(), old.name(), old.createdAtMillis()), existing.get().version());
                 }
+                journal.record(record);
                 break;
             } catch (StoreException.Conflict e) {
                 if (attempt + 1 >= MAX_ATTEMPTS) {
@@ -294,6 +298,7 @@ public final class NetworkDriverService {
         facts.about(networkId, endpointId);
         // store first: if it is unreachable nothing changes and the error says so
         state.deleteEndpoint(networkId, endpointId);
+        journal.forget(networkId, endpointId);
         locks.run(networkId, () -> {
             dataplane.detach(networkId, endpointId);
             // The sandbox goes with its last container: a veth dies with either end's namespace,

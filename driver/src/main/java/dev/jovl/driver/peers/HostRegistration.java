@@ -29,10 +29,17 @@ public final class HostRegistration implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final Runnable afterReRegistering;
     private volatile Lease lease;
     private volatile boolean registered;
 
-    public HostRegistration(ClusterState state, LocalHost host, Duration ttl, String version) {
+    /**
+     * @param afterReRegistering runs (on the lease thread) when the record had to be written
+     *                           again: other hosts may have reaped this one meanwhile
+     */
+    public HostRegistration(ClusterState state, LocalHost host, Duration ttl, String version,
+                            Runnable afterReRegistering) {
+        this.afterReRegistering = afterReRegistering;
         this.state = state;
         this.ttl = ttl;
         this.record = new HostRecord(host.hostId(), host.vtep(), host.vxlanPort(), version, System.currentTimeMillis());
@@ -62,10 +69,11 @@ public final class HostRegistration implements AutoCloseable {
             if (!registered) {
                 log.info("registered host {} (VTEP {}) with a {} s lease", record.host(), record.vtep(),
                         ttl.toSeconds());
+                registered = true;
             } else {
                 log.warn("host record {} was gone; registered again", record.host());
+                afterReRegistering.run();
             }
-            registered = true;
         } catch (RuntimeException e) {
             log.warn("cannot register host {} in the store yet: {}", record.host(), e.toString());
         }

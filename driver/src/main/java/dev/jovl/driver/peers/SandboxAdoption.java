@@ -6,6 +6,8 @@ import dev.jovl.driver.overlay.LocalHost;
 import dev.jovl.driver.overlay.NetworkLocks;
 import dev.jovl.driver.state.ClusterState;
 import dev.jovl.driver.state.EndpointRecord;
+import dev.jovl.driver.state.LocalEndpointJournal;
+import dev.jovl.kvstore.StoreException;
 import dev.jovl.driver.state.NetworkRecord;
 import dev.jovl.driver.state.Versioned;
 import dev.jovl.driver.dataplane.SandboxNames;
@@ -29,8 +31,13 @@ public final class SandboxAdoption {
     private final LocalHost self;
     private final Dataplane dataplane;
     private final NetworkLocks locks;
+    private final LocalEndpointJournal journal;
+    private final AddressReclaim addresses;
 
-    public SandboxAdoption(ClusterState state, LocalHost self, Dataplane dataplane, NetworkLocks locks) {
+    public SandboxAdoption(ClusterState state, LocalHost self, Dataplane dataplane, NetworkLocks locks,
+                           LocalEndpointJournal journal, AddressReclaim addresses) {
+        this.journal = journal;
+        this.addresses = addresses;
         this.state = state;
         this.self = self;
         this.dataplane = dataplane;
@@ -65,11 +72,39 @@ public final class SandboxAdoption {
         dataplane.repair(network.get().value());
         Set<String> known = new HashSet<>();
         local.forEach(e -> known.add(SandboxNames.shortId(e.value().endpointId())));
-        long orphans = attached.stream().filter(a -> !known.contains(a)).count();
-        if (orphans > 0) {
-            log.warn("network {}: {} veths of running containers have no endpoint record in the store "
-                    + "(removed while jovl was away?); other hosts cannot reach them", shortId, orphans);
+        for (String orphan : attached) {
+            if (!known.contains(orphan)) {
+                republish(network.get().value(), orphan);
+            }
         }
         log.info("network {}: sandbox adopted ({} local endpoints, {} veths)", shortId, local.size(), attached.size());
+    }
+
+    /**
+     * A running container whose record is gone from the store (other hosts reaped this host while
+     * its daemon was away): write the record back from the local journal, if its address is still
+     * its own, so that other hosts reach it again.
+     */
+    private void republish(NetworkRecord network, String endpointPrefix) {
+        String shortId = RequestFacts.shortId(network.networkId());
+        Optional<EndpointRecord> journalled = journal.find(network.networkId(), endpointPrefix);
+        if (journalled.isEmpty()) {
+            log.warn("network {}: container veth {} has no endpoint record and none in the journal; "
+                    + "other hosts cannot reach it", shortId, endpointPrefix);
+            return;
+        }
+        EndpointRecord ep = journalled.get();
+        if (!addresses.reclaim(network, ep)) {
+            log.error("network {}: endpoint {} was reaped while jovl was away and its address {} now belongs to "
+                    + "another container; not republishing it", shortId, ep.endpointId(), ep.ipv4());
+            return;
+        }
+        try {
+            state.createEndpoint(ep);
+            log.warn("network {}: endpoint {} ({}) had been reaped while jovl was away; republished", shortId,
+                    RequestFacts.shortId(ep.endpointId()), ep.ipv4());
+        } catch (StoreException.Conflict e) {
+            // written meanwhile: nothing to do
+        }
     }
 }

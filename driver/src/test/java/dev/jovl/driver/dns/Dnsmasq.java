@@ -22,6 +22,7 @@ public final class Dnsmasq implements AutoCloseable {
 
     private final Process process;
     private final InetSocketAddress address;
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_ID = new java.util.concurrent.atomic.AtomicInteger(1);
 
     private Dnsmasq(Process process, InetSocketAddress address) {
         this.process = process;
@@ -39,27 +40,50 @@ public final class Dnsmasq implements AutoCloseable {
 
     /** As {@link #start(List)}, authoritative for {@code localDomain} instead of {@code test}. */
     public static Dnsmasq start(List<String> records, String localDomain) throws IOException, InterruptedException {
-        int port = freePort();
-        List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--keep-in-foreground",
-                "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--listen-address=127.0.0.1",
-                "--bind-interfaces", "--port=" + port, "--local=/" + localDomain + "/", "--pid-file=", "--user=root",
+        return start(records, localDomain, null, new InetSocketAddress(InetAddress.getLoopbackAddress(), freePort()));
+    }
+
+    /**
+     * A dnsmasq inside network namespace {@code netns} (an {@code ip netns} name), on
+     * {@code address} (which must be on an interface there), port 53: an upstream server "on the
+     * LAN" of simulated hosts.
+     */
+    public static Dnsmasq startIn(String netns, String address, List<String> records) throws IOException, InterruptedException {
+        return start(records, "test", netns, new InetSocketAddress(InetAddress.ofLiteral(address), 53));
+    }
+
+    private static Dnsmasq start(List<String> records, String localDomain, String netns, InetSocketAddress address)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        if (netns != null) {
+            command.addAll(List.of("ip", "netns", "exec", netns));
+        }
+        command.addAll(List.of(BINARY.toString(), "--keep-in-foreground",
+                "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--listen-address=" + address.getAddress().getHostAddress(),
+                "--bind-interfaces", "--port=" + address.getPort(), "--local=/" + localDomain + "/", "--pid-file=", "--user=root",
                 "--cache-size=0"));
         for (String record : records) {
             command.add("--host-record=" + record);
         }
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         Dnsmasq server = new Dnsmasq(process, address);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        byte[] probe = DnsTestClient.query(NEXT_ID.getAndIncrement() & 0xFFFF, "probe." + localDomain, DnsWire.TYPE_A, false);
         while (true) {
             try {
-                DnsTestClient.udp(address, DnsTestClient.query(1, "probe." + localDomain, DnsWire.TYPE_A, false), 200);
+                if (netns == null) {
+                    DnsTestClient.udp(address, probe, 200);
+                } else {
+                    try (dev.jovl.netlink.NetNs ns = dev.jovl.netlink.NetNs.open(Path.of("/run/netns", netns))) {
+                        ns.call(() -> DnsTestClient.udp(address, probe, 200));
+                    }
+                }
                 return server;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
                     server.close();
-                    throw new IOException("dnsmasq did not start on " + address, e);
+                    throw new IOException("dnsmasq did not start on " + address + (netns == null ? "" : " in " + netns), e);
                 }
                 Thread.sleep(50);
             }

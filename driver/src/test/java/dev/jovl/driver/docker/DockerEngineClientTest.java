@@ -1,7 +1,6 @@
 package dev.jovl.driver.docker;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -21,8 +20,7 @@ class DockerEngineClientTest {
 
     @BeforeAll
     static void startDockerd() throws Exception {
-        String reason = Dockerd.unavailableReason();
-        assumeTrue(reason == null, "skipping Docker engine client tests: " + reason);
+        Dockerd.assumeAvailable();
         dockerd = Dockerd.start("jsa", List.of());
         dockerd.importBusybox("jsa-busybox");
         dockerd.docker("network", "create", "--subnet", "10.77.0.0/24", "--gateway", "10.77.0.1",

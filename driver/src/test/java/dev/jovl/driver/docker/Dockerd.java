@@ -25,13 +25,34 @@ public final class Dockerd implements AutoCloseable {
 
     private final Path dir;
     private final String netns;
+    private final boolean ownsNetns;
+    private final Path pluginsDir;
     private final List<String> extraArgs;
     private Process process;
+    /** Stops dockerd if the test JVM ends without closing (killed by a surefire timeout, say). */
+    private final Thread stopOnExit = new Thread(this::stopQuietly, "jsa-dockerd-stop");
 
-    private Dockerd(Path dir, String netns, List<String> extraArgs) {
+    private Dockerd(Path dir, String netns, boolean ownsNetns, Path pluginsDir, List<String> extraArgs) {
         this.dir = dir;
         this.netns = netns;
+        this.ownsNetns = ownsNetns;
+        this.pluginsDir = pluginsDir;
         this.extraArgs = List.copyOf(extraArgs);
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
+    }
+
+    private void stopQuietly() {
+        try {
+            stopDaemon();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Skips the calling test (JUnit assumption) with the reason if dockerd cannot run here. */
+    public static void assumeAvailable() {
+        String reason = unavailableReason();
+        org.junit.jupiter.api.Assumptions.assumeTrue(reason == null, "skipping: " + reason);
     }
 
     /** Why dockerd cannot run here, or null if it can. */
@@ -61,10 +82,30 @@ public final class Dockerd implements AutoCloseable {
     public static Dockerd start(String prefix, List<String> extraArgs) throws IOException, InterruptedException {
         String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xFFFFFF));
         Path dir = Files.createDirectories(Path.of("/tmp", prefix + "-dockerd-" + suffix));
-        Dockerd d = new Dockerd(dir, prefix + "-d" + suffix, extraArgs);
+        Dockerd d = new Dockerd(dir, prefix + "-d" + suffix, true, null, extraArgs);
         try {
             run("ip", "netns", "add", d.netns);
             run("ip", "-n", d.netns, "link", "set", "lo", "up");
+            d.startDaemon();
+            return d;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            d.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts dockerd as the Docker of a simulated host: in the existing namespace {@code netns}
+     * (left alone on close), seeing {@code pluginsDir} as its {@code /run/docker/plugins}, where
+     * it finds that host's jovl socket.
+     */
+    public static Dockerd startOnHost(String prefix, String netns, Path pluginsDir, List<String> extraArgs)
+            throws IOException, InterruptedException {
+        String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xFFFFFF));
+        Path dir = Files.createDirectories(Path.of("/tmp", prefix + "-dockerd-" + suffix));
+        Files.createDirectories(Path.of("/run/docker/plugins"));
+        Dockerd d = new Dockerd(dir, netns, false, pluginsDir, extraArgs);
+        try {
             d.startDaemon();
             return d;
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -86,12 +127,20 @@ public final class Dockerd implements AutoCloseable {
     }
 
     private void startDaemon() throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private",
-                "nsenter", "--net=/run/netns/" + netns, DOCKERD.toString(),
+        List<String> dockerd = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + netns, DOCKERD.toString(),
                 "--data-root", dir.resolve("data").toString(), "--exec-root", dir.resolve("exec").toString(),
                 "-H", "unix://" + socket(), "--pidfile", dir.resolve("docker.pid").toString(),
                 "--iptables=false", "--ip6tables=false", "--bridge=none"));
-        command.addAll(extraArgs);
+        dockerd.addAll(extraArgs);
+        List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private"));
+        if (pluginsDir == null) {
+            command.addAll(dockerd);
+        } else {
+            // its own /run/docker/plugins, so each simulated host's dockerd finds its own jovl
+            command.addAll(List.of("sh", "-c", "mount --bind \"$0\" /run/docker/plugins && exec \"$@\"",
+                    pluginsDir.toString()));
+            command.addAll(dockerd);
+        }
         Files.deleteIfExists(socket());
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("dockerd.log").toFile())).start();
@@ -116,7 +165,7 @@ public final class Dockerd implements AutoCloseable {
         startDaemon();
     }
 
-    private void stopDaemon() throws InterruptedException {
+    private synchronized void stopDaemon() throws InterruptedException {
         if (process == null) {
             return;
         }
@@ -208,6 +257,11 @@ public final class Dockerd implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException e) {
+            // the JVM is already exiting: the hook does the stopping
+        }
+        try {
             if (process != null && process.isAlive()) {
                 Result ps = cli(List.of("ps", "-aq"));
                 if (ps.exit == 0 && !ps.out.isBlank()) {
@@ -220,10 +274,12 @@ public final class Dockerd implements AutoCloseable {
             // go on tearing down
         }
         stopDaemon();
-        try {
-            run("ip", "netns", "del", netns);
-        } catch (IOException e) {
-            // not created
+        if (ownsNetns) {
+            try {
+                run("ip", "netns", "del", netns);
+            } catch (IOException e) {
+                // not created
+            }
         }
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

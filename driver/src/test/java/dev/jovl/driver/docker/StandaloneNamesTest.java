@@ -17,7 +17,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,11 +42,9 @@ class StandaloneNamesTest {
 
     @Test
     void containerOnOneHostResolvesContainersOfTheOtherThroughDockersEmbeddedDns() throws Exception {
-        String reason = Dockerd.unavailableReason();
-        assumeTrue(reason == null, "skipping: " + reason);
+        Dockerd.assumeAvailable();
         assumeTrue(Dnsmasq.installed(), "skipping: dnsmasq (package dnsmasq-base) is not installed");
-        List<AutoCloseable> toClose = new ArrayList<>();
-        try {
+        try (Resources toClose = new Resources()) {
             Dockerd h1 = Dockerd.start("jsa", List.of());
             toClose.add(h1);
             Dockerd h2 = Dockerd.start("jsa", List.of("--dns", DNS_ADDRESS));
@@ -59,7 +56,9 @@ class StandaloneNamesTest {
             h1.docker("network", "create", "--subnet", "10.81.0.0/24", "jsa-stack");
             h2.docker("network", "create", "--subnet", "10.82.0.0/24", "jsa-stack");
 
-            Dnsmasq upstream = Dnsmasq.start(List.of("example.test,192.0.2.7"));
+            // the upstream resolver of host 2, reached from host 2's namespace as jovl forwards from there
+            Dockerd.run("ip", "-n", h2.netns(), "addr", "add", "10.253.0.2/32", "dev", "lo");
+            Dnsmasq upstream = Dnsmasq.startIn(h2.netns(), "10.253.0.2", List.of("example.test,192.0.2.7"));
             toClose.add(upstream);
 
             Store store1 = Stores.open("file:" + dir.resolve("store"));
@@ -119,14 +118,6 @@ class StandaloneNamesTest {
             lease2.close();
             await(() -> table.lookup("web") == null, "names of a host whose lease ended vanish");
             System.out.println("DNS stats: " + dns.stats());
-        } finally {
-            for (int i = toClose.size() - 1; i >= 0; i--) {
-                try {
-                    toClose.get(i).close();
-                } catch (Exception e) {
-                    System.err.println("cleanup: " + e);
-                }
-            }
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.jovl.driver.docker;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jovl.kvstore.Store;
@@ -209,8 +208,7 @@ class StandaloneOverlaysTest {
     /** The name comes from Docker: a real dockerd, a network created there, looked up by id. */
     @Test
     void joinsByDockerNetworkNameLookedUpAfterCreateNetwork() throws Exception {
-        String reason = Dockerd.unavailableReason();
-        assumeTrue(reason == null, "skipping: " + reason);
+        Dockerd.assumeAvailable();
         try (Dockerd dockerd = Dockerd.start("jsa", List.of());
              DockerEngineClient docker = new DockerEngineClient(dockerd.socket(), Duration.ofSeconds(10))) {
             String idA = dockerd.docker("network", "create", "--subnet", "10.50.0.0/24", "jsa-stack");
