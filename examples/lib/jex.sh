@@ -356,11 +356,9 @@ jex_plugin_install() {
   local h=$1 dir="$JEX_STATE/$1" t0 t1
   [ -s "$JEX_PLUGIN_DIR/config.json" ] || jex_die "no plugin in $JEX_PLUGIN_DIR (run examples/plugin/build.sh)" || return 1
   mkdir -p "$dir/jovl-state"
-  # /run/jovl (sandbox namespace files) as a shared mount, so namespaces the plugin mounts there
-  # stay in the host's mount namespace and outlive a restart of the plugin
-  jex_in "$h" sh -c 'mkdir -p /run/jovl && mount --bind /run/jovl /run/jovl && mount --make-rshared /run/jovl' || return 1
   jex_docker "$h" plugin create jovl "$JEX_PLUGIN_DIR" >/dev/null || return 1
-  jex_docker "$h" plugin set jovl:latest JOVL_STORE="$(jex_kv_url)" JOVL_ADVERTISE=eth0 state.source="$dir/jovl-state" || return 1
+  jex_docker "$h" plugin set jovl:latest JOVL_STORE="$(jex_kv_url)" JOVL_ADVERTISE=eth0 state.source="$dir/jovl-state" \
+    docker-socket.source="$dir/docker.sock" || return 1
   t0=$EPOCHREALTIME
   jex_docker "$h" plugin enable jovl:latest >/dev/null || return 1
   t1=$EPOCHREALTIME
