@@ -20,7 +20,9 @@ import dev.jovl.driver.state.LocalEndpointJournal;
 import dev.jovl.driver.state.ClusterState;
 import dev.jovl.driver.status.StatusApi.PeersRequest;
 import dev.jovl.driver.status.StatusService;
+import dev.jovl.driver.api.DriverApi.ActivateResponse;
 import dev.jovl.driver.api.DriverApi.Empty;
+import dev.jovl.driver.http.Json;
 import dev.jovl.ipam.IpamConfig;
 import dev.jovl.ipam.IpamDriver;
 import dev.jovl.kvstore.Store;
@@ -76,6 +78,9 @@ public final class Daemon implements AutoCloseable {
     public static Daemon start(DaemonOptions options, Path hostNamespace, Store sharedStore) {
         long t0 = System.nanoTime();
         List<AutoCloseable> opened = new ArrayList<>();
+        // Jackson takes a few hundred ms to initialise: do it beside the socket set-up, not in
+        // front of Docker's first request
+        Thread.ofPlatform().daemon().name("jovl-warm-json").start(Daemon::warmUpJson);
         RouteTable table = new RouteTable(DriverRoutes.handshake(options.scope()));
         try {
             // listen first: Docker gives a managed plugin ~9.5 s, and the rest may wait for the store
@@ -148,6 +153,15 @@ public final class Daemon implements AutoCloseable {
             java.util.Collections.reverse(opened);
             closeQuietly(opened);
             throw e;
+        }
+    }
+
+    private static void warmUpJson() {
+        try {
+            Json.MAPPER.writeValueAsBytes(new ActivateResponse(List.of("NetworkDriver")));
+            Json.MAPPER.readValue("{}", Empty.class);
+        } catch (java.io.IOException e) {
+            log.debug("JSON warm-up: {}", e.toString());
         }
     }
 

@@ -44,12 +44,13 @@ class PluginProtocolTest {
     private static Store store;
     private static Daemon daemon;
     private static Path socket;
+    private static Path storeDir;
 
     @BeforeAll
     static void start() throws IOException {
         lab = new TestLab();
         host = lab.host();
-        Path storeDir = Files.createTempDirectory("jdr-store");
+        storeDir = Files.createTempDirectory("jdr-store");
         store = Stores.open("file:" + storeDir);
         DaemonOptions options = DaemonFixture.options(lab, host, "file:" + storeDir);
         // a stale socket file from an earlier run must be replaced, and parent dirs created
@@ -68,6 +69,7 @@ class PluginProtocolTest {
             store.close();
         }
         lab.close();
+        Shell.run("rm", "-rf", storeDir.toString());
     }
 
     private static Response post(String path, String json) {

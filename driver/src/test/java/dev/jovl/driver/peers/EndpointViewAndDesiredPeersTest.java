@@ -1,0 +1,77 @@
+package dev.jovl.driver.peers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jovl.driver.overlay.Dataplane.PeerEntries;
+import dev.jovl.driver.overlay.LocalHost;
+import dev.jovl.driver.state.ClusterState;
+import dev.jovl.driver.state.EndpointRecord;
+import dev.jovl.driver.state.StoreLayout;
+import dev.jovl.kvstore.KeyValue;
+import dev.jovl.kvstore.Store;
+import dev.jovl.kvstore.WatchEvent;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The ordering rules of the endpoint view and the desired peer entries derived from it. */
+class EndpointViewAndDesiredPeersTest {
+    private static final LocalHost SELF = new LocalHost("h1", "192.0.2.1", 1500, 4789);
+
+    private static EndpointRecord ep(String id, String ip, String mac, String host, String vtep) {
+        return new EndpointRecord("n", id, ip + "/24", null, mac, vtep, host, null, 0);
+    }
+
+    private static WatchEvent put(EndpointRecord r, long rev) {
+        return new WatchEvent(WatchEvent.Type.PUT, StoreLayout.endpoint(r.networkId(), r.endpointId()),
+                ClusterState.toJson(r), rev);
+    }
+
+    private static WatchEvent delete(String id, long rev) {
+        return new WatchEvent(WatchEvent.Type.DELETE, StoreLayout.endpoint("n", id), new byte[0], rev);
+    }
+
+    @Test
+    void eventsAtOrBelowTheListingOrAlreadySeenAreIgnored() {
+        EndpointView view = new EndpointView();
+        EndpointRecord a = ep("a", "10.0.0.2", "02:00:00:00:00:02", "h2", "192.0.2.2");
+        view.replaceWith(new Store.Listing(List.of(new KeyValue(StoreLayout.endpoint("n", "a"), ClusterState.toJson(a),
+                10, "")), 10));
+        assertEquals(Set.of(), view.apply(List.of(delete("a", 9))), "older than the listing");
+        assertEquals(1, view.endpointsOf("n").size());
+        assertEquals(Set.of("n"), view.apply(List.of(delete("a", 11))));
+        assertEquals(Set.of(), view.apply(List.of(put(a, 11))), "a replayed put at the delete's revision");
+        assertEquals(0, view.endpointsOf("n").size());
+        assertEquals(Set.of("n"), view.apply(List.of(put(a, 12))), "re-created later");
+        assertEquals(Set.of(), view.apply(List.of(put(a, 12))), "the same event twice");
+    }
+
+    @Test
+    void desiredEntriesSkipLocalEndpointsAndTheNewestRecordWinsAConflict() {
+        EndpointView view = new EndpointView();
+        view.apply(List.of(
+                put(ep("local", "10.0.0.1", "02:00:00:00:00:01", "h1", "192.0.2.1"), 5),
+                put(ep("old", "10.0.0.3", "02:00:00:00:00:03", "h2", "192.0.2.2"), 6),
+                put(ep("new", "10.0.0.3", "02:00:00:00:00:33", "h3", "192.0.2.3"), 7)));
+        PeerEntries d = PeersOfNetwork.desired(view.endpointsOf("n"), SELF);
+        assertEquals(Map.of("10.0.0.3", "02:00:00:00:00:33"), d.neighbours());
+        assertEquals(Map.of("02:00:00:00:00:03", "192.0.2.2", "02:00:00:00:00:33", "192.0.2.3"), d.fdb());
+    }
+
+    @Test
+    void differencesRemoveWhatIsGoneAndRewriteWhatChanged() {
+        PeerEntries current = new PeerEntries(Map.of("10.0.0.3", "02:aa", "10.0.0.4", "02:bb"),
+                Map.of("02:aa", "192.0.2.2", "02:bb", "192.0.2.2"));
+        PeerEntries desired = new PeerEntries(Map.of("10.0.0.3", "02:cc"), Map.of("02:cc", "192.0.2.3",
+                "02:bb", "192.0.2.9"));
+        PeerEntries remove = PeersOfNetwork.toRemove(current, desired);
+        PeerEntries write = PeersOfNetwork.toWrite(current, desired);
+        assertEquals(Map.of("10.0.0.4", "02:bb"), remove.neighbours());
+        assertEquals(Map.of("02:aa", "192.0.2.2"), remove.fdb());
+        assertEquals(Map.of("10.0.0.3", "02:cc"), write.neighbours());
+        assertEquals(Map.of("02:cc", "192.0.2.3", "02:bb", "192.0.2.9"), write.fdb());
+        assertTrue(PeersOfNetwork.toWrite(desired, desired).isEmpty());
+    }
+}
