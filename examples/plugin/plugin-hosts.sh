@@ -4,6 +4,7 @@
 #
 #   plugin-hosts.sh up N | down      jex_up N cluster / jex_down, on this set of hosts
 #   plugin-hosts.sh docker HOST ARGS the docker client of a host;  plugin-hosts.sh sock HOST: its socket
+#   plugin-hosts.sh in HOST CMD...   a command inside a host's namespaces
 #   plugin-hosts.sh install HOST     install.sh + timed enable (appends to $JEX_STATE/plugin-start-times)
 #   plugin-hosts.sh remove HOST      disable (-f) and remove jovl:latest (nothing left if it was not there)
 #   plugin-hosts.sh size HOST        the installed plugin's size on the host's disk
@@ -81,9 +82,10 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     down)    jex_down ;;
     docker)  jex_docker "$@" ;;
     sock)    jex_sock "$1" ;;
+    in)      jex_in "$@" ;;
     install) plugin_install_timed "$@" ;;
     remove)  plugin_remove "$@" ;;
     size)    plugin_installed_size "$@" ;;
-    *) sed -n '2,11p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,12p' "$0" >&2; exit 2 ;;
   esac
 fi

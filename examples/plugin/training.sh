@@ -14,8 +14,23 @@
 plugin_training_run() {
   local rootfs=$1; shift
   local log; log=$(mktemp /tmp/jovl-plugin-training.XXXXXX)
-  local sock=$rootfs/run/docker/plugins/jovl.sock
+  local sock=$rootfs/run/docker/plugins/jovl.sock ok=yes pid
+  pid=$(plugin_chroot_start "$rootfs" "$log" "$@")
+  plugin_wait_socket "$sock" "$pid" 60 && plugin_training_requests "$sock" || ok=no
+  plugin_chroot_stop "$pid" || ok=no
   rm -f "$sock"
+  if [ $ok = no ]; then
+    echo "training run failed; daemon log:" >&2; sed 's/^/    /' "$log" >&2
+  fi
+  rm -f "$log"
+  [ $ok = yes ]
+}
+
+# plugin_chroot_start ROOTFS LOG JAVA [OPTIONS...]: starts the daemon as described above, in the
+# background; prints the pid to stop it with (plugin_chroot_stop).
+plugin_chroot_start() {
+  local rootfs=$1 log=$2; shift 2
+  rm -f "$rootfs/run/docker/plugins/jovl.sock"
   # the inner shell: underlay, proc, then exec into the chroot (pid 1 of the new pid namespace)
   # shellcheck disable=SC2016
   unshare --net --mount --pid --fork --propagation private sh -c '
@@ -30,32 +45,32 @@ plugin_training_run() {
       mount -t sysfs sys "$r/sys" 2>/dev/null || true
       export JOVL_STORE=file:/tmp/store JOVL_ADVERTISE=jplt0
       exec chroot "$r" "$@" -jar /jovl/jovl.jar daemon
-    ' training "$rootfs" "$@" >"$log" 2>&1 &
-  local pid=$! ok=yes
-  local end=$((SECONDS + 60))
+    ' training "$rootfs" "$@" >"$log" 2>&1 </dev/null &
+  echo $!
+}
+
+# plugin_wait_socket SOCKET PID SECS: waits until the socket exists (fails if PID exits or time is up)
+plugin_wait_socket() {
+  local sock=$1 pid=$2 end=$((SECONDS + $3))
   until [ -S "$sock" ]; do
-    if ! kill -0 "$pid" 2>/dev/null || [ $SECONDS -ge $end ]; then ok=no; break; fi
-    sleep 0.1
+    if ! kill -0 "$pid" 2>/dev/null || [ $SECONDS -ge $end ]; then return 1; fi
+    sleep 0.005
   done
-  if [ $ok = yes ]; then
-    plugin_training_requests "$sock" || ok=no
-  fi
-  # TERM goes to the unshare child (pid 1 inside, the JVM); the JVM exits and writes the archive
-  local child; child=$(pgrep -P "$pid" | head -1)
+}
+
+# plugin_chroot_stop PID: SIGTERM to the JVM (pid 1 inside; its exit writes the archive), bounded
+# wait, then SIGKILL (and a non-zero return). The rootfs's socket file is removed.
+plugin_chroot_stop() {
+  local pid=$1 child waited=0 rc=0
+  child=$(pgrep -P "$pid" | head -1)
   [ -n "$child" ] && kill -TERM "$child" 2>/dev/null
-  local waited=0
   while kill -0 "$pid" 2>/dev/null && [ $waited -lt 300 ]; do sleep 0.1; waited=$((waited + 1)); done
   if kill -0 "$pid" 2>/dev/null; then
     [ -n "$child" ] && kill -KILL "$child" 2>/dev/null
-    kill -KILL "$pid" 2>/dev/null; ok=no
+    kill -KILL "$pid" 2>/dev/null; rc=1
   fi
   wait "$pid" 2>/dev/null
-  rm -f "$sock"
-  if [ $ok = no ]; then
-    echo "training run failed; daemon log:" >&2; sed 's/^/    /' "$log" >&2
-  fi
-  rm -f "$log"
-  [ $ok = yes ]
+  return $rc
 }
 
 # plugin_call SOCKET METHOD [BODY]: POSTs like Docker does; prints the body; fails on non-200 or an
