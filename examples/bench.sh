@@ -26,7 +26,7 @@ done
 [ "$(id -u)" = 0 ] || { echo "bench.sh: run as root" >&2; exit 2; }
 . "$here/lib/jex.sh"
 JEX_VERBOSE=${JEX_VERBOSE:-1}
-trap 'rc=$?; trap - EXIT; jex_down; exit $rc' EXIT
+trap 'rc=$?; trap - EXIT; trap "" INT TERM; jex_down; exit $rc' EXIT
 trap 'exit 130' INT TERM
 
 now_ms() { local t=$EPOCHREALTIME; echo $(( ${t%.*} * 1000 + 10#${t#*.} / 1000 )); }

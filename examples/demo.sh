@@ -31,7 +31,8 @@ case "$driver" in jovl|overlay|plugin) ;; *) echo "demo.sh: --driver must be jov
 step() { printf '\n==> %s\n' "$*"; }
 finish() {
   local rc=$?
-  trap - EXIT INT TERM
+  trap - EXIT
+  trap '' INT TERM        # a second Ctrl-C must not cut the teardown short
   if [ "$keep" = yes ] && [ $rc = 0 ]; then
     echo "hosts kept: DOCKER_HOST=unix://$JEX_STATE/jex-h1/docker.sock ...; tear down with $here/lib/jexctl down"
   else

@@ -15,12 +15,13 @@
 
 JEX_STATE=${JEX_STATE:-/tmp/jex}
 JEX_CACHE=${JEX_CACHE:-/var/tmp/jex-cache}
-JEX_NET=192.168.222
+# Names visible outside an environment (the underlay netns, the cgroup parents) carry a prefix
+# derived from JEX_STATE, so two environments (JEX_STATE=/tmp/jex and /tmp/jexp) can run at once.
+JEX_PREFIX=${JEX_PREFIX:-$(basename "$JEX_STATE")}
+JEX_NET=192.168.222                  # exists only inside this environment's namespaces
 JEX_KV_IP=$JEX_NET.2
-# JEX_STATE, JEX_UL and JEX_CGROUP_PREFIX set apart, two environments can run side by side
-# (examples/plugin/demo-plugin.sh does that)
-JEX_UL=${JEX_UL:-jex-ul}
-JEX_CGROUP_PREFIX=${JEX_CGROUP_PREFIX:-}
+JEX_UL=${JEX_UL:-$JEX_PREFIX-ul}
+JEX_CGROUP_PREFIX=${JEX_CGROUP_PREFIX:-$JEX_PREFIX-}
 JEX_DOCKER=/usr/bin/docker          # the 20.10 client that matches dockerd (/usr/local/bin/docker is newer)
 JEX_DOCKERD=/usr/sbin/dockerd
 JEX_VERBOSE=${JEX_VERBOSE:-1}
@@ -118,7 +119,8 @@ jex_plug() {
   local name=$1 ip=$2 pid; pid=$(jex_host_pid "$name")
   ip link add "$name" netns "$JEX_UL" type veth peer name eth0 netns "$pid" || return 1
   ip -n "$JEX_UL" link set "$name" master jex-br up
-  nsenter -t "$pid" -n sh -c "ip link set lo up && ip addr add $ip/24 dev eth0 && ip link set eth0 up"
+  # like a real Docker host: forwarding on (dockerd warns on every run otherwise)
+  nsenter -t "$pid" -n sh -c "echo 1 > /proc/sys/net/ipv4/ip_forward && ip link set lo up && ip addr add $ip/24 dev eth0 && ip link set eth0 up"
 }
 
 jex_underlay_up() {
@@ -354,11 +356,9 @@ jex_plugin_install() {
   local h=$1 dir="$JEX_STATE/$1" t0 t1
   [ -s "$JEX_PLUGIN_DIR/config.json" ] || jex_die "no plugin in $JEX_PLUGIN_DIR (run examples/plugin/build.sh)" || return 1
   mkdir -p "$dir/jovl-state"
-  # /run/jovl (sandbox namespace files) as a shared mount, so namespaces the plugin mounts there
-  # stay in the host's mount namespace and outlive a restart of the plugin
-  jex_in "$h" sh -c 'mkdir -p /run/jovl && mount --bind /run/jovl /run/jovl && mount --make-rshared /run/jovl' || return 1
   jex_docker "$h" plugin create jovl "$JEX_PLUGIN_DIR" >/dev/null || return 1
-  jex_docker "$h" plugin set jovl:latest JOVL_STORE="$(jex_kv_url)" JOVL_ADVERTISE=eth0 state.source="$dir/jovl-state" || return 1
+  jex_docker "$h" plugin set jovl:latest JOVL_STORE="$(jex_kv_url)" JOVL_ADVERTISE=eth0 state.source="$dir/jovl-state" \
+    docker-socket.source="$dir/docker.sock" || return 1
   t0=$EPOCHREALTIME
   jex_docker "$h" plugin enable jovl:latest >/dev/null || return 1
   t1=$EPOCHREALTIME
