@@ -8,15 +8,17 @@
 # install.sh and measures its start (from `docker plugin enable` to the socket appearing and to the
 # first answered request), then: docker network create -d jovl:latest --ipam-driver jovl:latest,
 # `web` (busybox httpd) on host 1, `shell1` on host 2, and verify.sh (ping and HTTP by name and by
-# IP, both ways). Prints the plugin's size. Exit 0 only if everything passed. Everything is removed
-# at the end (containers, network, plugins, dockerds, namespaces), also on failure and Ctrl-C;
-# --keep leaves the hosts up after a success (JEX_STATE=/tmp/jexp JEX_UL=jexp-ul examples/lib/jexctl down
+# IP, both ways); then kills the plugin's JVM on host 1 with kill -9 while host 2 pings it (Docker
+# restarts it; no ping may be lost) and starts one more container. Prints the plugin's size.
+# Exit 0 only if everything passed. Everything is removed at the end (containers, network,
+# plugins, dockerds, namespaces), also on failure and Ctrl-C. --keep leaves the hosts up after a
+# success (JEX_STATE=/tmp/jexp JEX_UL=jexp-ul JEX_CGROUP_PREFIX=jexp- examples/lib/jexctl down
 # removes them). Its hosts are set apart from examples/demo.sh's, so both can run at once.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 examples=$(cd "$here/.." && pwd)
 keep=no
-case "${1:-}" in --keep) keep=yes ;; '') ;; -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+case "${1:-}" in --keep) keep=yes ;; '') ;; -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
   *) echo "demo-plugin.sh: unknown argument $1" >&2; exit 2 ;; esac
 [ "$(id -u)" = 0 ] || { echo "demo-plugin.sh: run as root (namespaces, dockerd)" >&2; exit 2; }
 
@@ -82,6 +84,15 @@ jex_docker jex-h2 run -d --net myStack1 --name shell1 jex/busybox httpd -f -p 80
 
 step "verify.sh: ping and HTTP by name and by IP, web <-> shell1, across the 2 hosts"
 DOCKER=$JEX_DOCKER "$examples/verify.sh" --tries 5 -H "unix://$(jex_sock jex-h1)" -H "unix://$(jex_sock jex-h2)" myStack1 || exit 1
+
+step "kill -9 of the plugin's JVM on jex-h1 while shell1 pings web (Docker restarts the plugin)"
+jex_docker jex-h2 exec shell1 ping -c 20 -i 0.2 web > "$JEX_STATE/ping-across-kill" 2>&1 &
+pinger=$!
+sleep 1
+plugin_kill9 jex-h1 | tee -a "$JEX_STATE/plugin-start-times" || exit 1
+wait "$pinger"; tail -2 "$JEX_STATE/ping-across-kill"
+grep -q ' 0% packet loss' "$JEX_STATE/ping-across-kill" || { echo "pings were lost across the restart"; exit 1; }
+jex_docker jex-h2 run --rm --net myStack1 jex/busybox ping -c 2 web || { echo "a new container cannot reach web after the restart"; exit 1; }
 
 step "start times (docker plugin enable -> socket listening -> first answered request)"
 cat "$JEX_STATE/plugin-start-times"

@@ -7,6 +7,7 @@
 #   plugin-hosts.sh in HOST CMD...   a command inside a host's namespaces
 #   plugin-hosts.sh install HOST     install.sh + timed enable (appends to $JEX_STATE/plugin-start-times)
 #   plugin-hosts.sh remove HOST      disable (-f) and remove jovl:latest (nothing left if it was not there)
+#   plugin-hosts.sh kill9 HOST       kill -9 the plugin's JVM, wait until Docker has restarted it
 #   plugin-hosts.sh size HOST        the installed plugin's size on the host's disk
 #
 # By default these hosts are set apart from examples/demo.sh's and the e2e tests' (JEX_STATE=/tmp/jexp,
@@ -59,6 +60,36 @@ plugin_install_timed() {
   echo "$times" | tee -a "$JEX_STATE/plugin-start-times"
 }
 
+# plugin_pid HOST: the plugin's JVM (the process in the host's network namespace that runs the
+# rootfs's java; host network puts it there)
+plugin_pid() {
+  local p
+  for p in $(jex_pids_in_netns "$(jex_host_pid "$1")"); do
+    if tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q '^/opt/java/bin/java .*-jar /jovl/jovl.jar daemon'; then
+      echo "$p"; return 0
+    fi
+  done
+  return 1
+}
+
+# plugin_kill9 HOST: SIGKILL to the plugin's JVM; waits until it is gone and Docker's restart of it
+# answers on the socket again (bounded: 30 s). Prints the old and the new pid.
+plugin_kill9() {
+  local h=$1 old new id sock end=$((SECONDS + 30))
+  old=$(plugin_pid "$h") || { jex_die "$h: no plugin process"; return 1; }
+  id=$(plugin_id "$h"); sock=$(plugin_socket "$h" "$id")
+  local t0=$EPOCHREALTIME
+  kill -KILL "$old"
+  while kill -0 "$old" 2>/dev/null; do sleep 0.05; done
+  until new=$(plugin_pid "$h") && [ "$new" != "$old" ] &&
+        jex_in "$h" curl -sf --max-time 2 --unix-socket "$sock" -X POST http://plugin.moby.localhost/NetworkDriver.GetCapabilities >/dev/null 2>&1; do
+    [ $SECONDS -lt $end ] || { jex_die "$h: Docker did not restart the plugin within 30 s"; return 1; }
+    sleep 0.1
+  done
+  awk -v h="$h" -v o="$old" -v n="$new" -v a="$t0" -v b="$EPOCHREALTIME" \
+    'BEGIN { printf "%s: plugin pid %s killed (-9); Docker restarted it as pid %s, answering %.2f s after the kill\n", h, o, n, b - a }'
+}
+
 plugin_remove() {
   local h=$1
   jex_docker "$h" plugin inspect jovl:latest >/dev/null 2>&1 || return 0
@@ -85,7 +116,8 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     in)      jex_in "$@" ;;
     install) plugin_install_timed "$@" ;;
     remove)  plugin_remove "$@" ;;
+    kill9)   plugin_kill9 "$@" ;;
     size)    plugin_installed_size "$@" ;;
-    *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,13p' "$0" >&2; exit 2 ;;
   esac
 fi

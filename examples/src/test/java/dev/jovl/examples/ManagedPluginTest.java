@@ -9,6 +9,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -69,6 +72,23 @@ class ManagedPluginTest {
                         + "propagated mount (so it outlives a plugin restart), found: '" + sandboxes(h) + "'");
             }
 
+            // a crash: Docker restarts the plugin; the namespaces in the propagated mount and the kernel
+            // state in them stay, so traffic keeps flowing, and the restarted jovl serves new containers
+            CompletableFuture<CommandResult> pings = CompletableFuture.supplyAsync(
+                    () -> docker("jex-h2", "exec", "mp-web2", "ping", "-c", "30", "-i", "0.2", "mp-web1"));
+            Cluster.sleep(Duration.ofSeconds(1));
+            System.err.println(hosts(Duration.ofMinutes(1), "kill9", "jex-h1").orFail().out());
+            CommandResult pinged = pings.join();
+            System.err.print(pinged.out());
+            Matcher received = Pattern.compile("(\\d+) packets received").matcher(pinged.out());
+            assertTrue(received.find(), pinged.describe());
+            assertTrue(Integer.parseInt(received.group(1)) >= 29,
+                    "pings across the plugin's kill -9 and restart: at most one lost\n" + pinged.out());
+            docker("jex-h2", "run", "-d", "--name", "mp-after", "--net", NET, Cluster.IMAGE, "sleep", "600").orFail();
+            CommandResult late = docker("jex-h2", "exec", "mp-after", "ping", "-c", "2", "mp-web1");
+            assertTrue(late.succeeded(), "a container started after the restart reaches host 1 by name\n" + late.describe());
+            docker("jex-h2", "rm", "-f", "mp-after").orFail();
+
             // taking it all down through Docker leaves no sandbox behind in the plugin's propagated mount
             docker("jex-h1", "rm", "-f", "mp-web1").orFail();
             docker("jex-h2", "rm", "-f", "mp-web2").orFail();
@@ -80,7 +100,7 @@ class ManagedPluginTest {
             }
         } finally {
             for (String h : HOSTS) {
-                docker(h, "rm", "-f", "mp-web1", "mp-web2");
+                docker(h, "rm", "-f", "mp-web1", "mp-web2", "mp-after");
             }
             docker("jex-h1", "network", "rm", NET);
             for (String h : HOSTS) {
