@@ -48,7 +48,7 @@ final class SharedHosts implements BeforeAllCallback, ParameterResolver {
     }
 
     /** The hosts of this run; closed by JUnit at the end of the run. */
-    static final class Running implements ExtensionContext.Store.CloseableResource {
+    static final class Running implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         final SimulatedHosts hosts;
         final Cluster cluster;
         final String skipReason;
@@ -84,8 +84,14 @@ final class SharedHosts implements BeforeAllCallback, ParameterResolver {
             }
         }
 
+        private boolean closed;
+
         @Override
-        public void close() {
+        public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
