@@ -223,15 +223,70 @@ jex_kill_cgroup() {
   return 0
 }
 
+# ---- ownership -----------------------------------------------------------------------------------
+# An environment ($JEX_STATE) belongs to the process that brought it up (a test JVM, a demo script)
+# until it is torn down. Without this, a second run on the same JEX_STATE (two worktrees running the
+# same test, a demo beside the test) took the first run's live hosts for "leftovers" and tore them
+# down mid-run: the first run then saw connectivity break for no reason (docker exec and pings
+# failing from one moment on). Now jex_up waits (up to JEX_OWNER_WAIT s) while another live process
+# owns the environment, and jex_down leaves another live owner's environment alone (JEX_FORCE=1
+# overrides). The owner is JEX_OWNER_PID: this shell by default; the command-line wrappers
+# (jexctl, plugin-hosts.sh) pass their parent, the process that drives them.
+JEX_OWNER_PID=${JEX_OWNER_PID:-$$}
+JEX_OWNER_WAIT=${JEX_OWNER_WAIT:-120}
+
+# A process's start time (clock ticks since boot): tells a reused pid apart from the owner.
+jex_proc_start() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $20}'; }
+
+jex_claim_owner() { echo "$JEX_OWNER_PID $(jex_proc_start "$JEX_OWNER_PID")" > "$JEX_STATE/owner"; }
+
+# True when a live process other than JEX_OWNER_PID owns the environment; prints "pid (command)".
+jex_owned_by_other() {
+  local pid start
+  read -r pid start < "$JEX_STATE/owner" 2>/dev/null || return 1
+  [ -n "$pid" ] && [ -n "$start" ] || return 1
+  [ "$pid" = "$JEX_OWNER_PID" ] && [ "$start" = "$(jex_proc_start "$JEX_OWNER_PID")" ] && return 1
+  [ "$(jex_proc_start "$pid")" = "$start" ] || return 1     # the owner is gone: leftovers
+  echo "$pid ($(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | cut -c1-120))"
+}
+
+# Waits (bounded) until no other live process owns the environment, then makes it ours. Holds a
+# lock beside JEX_STATE while checking, so two jex_up calls cannot both claim it.
+jex_take_ownership() {
+  local lock="$JEX_STATE.lock" fd other end=$((SECONDS + JEX_OWNER_WAIT)) said=0
+  exec {fd}>"$lock" || { jex_die "cannot open $lock"; return 1; }
+  while true; do
+    flock "$fd"
+    if ! other=$(jex_owned_by_other); then
+      mkdir -p "$JEX_STATE" && jex_claim_owner
+      flock -u "$fd"; exec {fd}>&-
+      return 0
+    fi
+    flock -u "$fd"
+    if [ $SECONDS -ge $end ]; then
+      exec {fd}>&-
+      jex_die "$JEX_STATE is in use by pid $other; waited ${JEX_OWNER_WAIT} s. Use another JEX_STATE, or wait"
+      return 1
+    fi
+    if [ $((SECONDS - said)) -ge 30 ]; then
+      jex_log "$JEX_STATE is in use by pid $other: waiting (up to ${JEX_OWNER_WAIT} s)"
+      said=$SECONDS
+    fi
+    sleep 2
+  done
+}
+
 # ---- whole environment ---------------------------------------------------------------------------
 # jex_up N [cluster|standalone]: underlay, etcd, N hosts with dockerd and images.
 jex_up() {
   local n=${1:-3} mode=${2:-cluster} i h
-  if [ -e "$JEX_STATE" ] || ip netns list | grep -qw "$JEX_UL"; then
+  jex_take_ownership || return 1
+  if [ -s "$JEX_STATE/hosts" ] || [ -e "$JEX_STATE/jex-kv" ] || ip netns list | grep -qw "$JEX_UL"; then
     jex_log "leftovers of an earlier run found: tearing them down first"
     jex_down
+    mkdir -p "$JEX_STATE" && jex_claim_owner
   fi
-  mkdir -p "$JEX_STATE"; : > "$JEX_STATE/hosts"
+  : > "$JEX_STATE/hosts"
   echo "$mode" > "$JEX_STATE/mode"
   jex_log "building test images (busybox, iperf3) into $JEX_CACHE"
   jex_build_images || return 1
@@ -262,6 +317,11 @@ jex_up() {
 jex_down() {
   local h pid p
   [ -d "$JEX_STATE" ] || { ip netns del "$JEX_UL" 2>/dev/null; return 0; }
+  local other
+  if other=$(jex_owned_by_other) && [ -z "${JEX_FORCE:-}" ]; then
+    jex_die "not tearing down $JEX_STATE: it is in use by pid $other (JEX_FORCE=1 overrides)"
+    return 1
+  fi
   jex_log "tearing down simulated hosts"
   local hosts; hosts=$(tac "$JEX_STATE/hosts" 2>/dev/null)
   # in parallel; wait only for these jobs (a bare `wait` would also wait for sleepers we started)

@@ -105,6 +105,8 @@ plugin_installed_size() {
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -uo pipefail
+  # the environment belongs to whoever drives this command line (the test JVM), not to this shell
+  export JEX_OWNER_PID=${JEX_OWNER_PID:-$PPID}
   # shellcheck source=../lib/jex.sh
   . "$plugin_here/../lib/jex.sh"
   cmd=${1:-}; shift || true

@@ -32,9 +32,18 @@ class ManagedPluginTest {
 
     private final Path root = SimulatedHosts.findRepoRoot();
     private final Path pluginHosts = root.resolve("examples/plugin/plugin-hosts.sh");
+    /**
+     * The host set's name: /tmp/jexp by default; -Djovl.plugin.hosts=NAME (state in /tmp/NAME, underlay
+     * NAME-ul, cgroups NAME-*) lets a second copy run beside it, e.g. to repeat the test in a loop. Two
+     * runs on one set take turns (jex.sh's ownership: the second waits).
+     */
+    private static final String SET = System.getProperty("jovl.plugin.hosts", "jexp");
+    private static final String STATE = "/tmp/" + SET;
     /** plugin-hosts.sh's own set of hosts, spelled out so a JEX_* of the suite's environment cannot leak in. */
-    private final Map<String, String> env = Map.of("JEX_STATE", "/tmp/jexp", "JEX_UL", "jexp-ul", "JEX_CGROUP_PREFIX", "jexp-",
-            "JEX_VERBOSE", "1", "JEX_LOGS", root.resolve("examples/target/jexp-logs").toString());
+    private final Map<String, String> env = Map.of("JEX_STATE", STATE, "JEX_UL", SET + "-ul", "JEX_CGROUP_PREFIX", SET + "-",
+            "JEX_VERBOSE", "1", "JEX_LOGS", root.resolve("examples/target/" + SET + "-logs").toString(),
+            // another run on this set (another worktree, demo-plugin.sh) holds it for ~2 min at most: wait for it
+            "JEX_OWNER_WAIT", "180");
 
     @Test
     void demoFlowOnTwoHostsWithTheManagedPlugin() {
@@ -44,7 +53,7 @@ class ManagedPluginTest {
 
         run(Duration.ofMinutes(6), List.of("bash", root.resolve("examples/plugin/build.sh").toString())).orFail();
         try {
-            hosts(Duration.ofMinutes(3), "up", "2").orFail();
+            hosts(Duration.ofMinutes(5), "up", "2").orFail();
             for (String h : HOSTS) {
                 CommandResult installed = hosts(Duration.ofMinutes(2), "install", h).orFail();
                 System.err.print(installed.out());
@@ -118,10 +127,16 @@ class ManagedPluginTest {
     private void printSandboxes() {
         for (String h : HOSTS) {
             String id = docker(h, "plugin", "inspect", "-f", "{{.Id}}", "jovl:latest").trimmedOut();
-            String dir = "/tmp/jexp/" + h + "/data/plugins/" + id + "/propagated-mount/netns";
+            String dir = STATE + "/" + h + "/data/plugins/" + id + "/propagated-mount/netns";
             CommandResult r = hosts(Duration.ofSeconds(30), "in", h, "sh", "-c", "for n in " + dir + "/*; do echo \"== $n\";"
-                    + " nsenter --net=$n sh -c 'ip -d -br link; bridge fdb show; ip neigh'; done");
+                    + " nsenter --net=$n sh -c 'ip -d -br link; bridge fdb show; ip neigh'; done;"
+                    + " echo '== jovl status (store vs kernel)';"
+                    + " curl -s --max-time 10 --unix-socket /run/docker/plugins/" + id + "/jovl.sock -X POST -d '{}'"
+                    + " http://plugin.moby.localhost/Jovl.Status");
             System.err.println("---- " + h + " sandboxes\n" + r.out() + r.err());
+            String container = "jex-h1".equals(h) ? "mp-web1" : "mp-web2";
+            CommandResult c = docker(h, "exec", container, "sh", "-c", "ip -d link; ip addr; ip neigh; ip route");
+            System.err.println("---- " + h + " " + container + "\n" + c.out() + c.err());
         }
     }
 
@@ -137,7 +152,7 @@ class ManagedPluginTest {
      */
     private String sandboxes(String host) {
         String id = docker(host, "plugin", "inspect", "-f", "{{.Id}}", "jovl:latest").orFail().trimmedOut();
-        String dir = "/tmp/jexp/" + host + "/data/plugins/" + id + "/propagated-mount";
+        String dir = STATE + "/" + host + "/data/plugins/" + id + "/propagated-mount";
         return hosts(Duration.ofSeconds(30), "in", host, "sh", "-c", "test -d " + dir + " && ls -A " + dir + "/netns")
                 .orFail().trimmedOut().replace('\n', ' ');
     }
