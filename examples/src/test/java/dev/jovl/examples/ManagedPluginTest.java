@@ -65,6 +65,9 @@ class ManagedPluginTest {
             verify.add(NET);
             CommandResult checked = Commands.run(Duration.ofMinutes(2), Map.of("DOCKER", "/usr/bin/docker"), verify);
             System.err.print(checked.out());
+            if (!checked.succeeded()) {
+                printSandboxes();
+            }
             checked.orFail();
             assertTrue(checked.out().contains("8 passed, 0 failed, 0 skipped"), checked.describe());
             for (String h : HOSTS) {
@@ -108,6 +111,17 @@ class ManagedPluginTest {
             }
             CommandResult down = hosts(Duration.ofMinutes(3), "down");
             System.err.print(down.err());
+        }
+    }
+
+    /** For a failed check: each host's sandbox (links, FDB, neighbours), as the plugin programmed it. */
+    private void printSandboxes() {
+        for (String h : HOSTS) {
+            String id = docker(h, "plugin", "inspect", "-f", "{{.Id}}", "jovl:latest").trimmedOut();
+            String dir = "/tmp/jexp/" + h + "/data/plugins/" + id + "/propagated-mount/netns";
+            CommandResult r = hosts(Duration.ofSeconds(30), "in", h, "sh", "-c", "for n in " + dir + "/*; do echo \"== $n\";"
+                    + " nsenter --net=$n sh -c 'ip -d -br link; bridge fdb show; ip neigh'; done");
+            System.err.println("---- " + h + " sandboxes\n" + r.out() + r.err());
         }
     }
 
