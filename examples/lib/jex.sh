@@ -25,6 +25,10 @@ JEX_CGROUP_PREFIX=${JEX_CGROUP_PREFIX:-$JEX_PREFIX-}
 JEX_DOCKER=/usr/bin/docker          # the 20.10 client that matches dockerd (/usr/local/bin/docker is newer)
 JEX_DOCKERD=/usr/sbin/dockerd
 JEX_VERBOSE=${JEX_VERBOSE:-1}
+# Standalone mode only, opt-in: JEX_STANDALONE_DNS=eth0 starts each host's dockerd with
+# --dns <that host's eth0 address>, where jovl --scope local answers container names of every host
+# (driver/README-standalone.md). Unset (the default), dockerd gets no --dns, as before.
+JEX_STANDALONE_DNS=${JEX_STANDALONE_DNS:-}
 
 jex_log() { [ "$JEX_VERBOSE" = 0 ] || printf '[jex %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 jex_die() { printf '[jex] ERROR: %s\n' "$*" >&2; return 1; }
@@ -172,6 +176,8 @@ jex_dockerd_start() {
               --log-level warn --userland-proxy=false)
   if [ "$mode" = cluster ]; then
     args+=(--cluster-store "$(jex_kv_url)" --cluster-advertise eth0:2376)
+  elif [ "$JEX_STANDALONE_DNS" = eth0 ]; then
+    args+=(--dns "$(jex_host_ip "$h")")
   fi
   jex_in "$h" setsid "$JEX_DOCKERD" "${args[@]}" </dev/null >>"$dir/dockerd.log" 2>&1 &
   jex_wait 60 jex_docker "$h" version || jex_die "dockerd on $h did not start (see $dir/dockerd.log)"
