@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -94,13 +93,9 @@ public final class UpstreamServers {
 
     /** A numeric IPv4 or IPv6 address; names are refused (no DNS lookup to find a DNS server). */
     static InetAddress literal(String text) {
-        String bare = text.contains("%") ? text.substring(0, text.indexOf('%')) : text;
-        if (bare.isEmpty() || !bare.matches("[0-9a-fA-F.:]+") || (!bare.contains(":") && !bare.matches("[0-9.]+"))) {
-            throw new IllegalArgumentException("not a numeric IP address: " + text);
-        }
         try {
-            return InetAddress.getByName(text);
-        } catch (UnknownHostException e) {
+            return InetAddress.ofLiteral(text);   // parses only; never asks a resolver
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("not a numeric IP address: " + text, e);
         }
     }
