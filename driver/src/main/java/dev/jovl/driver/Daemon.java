@@ -11,6 +11,7 @@ import dev.jovl.driver.overlay.DriverSettings;
 import dev.jovl.driver.overlay.LocalHost;
 import dev.jovl.driver.overlay.NetworkDriverService;
 import dev.jovl.driver.overlay.NetworkLocks;
+import dev.jovl.driver.overlay.SandboxCleanup;
 import dev.jovl.driver.peers.DeadHostReaper;
 import dev.jovl.driver.peers.HostRegistration;
 import dev.jovl.driver.peers.PeerSync;
@@ -111,16 +112,19 @@ public final class Daemon implements AutoCloseable {
             NetworkLocks locks = new NetworkLocks();
             IpamDriver ipam = new IpamDriver(store, IpamConfig.defaults(), hostId);
             LocalEndpointJournal journal = new LocalEndpointJournal(options.runDir().resolve("endpoints"));
+            SandboxCleanup cleanup = new SandboxCleanup(dataplane, locks, options.sandboxIdleGrace());
             SandboxAdoption adoption = new SandboxAdoption(state, host, dataplane, locks, journal,
-                    new IpamAddressReclaim(ipam, hostId));
+                    new IpamAddressReclaim(ipam, hostId), cleanup);
             PeerSync peers = new PeerSync(store, host, dataplane, locks, options.reconcileInterval(),
                     adoption::adoptAll);
             opened.add(peers);
+            cleanup.onSandboxRemoved(peers::forget);
+            opened.add(cleanup); // closed before the peer sync and the dataplane it uses
             HostRegistration registration = new HostRegistration(state, host, options.leaseTtl(), VERSION,
                     adoption::adoptAll);
             opened.add(registration);
             NetworkDriverService driver = new NetworkDriverService(state, host, settings, dataplane, peers, locks,
-                    journal);
+                    journal, cleanup);
             StatusService status = new StatusService(state, host, settings, dataplane, peers, registration, stats);
             DriverRoutes routes = new DriverRoutes(driver)
                     .withIpam(ipam)
@@ -139,6 +143,7 @@ public final class Daemon implements AutoCloseable {
 
             registration.start();
             peers.start();
+            cleanup.startSweeping(adoption::sweepAll, options.reconcileInterval());
             reaper.start();
             log.info("jovl {} listening after {} ms, up in {} ms (JVM start not counted): host {}, VTEP {} on {} (MTU {}), VXLAN port {}, scope {}, store {}",
                     VERSION, listeningMs, (System.nanoTime() - t0) / 1_000_000, hostId, underlay.vtep(), underlay.interfaceName(),

@@ -13,6 +13,7 @@ import dev.jovl.driver.http.PluginClient;
 import dev.jovl.driver.http.PluginClient.Response;
 import dev.jovl.driver.http.PluginServer;
 import dev.jovl.driver.testing.DaemonFixture;
+import dev.jovl.driver.testing.Eventually;
 import dev.jovl.driver.testing.Shell;
 import dev.jovl.driver.testing.TestLab;
 import dev.jovl.kvstore.KeyValue;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -234,10 +236,14 @@ class PluginProtocolTest {
         ok("/NetworkDriver.Leave", "{\"NetworkID\":\"neteps\",\"EndpointID\":\"ep1234567890abcdef\"}");
         ok("/NetworkDriver.DeleteEndpoint", "{\"NetworkID\":\"neteps\",\"EndpointID\":\"ep1234567890abcdef\"}");
         ok("/NetworkDriver.DeleteEndpoint", "{\"NetworkID\":\"neteps\",\"EndpointID\":\"ep1234567890abcdef\"}");
-        assertTrue(Shell.run("ip", "-n", host.namespace(), "link", "show", src).exit() != 0, "veth gone");
-        assertFalse(Files.exists(sandbox), "last local endpoint gone: sandbox removed");
         assertTrue(store.get("jovl/v1/endpoints/neteps/ep1234567890abcdef").isEmpty());
+        // the pair is deleted in the background; the sandbox is kept for the idle grace (60 s here)
+        Eventually.assertThat("veth gone", Duration.ofSeconds(15),
+                () -> Shell.run("ip", "-n", host.namespace(), "link", "show", src).exit() != 0
+                        && Shell.run("nsenter", "--net=" + sandbox, "ip", "link", "show", "veep123456789").exit() != 0);
+        assertTrue(Files.exists(sandbox), "last local endpoint gone: the sandbox stays for the idle grace");
         ok("/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"neteps\"}");
+        assertFalse(Files.exists(sandbox), "DeleteNetwork removes the idle sandbox at once");
     }
 
     @Test

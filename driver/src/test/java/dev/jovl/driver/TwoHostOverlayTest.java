@@ -44,8 +44,13 @@ class TwoHostOverlayTest {
         h1 = lab.host();
         h2 = lab.host();
         etcd = EtcdServer.start();
-        d1 = DaemonFixture.start(DaemonFixture.options(lab, h1, etcd.url()), h1, null);
-        d2 = DaemonFixture.start(DaemonFixture.options(lab, h2, etcd.url()), h2, null);
+        d1 = DaemonFixture.start(options(h1), h1, null);
+        d2 = DaemonFixture.start(options(h2), h2, null);
+    }
+
+    /** Grace 0: a sandbox goes with its last container, which is what this test checks. */
+    private dev.jovl.driver.cli.DaemonOptions options(TestLab.Host h) {
+        return DaemonFixture.options(lab, h, etcd.url(), "--sandbox-idle-grace", "0");
     }
 
     @AfterEach
@@ -142,7 +147,8 @@ class TwoHostOverlayTest {
         stopContainer(d2, "ep2bbbbbbbbbbbbbbbb");
         Eventually.assertThat("host 1 dropped the entries of the removed endpoint", CONVERGE,
                 () -> neighbours(d1).isEmpty() && fdb(d1).isEmpty());
-        assertTrue(!Files.exists(sandbox(d2)), "host 2's last endpoint gone: its sandbox went too");
+        Eventually.assertThat("host 2's last endpoint gone: its sandbox went too (grace 0)", CONVERGE,
+                () -> !Files.exists(sandbox(d2)));
 
         // a generated MAC is derived from the address (as Docker's overlay does), so a container
         // coming back at the same address keeps the MAC and other containers' ARP caches stay right
@@ -169,7 +175,7 @@ class TwoHostOverlayTest {
         d1.close();
         assertTrue(TestLab.ping(c1[0], "10.44.0.3"), "traffic flows while the daemon is away");
         long before = inode(sandbox(d2));
-        d1 = DaemonFixture.start(DaemonFixture.options(lab, h1, etcd.url()), h1, null);
+        d1 = DaemonFixture.start(options(h1), h1, null);
         assertTrue(TestLab.ping(c1[0], "10.44.0.3"), "traffic flows after the restart");
         assertEquals(before, inode(sandbox(d2)));
         // and everything works as before: a new container on host 1 reaches host 2

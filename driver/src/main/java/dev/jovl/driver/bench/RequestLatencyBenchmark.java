@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>
  * java -cp driver/target/jovl.jar dev.jovl.driver.bench.RequestLatencyBenchmark \
  *      [--store file:/tmp/x | etcd://127.0.0.1:2379] [--clients 8] [--lifecycles 400] [--warmup 40]
- *      [--resident true|false]
+ *      [--resident true|false] [--idle-grace S]
  * </pre>
  * Needs root (namespaces, veths). Default store: an embedded store in a temporary directory.
  */
@@ -47,6 +47,8 @@ public final class RequestLatencyBenchmark {
         // a resident container keeps the network's sandbox up, as on a host running workloads;
         // without it every lifecycle also builds and removes the sandbox (the first container's cost)
         boolean resident = Boolean.parseBoolean(opts.getOrDefault("resident", "true"));
+        // the daemon's --sandbox-idle-grace: 0 removes the sandbox with its last container
+        String idleGrace = opts.getOrDefault("idle-grace", "60");
         Path work = Files.createTempDirectory("jovl-bench");
         String store = opts.getOrDefault("store", "file:" + work.resolve("store"));
         NetnsDirectory dir = new NetnsDirectory(work.resolve("hostns"));
@@ -63,12 +65,14 @@ public final class RequestLatencyBenchmark {
             }
             DaemonOptions options = DaemonOptions.parse(List.of("--store", store, "--advertise", "eth0",
                     "--socket", work.resolve("jovl.sock").toString(), "--run-dir", work.resolve("run").toString(),
-                    "--host-netns", dir.pathOf(nsName).toString(), "--host-id", "bench"), Map.of());
+                    "--host-netns", dir.pathOf(nsName).toString(), "--host-id", "bench",
+                    "--sandbox-idle-grace", idleGrace), Map.of());
             daemon = Daemon.start(options);
             Path socket = daemon.socket();
             String poolId = setUp(socket, resident);
-            System.out.printf(Locale.ROOT, "store %s, %d clients, %d lifecycles (+%d warm-up), %s%n", store, clients,
-                    lifecycles, warmup, resident ? "sandbox kept up by a resident container" : "no resident container");
+            System.out.printf(Locale.ROOT, "store %s, %d clients, %d lifecycles (+%d warm-up), %s, idle grace %s s%n",
+                    store, clients, lifecycles, warmup,
+                    resident ? "sandbox kept up by a resident container" : "no resident container", idleGrace);
             run(socket, poolId, clients, warmup, new LatencyRecorder());
             LatencyRecorder recorder = new LatencyRecorder();
             long t0 = System.nanoTime();

@@ -15,7 +15,7 @@ import java.util.Map;
 public record DaemonOptions(String store, String advertise, Path socket, int vxlanPort, int mtu, String scope,
                             String hostId, Path runDir, VniRange vniRange, Duration leaseTtl,
                             Duration deadHostGrace, Duration reconcileInterval, Path hostNetns,
-                            Path dockerSocket, String dnsListen, String dnsUpstream) {
+                            Path dockerSocket, String dnsListen, String dnsUpstream, Duration sandboxIdleGrace) {
 
     /** flag -> [environment variable, default, help] */
     private static final Map<String, String[]> OPTIONS = new LinkedHashMap<>();
@@ -42,6 +42,8 @@ public record DaemonOptions(String store, String advertise, Path socket, int vxl
                 "seconds a host may stay unregistered before its endpoints and addresses are removed"});
         OPTIONS.put("reconcile-interval", new String[] {"JOVL_RECONCILE_INTERVAL", "30",
                 "seconds between full kernel-vs-store reconciles"});
+        OPTIONS.put("sandbox-idle-grace", new String[] {"JOVL_SANDBOX_IDLE_GRACE", "60",
+                "seconds a network's sandbox is kept after its last local container left (0: removed at once)"});
         // standalone mode (--scope local) only: see driver/README-standalone.md
         OPTIONS.put("docker-socket", new String[] {"JOVL_DOCKER_SOCKET", "/var/run/docker.sock",
                 "scope local: Docker's API socket, for network and container names"});
@@ -99,7 +101,8 @@ public record DaemonOptions(String store, String advertise, Path socket, int vxl
                     Duration.ofSeconds(intIn(values, "dead-host-grace", 0, 86400)),
                     Duration.ofSeconds(intIn(values, "reconcile-interval", 1, 86400)),
                     values.get("host-netns").isBlank() ? null : Path.of(values.get("host-netns")),
-                    Path.of(values.get("docker-socket")), values.get("dns-listen"), values.get("dns-upstream"));
+                    Path.of(values.get("docker-socket")), values.get("dns-listen"), values.get("dns-upstream"),
+                    Duration.ofSeconds(intIn(values, "sandbox-idle-grace", 0, 86400)));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -284,6 +284,16 @@ public final class NetlinkDataplane implements Dataplane {
     }
 
     @Override
+    public boolean removeHostEnd(String endpointId) {
+        return hostHandle.deleteLink(SandboxNames.hostEnd(endpointId));
+    }
+
+    @Override
+    public boolean hostEndPresent(String endpointId) {
+        return hostHandle.findLink(SandboxNames.hostEnd(endpointId)).isPresent();
+    }
+
+    @Override
     public Set<String> attachedEndpoints(String networkId) {
         Set<String> out = new HashSet<>();
         existing(networkId).ifPresent(sb -> {

@@ -29,6 +29,17 @@ public interface Dataplane extends AutoCloseable {
     /** Removes the endpoint's veth pair wherever its container end is; absent is fine. */
     void detach(String networkId, String endpointId);
 
+    /**
+     * Deletes the endpoint's veth pair through its container end if that is in this host's
+     * namespace (where Docker puts it back after Leave), touching no sandbox; absent is fine.
+     *
+     * @return whether there was such a link
+     */
+    boolean removeHostEnd(String endpointId);
+
+    /** Whether the endpoint's container end is in this host's namespace, i.e. in no container. */
+    boolean hostEndPresent(String endpointId);
+
     /** Whether the network's sandbox exists on this host. */
     boolean hasSandbox(String networkId);
 

@@ -59,10 +59,13 @@ public final class NetworkDriverService {
     private final PeerProgramming peers;
     private final NetworkLocks locks;
     private final LocalEndpointJournal journal;
+    private final SandboxCleanup cleanup;
 
     public NetworkDriverService(ClusterState state, LocalHost host, DriverSettings settings, Dataplane dataplane,
-                                PeerProgramming peers, NetworkLocks locks, LocalEndpointJournal journal) {
+                                PeerProgramming peers, NetworkLocks locks, LocalEndpointJournal journal,
+                                SandboxCleanup cleanup) {
         this.journal = journal;
+        this.cleanup = cleanup;
         this.state = state;
         this.host = host;
         this.settings = settings;
@@ -172,6 +175,7 @@ public final class NetworkDriverService {
             deleteNetworkRecord(existing.get());
         }
         locks.run(networkId, () -> {
+            cleanup.cancelRetirement(networkId); // at once, even while it is kept idle
             dataplane.removeSandbox(networkId);
             peers.forget(networkId);
         });
@@ -299,16 +303,10 @@ public final class NetworkDriverService {
         // store first: if it is unreachable nothing changes and the error says so
         state.deleteEndpoint(networkId, endpointId);
         journal.forget(networkId, endpointId);
-        locks.run(networkId, () -> {
-            dataplane.detach(networkId, endpointId);
-            // The sandbox goes with its last container: a veth dies with either end's namespace,
-            // so none left means no container of this network runs here any more.
-            if (dataplane.hasSandbox(networkId) && dataplane.attachedEndpoints(networkId).isEmpty()) {
-                dataplane.removeSandbox(networkId);
-                peers.forget(networkId);
-                log.info("network {}: last local container gone, sandbox removed", RequestFacts.shortId(networkId));
-            }
-        });
+        // The veth pair goes in the background (the kernel's unregistering waits ~20-40 ms), and
+        // with its last veth the sandbox, after the idle grace: a veth dies with either end's
+        // namespace, so none left means no container of this network runs here any more.
+        cleanup.deleteLater(networkId, endpointId);
         return Map.of();
     }
 
@@ -324,6 +322,7 @@ public final class NetworkDriverService {
             throw PluginException.badRequest("endpoint " + endpointId + " belongs to host " + endpoint.host()
                     + ", not " + host.hostId());
         }
+        cleanup.beforeJoin(networkId, endpointId);
         String srcName = locks.with(networkId, () -> {
             boolean fresh = !dataplane.hasSandbox(networkId);
             String name = dataplane.attach(network, endpoint);

@@ -4,6 +4,7 @@ import dev.jovl.driver.http.RequestFacts;
 import dev.jovl.driver.overlay.Dataplane;
 import dev.jovl.driver.overlay.LocalHost;
 import dev.jovl.driver.overlay.NetworkLocks;
+import dev.jovl.driver.overlay.SandboxCleanup;
 import dev.jovl.driver.state.ClusterState;
 import dev.jovl.driver.state.EndpointRecord;
 import dev.jovl.driver.state.LocalEndpointJournal;
@@ -21,8 +22,14 @@ import org.slf4j.LoggerFactory;
 /**
  * On start, takes over the sandboxes a previous run left, without disturbing traffic: a sandbox
  * of a network that still has local endpoints or attached containers is kept and repaired where
- * incomplete (nothing that exists is recreated); sandboxes of deleted networks, or with neither
- * local endpoints nor containers, are removed.
+ * incomplete (nothing that exists is recreated); sandboxes of deleted networks are removed; a
+ * sandbox with neither local endpoints nor containers is kept for the idle grace like any idle
+ * sandbox (a restarted jovl is often followed by new containers; a stopped one removed its idle
+ * sandboxes on the way out, so only a killed one leaves them), then removed.
+ *
+ * <p>A veth in a sandbox that no endpoint record or journal entry claims, and whose container end
+ * is back in the host namespace, is in no container: the leftover of a deletion that failed or was
+ * cut short; it is removed. The same check runs periodically ({@link #sweepAll}).
  */
 public final class SandboxAdoption {
     private static final Logger log = LoggerFactory.getLogger(SandboxAdoption.class);
@@ -33,10 +40,12 @@ public final class SandboxAdoption {
     private final NetworkLocks locks;
     private final LocalEndpointJournal journal;
     private final AddressReclaim addresses;
+    private final SandboxCleanup cleanup;
 
     public SandboxAdoption(ClusterState state, LocalHost self, Dataplane dataplane, NetworkLocks locks,
-                           LocalEndpointJournal journal, AddressReclaim addresses) {
+                           LocalEndpointJournal journal, AddressReclaim addresses, SandboxCleanup cleanup) {
         this.journal = journal;
+        this.cleanup = cleanup;
         this.addresses = addresses;
         this.state = state;
         this.self = self;
@@ -58,26 +67,82 @@ public final class SandboxAdoption {
             dataplane.removeSandbox(networkId);
             return;
         }
-        List<Versioned<EndpointRecord>> local = state.endpoints(networkId).stream()
-                .filter(e -> PeersOfNetwork.isLocal(e.value(), self)).toList();
+        List<Versioned<EndpointRecord>> local = localEndpoints(networkId);
         // A veth pair dies with its container's namespace, so every veth still here belongs to a
         // running container: never remove one, even if its record is missing (reaped while we
         // were away); Docker's DeleteEndpoint will come for it.
         Set<String> attached = dataplane.attachedEndpoints(networkId);
         if (local.isEmpty() && attached.isEmpty()) {
-            log.info("network {}: no local endpoint left; removing its sandbox", shortId);
-            dataplane.removeSandbox(networkId);
+            log.info("network {}: no local endpoint left; the sandbox goes when idle for the grace", shortId);
+            cleanup.retireWhenIdle(networkId);
             return;
         }
         dataplane.repair(network.get().value());
-        Set<String> known = new HashSet<>();
-        local.forEach(e -> known.add(SandboxNames.shortId(e.value().endpointId())));
-        for (String orphan : attached) {
-            if (!known.contains(orphan)) {
+        for (String orphan : unclaimed(local, attached)) {
+            if (!removeIfLeftover(networkId, orphan)) {
                 republish(network.get().value(), orphan);
             }
         }
         log.info("network {}: sandbox adopted ({} local endpoints, {} veths)", shortId, local.size(), attached.size());
+    }
+
+    /**
+     * What a failed or lost clean-up may leave, looked for periodically: veths of deleted endpoints,
+     * and idle sandboxes without a scheduled removal. Changes nothing else (adoption does).
+     */
+    public void sweepAll() {
+        for (String networkId : dataplane.sandboxes()) {
+            locks.run(networkId, () -> sweep(networkId));
+        }
+    }
+
+    private void sweep(String networkId) {
+        if (state.network(networkId).isEmpty()) {
+            return; // DeleteNetwork removes it, or the next start's adoption does
+        }
+        List<Versioned<EndpointRecord>> local = localEndpoints(networkId);
+        Set<String> attached = dataplane.attachedEndpoints(networkId);
+        if (local.isEmpty() && attached.isEmpty()) {
+            if (!cleanup.isRetiring(networkId)) {
+                cleanup.retireWhenIdle(networkId);
+            }
+            return;
+        }
+        for (String orphan : unclaimed(local, attached)) {
+            removeIfLeftover(networkId, orphan);
+        }
+    }
+
+    private List<Versioned<EndpointRecord>> localEndpoints(String networkId) {
+        return state.endpoints(networkId).stream().filter(e -> PeersOfNetwork.isLocal(e.value(), self)).toList();
+    }
+
+    /** Veths (as endpoint-id prefixes) that no local record claims and no deletion is handling. */
+    private Set<String> unclaimed(List<Versioned<EndpointRecord>> local, Set<String> attached) {
+        Set<String> known = new HashSet<>();
+        local.forEach(e -> known.add(SandboxNames.shortId(e.value().endpointId())));
+        Set<String> out = new HashSet<>();
+        for (String prefix : attached) {
+            if (!known.contains(prefix) && !cleanup.isDeleting(prefix)) {
+                out.add(prefix);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Removes a veth without record whose endpoint was deleted: the journal entry is dropped by
+     * DeleteEndpoint (a reaped container keeps its entry), and the container end is back in the
+     * host namespace (in a running container it would be renamed and elsewhere).
+     */
+    private boolean removeIfLeftover(String networkId, String endpointPrefix) {
+        if (journal.find(networkId, endpointPrefix).isPresent() || !dataplane.hostEndPresent(endpointPrefix)) {
+            return false;
+        }
+        log.warn("network {}: veth {} belongs to no endpoint and no container (a deletion that did not finish); "
+                + "removing it", RequestFacts.shortId(networkId), SandboxNames.sandboxEnd(endpointPrefix));
+        cleanup.deleteLater(networkId, endpointPrefix);
+        return true;
     }
 
     /**

@@ -22,6 +22,15 @@ class DaemonOptionsTest {
         assertEquals("global", o.scope());
         assertEquals("", o.advertise());
         assertNull(o.hostNetns());
+        assertEquals(java.time.Duration.ofSeconds(60), o.sandboxIdleGrace());
+    }
+
+    @Test
+    void sandboxIdleGraceFromEnvironmentOrFlag() {
+        Map<String, String> env = Map.of("JOVL_SANDBOX_IDLE_GRACE", "5");
+        assertEquals(java.time.Duration.ofSeconds(5), DaemonOptions.parse(List.of(), env).sandboxIdleGrace());
+        assertEquals(java.time.Duration.ZERO,
+                DaemonOptions.parse(List.of("--sandbox-idle-grace", "0"), env).sandboxIdleGrace());
     }
 
     @Test
@@ -54,7 +63,8 @@ class DaemonOptionsTest {
     void badFlagsAreUsageErrors() {
         for (List<String> bad : List.of(List.of("--nope", "1"), List.of("--mtu"), List.of("--mtu", "abc"),
                 List.of("--mtu", "20"), List.of("--vxlan-port", "70000"), List.of("--scope", "swarm"),
-                List.of("stray"), List.of("--vni-range", "5-1"), List.of("--socket", ""))) {
+                List.of("stray"), List.of("--vni-range", "5-1"), List.of("--socket", ""),
+                List.of("--sandbox-idle-grace", "-1"), List.of("--sandbox-idle-grace", "1m"))) {
             UsageException e = assertThrows(UsageException.class, () -> DaemonOptions.parse(bad, Map.of()), bad.toString());
             assertTrue(!e.getMessage().isBlank());
         }
