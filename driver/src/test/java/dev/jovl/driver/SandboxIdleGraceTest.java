@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jovl.driver.http.Json;
-import dev.jovl.driver.http.PluginClient.Response;
 import dev.jovl.driver.testing.DaemonFixture;
 import dev.jovl.driver.testing.Eventually;
 import dev.jovl.driver.testing.Shell;
@@ -70,10 +68,8 @@ class SandboxIdleGraceTest {
     private record Container(String ns, String mac, String srcName) {
     }
 
-    private static JsonNode ok(Daemon d, String path, String json) throws IOException {
-        Response r = DaemonFixture.post(d.socket(), path, json);
-        assertEquals(200, r.status(), path + " -> " + r.body());
-        return Json.MAPPER.readTree(r.body());
+    private static JsonNode ok(Daemon d, String path, String json) {
+        return DaemonFixture.ok(d, path, json);
     }
 
     private void createNetwork() throws IOException {

@@ -1,7 +1,9 @@
 package dev.jovl.driver.testing;
 
 import dev.jovl.driver.Daemon;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.jovl.driver.cli.DaemonOptions;
+import dev.jovl.driver.http.Json;
 import dev.jovl.driver.http.PluginClient;
 import dev.jovl.kvstore.Store;
 import java.io.IOException;
@@ -29,6 +31,19 @@ public final class DaemonFixture {
 
     public static Daemon start(DaemonOptions options, TestLab.Host host, Store shared) {
         return Daemon.start(options, host.nsPath(), shared);
+    }
+
+    /** Posts and requires 200; the answer as JSON. */
+    public static JsonNode ok(Daemon d, String path, String json) {
+        PluginClient.Response r = post(d.socket(), path, json);
+        if (r.status() != 200) {
+            throw new AssertionError(path + " -> " + r.status() + " " + r.body());
+        }
+        try {
+            return Json.MAPPER.readTree(r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static PluginClient.Response post(Path socket, String path, String json) {
