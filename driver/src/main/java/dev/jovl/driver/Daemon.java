@@ -14,6 +14,7 @@ import dev.jovl.driver.overlay.NetworkLocks;
 import dev.jovl.driver.overlay.SandboxCleanup;
 import dev.jovl.driver.peers.DeadHostReaper;
 import dev.jovl.driver.peers.HostRegistration;
+import dev.jovl.driver.peers.NetworkRemovalWatch;
 import dev.jovl.driver.peers.PeerSync;
 import dev.jovl.driver.peers.EndpointActivation;
 import dev.jovl.driver.peers.SandboxAdoption;
@@ -121,6 +122,8 @@ public final class Daemon implements AutoCloseable {
             opened.add(peers);
             cleanup.onSandboxRemoved(peers::forget);
             opened.add(cleanup); // closed before the peer sync and the dataplane it uses
+            NetworkRemovalWatch removals = new NetworkRemovalWatch(store, locks, cleanup);
+            opened.add(removals);
             HostRegistration registration = new HostRegistration(state, host, options.leaseTtl(), VERSION,
                     adoption::adoptAll);
             opened.add(registration);
@@ -148,6 +151,7 @@ public final class Daemon implements AutoCloseable {
             registration.start();
             peers.start();
             cleanup.startSweeping(adoption::sweepAll, options.reconcileInterval());
+            removals.start();
             activation.start();
             reaper.start();
             log.info("jovl {} listening after {} ms, up in {} ms (JVM start not counted): host {}, VTEP {} on {} (MTU {}), VXLAN port {}, scope {}, store {}",

@@ -178,6 +178,20 @@ class SandboxIdleGraceTest {
     }
 
     @Test
+    void idleSandboxOfANetworkDeletedOnAnotherHostGoesAtOnce() throws Exception {
+        createNetwork();
+        Container c1 = start(d1, h1, "c1", "ep1aaaaaaaaaaaaaaaa", "10.55.0.2/24");
+        stopLikeDocker(d1, h1, c1, "ep1aaaaaaaaaaaaaaaa");
+        Eventually.assertThat("c1's veth pair deleted", CONVERGE, () -> noJovlVeth(sandboxLinks(d1)));
+        assertTrue(Files.exists(sandbox(d1)), "idle, within its 300 s grace");
+        // Docker sends DeleteNetwork only to the host where `docker network rm` ran
+        ok(d2, "/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"" + NET + "\"}");
+        Eventually.assertThat("host 1 removed the sandbox of the network deleted on host 2", CONVERGE,
+                () -> !Files.exists(sandbox(d1)));
+        assertTrue(noJovlVeth(links(h1.namespace())));
+    }
+
+    @Test
     void leftoverVethIsSweptAndStoppingJovlRemovesTheIdleSandbox() throws Exception {
         createNetwork();
         Container c1 = start(d1, h1, "c1", "ep1aaaaaaaaaaaaaaaa", "10.55.0.2/24");

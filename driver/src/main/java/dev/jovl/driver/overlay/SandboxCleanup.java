@@ -77,6 +77,8 @@ public final class SandboxCleanup implements AutoCloseable {
         this.idleGrace = idleGrace;
         this.worker = new ScheduledThreadPoolExecutor(1, r -> daemonThread(r, "jovl-sandbox-cleanup"));
         worker.setRemoveOnCancelPolicy(true);
+        // on shutdown, run what is due (deletions) but not removals scheduled for later
+        worker.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     private static Thread daemonThread(Runnable r, String name) {
@@ -233,6 +235,17 @@ public final class SandboxCleanup implements AutoCloseable {
             }
         } catch (RejectedExecutionException e) {
             idleRemovals.remove(networkId, removal); // shutting down: close() removes idle sandboxes
+        }
+    }
+
+    /**
+     * Caller holds the network's lock. Removes the network's sandbox at once if it has no veth (a
+     * network deleted on another host: nothing will join it again).
+     */
+    public void removeIfUnused(String networkId, String why) {
+        if (dataplane.hasSandbox(networkId) && dataplane.attachedEndpoints(networkId).isEmpty()) {
+            cancelRetirement(networkId);
+            remove(networkId, why);
         }
     }
 

@@ -98,7 +98,10 @@ public final class SandboxAdoption {
 
     private void sweep(String networkId) {
         if (state.network(networkId).isEmpty()) {
-            return; // DeleteNetwork removes it, or the next start's adoption does
+            // deleted on another host (Docker sends DeleteNetwork to one host only) and the watch
+            // missed it; a sandbox still in use is left to the next start's adoption
+            cleanup.removeIfUnused(networkId, "network deleted");
+            return;
         }
         List<Versioned<EndpointRecord>> local = localEndpoints(networkId);
         Set<String> attached = dataplane.attachedEndpoints(networkId);
