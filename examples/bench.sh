@@ -8,6 +8,7 @@
 #   start latency  `docker run --rm --net NET jex/busybox true` on host 1 (also on the local bridge)
 #   convergence    from `docker run -d` returning on host 1 until the new container answers HTTP
 #                  from a container on host 2, by IP (pre-assigned with --ip) and by name
+#                  (also timed from `docker run -d` being issued; below 0: host 2 got the page before it returned)
 #   throughput     iperf3 container (host 2) -> container (host 1), and host 2 -> host 1 on the bare underlay
 # and prints median / p90 side by side. The drivers are interleaved: every run measures bridge, jovl
 # and overlay back to back (the order flips every run), so machine drift hits both drivers alike.
@@ -19,7 +20,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 runs=10; iperf_secs=5; iperf_runs=3
-usage() { sed -n '2,18p' "$0" >&2; exit 2; }
+usage() { sed -n '2,19p' "$0" >&2; exit 2; }
 int_in() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || usage
@@ -114,15 +115,16 @@ start_once() {   # $1 = network; prints ms, or "-" if the run failed
 # ---- convergence ------------------------------------------------------------------------------------
 # converge_once DRIVER ip|name RUN: starts the probe on host 2 and waits (bounded) for its "ready",
 # runs the web container on host 1, and sets CONV to the ms from `docker run -d` returning until the
-# probe got HTTP 200 ("-" if it did not). The probe's wall-clock time and $EPOCHREALTIME are the same
+# probe got HTTP 200 ("-" if it did not), CONV_ISSUED to the ms from `docker run -d` being issued. The probe's wall-clock time and $EPOCHREALTIME are the same
 # clock. Not run in $(...): the probe must be this shell's job, so that the exit trap can stop it.
 converge_once() {
-  local d=$1 kind=$2 i=$3 name ip target out end line t0 rc f
-  CONV=-
+  local d=$1 kind=$2 i=$3 name ip target out end line t_issued t0 rc f
+  CONV=-; CONV_ISSUED=-
   name="conv-$d-$kind-$i"
   [ "$kind" = name ] && ip="${SUBNET[$d]}.$((150 + i))" || ip="${SUBNET[$d]}.$((100 + i))"
   [ "$kind" = name ] && target=$name || target=$ip
   out="$WORK/probe-$d-$kind-$i"
+  : > "$out"
   nsenter -t "${PROBE[$d]}" -n timeout 90 "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData \
     "$PROBE_SRC" "$kind" "$target" --timeout-ms 30000 >"$out" 2>"$out.err" &
   PROBE_JOB=$!
@@ -134,6 +136,7 @@ converge_once() {
     fi
     sleep 0.01
   done
+  t_issued=$(now_ms)
   if ! D jex-h1 run -d --name "$name" --net "${NET_OF[$d]}" --ip "$ip" jex/busybox httpd -f -p 80 -h /www >/dev/null; then
     note "docker run failed ($d, $kind)"
     stop_probe; D jex-h1 rm -f "$name" >/dev/null 2>&1; return
@@ -148,7 +151,7 @@ converge_once() {
   elif [ "${f[2]}" != "$ip" ]; then
     note "convergence ($d, $kind): $name answered from ${f[2]}, expected $ip"
   else
-    CONV=$(( f[1] - t0 ))
+    CONV=$(( f[1] - t0 )); CONV_ISSUED=$(( f[1] - t_issued ))
   fi
 }
 
@@ -196,7 +199,10 @@ for ((i = 0; i < runs; i++)); do
     if [ "${S[$d]}" = - ] || [ "${S[bridge]}" = - ]; then record "over-$d" -; else record "over-$d" $(( S[$d] - S[bridge] )); fi
   done
   for kind in ip name; do
-    for d in $(in_order "$i" "${DRIVERS[@]}"); do converge_once "$d" "$kind" "$i"; record "conv-$kind-$d" "$CONV"; done
+    for d in $(in_order "$i" "${DRIVERS[@]}"); do
+      converge_once "$d" "$kind" "$i"
+      record "conv-$kind-$d" "$CONV"; record "conv-$kind-$d-issued" "$CONV_ISSUED"
+    done
   done
   note "run $((i + 1))/$runs: start bridge ${S[bridge]} jovl ${S[jovl]} overlay ${S[overlay]} ms;" \
        "convergence by IP jovl ${R[conv-ip-jovl]##* } overlay ${R[conv-ip-overlay]##* } ms," \
@@ -219,17 +225,21 @@ row() { printf '%-50s %18s %18s\n' "$@"; }
 echo
 echo "jovl vs Docker overlay on 3 simulated hosts ($(nproc) cores, load average $load_at_start at start, $load_at_end at end)"
 echo "$runs runs, drivers interleaved in every run; cells: median / p90 (ms); iperf3: median (min-max) of $iperf_runs"
+echo "(convergence below 0: the container answered host 2 before \`docker run -d\` had returned on host 1)"
 row "measure" "jovl" "overlay"
 row "start latency, docker run --rm true (ms)" "$(med_p90 start-jovl)" "$(med_p90 start-overlay)"
 row "  overhead over local bridge, same run (ms)" "$(med_p90 over-jovl)" "$(med_p90 over-overlay)"
 row "  (local bridge: $(med_p90 start-bridge) ms)" "" ""
 row "convergence host1 run -> host2 HTTP by IP (ms)" "$(med_p90 conv-ip-jovl)" "$(med_p90 conv-ip-overlay)"
+row "  same, from docker run -d issued (ms)" "$(med_p90 conv-ip-jovl-issued)" "$(med_p90 conv-ip-overlay-issued)"
 row "convergence host1 run -> host2 HTTP by name (ms)" "$(med_p90 conv-name-jovl)" "$(med_p90 conv-name-overlay)"
+row "  same, from docker run -d issued (ms)" "$(med_p90 conv-name-jovl-issued)" "$(med_p90 conv-name-overlay-issued)"
 row "iperf3 container h2 -> h1 (Mbit/s)" "$(med_range bw-jovl)" "$(med_range bw-overlay)"
 row "iperf3 bare underlay h2 -> h1 (Mbit/s)" "$(med_range bw-underlay)" ""
 echo
 echo "every figure, in run order:"
 for m in start-bridge start-jovl start-overlay over-jovl over-overlay conv-ip-jovl conv-ip-overlay \
-         conv-name-jovl conv-name-overlay bw-jovl bw-overlay bw-underlay; do
-  printf '  %-18s%s\n' "$m" "${R[$m]:-}"
+         conv-ip-jovl-issued conv-ip-overlay-issued conv-name-jovl conv-name-overlay conv-name-jovl-issued \
+         conv-name-overlay-issued bw-jovl bw-overlay bw-underlay; do
+  printf '  %-25s%s\n' "$m" "${R[$m]:-}"
 done
