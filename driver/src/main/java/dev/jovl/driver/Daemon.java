@@ -14,6 +14,7 @@ import dev.jovl.driver.overlay.NetworkLocks;
 import dev.jovl.driver.peers.DeadHostReaper;
 import dev.jovl.driver.peers.HostRegistration;
 import dev.jovl.driver.peers.PeerSync;
+import dev.jovl.driver.peers.EndpointActivation;
 import dev.jovl.driver.peers.SandboxAdoption;
 import dev.jovl.driver.peers.IpamAddressReclaim;
 import dev.jovl.driver.state.LocalEndpointJournal;
@@ -119,8 +120,11 @@ public final class Daemon implements AutoCloseable {
             HostRegistration registration = new HostRegistration(state, host, options.leaseTtl(), VERSION,
                     adoption::adoptAll);
             opened.add(registration);
+            EndpointActivation activation = new EndpointActivation(state, dataplane, host, journal, peers::allEndpoints,
+                    options.reconcileInterval());
+            opened.add(activation);
             NetworkDriverService driver = new NetworkDriverService(state, host, settings, dataplane, peers, locks,
-                    journal);
+                    journal, activation);
             StatusService status = new StatusService(state, host, settings, dataplane, peers, registration, stats);
             DriverRoutes routes = new DriverRoutes(driver)
                     .withIpam(ipam)
@@ -139,6 +143,7 @@ public final class Daemon implements AutoCloseable {
 
             registration.start();
             peers.start();
+            activation.start();
             reaper.start();
             log.info("jovl {} listening after {} ms, up in {} ms (JVM start not counted): host {}, VTEP {} on {} (MTU {}), VXLAN port {}, scope {}, store {}",
                     VERSION, listeningMs, (System.nanoTime() - t0) / 1_000_000, hostId, underlay.vtep(), underlay.interfaceName(),

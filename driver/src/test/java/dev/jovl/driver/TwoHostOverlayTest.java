@@ -179,6 +179,60 @@ class TwoHostOverlayTest {
         assertEquals(2, neighbours(d2).size());
     }
 
+    /** The endpoint's record as host 1's daemon reads it from the store. */
+    private boolean pendingInStore(String endpointId) {
+        try (dev.jovl.kvstore.Store store = dev.jovl.kvstore.Stores.open(etcd.url())) {
+            return new dev.jovl.driver.state.ClusterState(store).endpoint(NET, endpointId)
+                    .orElseThrow(() -> new AssertionError("no record of " + endpointId)).value().stillPending();
+        }
+    }
+
+    @Test
+    void anEndpointIsPublishedOnlyOnceItsContainerInterfaceIsUp() throws Exception {
+        ok(d1, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"" + NET + "\",\"IPv4Data\":[{\"Pool\":\"10.45.0.0/24\"}]}");
+        // host 1 needs a sandbox to program anything: one container there
+        String[] c1 = startContainer(d1, h1, "p1", "epp1aaaaaaaaaaaaaaa", "10.45.0.2/24");
+
+        // Docker has called CreateEndpoint and Join on host 2, but not yet raised the interface
+        ok(d2, "/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"eppendingbbbbbbbbbb\","
+                + "\"Interface\":{\"Address\":\"10.45.0.3/24\"}}");
+        JsonNode joined = ok(d2, "/NetworkDriver.Join", "{\"NetworkID\":\"" + NET
+                + "\",\"EndpointID\":\"eppendingbbbbbbbbbb\",\"SandboxKey\":\"/x\"}");
+        // a later, fully started container on host 2 is a barrier: once host 1 has it, it has seen
+        // every earlier change of host 2's endpoints (the watch delivers them in order)
+        String[] later = startContainer(d2, h2, "p3", "eplatercccccccccccc", "10.45.0.4/24");
+        Eventually.assertThat("host 1 programmed the started container", CONVERGE,
+                () -> neighbours(d1).stream().anyMatch(n -> n.startsWith("10.45.0.4 ")));
+        assertTrue(neighbours(d1).stream().noneMatch(n -> n.startsWith("10.45.0.3 ")),
+                "no entry for an interface that is not up: " + neighbours(d1));
+        assertEquals(1, fdb(d1).size(), fdb(d1).toString());
+        assertTrue(pendingInStore("eppendingbbbbbbbbbb"));
+        assertTrue(!pendingInStore("eplatercccccccccccc"));
+
+        // Docker raises it: host 1 programs it and traffic flows
+        String c2 = lab.plugContainer(h2, "p2", joined.get("InterfaceName").get("SrcName").asText(), "10.45.0.3/24");
+        Eventually.assertThat("host 1 programmed the endpoint once it was up", CONVERGE,
+                () -> neighbours(d1).stream().anyMatch(n -> n.startsWith("10.45.0.3 ")));
+        assertTrue(!pendingInStore("eppendingbbbbbbbbbb"));
+        Eventually.assertThat("c1 pings it", CONVERGE, () -> TestLab.ping(c1[0], "10.45.0.3"));
+        assertTrue(TestLab.ping(c2, "10.45.0.2"));
+
+        // jovl is away between Join and the interface coming up: the sweep after its restart publishes it
+        ok(d2, "/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"eprestartdddddddddd\","
+                + "\"Interface\":{\"Address\":\"10.45.0.5/24\"}}");
+        joined = ok(d2, "/NetworkDriver.Join", "{\"NetworkID\":\"" + NET
+                + "\",\"EndpointID\":\"eprestartdddddddddd\",\"SandboxKey\":\"/x\"}");
+        d2.close();
+        String c4 = lab.plugContainer(h2, "p4", joined.get("InterfaceName").get("SrcName").asText(), "10.45.0.5/24");
+        assertTrue(pendingInStore("eprestartdddddddddd"));
+        d2 = DaemonFixture.start(DaemonFixture.options(lab, h2, etcd.url()), h2, null);
+        Eventually.assertThat("published by the sweep after the restart", CONVERGE,
+                () -> neighbours(d1).stream().anyMatch(n -> n.startsWith("10.45.0.5 ")));
+        Eventually.assertThat("c1 pings it", CONVERGE, () -> TestLab.ping(c1[0], "10.45.0.5"));
+        assertTrue(TestLab.ping(c4, "10.45.0.2"));
+        assertTrue(later.length == 2);
+    }
+
     private String diagnostics(String... containers) {
         StringBuilder b = new StringBuilder();
         for (Daemon d : new Daemon[] {d1, d2}) {

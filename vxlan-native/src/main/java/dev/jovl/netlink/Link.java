@@ -23,6 +23,14 @@ public record Link(int index, String name, String kind, int flags, int mtu, MacA
         return (flags & Rtnl.IFF_UP) != 0;
     }
 
+    /**
+     * Carrier present (IFF_LOWER_UP). For a veth end this means both ends are up: the moment its
+     * peer can actually receive what is sent to it.
+     */
+    public boolean hasCarrier() {
+        return (flags & Rtnl.IFF_LOWER_UP) != 0;
+    }
+
     public boolean hasMaster() {
         return masterIndex != 0;
     }

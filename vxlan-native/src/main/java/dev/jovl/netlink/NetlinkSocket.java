@@ -34,11 +34,14 @@ final class NetlinkSocket implements AutoCloseable {
     private volatile boolean closed;
 
     private final long receiveTimeoutMillis;
+    /** RTMGRP_* bits of the kernel notifications this socket receives besides replies (0: none). */
+    private final int groups;
 
-    private NetlinkSocket(int fd, long receiveTimeoutMillis) {
+    private NetlinkSocket(int fd, long receiveTimeoutMillis, int groups) {
         this.fd = fd;
         this.receiveTimeoutMillis = receiveTimeoutMillis;
-        this.kernelAddress = sockaddrNl(0);
+        this.groups = groups;
+        this.kernelAddress = sockaddrNl(0, 0);
         this.fromAddress = arena.allocate(12, 4);
         this.fromLength = arena.allocate(JAVA_INT);
         this.portId = bindAndGetPortId();
@@ -50,6 +53,14 @@ final class NetlinkSocket implements AutoCloseable {
     }
 
     static NetlinkSocket open(long receiveTimeoutMillis) {
+        return open(receiveTimeoutMillis, 0);
+    }
+
+    /**
+     * Opens a socket in the calling thread's network namespace that also receives the kernel's
+     * notifications of the multicast {@code groups} (RTMGRP_* bits, e.g. {@link Rtnl#RTMGRP_LINK}).
+     */
+    static NetlinkSocket open(long receiveTimeoutMillis, int groups) {
         int fd;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = Libc.newCaptureState(a);
@@ -61,18 +72,18 @@ final class NetlinkSocket implements AutoCloseable {
             throw new IllegalStateException("socket", t);
         }
         try {
-            return new NetlinkSocket(fd, receiveTimeoutMillis);
+            return new NetlinkSocket(fd, receiveTimeoutMillis, groups);
         } catch (RuntimeException e) {
             Libc.close(fd);
             throw e;
         }
     }
 
-    private MemorySegment sockaddrNl(int pid) {
+    private MemorySegment sockaddrNl(int pid, int multicastGroups) {
         MemorySegment sa = arena.allocate(12, 4);
         sa.set(JAVA_SHORT, 0, (short) Libc.AF_NETLINK);
         sa.set(JAVA_INT, 4, pid);
-        sa.set(JAVA_INT, 8, 0); // no multicast groups
+        sa.set(JAVA_INT, 8, multicastGroups);
         return sa;
     }
 
@@ -91,7 +102,7 @@ final class NetlinkSocket implements AutoCloseable {
             timeout.set(ValueLayout.JAVA_LONG, 8, receiveTimeoutMillis % 1000 * 1000);
             Libc.check((int) Libc.SETSOCKOPT.invokeExact(capture, fd, Libc.SOL_SOCKET, Libc.SO_RCVTIMEO, timeout, 16),
                     capture, "setsockopt SO_RCVTIMEO");
-            MemorySegment local = sockaddrNl(0);
+            MemorySegment local = sockaddrNl(0, groups);
             Libc.check((int) Libc.BIND.invokeExact(capture, fd, local, 12), capture, "bind netlink socket");
             MemorySegment len = arena.allocate(JAVA_INT);
             len.set(JAVA_INT, 0, 12);

@@ -30,6 +30,11 @@ final class Rtnl {
 
     // ifinfomsg flags
     static final int IFF_UP = 0x1;
+    /** Carrier present (for a veth: both ends are up); reported by the kernel, cannot be set. */
+    static final int IFF_LOWER_UP = 0x10000;
+
+    // multicast groups (bits for sockaddr_nl.nl_groups)
+    static final int RTMGRP_LINK = 0x1;
 
     // IFLA_*
     static final int IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_LINK = 5, IFLA_MASTER = 10;

@@ -20,6 +20,7 @@ import dev.jovl.netlink.NetnsDirectory;
 import dev.jovl.netlink.VethSpec;
 import dev.jovl.netlink.VxlanSpec;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -55,12 +56,14 @@ public final class NetlinkDataplane implements Dataplane {
     private static final class Sandbox {
         private final NetNs ns;
         private final NetlinkHandle handle;
+        private final CarrierWatcher carrier;
         private volatile int bridgeIndex;
         private volatile int vxlanIndex;
 
         Sandbox(NetNs ns, NetlinkHandle handle) {
             this.ns = ns;
             this.handle = handle;
+            this.carrier = new CarrierWatcher(ns, handle, ns.path().getFileName().toString());
         }
 
         NetNs ns() {
@@ -76,6 +79,7 @@ public final class NetlinkDataplane implements Dataplane {
         }
 
         void close() {
+            carrier.close();
             handle.close();
             ns.close();
         }
@@ -281,6 +285,17 @@ public final class NetlinkDataplane implements Dataplane {
         existing(networkId).ifPresent(sb -> sb.handle().deleteLink(inner));
         // if the sandbox end was already gone, the outer end may still be lying in the host namespace
         hostHandle.deleteLink(SandboxNames.hostEnd(endpointId));
+    }
+
+    @Override
+    public boolean hasCarrier(String networkId, String endpointId) {
+        return existing(networkId).flatMap(sb -> sb.handle().findLink(SandboxNames.sandboxEnd(endpointId)))
+                .map(Link::hasCarrier).orElse(false);
+    }
+
+    @Override
+    public void whenCarrier(String networkId, String endpointId, Duration within, Runnable whenUp) {
+        existing(networkId).ifPresent(sb -> sb.carrier.await(SandboxNames.sandboxEnd(endpointId), within, whenUp));
     }
 
     @Override

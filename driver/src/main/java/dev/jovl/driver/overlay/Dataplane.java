@@ -2,6 +2,7 @@ package dev.jovl.driver.overlay;
 
 import dev.jovl.driver.state.EndpointRecord;
 import dev.jovl.driver.state.NetworkRecord;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
@@ -28,6 +29,19 @@ public interface Dataplane extends AutoCloseable {
 
     /** Removes the endpoint's veth pair wherever its container end is; absent is fine. */
     void detach(String networkId, String endpointId);
+
+    /**
+     * Whether the endpoint's container end is up: its sandbox end has carrier (Docker has moved
+     * the container end into the container, configured and raised it). False if there is no such veth.
+     */
+    boolean hasCarrier(String networkId, String endpointId);
+
+    /**
+     * Runs {@code whenUp} once {@link #hasCarrier} becomes true for the endpoint (at once if it is),
+     * without polling; never if its veth goes away or {@code within} passes first. {@code whenUp}
+     * runs on a watcher thread and must hand any slow work on.
+     */
+    void whenCarrier(String networkId, String endpointId, Duration within, Runnable whenUp);
 
     /** Whether the network's sandbox exists on this host. */
     boolean hasSandbox(String networkId);

@@ -59,10 +59,13 @@ public final class NetworkDriverService {
     private final PeerProgramming peers;
     private final NetworkLocks locks;
     private final LocalEndpointJournal journal;
+    private final EndpointReadiness readiness;
 
     public NetworkDriverService(ClusterState state, LocalHost host, DriverSettings settings, Dataplane dataplane,
-                                PeerProgramming peers, NetworkLocks locks, LocalEndpointJournal journal) {
+                                PeerProgramming peers, NetworkLocks locks, LocalEndpointJournal journal,
+                                EndpointReadiness readiness) {
         this.journal = journal;
+        this.readiness = readiness;
         this.state = state;
         this.host = host;
         this.settings = settings;
@@ -268,8 +271,9 @@ public final class NetworkDriverService {
         String givenMac = Inputs.optionalMac(iface.macAddress(), "Interface.MacAddress");
         requireNetwork(networkId);
         String mac = givenMac != null ? givenMac : generatedMac(networkId, endpointId, ipv4);
+        // pending: other hosts learn it only once the container's interface is up (after Join)
         EndpointRecord record = new EndpointRecord(networkId, endpointId, ipv4, ipv6, mac, host.vtep(),
-                host.hostId(), null, System.currentTimeMillis());
+                host.hostId(), null, System.currentTimeMillis(), true);
         for (int attempt = 0; ; attempt++) {
             Optional<Versioned<EndpointRecord>> existing = state.endpoint(networkId, endpointId);
             try {
@@ -278,7 +282,7 @@ public final class NetworkDriverService {
                 } else if (!existing.get().value().sameWiring(record)) {
                     EndpointRecord old = existing.get().value();
                     state.replaceEndpoint(new EndpointRecord(networkId, endpointId, ipv4, ipv6, mac, host.vtep(),
-                            host.hostId(), old.name(), old.createdAtMillis()), existing.get().version());
+                            host.hostId(), old.name(), old.createdAtMillis(), true), existing.get().version());
                 }
                 journal.record(record);
                 break;
@@ -332,6 +336,7 @@ public final class NetworkDriverService {
             }
             return name;
         });
+        readiness.publishWhenUp(networkId, endpointId);
         // No Gateway, like Docker's overlay: Docker then gives the container docker_gwbridge for
         // outside access (unless the network is --internal), and the overlay stays pure L2.
         return new JoinResponse(new InterfaceName(srcName, "eth"), null, null, null, false);

@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * What a sandbox should hold for one network: per remote endpoint a neighbour entry (IP -> MAC)
- * and an FDB entry (MAC -> VTEP). Local endpoints need none (the bridge reaches them). When two
+ * and an FDB entry (MAC -> VTEP). Local endpoints need none (the bridge reaches them), pending ones
+ * get none yet (their container's interface is not up: see {@link EndpointRecord#stillPending()}). When two
  * records claim one IP or one MAC (a container came back elsewhere before the old record went),
  * the most recently written one wins.
  */
@@ -25,7 +26,7 @@ public final class PeersOfNetwork {
         endpoints.stream()
                 .sorted(Comparator.comparingLong(Versioned::version))
                 .map(Versioned::value)
-                .filter(ep -> !isLocal(ep, self) && ep.vtep() != null && ep.mac() != null)
+                .filter(ep -> !isLocal(ep, self) && !ep.stillPending() && ep.vtep() != null && ep.mac() != null)
                 .forEach(ep -> {
                     fdb.put(ep.mac(), ep.vtep());
                     if (ep.ipv4Address() != null) {

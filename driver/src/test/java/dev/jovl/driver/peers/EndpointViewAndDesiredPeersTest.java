@@ -21,7 +21,7 @@ class EndpointViewAndDesiredPeersTest {
     private static final LocalHost SELF = new LocalHost("h1", "192.0.2.1", 1500, 4789);
 
     private static EndpointRecord ep(String id, String ip, String mac, String host, String vtep) {
-        return new EndpointRecord("n", id, ip + "/24", null, mac, vtep, host, null, 0);
+        return new EndpointRecord("n", id, ip + "/24", null, mac, vtep, host, null, 0, null);
     }
 
     private static WatchEvent put(EndpointRecord r, long rev) {
@@ -73,5 +73,39 @@ class EndpointViewAndDesiredPeersTest {
         assertEquals(Map.of("10.0.0.3", "02:cc"), write.neighbours());
         assertEquals(Map.of("02:cc", "192.0.2.3", "02:bb", "192.0.2.9"), write.fdb());
         assertTrue(PeersOfNetwork.toWrite(desired, desired).isEmpty());
+    }
+
+    @Test
+    void aPendingEndpointGetsNoEntriesUntilItIsReady() {
+        EndpointView view = new EndpointView();
+        EndpointRecord ready = ep("b", "10.0.0.4", "02:00:00:00:00:04", "h2", "192.0.2.2");
+        EndpointRecord pending = new EndpointRecord("n", "c", "10.0.0.5/24", null, "02:00:00:00:00:05", "192.0.2.3",
+                "h3", null, 0, true);
+        view.apply(List.of(put(ready, 5), put(pending, 6)));
+        PeerEntries d = PeersOfNetwork.desired(view.endpointsOf("n"), SELF);
+        assertEquals(Map.of("10.0.0.4", "02:00:00:00:00:04"), d.neighbours(), "only the ready one");
+        assertEquals(Map.of("02:00:00:00:00:04", "192.0.2.2"), d.fdb());
+
+        view.apply(List.of(put(pending.asReady(), 7)));
+        d = PeersOfNetwork.desired(view.endpointsOf("n"), SELF);
+        assertEquals(Map.of("10.0.0.4", "02:00:00:00:00:04", "10.0.0.5", "02:00:00:00:00:05"), d.neighbours());
+        assertEquals(Map.of("02:00:00:00:00:04", "192.0.2.2", "02:00:00:00:00:05", "192.0.2.3"), d.fdb());
+    }
+
+    @Test
+    void aReadyRecordIsStoredAsBeforeAndOldRecordsReadAsReady() {
+        EndpointRecord ready = ep("b", "10.0.0.4", "02:00:00:00:00:04", "h2", "192.0.2.2");
+        String json = new String(ClusterState.toJson(ready), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(!json.contains("pending"), json);
+        String pendingJson = new String(ClusterState.toJson(new EndpointRecord("n", "c", null, null, "02:00:00:00:00:05",
+                "192.0.2.3", "h3", null, 0, true)), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(pendingJson.contains("\"pending\":true"), pendingJson);
+        // written by a jovl from before the field existed
+        String old = "{\"networkId\":\"n\",\"endpointId\":\"b\",\"ipv4\":\"10.0.0.4/24\",\"mac\":\"02:00:00:00:00:04\","
+                + "\"vtep\":\"192.0.2.2\",\"host\":\"h2\",\"createdAtMillis\":0}";
+        EndpointRecord read = ClusterState.fromJson(old.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                EndpointRecord.class, "k");
+        assertTrue(!read.stillPending());
+        assertEquals(ready, read);
     }
 }
