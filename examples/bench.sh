@@ -1,139 +1,245 @@
 #!/usr/bin/env bash
 # bench.sh - jovl against Docker's own overlay driver on the same simulated hosts, in one run.
 #
-#   examples/bench.sh [--runs N] [--iperf-seconds S]     (defaults: 10 runs, 5 s)
+#   examples/bench.sh [--runs N] [--iperf-seconds S] [--iperf-runs M]   (defaults: 10, 5 s, 3)
 #
 # Brings up etcd + 3 hosts (cluster store), jovl on each, creates one jovl network
 # (-d jovl --ipam-driver jovl) and one Docker overlay network, then measures for each:
 #   start latency  `docker run --rm --net NET jex/busybox true` on host 1 (also on the local bridge)
 #   convergence    from `docker run -d` returning on host 1 until the new container answers HTTP
 #                  from a container on host 2, by IP (pre-assigned with --ip) and by name
+#                  (also timed from `docker run -d` being issued; below 0: host 2 got the page before it returned)
 #   throughput     iperf3 container (host 2) -> container (host 1), and host 2 -> host 1 on the bare underlay
-# and prints medians side by side. Probes from host 2 run in the probe container's network
-# namespace (nsenter from the root namespace, with curl and a 10 ms ARP retry), so the figures are
-# not quantised by `docker exec` start-up or by the kernel's default 1 s ARP retransmit.
+# and prints median / p90 side by side. The drivers are interleaved: every run measures bridge, jovl
+# and overlay back to back (the order flips every run), so machine drift hits both drivers alike.
+# Convergence is timed by examples/src/main/java/dev/jovl/examples/bench/ConvergenceProbe.java
+# (JDK 25 source launcher, no build step) in the probe container's netns on host 2: it polls every
+# 10 ms (DNS to 127.0.0.11 with a 50 ms timeout, TCP connects of at most 100 ms overlapping) and
+# prints when `HTTP/1.x 200` arrived; it says "ready" first, so JVM start-up is never in a figure.
 # Every loop is bounded; everything is torn down at the end, also on Ctrl-C.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-runs=10; iperf_secs=5
+runs=10; iperf_secs=5; iperf_runs=3
+usage() { sed -n '2,19p' "$0" >&2; exit 2; }
+int_in() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 while [ $# -gt 0 ]; do
+  [ $# -ge 2 ] || usage
   case "$1" in
-    --runs) runs=$2; shift 2 ;;
-    --iperf-seconds) iperf_secs=$2; shift 2 ;;
-    *) sed -n '2,17p' "$0" >&2; exit 2 ;;
+    --runs) runs=$2 ;;
+    --iperf-seconds) iperf_secs=$2 ;;
+    --iperf-runs) iperf_runs=$2 ;;
+    *) usage ;;
   esac
+  shift 2
 done
+# 50 runs at most: every convergence run gets its own address (.100-.149 by IP, .150-.199 by name),
+# so no run meets a neighbour or forwarding entry left by an earlier container
+int_in "$runs" 1 50 || { echo "bench.sh: --runs must be 1..50" >&2; exit 2; }
+int_in "$iperf_secs" 1 600 || { echo "bench.sh: --iperf-seconds must be 1..600" >&2; exit 2; }
+int_in "$iperf_runs" 1 20 || { echo "bench.sh: --iperf-runs must be 1..20" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "bench.sh: run as root" >&2; exit 2; }
 . "$here/lib/jex.sh"
 JEX_VERBOSE=${JEX_VERBOSE:-1}
-trap 'rc=$?; trap - EXIT; trap "" INT TERM; jex_down; exit $rc' EXIT
+PROBE_SRC=$here/src/main/java/dev/jovl/examples/bench/ConvergenceProbe.java
+PROBE_JOB=""           # the probe JVM running now, if any: the exit trap stops it
+WORK=$(mktemp -d /tmp/bench.XXXXXX)
+trap 'rc=$?; trap - EXIT; trap "" INT TERM; [ -z "$PROBE_JOB" ] || kill "$PROBE_JOB" 2>/dev/null; rm -rf "$WORK"; jex_down; exit $rc' EXIT
 trap 'exit 130' INT TERM
 
 now_ms() { local t=$EPOCHREALTIME; echo $(( ${t%.*} * 1000 + 10#${t#*.} / 1000 )); }
-median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) {print "n/a"; exit} m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%d", m}'; }
 D() { jex_docker "$@"; }
+note() { echo "$*" >&2; }
 
 bash "$JEX_ROOT/scripts/install-deps" || exit 1
 jex_build_jovl || exit 1
+JAVA=$(jex_java)
+[ -x "$JAVA" ] || { echo "bench.sh: no JDK 25 (scripts/java25)" >&2; exit 1; }
 jex_up 3 cluster || exit 1
 for h in $(jex_hosts); do jex_jovl_start "$h" || exit 1; done
 
-declare -A NET_OF=([jovl]=bench-jovl [overlay]=bench-ovl)
+DRIVERS=(jovl overlay)
+declare -A NET_OF=([bridge]=bridge [jovl]=bench-jovl [overlay]=bench-ovl)
 declare -A SUBNET=([jovl]=10.71.0 [overlay]=10.72.0)
 D jex-h1 network create -d jovl --ipam-driver jovl --subnet "${SUBNET[jovl]}.0/24" bench-jovl >/dev/null || exit 1
 D jex-h1 network create -d overlay --subnet "${SUBNET[overlay]}.0/24" bench-ovl >/dev/null || exit 1
 
 # probe containers on host 2; their pids give us their network namespaces
-for d in jovl overlay; do
+for d in "${DRIVERS[@]}"; do
   D jex-h2 run -d --name "probe-$d" --net "${NET_OF[$d]}" jex/busybox sleep 36000 >/dev/null || exit 1
 done
-probe_pid() { D jex-h2 inspect -f '{{.State.Pid}}' "probe-$1"; }
 declare -A PROBE
-for d in jovl overlay; do
-  PROBE[$d]=$(probe_pid "$d")
-  # retry ARP every 10 ms (up to 300 times) so a new peer is found as soon as it is programmed
+for d in "${DRIVERS[@]}"; do
+  PROBE[$d]=$(D jex-h2 inspect -f '{{.State.Pid}}' "probe-$d") || exit 1
+  # retry ARP every 10 ms (up to 300 times) so a new peer is found as soon as it is programmed,
+  # not at the kernel's default 1 s retransmit
   nsenter -t "${PROBE[$d]}" -n sh -c 'echo 10 > /proc/sys/net/ipv4/neigh/eth0/retrans_time_ms; echo 300 > /proc/sys/net/ipv4/neigh/eth0/mcast_solicit; echo 300 > /proc/sys/net/ipv4/neigh/eth0/ucast_solicit'
 done
 
-# ---- start latency ------------------------------------------------------------------------------
-start_latency() {   # $1 = network name; prints one figure per run (ms)
-  local i t0
-  D jex-h1 run --rm --net "$1" jex/busybox true >/dev/null   # warm-up
-  for ((i = 0; i < runs; i++)); do
-    t0=$(now_ms); D jex-h1 run --rm --net "$1" jex/busybox true >/dev/null || { echo "run failed on $1" >&2; return 1; }
-    echo $(( $(now_ms) - t0 ))
-  done
+# ---- results ----------------------------------------------------------------------------------------
+# R[measure] holds one figure per run ("-" for a failed run), FAILED[measure] counts the failures.
+declare -A R FAILED
+record() { R[$1]+=" $2"; [ "$2" != - ] || FAILED[$1]=$(( ${FAILED[$1]:-0} + 1 )); }
+# figures of a measure, failures left out, one per line
+figures() { local v; for v in ${R[$1]:-}; do [ "$v" = - ] || echo "$v"; done; }
+# "median / p90" (p90: nearest rank, ceil(0.9 n)), "+k failed" when runs failed; "n/a" when none succeeded
+med_p90() {
+  local cell
+  cell=$(figures "$1" | sort -n | awk '{a[NR] = $1} END {
+    if (NR == 0) { print "n/a"; exit }
+    m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+    k = int(0.9 * NR); if (k < 0.9 * NR) k++
+    printf "%d / %d", m, a[k] }')
+  [ -z "${FAILED[$1]:-}" ] || cell+=" +${FAILED[$1]} failed"
+  echo "$cell"
+}
+# "median (min-max)", for the few iperf3 runs
+med_range() {
+  local cell
+  cell=$(figures "$1" | sort -n | awk '{a[NR] = $1} END {
+    if (NR == 0) { print "n/a"; exit }
+    m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+    printf "%d (%d-%d)", m, a[1], a[NR] }')
+  [ -z "${FAILED[$1]:-}" ] || cell+=" +${FAILED[$1]} failed"
+  echo "$cell"
+}
+# the run's order: as listed on even runs, reversed on odd ones, so neither side always goes first
+in_order() { local i=$1; shift; if (( i % 2 == 0 )); then echo "$@"; else echo "$@" | tr ' ' '\n' | tac | tr '\n' ' '; fi; }
+
+# ---- start latency ----------------------------------------------------------------------------------
+start_once() {   # $1 = network; prints ms, or "-" if the run failed
+  local t0
+  t0=$(now_ms)
+  if D jex-h1 run --rm --net "$1" jex/busybox true >/dev/null; then echo $(( $(now_ms) - t0 )); else echo -; fi
 }
 
-# ---- convergence ----------------------------------------------------------------------------------
-# poll from the probe's netns until http://TARGET/ answers; TARGET is an IP, or a name resolved by
-# Docker's embedded DNS (127.0.0.11) in that netns. Bounded at 30 s. Prints the time it succeeded.
-poll_http() {
-  local pid=$1 kind=$2 target=$3 end=$((SECONDS + 30)) ip
-  while [ $SECONDS -lt $end ]; do
-    if [ "$kind" = name ]; then
-      ip=$(nsenter -t "$pid" -n busybox nslookup "$target" 127.0.0.11 2>/dev/null | awk '/^Address: / {print $2}' | tail -1)
-      [ -n "$ip" ] || { sleep 0.01; continue; }
-    else ip=$target; fi
-    if nsenter -t "$pid" -n curl -s -o /dev/null --max-time 0.5 "http://$ip/"; then now_ms; return 0; fi
+# ---- convergence ------------------------------------------------------------------------------------
+# converge_once DRIVER ip|name RUN: starts the probe on host 2 and waits (bounded) for its "ready",
+# runs the web container on host 1, and sets CONV to the ms from `docker run -d` returning until the
+# probe got HTTP 200 ("-" if it did not), CONV_ISSUED to the ms from `docker run -d` being issued. The probe's wall-clock time and $EPOCHREALTIME are the same
+# clock. Not run in $(...): the probe must be this shell's job, so that the exit trap can stop it.
+converge_once() {
+  local d=$1 kind=$2 i=$3 name ip target out end line t_issued t0 rc f
+  CONV=-; CONV_ISSUED=-
+  name="conv-$d-$kind-$i"
+  [ "$kind" = name ] && ip="${SUBNET[$d]}.$((150 + i))" || ip="${SUBNET[$d]}.$((100 + i))"
+  [ "$kind" = name ] && target=$name || target=$ip
+  out="$WORK/probe-$d-$kind-$i"
+  : > "$out"
+  nsenter -t "${PROBE[$d]}" -n timeout 90 "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData \
+    "$PROBE_SRC" "$kind" "$target" --timeout-ms 30000 >"$out" 2>"$out.err" &
+  PROBE_JOB=$!
+  end=$((SECONDS + 60))   # JVM start-up and source compilation, on a busy machine
+  until grep -qx ready "$out"; do
+    if ! kill -0 "$PROBE_JOB" 2>/dev/null || [ $SECONDS -ge $end ]; then
+      note "probe did not start ($d, $kind): $(cat "$out" "$out.err" | tail -3)"
+      stop_probe; return
+    fi
     sleep 0.01
   done
-  echo timeout; return 1
+  t_issued=$(now_ms)
+  if ! D jex-h1 run -d --name "$name" --net "${NET_OF[$d]}" --ip "$ip" jex/busybox httpd -f -p 80 -h /www >/dev/null; then
+    note "docker run failed ($d, $kind)"
+    stop_probe; D jex-h1 rm -f "$name" >/dev/null 2>&1; return
+  fi
+  t0=$(now_ms)
+  wait "$PROBE_JOB"; rc=$?; PROBE_JOB=""
+  line=$(grep -E '^(ok|timeout|error) ' "$out" | tail -1)
+  D jex-h1 rm -f "$name" >/dev/null
+  read -r -a f <<< "$line"
+  if [ "$rc" != 0 ] || [ "${f[0]:-}" != ok ]; then
+    note "convergence ($d, $kind) failed: ${line:-probe exit $rc} $(tail -2 "$out.err")"
+  elif [ "${f[2]}" != "$ip" ]; then
+    note "convergence ($d, $kind): $name answered from ${f[2]}, expected $ip"
+  else
+    CONV=$(( f[1] - t0 )); CONV_ISSUED=$(( f[1] - t_issued ))
+  fi
 }
 
-convergence() {   # $1 = driver, $2 = ip|name; prints one figure per run (ms)
-  local d=$1 kind=$2 i name ip t0 t1 out
-  for ((i = 0; i < runs; i++)); do
-    name="conv-$d-$kind-$i"
-    [ "$kind" = name ] && ip="${SUBNET[$d]}.$((150 + i))" || ip="${SUBNET[$d]}.$((100 + i))"
-    out=$(mktemp); poll_http "${PROBE[$d]}" "$kind" "$([ "$kind" = ip ] && echo "$ip" || echo "$name")" > "$out" &
-    local poller=$!
-    D jex-h1 run -d --name "$name" --net "${NET_OF[$d]}" --ip "$ip" jex/busybox httpd -f -p 80 -h /www >/dev/null || { kill $poller; rm -f "$out"; return 1; }
-    t0=$(now_ms)
-    wait $poller; t1=$(cat "$out"); rm -f "$out"
-    [ "$t1" != timeout ] && echo $(( t1 - t0 )) || echo "convergence timeout ($d, $kind)" >&2
-    D jex-h1 rm -f "$name" >/dev/null
+stop_probe() { kill "$PROBE_JOB" 2>/dev/null; wait "$PROBE_JOB" 2>/dev/null; PROBE_JOB=""; }
+
+# ---- throughput -------------------------------------------------------------------------------------
+declare -A IPERF_SRV
+iperf_servers_up() {   # one iperf3 server container per overlay network on host 1, for every run
+  local d net
+  for d in "${DRIVERS[@]}"; do
+    net=${NET_OF[$d]}
+    D jex-h1 run -d --name "iperf-srv-$d" --net "$net" jex/iperf3 iperf3 -s >/dev/null || return 1
+    IPERF_SRV[$d]=$(D jex-h1 inspect -f "{{with index .NetworkSettings.Networks \"$net\"}}{{.IPAddress}}{{end}}" "iperf-srv-$d")
   done
-}
-
-# ---- throughput -----------------------------------------------------------------------------------
-iperf_containers() {   # $1 = network; prints Mbit/s
-  local net=$1 ip mbps
-  D jex-h1 run -d --name "iperf-srv-$net" --net "$net" jex/iperf3 iperf3 -s >/dev/null || return 1
-  ip=$(D jex-h1 inspect -f "{{with index .NetworkSettings.Networks \"$net\"}}{{.IPAddress}}{{end}}" "iperf-srv-$net")
   sleep 1
-  mbps=$(D jex-h2 run --rm --net "$net" jex/iperf3 timeout $((iperf_secs + 20)) iperf3 -c "$ip" -t "$iperf_secs" -f m 2>&1 |
-         awk '/receiver/ {print $(NF-2)}')
-  D jex-h1 rm -f "iperf-srv-$net" >/dev/null
-  echo "${mbps:-n/a}"
 }
 
-iperf_underlay() {
-  local mbps
-  jex_in jex-h1 setsid iperf3 -s -1 >/dev/null 2>&1 &
-  sleep 1
-  mbps=$(jex_in jex-h2 timeout $((iperf_secs + 20)) iperf3 -c "$(jex_host_ip jex-h1)" -t "$iperf_secs" -f m 2>&1 | awk '/receiver/ {print $(NF-2)}')
-  wait
-  echo "${mbps:-n/a}"
+receiver_mbps() { awk '/receiver/ {print $(NF-2)}' | grep -E '^[0-9.]+$' | cut -d. -f1 | grep . || echo -; }
+
+iperf_once() {   # $1 = jovl|overlay|underlay; prints Mbit/s, or "-"
+  local srv
+  if [ "$1" = underlay ]; then
+    jex_in jex-h1 timeout $((iperf_secs + 30)) iperf3 -s -1 >/dev/null 2>&1 &
+    srv=$!
+    sleep 0.5
+    jex_in jex-h2 timeout $((iperf_secs + 20)) iperf3 -c "$(jex_host_ip jex-h1)" -t "$iperf_secs" -f m 2>&1 | receiver_mbps
+    kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
+  else
+    D jex-h2 run --rm --net "${NET_OF[$1]}" jex/iperf3 timeout $((iperf_secs + 20)) \
+      iperf3 -c "${IPERF_SRV[$1]}" -t "$iperf_secs" -f m 2>&1 | receiver_mbps
+  fi
 }
 
-echo; echo "== start latency ($runs runs each)" >&2
-bridge=$(start_latency bridge | median)
-jovl_start=$(start_latency bench-jovl | median)
-ovl_start=$(start_latency bench-ovl | median)
-echo "== convergence ($runs runs each, by IP and by name)" >&2
-jovl_ip=$(convergence jovl ip | median);   ovl_ip=$(convergence overlay ip | median)
-jovl_name=$(convergence jovl name | median); ovl_name=$(convergence overlay name | median)
-echo "== iperf3 (${iperf_secs} s each)" >&2
-jovl_bw=$(iperf_containers bench-jovl); ovl_bw=$(iperf_containers bench-ovl); ul_bw=$(iperf_underlay)
+# ---- the runs -----------------------------------------------------------------------------------------
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
+for net in bridge bench-jovl bench-ovl; do D jex-h1 run --rm --net "$net" jex/busybox true >/dev/null; done   # warm-up
+note ""; note "== $runs runs: start latency (bridge, jovl, overlay), convergence by IP and by name (jovl, overlay)"
+for ((i = 0; i < runs; i++)); do
+  declare -A S=()
+  for n in $(in_order "$i" bridge jovl overlay); do
+    S[$n]=$(start_once "${NET_OF[$n]}"); record "start-$n" "${S[$n]}"
+  done
+  # overhead over the bridge in the same run: pairs taken seconds apart, so drift cancels out
+  for d in "${DRIVERS[@]}"; do
+    if [ "${S[$d]}" = - ] || [ "${S[bridge]}" = - ]; then record "over-$d" -; else record "over-$d" $(( S[$d] - S[bridge] )); fi
+  done
+  for kind in ip name; do
+    for d in $(in_order "$i" "${DRIVERS[@]}"); do
+      converge_once "$d" "$kind" "$i"
+      record "conv-$kind-$d" "$CONV"; record "conv-$kind-$d-issued" "$CONV_ISSUED"
+    done
+  done
+  note "run $((i + 1))/$runs: start bridge ${S[bridge]} jovl ${S[jovl]} overlay ${S[overlay]} ms;" \
+       "convergence by IP jovl ${R[conv-ip-jovl]##* } overlay ${R[conv-ip-overlay]##* } ms," \
+       "by name jovl ${R[conv-name-jovl]##* } overlay ${R[conv-name-overlay]##* } ms"
+done
 
-over() { [ "$1" = n/a ] || [ "$bridge" = n/a ] && echo n/a || echo $(( $1 - bridge )); }
+note "== iperf3: $iperf_runs runs of ${iperf_secs} s each (jovl, overlay, bare underlay)"
+if iperf_servers_up; then
+  for ((i = 0; i < iperf_runs; i++)); do
+    for s in $(in_order "$i" jovl overlay underlay); do record "bw-$s" "$(iperf_once "$s")"; done
+    note "iperf3 run $((i + 1))/$iperf_runs: jovl ${R[bw-jovl]##* } overlay ${R[bw-overlay]##* } underlay ${R[bw-underlay]##* } Mbit/s"
+  done
+else
+  note "iperf3 servers did not start"
+  for s in jovl overlay underlay; do record "bw-$s" -; done
+fi
+load_at_end=$(cut -d' ' -f1-3 /proc/loadavg)
+
+row() { printf '%-50s %18s %18s\n' "$@"; }
 echo
-echo "jovl vs Docker overlay on 3 simulated hosts ($(nproc) cores), medians of $runs runs"
-printf '%-48s %12s %12s\n' "measure" "jovl" "overlay"
-printf '%-48s %12s %12s\n' "start latency, docker run --rm true (ms)" "$jovl_start" "$ovl_start"
-printf '%-48s %12s %12s\n' "  overhead over local bridge ($bridge ms) (ms)" "$(over "$jovl_start")" "$(over "$ovl_start")"
-printf '%-48s %12s %12s\n' "convergence host1 run -> host2 HTTP by IP (ms)" "$jovl_ip" "$ovl_ip"
-printf '%-48s %12s %12s\n' "convergence host1 run -> host2 HTTP by name (ms)" "$jovl_name" "$ovl_name"
-printf '%-48s %12s %12s\n' "iperf3 container h2 -> h1 (Mbit/s)" "$jovl_bw" "$ovl_bw"
-printf '%-48s %12s\n' "iperf3 bare underlay h2 -> h1 (Mbit/s)" "$ul_bw"
+echo "jovl vs Docker overlay on 3 simulated hosts ($(nproc) cores, load average $load_at_start at start, $load_at_end at end)"
+echo "$runs runs, drivers interleaved in every run; cells: median / p90 (ms); iperf3: median (min-max) of $iperf_runs"
+echo "(convergence below 0: the container answered host 2 before \`docker run -d\` had returned on host 1)"
+row "measure" "jovl" "overlay"
+row "start latency, docker run --rm true (ms)" "$(med_p90 start-jovl)" "$(med_p90 start-overlay)"
+row "  overhead over local bridge, same run (ms)" "$(med_p90 over-jovl)" "$(med_p90 over-overlay)"
+row "  (local bridge: $(med_p90 start-bridge) ms)" "" ""
+row "convergence host1 run -> host2 HTTP by IP (ms)" "$(med_p90 conv-ip-jovl)" "$(med_p90 conv-ip-overlay)"
+row "  same, from docker run -d issued (ms)" "$(med_p90 conv-ip-jovl-issued)" "$(med_p90 conv-ip-overlay-issued)"
+row "convergence host1 run -> host2 HTTP by name (ms)" "$(med_p90 conv-name-jovl)" "$(med_p90 conv-name-overlay)"
+row "  same, from docker run -d issued (ms)" "$(med_p90 conv-name-jovl-issued)" "$(med_p90 conv-name-overlay-issued)"
+row "iperf3 container h2 -> h1 (Mbit/s)" "$(med_range bw-jovl)" "$(med_range bw-overlay)"
+row "iperf3 bare underlay h2 -> h1 (Mbit/s)" "$(med_range bw-underlay)" ""
+echo
+echo "every figure, in run order:"
+for m in start-bridge start-jovl start-overlay over-jovl over-overlay conv-ip-jovl conv-ip-overlay \
+         conv-ip-jovl-issued conv-ip-overlay-issued conv-name-jovl conv-name-overlay conv-name-jovl-issued \
+         conv-name-overlay-issued bw-jovl bw-overlay bw-underlay; do
+  printf '  %-25s%s\n' "$m" "${R[$m]:-}"
+done

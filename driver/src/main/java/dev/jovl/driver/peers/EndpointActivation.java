@@ -73,8 +73,17 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
 
     @Override
     public void publishWhenUp(String networkId, String endpointId) {
-        dataplane.whenCarrier(networkId, endpointId, CARRIER_WAIT,
-                () -> writers.execute(() -> markReady(networkId, endpointId)));
+        long joinedAt = System.nanoTime();
+        dataplane.whenCarrier(networkId, endpointId, CARRIER_WAIT, () -> {
+            long upAfter = System.nanoTime() - joinedAt;
+            writers.execute(() -> {
+                if (markReady(networkId, endpointId)) {
+                    log.info("network {}: endpoint {} up {} ms after Join, published {} ms after Join",
+                            RequestFacts.shortId(networkId), RequestFacts.shortId(endpointId), upAfter / 1_000_000,
+                            (System.nanoTime() - joinedAt) / 1_000_000);
+                }
+            });
+        });
     }
 
     /** Marks every local pending endpoint whose interface is up as ready. */
@@ -100,8 +109,10 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
     /**
      * Rewrites the endpoint's record as ready, compare-and-set on the version read: a concurrent
      * DeleteEndpoint or a re-created endpoint is never overwritten.
+     *
+     * @return true if this call published it
      */
-    void markReady(String networkId, String endpointId) {
+    boolean markReady(String networkId, String endpointId) {
         long giveUpAt = System.currentTimeMillis() + RETRY_FOR_MILLIS;
         long backoff = 100;
         for (int conflicts = 0; conflicts < MAX_ATTEMPTS; ) {
@@ -109,20 +120,19 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
                 Optional<Versioned<EndpointRecord>> current = state.endpoint(networkId, endpointId);
                 if (current.isEmpty() || !current.get().value().stillPending()
                         || !PeersOfNetwork.isLocal(current.get().value(), self)) {
-                    return; // deleted meanwhile, already ready, or not ours
+                    return false; // deleted meanwhile, already ready, or not ours
                 }
                 EndpointRecord ready = current.get().value().asReady();
                 state.replaceEndpoint(ready, current.get().version());
                 journal.record(ready);
-                log.debug("network {}: endpoint {} ready", RequestFacts.shortId(networkId), RequestFacts.shortId(endpointId));
-                return;
+                return true;
             } catch (StoreException.Conflict | StoreException.NotFound e) {
                 conflicts++; // changed between read and write: read again
             } catch (StoreException e) {
                 if (System.currentTimeMillis() > giveUpAt) {
                     log.warn("network {}: cannot mark endpoint {} ready ({}); the periodic sweep retries",
                             RequestFacts.shortId(networkId), RequestFacts.shortId(endpointId), e.toString());
-                    return;
+                    return false;
                 }
                 sleep(backoff);
                 backoff = Math.min(backoff * 2, 2_000);
@@ -130,6 +140,7 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
         }
         log.warn("network {}: endpoint {} kept changing while being marked ready; the periodic sweep retries",
                 RequestFacts.shortId(networkId), RequestFacts.shortId(endpointId));
+        return false;
     }
 
     private static void sleep(long ms) {
