@@ -178,6 +178,29 @@ class SandboxIdleGraceTest {
     }
 
     @Test
+    void aJoinReusingTheNamesOfAPendingDeletionGetsAPairThatStays() throws Exception {
+        createNetwork();
+        Container c1 = start(d1, h1, "c1", "ep1aaaaaaaaaaaaaaaa", "10.55.0.2/24");
+        // the same endpoint id again right after its DeleteEndpoint (Docker never does this, a
+        // resend or a test may): the new Join must not take the old pair, still being deleted, for its own
+        stopLikeDocker(d1, h1, c1, "ep1aaaaaaaaaaaaaaaa");
+        JsonNode joined;
+        ok(d1, "/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"ep1aaaaaaaaaaaaaaaa\","
+                + "\"Interface\":{\"Address\":\"10.55.0.2/24\"}}");
+        joined = ok(d1, "/NetworkDriver.Join", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"ep1aaaaaaaaaaaaaaaa\","
+                + "\"SandboxKey\":\"/x\"}");
+        String src = joined.get("InterfaceName").get("SrcName").asText();
+        assertTrue(links(h1.namespace()).contains(src), "the new pair exists when Join answers");
+        // deletions run in order: once a later one is done, the earlier one is long finished
+        Container c2 = start(d1, h1, "c2", "ep2bbbbbbbbbbbbbbbb", "10.55.0.3/24");
+        stopLikeDocker(d1, h1, c2, "ep2bbbbbbbbbbbbbbbb");
+        Eventually.assertThat("the later deletion is done", CONVERGE,
+                () -> !links(h1.namespace()).contains(c2.srcName()) && !sandboxLinks(d1).contains("veep2bbbbbbbb"));
+        assertTrue(links(h1.namespace()).contains(src), "the new pair was not deleted as the old one");
+        assertTrue(sandboxLinks(d1).contains("veep1aaaaaaaa"), "its sandbox end is on the bridge");
+    }
+
+    @Test
     void idleSandboxOfANetworkDeletedOnAnotherHostGoesAtOnce() throws Exception {
         createNetwork();
         Container c1 = start(d1, h1, "c1", "ep1aaaaaaaaaaaaaaaa", "10.55.0.2/24");
