@@ -5,7 +5,9 @@
 #
 # Brings up etcd + 3 hosts (cluster store), jovl on each, creates one jovl network
 # (-d jovl --ipam-driver jovl) and one Docker overlay network, then measures for each:
-#   start latency  `docker run --rm --net NET jex/busybox true` on host 1 (also on the local bridge)
+#   start latency  `docker run --rm --net NET jex/busybox true` on host 1 (also on the default bridge and
+#                  on a user-defined bridge network), first with no other container of the network on
+#                  host 1, then with one running there ("keeper"); for jovl also its own handlers' time
 #   convergence    from `docker run -d` returning on host 1 until the new container answers HTTP
 #                  from a container on host 2, by IP (pre-assigned with --ip) and by name
 #                  (also timed from `docker run -d` being issued; below 0: host 2 got the page before it returned)
@@ -20,7 +22,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 runs=10; iperf_secs=5; iperf_runs=3
-usage() { sed -n '2,19p' "$0" >&2; exit 2; }
+usage() { sed -n '2,21p' "$0" >&2; exit 2; }
 int_in() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || usage
@@ -58,8 +60,10 @@ jex_up 3 cluster || exit 1
 for h in $(jex_hosts); do jex_jovl_start "$h" || exit 1; done
 
 DRIVERS=(jovl overlay)
-declare -A NET_OF=([bridge]=bridge [jovl]=bench-jovl [overlay]=bench-ovl)
+declare -A NET_OF=([bridge]=bridge [ubridge]=bench-ubr [jovl]=bench-jovl [overlay]=bench-ovl)
 declare -A SUBNET=([jovl]=10.71.0 [overlay]=10.72.0)
+# a user-defined bridge network: what every user-defined network costs Docker (embedded DNS, ...)
+D jex-h1 network create -d bridge --subnet 10.73.0.0/24 bench-ubr >/dev/null || exit 1
 D jex-h1 network create -d jovl --ipam-driver jovl --subnet "${SUBNET[jovl]}.0/24" bench-jovl >/dev/null || exit 1
 D jex-h1 network create -d overlay --subnet "${SUBNET[overlay]}.0/24" bench-ovl >/dev/null || exit 1
 
@@ -110,6 +114,16 @@ start_once() {   # $1 = network; prints ms, or "-" if the run failed
   local t0
   t0=$(now_ms)
   if D jex-h1 run --rm --net "$1" jex/busybox true >/dev/null; then echo $(( $(now_ms) - t0 )); else echo -; fi
+}
+
+# jovl's own share of a start: the request times jovl logged on host 1 (NetworkDriver and IpamDriver
+# calls) since log line $1; the pause lets the last request's log line land
+JOVL_LOG=$JEX_STATE/jex-h1/jovl.log
+jovl_log_lines() { wc -l < "$JOVL_LOG"; }
+jovl_handler_ms() {
+  sleep 0.3
+  tail -n +"$(( $1 + 1 ))" "$JOVL_LOG" | grep -E 'requests - /(NetworkDriver|IpamDriver)\.' |
+    awk '{for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+ms$/) {sub(/ms$/, "", $i); t += $i}} END {printf "%d", t}'
 }
 
 # ---- convergence ------------------------------------------------------------------------------------
@@ -191,12 +205,15 @@ for net in bridge bench-jovl bench-ovl; do D jex-h1 run --rm --net "$net" jex/bu
 note ""; note "== $runs runs: start latency (bridge, jovl, overlay), convergence by IP and by name (jovl, overlay)"
 for ((i = 0; i < runs; i++)); do
   declare -A S=()
-  for n in $(in_order "$i" bridge jovl overlay); do
+  for n in $(in_order "$i" bridge ubridge jovl overlay); do
+    [ "$n" != jovl ] || lines=$(jovl_log_lines)
     S[$n]=$(start_once "${NET_OF[$n]}"); record "start-$n" "${S[$n]}"
+    [ "$n" != jovl ] || { [ "${S[jovl]}" = - ] && record handlers-jovl - || record handlers-jovl "$(jovl_handler_ms "$lines")"; }
   done
-  # overhead over the bridge in the same run: pairs taken seconds apart, so drift cancels out
+  # overhead over the bridges in the same run: pairs taken seconds apart, so drift cancels out
   for d in "${DRIVERS[@]}"; do
     if [ "${S[$d]}" = - ] || [ "${S[bridge]}" = - ]; then record "over-$d" -; else record "over-$d" $(( S[$d] - S[bridge] )); fi
+    if [ "${S[$d]}" = - ] || [ "${S[ubridge]}" = - ]; then record "overu-$d" -; else record "overu-$d" $(( S[$d] - S[ubridge] )); fi
   done
   for kind in ip name; do
     for d in $(in_order "$i" "${DRIVERS[@]}"); do
@@ -208,6 +225,21 @@ for ((i = 0; i < runs; i++)); do
        "convergence by IP jovl ${R[conv-ip-jovl]##* } overlay ${R[conv-ip-overlay]##* } ms," \
        "by name jovl ${R[conv-name-jovl]##* } overlay ${R[conv-name-overlay]##* } ms"
 done
+
+# the same starts with another container of the network running on host 1: Docker's overlay then
+# keeps its sandbox (namespace, bridge, VXLAN device) instead of building and removing it per start
+note "== $runs runs: start latency with a container of the network running on host 1 (bridge, jovl, overlay)"
+for d in "${DRIVERS[@]}"; do D jex-h1 run -d --name "keeper-$d" --net "${NET_OF[$d]}" jex/busybox sleep 36000 >/dev/null || exit 1; done
+for ((i = 0; i < runs; i++)); do
+  declare -A S=()
+  for n in $(in_order "$i" bridge jovl overlay); do
+    S[$n]=$(start_once "${NET_OF[$n]}"); record "startw-$n" "${S[$n]}"
+  done
+  for d in "${DRIVERS[@]}"; do
+    if [ "${S[$d]}" = - ] || [ "${S[bridge]}" = - ]; then record "overw-$d" -; else record "overw-$d" $(( S[$d] - S[bridge] )); fi
+  done
+done
+for d in "${DRIVERS[@]}"; do D jex-h1 rm -f "keeper-$d" >/dev/null; done
 
 note "== iperf3: $iperf_runs runs of ${iperf_secs} s each (jovl, overlay, bare underlay)"
 if iperf_servers_up; then
@@ -230,6 +262,11 @@ row "measure" "jovl" "overlay"
 row "start latency, docker run --rm true (ms)" "$(med_p90 start-jovl)" "$(med_p90 start-overlay)"
 row "  overhead over local bridge, same run (ms)" "$(med_p90 over-jovl)" "$(med_p90 over-overlay)"
 row "  (local bridge: $(med_p90 start-bridge) ms)" "" ""
+row "  overhead over a user-defined bridge network (ms)" "$(med_p90 overu-jovl)" "$(med_p90 overu-overlay)"
+row "  (user-defined bridge network: $(med_p90 start-ubridge) ms)" "" ""
+row "  of which in jovl's request handlers (ms)" "$(med_p90 handlers-jovl)" ""
+row "start latency, with a keeper on host 1 (ms)" "$(med_p90 startw-jovl)" "$(med_p90 startw-overlay)"
+row "  overhead over local bridge, same run (ms)" "$(med_p90 overw-jovl)" "$(med_p90 overw-overlay)"
 row "convergence host1 run -> host2 HTTP by IP (ms)" "$(med_p90 conv-ip-jovl)" "$(med_p90 conv-ip-overlay)"
 row "  same, from docker run -d issued (ms)" "$(med_p90 conv-ip-jovl-issued)" "$(med_p90 conv-ip-overlay-issued)"
 row "convergence host1 run -> host2 HTTP by name (ms)" "$(med_p90 conv-name-jovl)" "$(med_p90 conv-name-overlay)"
@@ -238,7 +275,8 @@ row "iperf3 container h2 -> h1 (Mbit/s)" "$(med_range bw-jovl)" "$(med_range bw-
 row "iperf3 bare underlay h2 -> h1 (Mbit/s)" "$(med_range bw-underlay)" ""
 echo
 echo "every figure, in run order:"
-for m in start-bridge start-jovl start-overlay over-jovl over-overlay conv-ip-jovl conv-ip-overlay \
+for m in start-bridge start-ubridge start-jovl start-overlay over-jovl over-overlay overu-jovl overu-overlay handlers-jovl \
+         startw-bridge startw-jovl startw-overlay overw-jovl overw-overlay conv-ip-jovl conv-ip-overlay \
          conv-ip-jovl-issued conv-ip-overlay-issued conv-name-jovl conv-name-overlay conv-name-jovl-issued \
          conv-name-overlay-issued bw-jovl bw-overlay bw-underlay; do
   printf '  %-25s%s\n' "$m" "${R[$m]:-}"
