@@ -98,11 +98,11 @@ else
 fi
 
 step "jex-h1: docker run -d --net myStack1 --name web jex/busybox httpd -f -p 80 -h /www"
-jex_docker jex-h1 run -d --net myStack1 --name web jex/busybox httpd -f -p 80 -h /www >/dev/null || exit 1
+jex_run_d jex-h1 web --net myStack1 jex/busybox httpd -f -p 80 -h /www || exit 1
 step "jex-h2: docker run -d --net myStack1 --name shell1 jex/busybox sleep 3600"
-jex_docker jex-h2 run -d --net myStack1 --name shell1 jex/busybox sleep 3600 >/dev/null || exit 1
+jex_run_d jex-h2 shell1 --net myStack1 jex/busybox sleep 3600 || exit 1
 step "jex-h3: docker run -d --net myStack1 --name shell3 jex/busybox sleep 3600"
-jex_docker jex-h3 run -d --net myStack1 --name shell3 jex/busybox sleep 3600 >/dev/null || exit 1
+jex_run_d jex-h3 shell3 --net myStack1 jex/busybox sleep 3600 || exit 1
 
 step "jex-h2: docker exec shell1 ping -c 2 web && wget -qO- http://web/"
 jex_docker jex-h2 exec shell1 ping -c 2 web || exit 1

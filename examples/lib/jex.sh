@@ -44,6 +44,24 @@ jex_in() { local h=$1; shift; nsenter -t "$(jex_host_pid "$h")" -n -m -u -- "$@"
 # The 20.10 docker client pointed at a host's dockerd.
 jex_docker() { local h=$1; shift; "$JEX_DOCKER" -H "unix://$(jex_sock "$h")" "$@"; }
 
+# jex_run_d HOST NAME ARGS...: `docker run -d --name NAME ARGS...` on HOST. Docker 20.10 here now and
+# then fails a start because its etcd client dials the cluster store from a thread outside the host's
+# network namespace ("...:2379: connect: network is unreachable"; seen with Docker's overlay driver
+# too, never reaching a plugin); such a start is retried twice at most, and said so.
+jex_run_d() {
+  local h=$1 name=$2 err try; shift 2
+  for try in 1 2 3; do
+    err=$(jex_docker "$h" run -d --name "$name" "$@" 2>&1 >/dev/null) && return 0
+    case "$err" in
+      *":2379: connect: network is unreachable"*) [ "$try" -lt 3 ] || break
+        echo "[jex] $h: dockerd could not dial its cluster store starting $name; retrying" >&2
+        jex_docker "$h" rm -f "$name" >/dev/null 2>&1 ;;
+      *) break ;;
+    esac
+  done
+  printf '%s\n' "$err" >&2; return 1
+}
+
 # Waits (bounded) until a command succeeds.
 jex_wait() {
   local secs=$1; shift; local end=$((SECONDS + secs))

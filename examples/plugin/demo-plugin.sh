@@ -77,10 +77,10 @@ jex_docker jex-h1 network create -d jovl:latest --ipam-driver jovl:latest myStac
 jex_wait 10 jex_docker jex-h2 network inspect myStack1 || { echo "myStack1 not visible on jex-h2"; exit 1; }
 
 step "jex-h1: docker run -d --net myStack1 --name web jex/busybox httpd -f -p 80 -h /www"
-jex_docker jex-h1 run -d --net myStack1 --name web jex/busybox httpd -f -p 80 -h /www >/dev/null || exit 1
+jex_run_d jex-h1 web --net myStack1 jex/busybox httpd -f -p 80 -h /www || exit 1
 step "jex-h2: docker run -d --net myStack1 --name shell1 jex/busybox httpd -f -p 80 -h /www"
 # shell1 serves HTTP too, so that verify.sh checks HTTP in both directions
-jex_docker jex-h2 run -d --net myStack1 --name shell1 jex/busybox httpd -f -p 80 -h /www >/dev/null || exit 1
+jex_run_d jex-h2 shell1 --net myStack1 jex/busybox httpd -f -p 80 -h /www || exit 1
 
 step "verify.sh: ping and HTTP by name and by IP, web <-> shell1, across the 2 hosts"
 DOCKER=$JEX_DOCKER "$examples/verify.sh" --tries 5 -H "unix://$(jex_sock jex-h1)" -H "unix://$(jex_sock jex-h2)" myStack1 || exit 1
