@@ -90,11 +90,13 @@ final class CarrierWatcher {
             // the sandbox went away under us (its handle closed): nothing left to wait for here
             log.debug("carrier watch of {} ends: {}", label, e.toString());
         }
+        // forget the waits first: one added after this is served by a new thread (the sweep
+        // publishes anything a wait missed)
+        waiting.clear();
+        unchecked.clear();
         synchronized (this) {
             thread = null;
         }
-        waiting.clear();
-        unchecked.clear();
     }
 
     private void settle(String name, Optional<Link> link) {
