@@ -1,5 +1,6 @@
 package dev.jovl.driver;
 
+import static dev.jovl.driver.testing.DaemonFixture.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,10 +67,6 @@ class SandboxIdleGraceTest {
 
     /** A container on a host: its namespace, its MAC, and the interface name jovl gave it. */
     private record Container(String ns, String mac, String srcName) {
-    }
-
-    private static JsonNode ok(Daemon d, String path, String json) {
-        return DaemonFixture.ok(d, path, json);
     }
 
     private void createNetwork() throws IOException {

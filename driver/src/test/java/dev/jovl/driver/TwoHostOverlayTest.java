@@ -1,11 +1,10 @@
 package dev.jovl.driver;
 
+import static dev.jovl.driver.testing.DaemonFixture.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jovl.driver.http.Json;
-import dev.jovl.driver.http.PluginClient.Response;
 import dev.jovl.driver.testing.DaemonFixture;
 import dev.jovl.driver.testing.Eventually;
 import dev.jovl.driver.testing.Shell;
@@ -62,12 +61,6 @@ class TwoHostOverlayTest {
         }
         lab.close();
         etcd.close();
-    }
-
-    private static JsonNode ok(Daemon d, String path, String json) throws IOException {
-        Response r = DaemonFixture.post(d.socket(), path, json);
-        assertEquals(200, r.status(), path + " -> " + r.body());
-        return Json.MAPPER.readTree(r.body());
     }
 
     /** CreateEndpoint + Join on {@code d}, then plays Docker: moves the interface into a new container. */

@@ -114,7 +114,7 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
      */
     boolean markReady(String networkId, String endpointId) {
         long giveUpAt = System.currentTimeMillis() + RETRY_FOR_MILLIS;
-        long backoff = 100;
+        Backoff backoff = new Backoff(100, 2_000);
         for (int conflicts = 0; conflicts < MAX_ATTEMPTS; ) {
             try {
                 Optional<Versioned<EndpointRecord>> current = state.endpoint(networkId, endpointId);
@@ -134,21 +134,12 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
                             RequestFacts.shortId(networkId), RequestFacts.shortId(endpointId), e.toString());
                     return false;
                 }
-                sleep(backoff);
-                backoff = Math.min(backoff * 2, 2_000);
+                backoff.pause();
             }
         }
         log.warn("network {}: endpoint {} kept changing while being marked ready; the periodic sweep retries",
                 RequestFacts.shortId(networkId), RequestFacts.shortId(endpointId));
         return false;
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override

@@ -83,7 +83,7 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     }
 
     private void loadAndWatch() {
-        long backoff = 200;
+        Backoff backoff = new Backoff(200, 5000);
         while (!closed) {
             try {
                 onFirstLoad.run();
@@ -96,8 +96,7 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
                 return;
             } catch (RuntimeException e) {
                 log.warn("cannot load endpoints from the store yet ({}); retrying", e.toString());
-                sleep(backoff);
-                backoff = Math.min(backoff * 2, 5000);
+                backoff.pause();
             }
         }
     }
@@ -250,14 +249,6 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
 
     public long driftFixes() {
         return fixes.get();
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override

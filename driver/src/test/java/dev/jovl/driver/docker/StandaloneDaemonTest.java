@@ -1,12 +1,12 @@
 package dev.jovl.driver.docker;
 
+import static dev.jovl.driver.testing.DaemonFixture.ok;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jovl.driver.Daemon;
 import dev.jovl.driver.dns.NameRecord;
 import dev.jovl.driver.dns.NameRegistry;
-import dev.jovl.driver.http.Json;
 import dev.jovl.driver.http.PluginClient.Response;
 import dev.jovl.driver.testing.DaemonFixture;
 import dev.jovl.driver.testing.Eventually;
@@ -76,12 +76,6 @@ class StandaloneDaemonTest {
                 + "\"com.docker.network.generic\":{\"jovl.network\":\"jsa-stack\"}},"
                 + "\"IPv4Data\":[{\"AddressSpace\":\"LocalDefault\",\"Pool\":\"" + pool + "\",\"Gateway\":\""
                 + pool.replace(".0/24", ".1/24") + "\"}],\"IPv6Data\":[]}";
-    }
-
-    private static JsonNode ok(Daemon d, String path, String json) throws Exception {
-        Response r = DaemonFixture.post(d.socket(), path, json);
-        assertEquals(200, r.status(), path + " -> " + r.body());
-        return Json.MAPPER.readTree(r.body());
     }
 
     private String startContainer(Daemon d, TestLab.Host host, String network, String role, String endpointId,
