@@ -5,9 +5,11 @@
 #
 # Brings up etcd + 3 hosts (cluster store), jovl on each, creates one jovl network
 # (-d jovl --ipam-driver jovl) and one Docker overlay network, then measures for each:
-#   start latency  `docker run --rm --net NET jex/busybox true` on host 1 (also on the default bridge and
-#                  on a user-defined bridge network), first with no other container of the network on
-#                  host 1, then with one running there ("keeper"); for jovl also its own handlers' time
+#   start latency  `docker run --rm --net NET jex/busybox true` on host 1 (also on the default bridge,
+#                  on a user-defined bridge network, and on an --internal network of each driver, which
+#                  Docker starts without a docker_gwbridge endpoint), first with no other container of
+#                  the network on host 1, then with one running there ("keeper"); for jovl also its own
+#                  handlers' time
 #   convergence    from `docker run -d` returning on host 1 until the new container answers HTTP
 #                  from a container on host 2, by IP (pre-assigned with --ip) and by name
 #                  (also timed from `docker run -d` being issued; below 0: host 2 got the page before it returned)
@@ -22,7 +24,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 runs=10; iperf_secs=5; iperf_runs=3
-usage() { sed -n '2,21p' "$0" >&2; exit 2; }
+usage() { sed -n '2,23p' "$0" >&2; exit 2; }
 int_in() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || usage
@@ -60,12 +62,18 @@ jex_up 3 cluster || exit 1
 for h in $(jex_hosts); do jex_jovl_start "$h" || exit 1; done
 
 DRIVERS=(jovl overlay)
-declare -A NET_OF=([bridge]=bridge [ubridge]=bench-ubr [jovl]=bench-jovl [overlay]=bench-ovl)
+declare -A NET_OF=([bridge]=bridge [ubridge]=bench-ubr [jovl]=bench-jovl [overlay]=bench-ovl
+                   [jovl-int]=bench-jovl-int [overlay-int]=bench-ovl-int)
 declare -A SUBNET=([jovl]=10.71.0 [overlay]=10.72.0)
 # a user-defined bridge network: what every user-defined network costs Docker (embedded DNS, ...)
 D jex-h1 network create -d bridge --subnet 10.73.0.0/24 bench-ubr >/dev/null || exit 1
 D jex-h1 network create -d jovl --ipam-driver jovl --subnet "${SUBNET[jovl]}.0/24" bench-jovl >/dev/null || exit 1
 D jex-h1 network create -d overlay --subnet "${SUBNET[overlay]}.0/24" bench-ovl >/dev/null || exit 1
+# the same drivers with --internal: Docker gives their containers no docker_gwbridge endpoint (the
+# second interface, with NAT, that carries traffic to the outside), so the difference to the rows
+# above is what that endpoint costs a start, whatever the driver
+D jex-h1 network create -d jovl --ipam-driver jovl --internal --subnet 10.74.0.0/24 bench-jovl-int >/dev/null || exit 1
+D jex-h1 network create -d overlay --internal --subnet 10.75.0.0/24 bench-ovl-int >/dev/null || exit 1
 
 # probe containers on host 2; their pids give us their network namespaces
 for d in "${DRIVERS[@]}"; do
@@ -201,11 +209,11 @@ iperf_once() {   # $1 = jovl|overlay|underlay; prints Mbit/s, or "-"
 
 # ---- the runs -----------------------------------------------------------------------------------------
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
-for net in bridge bench-jovl bench-ovl; do D jex-h1 run --rm --net "$net" jex/busybox true >/dev/null; done   # warm-up
-note ""; note "== $runs runs: start latency (bridge, jovl, overlay), convergence by IP and by name (jovl, overlay)"
+for net in bridge bench-ubr bench-jovl bench-ovl bench-jovl-int bench-ovl-int; do D jex-h1 run --rm --net "$net" jex/busybox true >/dev/null; done   # warm-up
+note ""; note "== $runs runs: start latency (bridges, jovl, overlay, both --internal), convergence by IP and by name (jovl, overlay)"
 for ((i = 0; i < runs; i++)); do
   declare -A S=()
-  for n in $(in_order "$i" bridge ubridge jovl overlay); do
+  for n in $(in_order "$i" bridge ubridge jovl overlay jovl-int overlay-int); do
     [ "$n" != jovl ] || lines=$(jovl_log_lines)
     S[$n]=$(start_once "${NET_OF[$n]}"); record "start-$n" "${S[$n]}"
     [ "$n" != jovl ] || { [ "${S[jovl]}" = - ] && record handlers-jovl - || record handlers-jovl "$(jovl_handler_ms "$lines")"; }
@@ -214,6 +222,8 @@ for ((i = 0; i < runs; i++)); do
   for d in "${DRIVERS[@]}"; do
     if [ "${S[$d]}" = - ] || [ "${S[bridge]}" = - ]; then record "over-$d" -; else record "over-$d" $(( S[$d] - S[bridge] )); fi
     if [ "${S[$d]}" = - ] || [ "${S[ubridge]}" = - ]; then record "overu-$d" -; else record "overu-$d" $(( S[$d] - S[ubridge] )); fi
+    if [ "${S[$d-int]}" = - ] || [ "${S[bridge]}" = - ]; then record "overi-$d" -; else record "overi-$d" $(( S[$d-int] - S[bridge] )); fi
+    if [ "${S[$d]}" = - ] || [ "${S[$d-int]}" = - ]; then record "gwb-$d" -; else record "gwb-$d" $(( S[$d] - S[$d-int] )); fi
   done
   for kind in ip name; do
     for d in $(in_order "$i" "${DRIVERS[@]}"); do
@@ -253,7 +263,7 @@ else
 fi
 load_at_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
-row() { printf '%-50s %18s %18s\n' "$@"; }
+row() { printf '%-56s %18s %18s\n' "$@"; }
 echo
 echo "jovl vs Docker overlay on 3 simulated hosts ($(nproc) cores, load average $load_at_start at start, $load_at_end at end)"
 echo "$runs runs, drivers interleaved in every run; cells: median / p90 (ms); iperf3: median (min-max) of $iperf_runs"
@@ -265,6 +275,8 @@ row "  (local bridge: $(med_p90 start-bridge) ms)" "" ""
 row "  overhead over a user-defined bridge network (ms)" "$(med_p90 overu-jovl)" "$(med_p90 overu-overlay)"
 row "  (user-defined bridge network: $(med_p90 start-ubridge) ms)" "" ""
 row "  of which in jovl's request handlers (ms)" "$(med_p90 handlers-jovl)" ""
+row "  --internal network: overhead over local bridge (ms)" "$(med_p90 overi-jovl)" "$(med_p90 overi-overlay)"
+row "  docker_gwbridge endpoint (network - --internal) (ms)" "$(med_p90 gwb-jovl)" "$(med_p90 gwb-overlay)"
 row "start latency, with a keeper on host 1 (ms)" "$(med_p90 startw-jovl)" "$(med_p90 startw-overlay)"
 row "  overhead over local bridge, same run (ms)" "$(med_p90 overw-jovl)" "$(med_p90 overw-overlay)"
 row "convergence host1 run -> host2 HTTP by IP (ms)" "$(med_p90 conv-ip-jovl)" "$(med_p90 conv-ip-overlay)"
@@ -276,6 +288,7 @@ row "iperf3 bare underlay h2 -> h1 (Mbit/s)" "$(med_range bw-underlay)" ""
 echo
 echo "every figure, in run order:"
 for m in start-bridge start-ubridge start-jovl start-overlay over-jovl over-overlay overu-jovl overu-overlay handlers-jovl \
+         start-jovl-int start-overlay-int overi-jovl overi-overlay gwb-jovl gwb-overlay \
          startw-bridge startw-jovl startw-overlay overw-jovl overw-overlay conv-ip-jovl conv-ip-overlay \
          conv-ip-jovl-issued conv-ip-overlay-issued conv-name-jovl conv-name-overlay conv-name-jovl-issued \
          conv-name-overlay-issued bw-jovl bw-overlay bw-underlay; do

@@ -267,7 +267,8 @@ jex_claim_owner() { echo "$JEX_OWNER_PID $(jex_proc_start "$JEX_OWNER_PID")" > "
 # True when a live process other than JEX_OWNER_PID owns the environment; prints "pid (command)".
 jex_owned_by_other() {
   local pid start
-  read -r pid start < "$JEX_STATE/owner" 2>/dev/null || return 1
+  # braces: a missing file fails the "<" before a "2>/dev/null" after it would apply
+  { read -r pid start < "$JEX_STATE/owner"; } 2>/dev/null || return 1
   [ -n "$pid" ] && [ -n "$start" ] || return 1
   [ "$pid" = "$JEX_OWNER_PID" ] && [ "$start" = "$(jex_proc_start "$JEX_OWNER_PID")" ] && return 1
   [ "$(jex_proc_start "$pid")" = "$start" ] || return 1     # the owner is gone: leftovers
