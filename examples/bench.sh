@@ -91,6 +91,8 @@ done
 # R[measure] holds one figure per run ("-" for a failed run), FAILED[measure] counts the failures.
 declare -A R FAILED
 record() { R[$1]+=" $2"; [ "$2" != - ] || FAILED[$1]=$(( ${FAILED[$1]:-0} + 1 )); }
+# record_diff MEASURE A B: records A - B, or "-" when either run failed
+record_diff() { if [ "$2" = - ] || [ "$3" = - ]; then record "$1" -; else record "$1" $(( $2 - $3 )); fi; }
 # figures of a measure, failures left out, one per line
 figures() { local v; for v in ${R[$1]:-}; do [ "$v" = - ] || echo "$v"; done; }
 # "median / p90" (p90: nearest rank, ceil(0.9 n)), "+k failed" when runs failed; "n/a" when none succeeded
@@ -220,10 +222,10 @@ for ((i = 0; i < runs; i++)); do
   done
   # overhead over the bridges in the same run: pairs taken seconds apart, so drift cancels out
   for d in "${DRIVERS[@]}"; do
-    if [ "${S[$d]}" = - ] || [ "${S[bridge]}" = - ]; then record "over-$d" -; else record "over-$d" $(( S[$d] - S[bridge] )); fi
-    if [ "${S[$d]}" = - ] || [ "${S[ubridge]}" = - ]; then record "overu-$d" -; else record "overu-$d" $(( S[$d] - S[ubridge] )); fi
-    if [ "${S[$d-int]}" = - ] || [ "${S[bridge]}" = - ]; then record "overi-$d" -; else record "overi-$d" $(( S[$d-int] - S[bridge] )); fi
-    if [ "${S[$d]}" = - ] || [ "${S[$d-int]}" = - ]; then record "gwb-$d" -; else record "gwb-$d" $(( S[$d] - S[$d-int] )); fi
+    record_diff "over-$d" "${S[$d]}" "${S[bridge]}"
+    record_diff "overu-$d" "${S[$d]}" "${S[ubridge]}"
+    record_diff "overi-$d" "${S[$d-int]}" "${S[bridge]}"
+    record_diff "gwb-$d" "${S[$d]}" "${S[$d-int]}"
   done
   for kind in ip name; do
     for d in $(in_order "$i" "${DRIVERS[@]}"); do
@@ -246,7 +248,7 @@ for ((i = 0; i < runs; i++)); do
     S[$n]=$(start_once "${NET_OF[$n]}"); record "startw-$n" "${S[$n]}"
   done
   for d in "${DRIVERS[@]}"; do
-    if [ "${S[$d]}" = - ] || [ "${S[bridge]}" = - ]; then record "overw-$d" -; else record "overw-$d" $(( S[$d] - S[bridge] )); fi
+    record_diff "overw-$d" "${S[$d]}" "${S[bridge]}"
   done
 done
 for d in "${DRIVERS[@]}"; do D jex-h1 rm -f "keeper-$d" >/dev/null; done

@@ -84,8 +84,8 @@ abstract class NameRegistryContract {
             assertNotNull(table.lookup("db.mystack1"), "the listing at start is loaded");
 
             host1.publish(web("h1", "e1", "10.10.0.2"), lease1);
-            // the table applies a record name by name (web, web.mystack1, www, www.mystack1), so
-            // wait for the last spelling, not the first, before reading it
+            // the table applies a record one spelling at a time (web, www and their .mystack1
+            // forms, in no set order), so wait for the spelling read below, not just any
             await(() -> table.lookup("web") != null && table.lookup("www.mystack1") != null, "web appears");
             assertArrayEquals(new byte[]{10, 10, 0, 2}, table.lookup("www.mystack1").ipv4().getFirst());
 
