@@ -3,7 +3,7 @@ package dev.jovl.ipam;
 import dev.jovl.ipam.IpamException.Kind;
 import dev.jovl.ipam.PoolManager.ResolvedPool;
 import dev.jovl.ipam.net.AllocationRange;
-import dev.jovl.ipam.net.IpAddress;
+import dev.jovl.net.IpAddress;
 import dev.jovl.ipam.store.BlockBitmap;
 import dev.jovl.ipam.store.FreeAddressFinder;
 import dev.jovl.ipam.store.Holders;

@@ -1,7 +1,7 @@
 package dev.jovl.ipam;
 
-import dev.jovl.ipam.net.Cidr;
-import dev.jovl.ipam.net.Family;
+import dev.jovl.net.Cidr;
+import dev.jovl.net.Family;
 import java.util.regex.Pattern;
 
 /**

@@ -1,7 +1,7 @@
 package dev.jovl.ipam;
 
 import dev.jovl.ipam.IpamException.Kind;
-import dev.jovl.ipam.net.IpAddress;
+import dev.jovl.net.IpAddress;
 import dev.jovl.ipam.protocol.IpamProtocol;
 import dev.jovl.ipam.protocol.IpamProtocol.AddressSpacesResponse;
 import dev.jovl.ipam.protocol.IpamProtocol.CapabilitiesResponse;

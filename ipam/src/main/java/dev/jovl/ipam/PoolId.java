@@ -1,6 +1,6 @@
 package dev.jovl.ipam;
 
-import dev.jovl.ipam.net.Cidr;
+import dev.jovl.net.Cidr;
 
 /**
  * The PoolID handed to Docker: {@code <address space>/<subnet>}, for example

@@ -2,9 +2,9 @@ package dev.jovl.ipam;
 
 import dev.jovl.ipam.IpamException.Kind;
 import dev.jovl.ipam.net.AllocationRange;
-import dev.jovl.ipam.net.Cidr;
-import dev.jovl.ipam.net.Family;
-import dev.jovl.ipam.net.IpAddress;
+import dev.jovl.net.Cidr;
+import dev.jovl.net.Family;
+import dev.jovl.net.IpAddress;
 import dev.jovl.ipam.store.Holders;
 import dev.jovl.ipam.store.IpamKeys;
 import dev.jovl.ipam.store.StoredRecords;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jovl.ipam.IpamException.Kind;
 import dev.jovl.ipam.net.AllocationRange;
-import dev.jovl.ipam.net.Cidr;
-import dev.jovl.ipam.net.IpAddress;
+import dev.jovl.net.Cidr;
+import dev.jovl.net.IpAddress;
 import dev.jovl.ipam.protocol.IpamProtocol;
 import dev.jovl.ipam.protocol.IpamProtocol.ReleaseAddressRequest;
 import dev.jovl.ipam.protocol.IpamProtocol.RequestAddressRequest;
@@ -98,7 +98,7 @@ class AllocatorProperties {
         Cidr subnet = Cidr.parse(subnetText);
         Cidr subRange = withSubRange && subnet.hostBits() >= 3
                 ? new Cidr(subnet.addressAt(subnet.size().shiftRight(1)), subnet.prefix() + 1) : null;
-        boolean v6 = subnet.family() == dev.jovl.ipam.net.Family.V6;
+        boolean v6 = subnet.family() == dev.jovl.net.Family.V6;
         String poolId = drivers.getFirst().requestPool(new RequestPoolRequest("jovl-local", subnetText,
                 subRange == null ? "" : subRange.toString(), null, v6)).poolId();
         for (IpamDriver d : drivers) { // standalone mode: every host holds the pool

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jovl.ipam.net.Cidr;
+import dev.jovl.net.Cidr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -47,7 +47,7 @@ class FirstFreeSubnetTest {
             int p = prefixes.get(i);
             long base = (10L << 24) | (200L << 16) | ((long) third.get(i) << 8);
             long mask = ~((1L << (32 - p)) - 1) & 0xffffffffL;
-            taken.add(new Cidr(dev.jovl.ipam.net.IpAddress.of(dev.jovl.ipam.net.Family.V4,
+            taken.add(new Cidr(dev.jovl.net.IpAddress.of(dev.jovl.net.Family.V4,
                     java.math.BigInteger.valueOf(base & mask)), p));
         }
         taken.sort(null);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jovl.ipam.IpamException.Kind;
-import dev.jovl.ipam.net.Cidr;
+import dev.jovl.net.Cidr;
 import dev.jovl.ipam.protocol.IpamProtocol.ReleasePoolRequest;
 import dev.jovl.ipam.protocol.IpamProtocol.RequestPoolRequest;
 import dev.jovl.kvstore.Store;

@@ -1,5 +1,7 @@
 package dev.jovl.netlink;
 
+import dev.jovl.net.MacAddress;
+
 /**
  * A network device as the kernel reports it (one RTM_NEWLINK message of a dump or a get).
  *

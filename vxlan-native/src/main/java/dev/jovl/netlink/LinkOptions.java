@@ -1,5 +1,7 @@
 package dev.jovl.netlink;
 
+import dev.jovl.net.MacAddress;
+
 /**
  * Settings every created device can carry in its create request.
  *

@@ -1,5 +1,7 @@
 package dev.jovl.netlink;
 
+import dev.jovl.net.MacAddress;
+
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -19,14 +21,14 @@ final class NeighbourCodec {
         w.ndmsg(family(ip), ifindex, mac == null ? 0 : NUD_PERMANENT, 0, 0);
         w.address(NDA_DST, ip);
         if (mac != null) {
-            w.bytes(NDA_LLADDR, mac.unsafeBytes());
+            w.bytes(NDA_LLADDR, mac.bytes());
         }
     }
 
     /** Body of RTM_NEWNEIGH / RTM_DELNEIGH for an FDB entry in the device's own table (NTF_SELF). */
     static void writeFdb(MessageWriter w, int ifindex, MacAddress mac, InetAddress vtep, boolean add, int ntfFlags) {
         w.ndmsg(AF_BRIDGE, ifindex, add ? NUD_PERMANENT : 0, ntfFlags, 0);
-        w.bytes(NDA_LLADDR, mac.unsafeBytes());
+        w.bytes(NDA_LLADDR, mac.bytes());
         if (vtep != null) {
             w.address(NDA_DST, vtep);
         }

@@ -1,5 +1,7 @@
 package dev.jovl.netlink;
 
+import dev.jovl.net.MacAddress;
+
 /**
  * A veth pair, created in one request: both ends exist afterwards or neither does.
  * {@link #options()} describe the first end (born in the handle's namespace unless

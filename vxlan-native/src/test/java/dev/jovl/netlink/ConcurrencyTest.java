@@ -1,5 +1,7 @@
 package dev.jovl.netlink;
 
+import dev.jovl.net.MacAddress;
+
 import org.junit.jupiter.api.Test;
 
 import java.net.Inet4Address;

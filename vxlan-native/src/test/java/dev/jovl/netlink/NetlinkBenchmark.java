@@ -1,5 +1,7 @@
 package dev.jovl.netlink;
 
+import dev.jovl.net.MacAddress;
+
 import com.sun.management.OperatingSystemMXBean;
 
 import java.io.IOException;

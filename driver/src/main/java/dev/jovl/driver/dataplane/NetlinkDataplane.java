@@ -11,7 +11,7 @@ import dev.jovl.netlink.EntryBatch;
 import dev.jovl.netlink.Errno;
 import dev.jovl.netlink.FdbEntry;
 import dev.jovl.netlink.Link;
-import dev.jovl.netlink.MacAddress;
+import dev.jovl.net.MacAddress;
 import dev.jovl.netlink.Neighbour;
 import dev.jovl.netlink.NetNs;
 import dev.jovl.netlink.NetlinkException;

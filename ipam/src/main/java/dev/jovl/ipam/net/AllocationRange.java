@@ -1,5 +1,11 @@
 package dev.jovl.ipam.net;
 
+import dev.jovl.net.Family;
+
+import dev.jovl.net.Cidr;
+
+import dev.jovl.net.IpAddress;
+
 import java.math.BigInteger;
 
 /**

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jovl.ipam.net.AllocationRange;
-import dev.jovl.ipam.net.Cidr;
+import dev.jovl.net.Cidr;
 import java.math.BigInteger;
 import java.util.NavigableMap;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.jovl.ipam.net;
+package dev.jovl.net;
 
 /** IP version, with its address width. */
 public enum Family {

@@ -1,4 +1,4 @@
-package dev.jovl.ipam.net;
+package dev.jovl.net;
 
 import java.math.BigInteger;
 

@@ -1,4 +1,4 @@
-package dev.jovl.netlink;
+package dev.jovl.net;
 
 import java.net.Inet4Address;
 import java.util.Arrays;
@@ -47,11 +47,6 @@ public final class MacAddress {
 
     public byte[] bytes() {
         return bytes.clone();
-    }
-
-    /** The internal array, for encoders that only read it (saves a copy per netlink message). */
-    byte[] unsafeBytes() {
-        return bytes;
     }
 
     @Override

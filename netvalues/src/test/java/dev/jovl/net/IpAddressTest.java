@@ -1,4 +1,4 @@
-package dev.jovl.ipam.net;
+package dev.jovl.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
