@@ -1,26 +1,26 @@
 package dev.jovl.driver;
 
 import dev.jovl.driver.cli.DaemonOptions;
-import dev.jovl.driver.dataplane.NetlinkDataplane;
-import dev.jovl.driver.dataplane.UnderlayProbe;
+import dev.jovl.overlay.kernel.NetlinkDataplane;
+import dev.jovl.overlay.kernel.UnderlayProbe;
 import dev.jovl.driver.docker.StandaloneMode;
 import dev.jovl.driver.http.PluginServer;
 import dev.jovl.driver.http.RequestStats;
 import dev.jovl.driver.http.RouteTable;
-import dev.jovl.driver.overlay.DriverSettings;
-import dev.jovl.driver.overlay.LocalHost;
-import dev.jovl.driver.overlay.NetworkDriverService;
-import dev.jovl.driver.overlay.NetworkLocks;
-import dev.jovl.driver.overlay.SandboxCleanup;
-import dev.jovl.driver.peers.DeadHostReaper;
-import dev.jovl.driver.peers.EndpointActivation;
-import dev.jovl.driver.peers.HostRegistration;
-import dev.jovl.driver.peers.NetworkRemovalWatch;
-import dev.jovl.driver.peers.PeerSync;
-import dev.jovl.driver.peers.SandboxAdoption;
-import dev.jovl.driver.peers.IpamAddressReclaim;
-import dev.jovl.driver.state.LocalEndpointJournal;
-import dev.jovl.driver.state.ClusterState;
+import dev.jovl.overlay.DriverSettings;
+import dev.jovl.overlay.LocalHost;
+import dev.jovl.overlay.OverlayService;
+import dev.jovl.overlay.NetworkLocks;
+import dev.jovl.overlay.SandboxCleanup;
+import dev.jovl.overlay.peers.DeadHostReaper;
+import dev.jovl.overlay.peers.EndpointActivation;
+import dev.jovl.overlay.peers.HostRegistration;
+import dev.jovl.overlay.peers.NetworkRemovalWatch;
+import dev.jovl.overlay.peers.PeerSync;
+import dev.jovl.overlay.peers.SandboxAdoption;
+import dev.jovl.driver.IpamAddressReclaim;
+import dev.jovl.overlay.state.LocalEndpointJournal;
+import dev.jovl.overlay.state.ClusterState;
 import dev.jovl.driver.status.StatusApi.PeersRequest;
 import dev.jovl.driver.status.StatusService;
 import dev.jovl.driver.api.DriverApi.ActivateResponse;
@@ -130,18 +130,21 @@ public final class Daemon implements AutoCloseable {
             EndpointActivation activation = new EndpointActivation(state, dataplane, host, journal, peers::allEndpoints,
                     options.reconcileInterval());
             opened.add(activation);
-            NetworkDriverService driver = new NetworkDriverService(state, host, settings, dataplane, peers, locks,
+            OverlayService overlay = new OverlayService(state, host, settings, dataplane, peers, locks,
                     journal, activation, cleanup);
             StatusService status = new StatusService(state, host, settings, dataplane, peers, registration, stats);
-            DriverRoutes routes = new DriverRoutes(driver)
+            Networks networks = new SharedNetworks(overlay);
+            if (settings.scope().equals("local")) {
+                StandaloneMode standalone = StandaloneMode.start(new StandaloneMode.Settings(options.dockerSocket(),
+                        options.dnsListen(), options.dnsUpstream(), options.leaseTtl()),
+                        store, hostId, underlay.vtep(), hostNs, overlay);
+                opened.add(standalone);
+                networks = standalone.networks();
+            }
+            DriverRoutes routes = new DriverRoutes(new NetworkDriverEndpoints(overlay, networks), settings.scope())
                     .withIpam(ipam)
                     .add("/Jovl.Status", Empty.class, (r, f) -> status.status())
                     .add("/Jovl.Peers", PeersRequest.class, (r, f) -> status.peers(r));
-            if (settings.scope().equals("local")) {
-                opened.add(StandaloneMode.start(new StandaloneMode.Settings(options.dockerSocket(),
-                        options.dnsListen(), options.dnsUpstream(), options.leaseTtl()),
-                        store, hostId, underlay.vtep(), hostNs, driver, routes));
-            }
             DeadHostReaper reaper = new DeadHostReaper(state, host, peers, registration, options.deadHostGrace(),
                     deadHost -> log.warn("released {} addresses of dead host {}",
                             ipam.releaseAddressesOwnedBy(deadHost), deadHost));

@@ -10,16 +10,13 @@ import dev.jovl.driver.api.DriverApi.EndpointRequest;
 import dev.jovl.driver.api.DriverApi.ExternalConnectivityRequest;
 import dev.jovl.driver.api.DriverApi.JoinRequest;
 import dev.jovl.driver.api.DriverApi.NetworkRequest;
-import dev.jovl.driver.http.PluginException;
 import dev.jovl.driver.http.Route;
 import dev.jovl.ipam.IpamDriver;
-import dev.jovl.ipam.IpamException;
 import dev.jovl.ipam.protocol.IpamProtocol.ReleaseAddressRequest;
 import dev.jovl.ipam.protocol.IpamProtocol.ReleasePoolRequest;
 import dev.jovl.ipam.protocol.IpamProtocol.RequestAddressRequest;
 import dev.jovl.ipam.protocol.IpamProtocol.RequestPoolRequest;
-import dev.jovl.driver.http.StoreErrors;
-import dev.jovl.driver.overlay.NetworkDriverService;
+import dev.jovl.driver.http.CoreErrors;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +25,8 @@ import java.util.Map;
 public final class DriverRoutes {
     private final Map<String, Route<?>> routes = new LinkedHashMap<>();
 
-    public DriverRoutes(NetworkDriverService driver) {
-        addHandshake(driver.capabilities().scope());
+    public DriverRoutes(NetworkDriverEndpoints driver, String scope) {
+        addHandshake(scope);
         add("/NetworkDriver.CreateNetwork", CreateNetworkRequest.class, driver::createNetwork);
         add("/NetworkDriver.DeleteNetwork", NetworkRequest.class, driver::deleteNetwork);
         add("/NetworkDriver.AllocateNetwork", AllocateNetworkRequest.class, driver::allocateNetwork);
@@ -39,8 +36,8 @@ public final class DriverRoutes {
         add("/NetworkDriver.EndpointOperInfo", EndpointRequest.class, driver::endpointOperInfo);
         add("/NetworkDriver.Join", JoinRequest.class, driver::join);
         add("/NetworkDriver.Leave", EndpointRequest.class, driver::leave);
-        add("/NetworkDriver.DiscoverNew", DiscoveryRequest.class, (r, f) -> driver.discover(r, f, true));
-        add("/NetworkDriver.DiscoverDelete", DiscoveryRequest.class, (r, f) -> driver.discover(r, f, false));
+        add("/NetworkDriver.DiscoverNew", DiscoveryRequest.class, (r, f) -> driver.discover(r, true));
+        add("/NetworkDriver.DiscoverDelete", DiscoveryRequest.class, (r, f) -> driver.discover(r, false));
         add("/NetworkDriver.ProgramExternalConnectivity", ExternalConnectivityRequest.class,
                 driver::externalConnectivity);
         add("/NetworkDriver.RevokeExternalConnectivity", ExternalConnectivityRequest.class,
@@ -60,34 +57,22 @@ public final class DriverRoutes {
     private void addHandshake(String scope) {
         add("/Plugin.Activate", Empty.class,
                 (r, f) -> new ActivateResponse(List.of("NetworkDriver", "IpamDriver")));
-        add("/NetworkDriver.GetCapabilities", Empty.class, (r, f) -> NetworkDriverService.capabilities(scope));
+        add("/NetworkDriver.GetCapabilities", Empty.class, (r, f) -> NetworkDriverEndpoints.capabilities(scope));
     }
 
     /** The IPAM endpoints, served by the ipam module on the same socket. */
     public DriverRoutes withIpam(IpamDriver ipam) {
-        addIpam("/IpamDriver.GetCapabilities", Empty.class, (r, f) -> ipam.getCapabilities());
-        addIpam("/IpamDriver.GetDefaultAddressSpaces", Empty.class, (r, f) -> ipam.getDefaultAddressSpaces());
-        addIpam("/IpamDriver.RequestPool", RequestPoolRequest.class, (r, f) -> ipam.requestPool(r));
-        addIpam("/IpamDriver.ReleasePool", ReleasePoolRequest.class, (r, f) -> ipam.releasePool(r));
-        addIpam("/IpamDriver.RequestAddress", RequestAddressRequest.class, (r, f) -> ipam.requestAddress(r));
-        addIpam("/IpamDriver.ReleaseAddress", ReleaseAddressRequest.class, (r, f) -> ipam.releaseAddress(r));
+        add("/IpamDriver.GetCapabilities", Empty.class, (r, f) -> ipam.getCapabilities());
+        add("/IpamDriver.GetDefaultAddressSpaces", Empty.class, (r, f) -> ipam.getDefaultAddressSpaces());
+        add("/IpamDriver.RequestPool", RequestPoolRequest.class, (r, f) -> ipam.requestPool(r));
+        add("/IpamDriver.ReleasePool", ReleasePoolRequest.class, (r, f) -> ipam.releasePool(r));
+        add("/IpamDriver.RequestAddress", RequestAddressRequest.class, (r, f) -> ipam.requestAddress(r));
+        add("/IpamDriver.ReleaseAddress", ReleaseAddressRequest.class, (r, f) -> ipam.releaseAddress(r));
         return this;
     }
 
-    /** IPAM failures carry a message meant for the user: 400 for a malformed request, else 500. */
-    private <Q> void addIpam(String path, Class<Q> type, Route.Handler<Q> handler) {
-        add(path, type, (request, facts) -> {
-            try {
-                return handler.handle(request, facts);
-            } catch (IpamException e) {
-                throw e.kind() == IpamException.Kind.INVALID_REQUEST ? PluginException.badRequest(e.getMessage())
-                        : PluginException.failed(e.getMessage());
-            }
-        });
-    }
-
     public <Q> DriverRoutes add(String path, Class<Q> type, Route.Handler<Q> handler) {
-        routes.put(path, Route.of(type, StoreErrors.translating(handler)));
+        routes.put(path, Route.of(type, CoreErrors.translating(handler)));
         return this;
     }
 

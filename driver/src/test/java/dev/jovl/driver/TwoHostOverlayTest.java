@@ -181,7 +181,7 @@ class TwoHostOverlayTest {
     /** The endpoint's record as host 1's daemon reads it from the store. */
     private boolean pendingInStore(String endpointId) {
         try (dev.jovl.kvstore.Store store = dev.jovl.kvstore.Stores.open(etcd.url())) {
-            return new dev.jovl.driver.state.ClusterState(store).endpoint(NET, endpointId)
+            return new dev.jovl.overlay.state.ClusterState(store).endpoint(NET, endpointId)
                     .orElseThrow(() -> new AssertionError("no record of " + endpointId)).value().stillPending();
         }
     }

@@ -1,6 +1,6 @@
 package dev.jovl.driver.cli;
 
-import dev.jovl.driver.overlay.VniRange;
+import dev.jovl.overlay.VniRange;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;

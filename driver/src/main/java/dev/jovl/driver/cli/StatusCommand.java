@@ -1,5 +1,6 @@
 package dev.jovl.driver.cli;
 
+import dev.jovl.overlay.Ids;
 import dev.jovl.driver.http.Json;
 import dev.jovl.driver.http.PluginClient;
 import dev.jovl.driver.status.PeerComparison;
@@ -50,7 +51,7 @@ public final class StatusCommand {
         long diffs = 0;
         for (NetworkStatus n : s.networks()) {
             diffs += n.differences();
-            out.printf("%-14s %9d %6d %-8s %6d %7d %7d %7d %s%n", shortId(n.networkId()), n.vni(), n.mtu(),
+            out.printf("%-14s %9d %6d %-8s %6d %7d %7d %7d %s%n", Ids.shortId(n.networkId()), n.vni(), n.mtu(),
                     n.sandbox() ? "yes" : "-", n.localEndpoints(), n.remoteEndpoints(),
                     n.storeEntries(), n.kernelEntries(), n.differences() == 0 ? "-" : "** " + n.differences());
         }
@@ -124,10 +125,6 @@ public final class StatusCommand {
             throw new UsageException("unexpected argument: " + args.get(maxPositional));
         }
         return Path.of(socket.isBlank() ? "/run/docker/plugins/jovl.sock" : socket);
-    }
-
-    private static String shortId(String id) {
-        return id.length() > 12 ? id.substring(0, 12) : id;
     }
 
     private static String dash(String s) {

@@ -1,7 +1,7 @@
 package dev.jovl.driver.docker;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.jovl.overlay.state.AddressPool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,19 +16,11 @@ import java.util.TreeSet;
  * @param options the {@code -o} driver options ({@code com.docker.network.generic})
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record NetworkSpec(List<Pool> ipv4, List<Pool> ipv6, Map<String, String> options, boolean internal,
+public record NetworkSpec(List<AddressPool> ipv4, List<AddressPool> ipv6, Map<String, String> options, boolean internal,
                           boolean ipv6Enabled) {
 
     /** The option naming the overlay explicitly ({@code -o jovl.network=NAME}). */
     public static final String OVERLAY_OPTION = "jovl.network";
-
-    /** One IPAM pool as CreateNetwork gives it (gateway and aux addresses in CIDR form). */
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Pool(String pool, String gateway, Map<String, String> aux) {
-        public Pool {
-            aux = aux == null ? Map.of() : Map.copyOf(new TreeMap<>(aux));
-        }
-    }
 
     public NetworkSpec {
         ipv4 = ipv4 == null ? List.of() : List.copyOf(ipv4);
@@ -42,66 +34,21 @@ public record NetworkSpec(List<Pool> ipv4, List<Pool> ipv6, Map<String, String> 
     }
 
     /**
-     * Reads the spec from a {@code /NetworkDriver.CreateNetwork} request body.
-     *
-     * @throws IllegalArgumentException if a field has the wrong JSON type
+     * The spec of a network as its CreateNetwork gave it. Pools are compared without their
+     * address space: each host's IPAM names its own.
      */
-    public static NetworkSpec fromCreateNetwork(JsonNode request) {
-        JsonNode options = request.path("Options");
-        if (!options.isMissingNode() && !options.isNull() && !options.isObject()) {
-            throw new IllegalArgumentException("Options must be an object");
-        }
-        Map<String, String> generic = new TreeMap<>();
-        JsonNode g = options.path("com.docker.network.generic");
-        if (!g.isMissingNode() && !g.isNull()) {
-            if (!g.isObject()) {
-                throw new IllegalArgumentException("com.docker.network.generic must be an object");
-            }
-            for (Map.Entry<String, JsonNode> e : g.properties()) {
-                if (!e.getValue().isValueNode()) {
-                    throw new IllegalArgumentException("driver option " + e.getKey() + " must be a string");
-                }
-                generic.put(e.getKey(), e.getValue().asText());
-            }
-        }
-        return new NetworkSpec(pools(request.path("IPv4Data"), "IPv4Data"), pools(request.path("IPv6Data"), "IPv6Data"),
-                generic, flag(options, "com.docker.network.internal"), flag(options, "com.docker.network.enable_ipv6"));
+    public static NetworkSpec of(List<AddressPool> ipv4, List<AddressPool> ipv6, Map<String, String> options,
+                                 boolean internal, boolean ipv6Enabled) {
+        return new NetworkSpec(withoutSpace(ipv4), withoutSpace(ipv6), new TreeMap<>(options), internal, ipv6Enabled);
     }
 
-    private static boolean flag(JsonNode options, String name) {
-        JsonNode v = options.path(name);
-        if (v.isMissingNode() || v.isNull()) {
-            return false;
+    private static List<AddressPool> withoutSpace(List<AddressPool> pools) {
+        List<AddressPool> out = new ArrayList<>();
+        for (AddressPool p : pools) {
+            out.add(new AddressPool(null, p.pool(), p.gateway() == null || p.gateway().isEmpty() ? null : p.gateway(),
+                    p.auxAddresses()));
         }
-        if (v.isBoolean()) {
-            return v.asBoolean();
-        }
-        if (v.isTextual() && (v.asText().equals("true") || v.asText().equals("false"))) {
-            return Boolean.parseBoolean(v.asText());
-        }
-        throw new IllegalArgumentException(name + " must be a boolean");
-    }
-
-    private static List<Pool> pools(JsonNode data, String field) {
-        List<Pool> pools = new ArrayList<>();
-        if (data.isMissingNode() || data.isNull()) {
-            return pools;
-        }
-        if (!data.isArray()) {
-            throw new IllegalArgumentException(field + " must be an array");
-        }
-        for (JsonNode p : data) {
-            if (!p.isObject() || !p.path("Pool").isTextual()) {
-                throw new IllegalArgumentException(field + " entries need a Pool string");
-            }
-            Map<String, String> aux = new TreeMap<>();
-            for (Map.Entry<String, JsonNode> e : p.path("AuxAddresses").properties()) {
-                aux.put(e.getKey(), e.getValue().asText());
-            }
-            JsonNode gateway = p.path("Gateway");
-            pools.add(new Pool(p.path("Pool").asText(), gateway.isTextual() && !gateway.asText().isEmpty() ? gateway.asText() : null, aux));
-        }
-        return pools;
+        return out;
     }
 
     /**
@@ -142,13 +89,13 @@ public record NetworkSpec(List<Pool> ipv4, List<Pool> ipv6, Map<String, String> 
         return what + ": " + here + " here, " + there + " there";
     }
 
-    private static String describe(List<Pool> pools) {
+    private static String describe(List<AddressPool> pools) {
         if (pools.isEmpty()) {
             return "(none)";
         }
         List<String> parts = new ArrayList<>();
-        for (Pool p : pools) {
-            parts.add(p.pool() + (p.gateway() != null ? " gw " + p.gateway() : "") + (p.aux().isEmpty() ? "" : " aux " + p.aux()));
+        for (AddressPool p : pools) {
+            parts.add(p.pool() + (p.gateway() != null ? " gw " + p.gateway() : "") + (p.auxAddresses().isEmpty() ? "" : " aux " + new TreeMap<>(p.auxAddresses())));
         }
         return String.join(", ", parts);
     }

@@ -1,13 +1,13 @@
 package dev.jovl.driver.docker;
 
-import dev.jovl.driver.DriverRoutes;
+import dev.jovl.driver.Networks;
 import dev.jovl.driver.dns.DnsServer;
 import dev.jovl.driver.dns.NameFeed;
 import dev.jovl.driver.dns.NameRegistry;
 import dev.jovl.driver.dns.NameTable;
 import dev.jovl.driver.dns.UpstreamForwarder;
 import dev.jovl.driver.dns.UpstreamServers;
-import dev.jovl.driver.overlay.NetworkDriverService;
+import dev.jovl.overlay.OverlayService;
 import dev.jovl.kvstore.Lease;
 import dev.jovl.kvstore.Store;
 import dev.jovl.netlink.NetNs;
@@ -53,6 +53,7 @@ public final class StandaloneMode implements AutoCloseable {
     private volatile Lease nameLease;
     private ContainerNamePublisher publisher;
     private DnsServer dns;
+    private Networks networks;
 
     private StandaloneMode(Store store, Duration leaseTtl) {
         this.store = store;
@@ -60,7 +61,7 @@ public final class StandaloneMode implements AutoCloseable {
     }
 
     /**
-     * Wires standalone mode into a daemon: replaces the network routes, starts following Docker
+     * Wires standalone mode into a daemon: maps Docker's networks to overlays ({@link #networks()}), starts following Docker
      * and, unless {@code off}, the DNS responder in {@code hostNs} on the VTEP address (or the
      * configured one). Nothing here waits for the store or Docker: both are retried in the
      * background.
@@ -69,10 +70,10 @@ public final class StandaloneMode implements AutoCloseable {
      * @throws IllegalStateException    an explicitly configured DNS address cannot be bound
      */
     public static StandaloneMode start(Settings settings, Store store, String hostId, String vtep, NetNs hostNs,
-                                       NetworkDriverService driver, DriverRoutes routes) {
+                                       OverlayService overlay) {
         StandaloneMode mode = new StandaloneMode(store, settings.leaseTtl());
         try {
-            mode.wire(settings, hostId, vtep, hostNs, driver, routes);
+            mode.wire(settings, hostId, vtep, hostNs, overlay);
             return mode;
         } catch (RuntimeException e) {
             mode.close();
@@ -80,14 +81,13 @@ public final class StandaloneMode implements AutoCloseable {
         }
     }
 
-    private void wire(Settings settings, String hostId, String vtep, NetNs hostNs, NetworkDriverService driver,
-                      DriverRoutes routes) {
+    private void wire(Settings settings, String hostId, String vtep, NetNs hostNs, OverlayService overlay) {
         closeInOrder.add(background::shutdownNow);
         DockerEngineClient docker = new DockerEngineClient(settings.dockerSocket(), DOCKER_TIMEOUT);
         closeInOrder.add(docker);
         StandaloneOverlays overlays = new StandaloneOverlays(store, docker, hostId);
         closeInOrder.add(overlays);
-        new StandaloneNetworkDriver(driver, overlays).install(routes);
+        networks = new StandaloneNetworks(overlay, overlays);
 
         NameRegistry registry = new NameRegistry(store);
         publisher = new ContainerNamePublisher(docker, registry, overlays, hostId, this::currentLease);
@@ -193,6 +193,11 @@ public final class StandaloneMode implements AutoCloseable {
         } catch (DockerApiException | RuntimeException e) {
             log.warn("re-publishing names failed, will retry: {}", e.getMessage());
         }
+    }
+
+    /** Docker's per-host networks as overlays joined by name. */
+    public Networks networks() {
+        return networks;
     }
 
     /** The DNS responder, if one runs (for status output and tests). */

@@ -1,5 +1,7 @@
 package dev.jovl.driver.http;
 
+import dev.jovl.overlay.Ids;
+
 /** What one request was about, filled in while it is handled, read by the request log. */
 public final class RequestFacts {
     private volatile String network = "-";
@@ -9,10 +11,10 @@ public final class RequestFacts {
     /** Records the ids a request names, shortened as Docker's own logs do. */
     public void about(String networkId, String endpointId) {
         if (networkId != null && !networkId.isEmpty()) {
-            network = shortId(networkId);
+            network = Ids.shortId(networkId);
         }
         if (endpointId != null && !endpointId.isEmpty()) {
-            endpoint = shortId(endpointId);
+            endpoint = Ids.shortId(endpointId);
         }
     }
 
@@ -30,9 +32,5 @@ public final class RequestFacts {
 
     public String error() {
         return error;
-    }
-
-    public static String shortId(String id) {
-        return id.length() > 12 ? id.substring(0, 12) : id;
     }
 }

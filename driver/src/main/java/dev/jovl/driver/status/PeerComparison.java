@@ -1,7 +1,7 @@
 package dev.jovl.driver.status;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.jovl.driver.overlay.Dataplane.PeerEntries;
+import dev.jovl.overlay.Dataplane.PeerEntries;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

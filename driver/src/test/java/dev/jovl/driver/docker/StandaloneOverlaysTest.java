@@ -1,5 +1,12 @@
 package dev.jovl.driver.docker;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.jovl.driver.NetworkDriverEndpoints;
+import dev.jovl.driver.api.DriverApi.CreateNetworkRequest;
+import dev.jovl.driver.http.Json;
+import dev.jovl.overlay.NetworkOptions;
+import dev.jovl.overlay.OverlayException;
+import dev.jovl.overlay.state.AddressPool;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -68,7 +75,7 @@ class StandaloneOverlaysTest {
     }
 
     static NetworkSpec spec(String subnet, Map<String, String> options) {
-        return new NetworkSpec(List.of(new NetworkSpec.Pool(subnet, gateway(subnet), Map.of())), List.of(), options, false, false);
+        return new NetworkSpec(List.of(new AddressPool(null, subnet, gateway(subnet), Map.of())), List.of(), options, false, false);
     }
 
     private static String gateway(String subnet) {
@@ -189,20 +196,28 @@ class StandaloneOverlaysTest {
     }
 
     @Test
-    void createNetworkRequestIsParsedAndBadTypesRefused() throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        NetworkSpec parsed = NetworkSpec.fromCreateNetwork(json.readTree("""
+    void createNetworkRequestIsReadIntoASpecAndBadTypesRefused() throws Exception {
+        NetworkSpec parsed = spec("""
                 {"NetworkID":"x","Options":{"com.docker.network.enable_ipv6":false,"com.docker.network.internal":true,
                  "com.docker.network.generic":{"jovl.network":"ov1","com.docker.network.driver.mtu":"1400"}},
                  "IPv4Data":[{"AddressSpace":"jovl-local","Pool":"10.10.0.0/24","Gateway":"10.10.0.1/24","AuxAddresses":{"r":"10.10.0.254/24"}}],
-                 "IPv6Data":[]}"""));
-        assertEquals(List.of(new NetworkSpec.Pool("10.10.0.0/24", "10.10.0.1/24", Map.of("r", "10.10.0.254/24"))), parsed.ipv4());
+                 "IPv6Data":[]}""");
+        assertEquals(List.of(new AddressPool(null, "10.10.0.0/24", "10.10.0.1/24", Map.of("r", "10.10.0.254/24"))), parsed.ipv4());
         assertTrue(parsed.internal());
         assertEquals("ov1", parsed.explicitOverlayName().orElseThrow());
-        assertEquals(new NetworkSpec(List.of(), List.of(), Map.of(), false, false), NetworkSpec.fromCreateNetwork(json.readTree("{}")));
-        assertThrows(IllegalArgumentException.class, () -> NetworkSpec.fromCreateNetwork(json.readTree("{\"IPv4Data\":{}}")));
-        assertThrows(IllegalArgumentException.class, () -> NetworkSpec.fromCreateNetwork(json.readTree("{\"Options\":{\"com.docker.network.internal\":\"maybe\"}}")));
-        assertThrows(IllegalArgumentException.class, () -> NetworkSpec.fromCreateNetwork(json.readTree("{\"Options\":{\"com.docker.network.generic\":{\"a\":{}}}}")));
+        assertEquals(new NetworkSpec(List.of(), List.of(), Map.of(), false, false), spec("{}"));
+        assertThrows(JsonProcessingException.class, () -> spec("{\"IPv4Data\":{}}"));
+        assertThrows(OverlayException.Invalid.class, () -> spec("{\"Options\":{\"com.docker.network.internal\":\"maybe\"}}"));
+        assertThrows(OverlayException.Invalid.class, () -> spec("{\"Options\":{\"com.docker.network.generic\":{\"a\":{}}}}"));
+    }
+
+    /** A CreateNetwork body as the daemon reads it: Docker's record, then the checked core values. */
+    private static NetworkSpec spec(String body) throws JsonProcessingException {
+        CreateNetworkRequest r = Json.MAPPER.readValue(body, CreateNetworkRequest.class);
+        NetworkOptions options = NetworkOptions.parse(r.options());
+        return NetworkSpec.of(NetworkDriverEndpoints.pools(r.ipv4Data(), "IPv4Data", false),
+                NetworkDriverEndpoints.pools(r.ipv6Data(), "IPv6Data", true), options.generic(), options.internal(),
+                NetworkOptions.flag(r.options(), NetworkOptions.ENABLE_IPV6));
     }
 
     /** The name comes from Docker: a real dockerd, a network created there, looked up by id. */

@@ -1,13 +1,15 @@
-package dev.jovl.driver.peers;
+package dev.jovl.overlay.peers;
+
+import dev.jovl.overlay.state.RecordJson;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jovl.driver.overlay.Dataplane.PeerEntries;
-import dev.jovl.driver.overlay.LocalHost;
-import dev.jovl.driver.state.ClusterState;
-import dev.jovl.driver.state.EndpointRecord;
-import dev.jovl.driver.state.StoreLayout;
+import dev.jovl.overlay.Dataplane.PeerEntries;
+import dev.jovl.overlay.LocalHost;
+import dev.jovl.overlay.state.ClusterState;
+import dev.jovl.overlay.state.EndpointRecord;
+import dev.jovl.overlay.state.StoreLayout;
 import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.WatchEvent;
@@ -26,7 +28,7 @@ class EndpointViewAndDesiredPeersTest {
 
     private static WatchEvent put(EndpointRecord r, long rev) {
         return new WatchEvent(WatchEvent.Type.PUT, StoreLayout.endpoint(r.networkId(), r.endpointId()),
-                ClusterState.toJson(r), rev);
+                RecordJson.write(r), rev);
     }
 
     private static WatchEvent delete(String id, long rev) {
@@ -37,7 +39,7 @@ class EndpointViewAndDesiredPeersTest {
     void eventsAtOrBelowTheListingOrAlreadySeenAreIgnored() {
         EndpointView view = new EndpointView();
         EndpointRecord a = ep("a", "10.0.0.2", "02:00:00:00:00:02", "h2", "192.0.2.2");
-        view.replaceWith(new Store.Listing(List.of(new KeyValue(StoreLayout.endpoint("n", "a"), ClusterState.toJson(a),
+        view.replaceWith(new Store.Listing(List.of(new KeyValue(StoreLayout.endpoint("n", "a"), RecordJson.write(a),
                 10, "")), 10));
         assertEquals(Set.of(), view.apply(List.of(delete("a", 9))), "older than the listing");
         assertEquals(1, view.endpointsOf("n").size());
@@ -95,15 +97,15 @@ class EndpointViewAndDesiredPeersTest {
     @Test
     void aReadyRecordIsStoredAsBeforeAndOldRecordsReadAsReady() {
         EndpointRecord ready = ep("b", "10.0.0.4", "02:00:00:00:00:04", "h2", "192.0.2.2");
-        String json = new String(ClusterState.toJson(ready), java.nio.charset.StandardCharsets.UTF_8);
+        String json = new String(RecordJson.write(ready), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(!json.contains("pending"), json);
-        String pendingJson = new String(ClusterState.toJson(new EndpointRecord("n", "c", null, null, "02:00:00:00:00:05",
+        String pendingJson = new String(RecordJson.write(new EndpointRecord("n", "c", null, null, "02:00:00:00:00:05",
                 "192.0.2.3", "h3", null, 0, true)), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(pendingJson.contains("\"pending\":true"), pendingJson);
         // written by a jovl from before the field existed
         String old = "{\"networkId\":\"n\",\"endpointId\":\"b\",\"ipv4\":\"10.0.0.4/24\",\"mac\":\"02:00:00:00:00:04\","
                 + "\"vtep\":\"192.0.2.2\",\"host\":\"h2\",\"createdAtMillis\":0}";
-        EndpointRecord read = ClusterState.fromJson(old.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        EndpointRecord read = RecordJson.read(old.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 EndpointRecord.class, "k");
         assertTrue(!read.stillPending());
         assertEquals(ready, read);

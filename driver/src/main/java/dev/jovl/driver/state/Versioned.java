@@ -1,5 +1,0 @@
-package dev.jovl.driver.state;
-
-/** A record read from the store with the version it had, for compare-and-set. */
-public record Versioned<T>(T value, long version) {
-}

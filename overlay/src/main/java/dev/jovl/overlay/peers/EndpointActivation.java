@@ -1,0 +1,151 @@
+package dev.jovl.overlay.peers;
+
+import dev.jovl.overlay.Ids;
+
+import dev.jovl.overlay.Dataplane;
+import dev.jovl.overlay.EndpointReadiness;
+import dev.jovl.overlay.LocalHost;
+import dev.jovl.overlay.state.ClusterState;
+import dev.jovl.overlay.state.EndpointRecord;
+import dev.jovl.overlay.state.LocalEndpointJournal;
+import dev.jovl.overlay.state.Versioned;
+import dev.jovl.kvstore.StoreException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns this host's pending endpoints into ready ones when their containers' interfaces come up.
+ *
+ * <p>Why not publish at CreateEndpoint: a remote host would then answer ARP for the container
+ * (proxy ARP from its neighbour entry) before the container's interface exists, and a client's
+ * first TCP SYN would be dropped on this host's bridge and retried only after TCP's 1 s timeout.
+ * Published when the carrier comes up, the client's SYN waits in its ARP queue until the entry
+ * arrives (milliseconds) and is then delivered. The carrier comes up before Docker starts the
+ * container's process, so the entries normally reach the other hosts before `docker run` returns.
+ *
+ * <p>The Join-time watch is backed by a periodic sweep (a missed notification, a daemon restart
+ * between Join and the interface coming up, a store that was down when the mark was written).
+ */
+public final class EndpointActivation implements EndpointReadiness, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EndpointActivation.class);
+    /** Docker raises the interface right after Join; this bounds a wait that something broke. */
+    private static final Duration CARRIER_WAIT = Duration.ofMinutes(2);
+    private static final int MAX_ATTEMPTS = 8;
+    private static final long RETRY_FOR_MILLIS = 30_000;
+
+    private final ClusterState state;
+    private final Dataplane dataplane;
+    private final LocalHost self;
+    private final LocalEndpointJournal journal;
+    private final Supplier<List<Versioned<EndpointRecord>>> knownEndpoints;
+    private final Duration sweepEvery;
+    private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "jovl-endpoint-sweep");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * @param knownEndpoints every endpoint record as last seen (the peer sync's view), for the sweep
+     */
+    public EndpointActivation(ClusterState state, Dataplane dataplane, LocalHost self, LocalEndpointJournal journal,
+                              Supplier<List<Versioned<EndpointRecord>>> knownEndpoints, Duration sweepEvery) {
+        this.state = state;
+        this.dataplane = dataplane;
+        this.self = self;
+        this.journal = journal;
+        this.knownEndpoints = knownEndpoints;
+        this.sweepEvery = sweepEvery;
+    }
+
+    public void start() {
+        long ms = sweepEvery.toMillis();
+        timer.scheduleWithFixedDelay(this::sweepQuietly, Math.min(ms, 5_000), ms, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void publishWhenUp(String networkId, String endpointId) {
+        long joinedAt = System.nanoTime();
+        dataplane.whenCarrier(networkId, endpointId, CARRIER_WAIT, () -> {
+            long upAfter = System.nanoTime() - joinedAt;
+            writers.execute(() -> {
+                if (markReady(networkId, endpointId)) {
+                    log.info("network {}: endpoint {} up {} ms after Join, published {} ms after Join",
+                            Ids.shortId(networkId), Ids.shortId(endpointId), upAfter / 1_000_000,
+                            (System.nanoTime() - joinedAt) / 1_000_000);
+                }
+            });
+        });
+    }
+
+    /** Marks every local pending endpoint whose interface is up as ready. */
+    public void sweep() {
+        for (Versioned<EndpointRecord> v : knownEndpoints.get()) {
+            EndpointRecord ep = v.value();
+            if (ep.stillPending() && PeersOfNetwork.isLocal(ep, self) && dataplane.hasCarrier(ep.networkId(), ep.endpointId())) {
+                log.info("network {}: endpoint {} is up but was still pending; publishing it",
+                        Ids.shortId(ep.networkId()), Ids.shortId(ep.endpointId()));
+                markReady(ep.networkId(), ep.endpointId());
+            }
+        }
+    }
+
+    private void sweepQuietly() {
+        try {
+            sweep();
+        } catch (RuntimeException e) {
+            log.warn("endpoint sweep failed ({}); retrying at the next round", e.toString());
+        }
+    }
+
+    /**
+     * Rewrites the endpoint's record as ready, compare-and-set on the version read: a concurrent
+     * DeleteEndpoint or a re-created endpoint is never overwritten.
+     *
+     * @return true if this call published it
+     */
+    boolean markReady(String networkId, String endpointId) {
+        long giveUpAt = System.currentTimeMillis() + RETRY_FOR_MILLIS;
+        Backoff backoff = new Backoff(100, 2_000);
+        for (int conflicts = 0; conflicts < MAX_ATTEMPTS; ) {
+            try {
+                Optional<Versioned<EndpointRecord>> current = state.endpoint(networkId, endpointId);
+                if (current.isEmpty() || !current.get().value().stillPending()
+                        || !PeersOfNetwork.isLocal(current.get().value(), self)) {
+                    return false; // deleted meanwhile, already ready, or not ours
+                }
+                EndpointRecord ready = current.get().value().asReady();
+                state.replaceEndpoint(ready, current.get().version());
+                journal.record(ready);
+                return true;
+            } catch (StoreException.Conflict | StoreException.NotFound e) {
+                conflicts++; // changed between read and write: read again
+            } catch (StoreException e) {
+                if (System.currentTimeMillis() > giveUpAt) {
+                    log.warn("network {}: cannot mark endpoint {} ready ({}); the periodic sweep retries",
+                            Ids.shortId(networkId), Ids.shortId(endpointId), e.toString());
+                    return false;
+                }
+                backoff.pause();
+            }
+        }
+        log.warn("network {}: endpoint {} kept changing while being marked ready; the periodic sweep retries",
+                Ids.shortId(networkId), Ids.shortId(endpointId));
+        return false;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        writers.shutdownNow();
+    }
+}

@@ -1,0 +1,116 @@
+package dev.jovl.overlay.peers;
+
+import dev.jovl.overlay.LocalHost;
+import dev.jovl.overlay.state.ClusterState;
+import dev.jovl.overlay.state.HostRecord;
+import dev.jovl.overlay.state.StoreLayout;
+import dev.jovl.kvstore.Lease;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps {@code jovl/v1/hosts/<host>} alive, bound to a lease the store renews in the background:
+ * when this daemon dies the key vanishes after the TTL, which is how other hosts notice. If the
+ * lease is lost (store unreachable for longer than the TTL) or the key disappears, a new lease
+ * is granted and the record written again.
+ */
+public final class HostRegistration implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HostRegistration.class);
+
+    private final ClusterState state;
+    private final HostRecord record;
+    private final Duration ttl;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "jovl-host-lease");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Runnable afterReRegistering;
+    private volatile Lease lease;
+    private volatile boolean registered;
+
+    /**
+     * @param afterReRegistering runs (on the lease thread) when the record had to be written
+     *                           again: other hosts may have reaped this one meanwhile
+     */
+    public HostRegistration(ClusterState state, LocalHost host, Duration ttl, String version,
+                            Runnable afterReRegistering) {
+        this.afterReRegistering = afterReRegistering;
+        this.state = state;
+        this.ttl = ttl;
+        this.record = new HostRecord(host.hostId(), host.vtep(), host.vxlanPort(), version, System.currentTimeMillis());
+    }
+
+    /** Registers in the background and keeps checking; never blocks start-up on the store. */
+    public void start() {
+        long period = Math.max(500, ttl.toMillis() / 3);
+        timer.scheduleWithFixedDelay(this::check, 0, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void check() {
+        try {
+            Lease l = lease;
+            boolean keyThere = registered && state.store().get(StoreLayout.host(record.host())).isPresent();
+            if (l != null && l.isAlive() && keyThere) {
+                return;
+            }
+            if (l == null || !l.isAlive()) {
+                if (l != null) {
+                    l.abandon();
+                }
+                l = state.store().grantLease(ttl);
+                lease = l;
+            }
+            state.putHost(record, l);
+            if (!registered) {
+                log.info("registered host {} (VTEP {}) with a {} s lease", record.host(), record.vtep(),
+                        ttl.toSeconds());
+                registered = true;
+            } else {
+                log.warn("host record {} was gone; registered again", record.host());
+                afterReRegistering.run();
+            }
+        } catch (RuntimeException e) {
+            log.warn("cannot register host {} in the store yet: {}", record.host(), e.toString());
+        }
+    }
+
+    public boolean isRegistered() {
+        Lease l = lease;
+        return registered && l != null && l.isAlive();
+    }
+
+    /**
+     * Stops renewing. With {@code revoke}, the record goes at once (orderly shutdown); without,
+     * it expires after the TTL as if the process had died.
+     */
+    public void close(boolean revoke) {
+        timer.shutdownNow();
+        Lease l = lease;
+        if (l != null) {
+            try {
+                if (revoke) {
+                    l.close();
+                } else {
+                    l.abandon();
+                }
+            } catch (RuntimeException e) {
+                log.warn("cannot release the host lease: {}", e.toString());
+            }
+        }
+    }
+
+    /**
+     * Orderly shutdown lets the record expire rather than revoking it: containers keep running
+     * while the daemon is away (an upgrade, a restart), and other hosts must not start counting
+     * this host dead any sooner than if it had crashed.
+     */
+    @Override
+    public void close() {
+        close(false);
+    }
+}

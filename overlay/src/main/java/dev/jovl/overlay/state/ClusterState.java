@@ -1,0 +1,101 @@
+package dev.jovl.overlay.state;
+
+import dev.jovl.kvstore.KeyValue;
+import dev.jovl.kvstore.Lease;
+import dev.jovl.kvstore.Op;
+import dev.jovl.kvstore.Store;
+import dev.jovl.kvstore.Txn;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Typed access to jovl's records in the {@link Store}. Records are JSON; every method is one
+ * store round trip or one transaction, so nothing is ever half-written.
+ */
+public final class ClusterState {
+    private final Store store;
+
+    public ClusterState(Store store) {
+        this.store = store;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public Optional<Versioned<NetworkRecord>> network(String networkId) {
+        return store.get(StoreLayout.network(networkId)).map(kv -> versioned(kv, NetworkRecord.class));
+    }
+
+    public List<Versioned<NetworkRecord>> networks() {
+        return listOf(StoreLayout.NETWORKS, NetworkRecord.class);
+    }
+
+    public Optional<Versioned<EndpointRecord>> endpoint(String networkId, String endpointId) {
+        return store.get(StoreLayout.endpoint(networkId, endpointId)).map(kv -> versioned(kv, EndpointRecord.class));
+    }
+
+    public List<Versioned<EndpointRecord>> endpoints(String networkId) {
+        return listOf(StoreLayout.endpointsOf(networkId), EndpointRecord.class);
+    }
+
+    public List<Versioned<EndpointRecord>> allEndpoints() {
+        return listOf(StoreLayout.ENDPOINTS, EndpointRecord.class);
+    }
+
+    public List<Versioned<HostRecord>> hosts() {
+        return listOf(StoreLayout.HOSTS, HostRecord.class);
+    }
+
+    /** Which network holds the claim on {@code vni}, if any. */
+    public Optional<Versioned<String>> vniHolder(int vni) {
+        return store.get(StoreLayout.vni(vni)).map(kv -> new Versioned<>(kv.valueAsString(), kv.version()));
+    }
+
+    /** Every claimed VNI. */
+    public List<Integer> claimedVnis() {
+        List<Integer> out = new ArrayList<>();
+        for (KeyValue kv : store.list(StoreLayout.VNIS).entries()) {
+            try {
+                out.add(Integer.parseInt(kv.key().substring(StoreLayout.VNIS.length())));
+            } catch (NumberFormatException ignored) {
+                // not ours: someone else's key under our prefix; it claims nothing
+            }
+        }
+        return out;
+    }
+
+    public long createEndpoint(EndpointRecord ep) {
+        return store.create(StoreLayout.endpoint(ep.networkId(), ep.endpointId()), RecordJson.write(ep));
+    }
+
+    public long replaceEndpoint(EndpointRecord ep, long expectedVersion) {
+        return store.compareAndSet(StoreLayout.endpoint(ep.networkId(), ep.endpointId()), expectedVersion, RecordJson.write(ep));
+    }
+
+    public boolean deleteEndpoint(String networkId, String endpointId) {
+        return store.delete(StoreLayout.endpoint(networkId, endpointId));
+    }
+
+    /** Registers this host, replacing any record an earlier run of it left, bound to {@code lease}. */
+    public void putHost(HostRecord host, Lease lease) {
+        store.commit(Txn.of(Op.put(StoreLayout.host(host.host()), RecordJson.write(host)).withLease(lease)));
+    }
+
+    public Store.TxnResult commit(Txn txn) {
+        return store.commit(txn);
+    }
+
+    private <T> List<Versioned<T>> listOf(String prefix, Class<T> type) {
+        List<Versioned<T>> out = new ArrayList<>();
+        for (KeyValue kv : store.list(prefix).entries()) {
+            out.add(versioned(kv, type));
+        }
+        return out;
+    }
+
+    public static <T> Versioned<T> versioned(KeyValue kv, Class<T> type) {
+        return new Versioned<>(RecordJson.read(kv.value(), type, kv.key()), kv.version());
+    }
+}

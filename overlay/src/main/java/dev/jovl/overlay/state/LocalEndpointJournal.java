@@ -1,0 +1,75 @@
+package dev.jovl.overlay.state;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This host's own endpoint records, kept beside the sandboxes ({@code <run-dir>/endpoints}), so
+ * that a record other hosts removed while this daemon was away (reaped as dead) can be written
+ * back for a container that is still running. Lives in /run: a reboot ends the containers too.
+ */
+public final class LocalEndpointJournal {
+    private static final Logger log = LoggerFactory.getLogger(LocalEndpointJournal.class);
+
+    private final Path dir;
+
+    public LocalEndpointJournal(Path dir) {
+        this.dir = dir;
+    }
+
+    public void record(EndpointRecord ep) {
+        Path file = fileOf(ep.networkId(), ep.endpointId());
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.write(tmp, RecordJson.write(ep));
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            // the journal only helps recovery; the request itself has succeeded
+            log.warn("cannot journal endpoint {}: {}", ep.endpointId(), e.toString());
+        }
+    }
+
+    public void forget(String networkId, String endpointId) {
+        try {
+            Files.deleteIfExists(fileOf(networkId, endpointId));
+        } catch (IOException e) {
+            log.warn("cannot remove journal entry of endpoint {}: {}", endpointId, e.toString());
+        }
+    }
+
+    /** The journalled endpoint of the network whose id starts with {@code prefix}, if exactly one. */
+    public Optional<EndpointRecord> find(String networkId, String prefix) {
+        EndpointRecord found = null;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(networkId), prefix + "*.json")) {
+            for (Path f : files) {
+                if (found != null) {
+                    return Optional.empty();
+                }
+                found = RecordJson.read(Files.readAllBytes(f), EndpointRecord.class, f.toString());
+            }
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Optional.ofNullable(found);
+    }
+
+    private Path fileOf(String networkId, String endpointId) {
+        return dir.resolve(networkId).resolve(endpointId + ".json");
+    }
+}
