@@ -21,6 +21,7 @@ import dev.jovl.overlay.peers.SandboxAdoption;
 import dev.jovl.driver.IpamAddressReclaim;
 import dev.jovl.overlay.state.LocalEndpointJournal;
 import dev.jovl.overlay.state.ClusterState;
+import dev.jovl.overlay.state.StoreLayout;
 import dev.jovl.driver.status.StatusApi.PeersRequest;
 import dev.jovl.driver.status.StatusService;
 import dev.jovl.driver.api.DriverApi.ActivateResponse;
@@ -112,7 +113,7 @@ public final class Daemon implements AutoCloseable {
                     new NetnsDirectory(options.runDir().resolve("netns")), host);
             opened.add(dataplane);
             NetworkLocks locks = new NetworkLocks();
-            IpamDriver ipam = new IpamDriver(store, IpamConfig.defaults(), hostId);
+            IpamDriver ipam = new IpamDriver(store, IpamConfig.defaults().withKeyPrefix(StoreLayout.IPAM), hostId);
             LocalEndpointJournal journal = new LocalEndpointJournal(options.runDir().resolve("endpoints"));
             SandboxCleanup cleanup = new SandboxCleanup(dataplane, locks, options.sandboxIdleGrace());
             SandboxAdoption adoption = new SandboxAdoption(state, host, dataplane, locks, journal,

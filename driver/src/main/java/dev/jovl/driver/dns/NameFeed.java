@@ -1,5 +1,7 @@
 package dev.jovl.driver.dns;
 
+import dev.jovl.overlay.state.StoreLayout;
+
 import dev.jovl.kvstore.Watch;
 import dev.jovl.kvstore.WatchEvent;
 import dev.jovl.kvstore.WatchListener;
@@ -29,7 +31,7 @@ public final class NameFeed implements AutoCloseable {
     public static NameFeed start(NameRegistry registry, NameTable table) {
         NameFeed feed = new NameFeed(registry, table);
         long revision = feed.relist();
-        feed.watch = registry.store().watch(NameRegistry.PREFIX, revision, feed.new Listener());
+        feed.watch = registry.store().watch(StoreLayout.NAMES, revision, feed.new Listener());
         return feed;
     }
 
@@ -41,7 +43,7 @@ public final class NameFeed implements AutoCloseable {
 
     private synchronized void apply(List<WatchEvent> events) {
         for (WatchEvent event : events) {
-            String[] overlayAndEndpoint = event.key().substring(NameRegistry.PREFIX.length()).split("/", 2);
+            String[] overlayAndEndpoint = event.key().substring(StoreLayout.NAMES.length()).split("/", 2);
             if (overlayAndEndpoint.length != 2) {
                 continue; // not a name record key
             }

@@ -1,13 +1,13 @@
 package dev.jovl.driver.dns;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Lease;
 import dev.jovl.kvstore.Op;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Txn;
-import java.io.IOException;
+import dev.jovl.overlay.state.RecordJson;
+import dev.jovl.overlay.state.StoreLayout;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,9 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NameRegistry {
 
-    public static final String PREFIX = "jovl/v1/names/";
     private static final Logger log = LoggerFactory.getLogger(NameRegistry.class);
-    static final ObjectMapper JSON = new ObjectMapper();
 
     private final Store store;
 
@@ -39,7 +37,7 @@ public final class NameRegistry {
     }
 
     public static String key(String overlay, String endpointId) {
-        return PREFIX + overlay + "/" + endpointId;
+        return StoreLayout.name(overlay, endpointId);
     }
 
     public static String key(NameRecord record) {
@@ -58,7 +56,7 @@ public final class NameRegistry {
 
     /** Every record, with the store revision the listing was read at. */
     public Snapshot list() {
-        Store.Listing listing = store.list(PREFIX);
+        Store.Listing listing = store.list(StoreLayout.NAMES);
         List<NameRecord> records = new ArrayList<>();
         for (KeyValue kv : listing.entries()) {
             decode(kv.key(), kv.value()).ifPresent(records::add);
@@ -79,11 +77,7 @@ public final class NameRegistry {
     }
 
     static byte[] encode(NameRecord record) {
-        try {
-            return JSON.writeValueAsBytes(record);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode " + record, e);
-        }
+        return RecordJson.write(record);
     }
 
     /**
@@ -92,13 +86,13 @@ public final class NameRegistry {
      */
     static Optional<NameRecord> decode(String key, byte[] value) {
         try {
-            NameRecord record = JSON.readValue(value, NameRecord.class);
+            NameRecord record = RecordJson.read(value, NameRecord.class, key);
             if (!key.equals(key(record))) {
                 log.warn("ignoring name record under {}: it says {}", key, key(record));
                 return Optional.empty();
             }
             return Optional.of(record);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (UncheckedIOException | IllegalArgumentException e) {
             log.warn("ignoring unreadable name record under {}: {}", key, e.getMessage());
             return Optional.empty();
         }

@@ -1,13 +1,14 @@
 package dev.jovl.driver.docker;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Op;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.StoreException;
 import dev.jovl.kvstore.Txn;
-import java.io.IOException;
+import dev.jovl.overlay.state.RecordJson;
+import dev.jovl.overlay.state.StoreLayout;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -41,11 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class StandaloneOverlays implements ContainerNamePublisher.OverlayLookup, AutoCloseable {
 
-    public static final String OVERLAYS = "jovl/v1/overlays/";
-    public static final String LOCAL_NETWORKS = "jovl/v1/local-networks/";
 
     private static final Logger log = LoggerFactory.getLogger(StandaloneOverlays.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
     private static final int MAX_ATTEMPTS = 20;
     /** How long the background lookup waits for Docker to know a new network. */
@@ -74,7 +72,7 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
     }
 
     public static String overlayKey(String name) {
-        return OVERLAYS + name;
+        return StoreLayout.overlay(name);
     }
 
     /**
@@ -93,7 +91,7 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
     }
 
     public String localKey(String networkId) {
-        return LOCAL_NETWORKS + host + "/" + networkId;
+        return StoreLayout.localNetwork(host, networkId);
     }
 
     /**
@@ -233,7 +231,7 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
      * Docker's DeleteNetwork only logged its failure). Call once Docker is reachable.
      */
     public void dropNetworksDockerForgot() throws DockerApiException {
-        for (KeyValue kv : store.list(LOCAL_NETWORKS + host + "/").entries()) {
+        for (KeyValue kv : store.list(StoreLayout.localNetworksOf(host)).entries()) {
             String networkId = kv.key().substring(kv.key().lastIndexOf('/') + 1);
             if (docker.inspectNetwork(networkId).isEmpty()) {
                 log.info("Docker no longer knows network {}: leaving its overlay", networkId);
@@ -352,17 +350,13 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
     }
 
     private static byte[] encode(Object value) {
-        try {
-            return JSON.writeValueAsBytes(value);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return RecordJson.write(value);
     }
 
     private static <T> T decode(byte[] value, Class<T> type) {
         try {
-            return JSON.readValue(value, type);
-        } catch (IOException e) {
+            return RecordJson.read(value, type, type.getSimpleName());
+        } catch (UncheckedIOException e) {
             throw new StandaloneNetworkException("unreadable " + type.getSimpleName() + " record in the store: " + e.getMessage(), e);
         }
     }

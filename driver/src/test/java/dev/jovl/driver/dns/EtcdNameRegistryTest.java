@@ -1,5 +1,7 @@
 package dev.jovl.driver.dns;
 
+import dev.jovl.overlay.state.StoreLayout;
+
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Stores;
 
@@ -10,7 +12,7 @@ class EtcdNameRegistryTest extends NameRegistryContract {
     protected Store openClient() {
         Store store = Stores.open(SharedEtcd.url());
         // each test starts from an empty name space
-        store.list(NameRegistry.PREFIX).entries().forEach(kv -> store.delete(kv.key()));
+        store.list(StoreLayout.NAMES).entries().forEach(kv -> store.delete(kv.key()));
         return store;
     }
 }

@@ -1,5 +1,6 @@
 package dev.jovl.driver.docker;
 
+import dev.jovl.overlay.state.StoreLayout;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.jovl.driver.NetworkDriverEndpoints;
 import dev.jovl.driver.api.DriverApi.CreateNetworkRequest;
@@ -143,7 +144,7 @@ class StandaloneOverlaysTest {
         assertTrue(host1.overlayOf(NET1).isEmpty());
         assertEquals("ov1", host2.networkDeleted(NET2).orElseThrow(), "the last host says so");
         assertTrue(store1.get(StandaloneOverlays.overlayKey("ov1")).isEmpty());
-        assertTrue(store1.list(StandaloneOverlays.LOCAL_NETWORKS).entries().isEmpty());
+        assertTrue(store1.list(StoreLayout.LOCAL_NETWORKS).entries().isEmpty());
     }
 
     @Test
@@ -175,7 +176,7 @@ class StandaloneOverlaysTest {
         }
         Overlay race = all.getFirst().overlayFor("1".repeat(64));
         assertEquals(hosts, race.members().size());
-        assertEquals(1, store1.list(StandaloneOverlays.OVERLAYS).entries().size());
+        assertEquals(1, store1.list(StoreLayout.OVERLAYS).entries().size());
     }
 
     @Test

@@ -1,0 +1,258 @@
+package dev.jovl.overlay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jovl.kvstore.Store;
+import dev.jovl.kvstore.Stores;
+import dev.jovl.overlay.state.AddressPool;
+import dev.jovl.overlay.state.EndpointRecord;
+import dev.jovl.overlay.state.NetworkRecord;
+import dev.jovl.overlay.state.StoreLayout;
+import dev.jovl.overlay.testing.CoreHost;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The overlay core's decisions, as a normal user: two hosts on one embedded store, each with an
+ * in-memory kernel. Lifecycles, resends, races and reconciliation; the netlink adapter and Docker
+ * are tested elsewhere, as root.
+ */
+class OverlayServiceTest {
+    private static final NetworkId NET = new NetworkId("a".repeat(64));
+    private static final List<AddressPool> POOLS = List.of(new AddressPool("jovl", "10.10.0.0/24", "10.10.0.1/24", Map.of()));
+    private static final VniRange VNIS = new VniRange(5000, 5009);
+
+    @TempDir
+    Path dir;
+    private Store store;
+    private CoreHost h1;
+    private CoreHost h2;
+
+    @BeforeEach
+    void hosts() {
+        store = Stores.open("file:" + dir.resolve("store"));
+        h1 = new CoreHost(store, "192.0.2.1", dir.resolve("h1"), VNIS);
+        h2 = new CoreHost(store, "192.0.2.2", dir.resolve("h2"), VNIS);
+    }
+
+    @AfterEach
+    void close() {
+        h1.close();
+        h2.close();
+        store.close();
+    }
+
+    @Test
+    void createNetworkIsIdempotentAndSeenByEveryHost() {
+        h1.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false), POOLS, List.of());
+        int vni = network().vni();
+        h1.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false), POOLS, List.of()); // Docker's resend
+        h2.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false), POOLS, List.of()); // another host
+        assertEquals(vni, network().vni());
+        assertEquals(1, h1.state.claimedVnis().size(), "one VNI claimed, not one per request");
+        assertEquals(POOLS, network().ipv4Data());
+    }
+
+    @Test
+    void aPinnedVniThatDiffersOrIsTakenIsRefusedAndChangesNothing() {
+        h1.overlay.createNetwork(NET, NetworkOptions.of(Map.of("jovl.vni", "5003"), false), POOLS, List.of());
+        assertEquals(5003, network().vni());
+        OverlayException e = assertThrows(OverlayException.Invalid.class, () -> h1.overlay.createNetwork(NET,
+                NetworkOptions.of(Map.of("jovl.vni", "5004"), false), POOLS, List.of()));
+        assertTrue(e.getMessage().contains("already exists with VNI 5003"), e.getMessage());
+        NetworkId other = new NetworkId("b".repeat(64));
+        assertThrows(OverlayException.Invalid.class, () -> h2.overlay.createNetwork(other,
+                NetworkOptions.of(Map.of("jovl.vni", "5003"), false), POOLS, List.of()));
+        assertTrue(h1.state.network(other.value()).isEmpty());
+        assertEquals(List.of(5003), h1.state.claimedVnis());
+    }
+
+    @Test
+    void hostsRacingToCreateNetworksGetDistinctVnis() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Callable<Void>> creates = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                NetworkId id = new NetworkId(Integer.toString(i).repeat(64));
+                CoreHost h = i % 2 == 0 ? h1 : h2;
+                creates.add(() -> {
+                    h.overlay.createNetwork(id, NetworkOptions.of(Map.of(), false), POOLS, List.of());
+                    return null;
+                });
+            }
+            for (Future<Void> f : pool.invokeAll(creates)) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Set<Integer> vnis = new HashSet<>();
+        h1.state.networks().forEach(n -> vnis.add(n.value().vni()));
+        assertEquals(8, vnis.size(), "every network its own VNI: " + vnis);
+        assertEquals(8, h1.state.claimedVnis().size());
+    }
+
+    @Test
+    void endpointMacComesFromItsAddressAndAResendGetsTheSameOne() {
+        h1.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false), POOLS, List.of());
+        EndpointId ep = new EndpointId("e1".repeat(32));
+        EndpointAddresses addresses = EndpointAddresses.checked("10.10.0.7/24", null, null, "Interface.");
+        String mac = h1.overlay.createEndpoint(NET, ep, addresses);
+        assertEquals("02:42:0a:0a:00:07", mac);
+        assertEquals(mac, h1.overlay.createEndpoint(NET, ep, addresses));
+        EndpointRecord stored = h1.state.endpoint(NET.value(), ep.value()).orElseThrow().value();
+        assertTrue(stored.stillPending(), "not published before its interface is up");
+        EndpointId given = new EndpointId("e2".repeat(32));
+        assertEquals("06:00:00:00:00:01", h1.overlay.createEndpoint(NET, given,
+                EndpointAddresses.checked("10.10.0.8/24", null, "06:00:00:00:00:01", "Interface.")));
+    }
+
+    @Test
+    void anEndpointOfAnUnknownNetworkOrAnotherHostIsRefused() {
+        EndpointId ep = new EndpointId("e1".repeat(32));
+        assertThrows(OverlayException.Invalid.class, () -> h1.overlay.createEndpoint(NET, ep,
+                EndpointAddresses.checked("10.10.0.7/24", null, null, "")));
+        h1.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false), POOLS, List.of());
+        assertThrows(OverlayException.Invalid.class, () -> h1.overlay.join(NET, ep), "no CreateEndpoint seen");
+        h1.overlay.createEndpoint(NET, ep, EndpointAddresses.checked("10.10.0.7/24", null, null, ""));
+        OverlayException e = assertThrows(OverlayException.Invalid.class, () -> h2.overlay.join(NET, ep));
+        assertTrue(e.getMessage().contains("belongs to host 192.0.2.1"), e.getMessage());
+        assertFalse(h2.kernel.hasSandbox(NET.value()), "a refused Join builds nothing");
+    }
+
+    @Test
+    void aJoinedEndpointIsPublishedAndProgrammedOnTheOtherHostThenRemovedWithIt() {
+        h1.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false), POOLS, List.of());
+        EndpointId web = new EndpointId("we".repeat(32));
+        EndpointId shell = new EndpointId("sh".repeat(32));
+        String webMac = h1.overlay.createEndpoint(NET, web, EndpointAddresses.checked("10.10.0.2/24", null, null, ""));
+        h2.overlay.createEndpoint(NET, shell, EndpointAddresses.checked("10.10.0.3/24", null, null, ""));
+        assertEquals(SandboxNames.hostEnd(web.value()), h1.overlay.join(NET, web));
+        h2.overlay.join(NET, shell);
+
+        eventually(() -> webMac.equals(h2.kernel.sandbox(NET.value()).neighbours.get("10.10.0.2"))
+                && "192.0.2.1".equals(h2.kernel.sandbox(NET.value()).fdb.get(webMac)), "web programmed on host 2");
+        eventually(() -> "192.0.2.2".equals(h1.kernel.sandbox(NET.value()).fdb.get("02:42:0a:0a:00:03")),
+                "shell programmed on host 1");
+        assertNull(h1.kernel.sandbox(NET.value()).neighbours.get("10.10.0.2"), "no entry for a local endpoint");
+
+        h1.kernel.moveIntoContainer(web.value());
+        h1.overlay.deleteEndpoint(NET, web);
+        h1.overlay.deleteEndpoint(NET, web); // resend
+        eventually(() -> !h2.kernel.sandbox(NET.value()).fdb.containsKey(webMac)
+                && !h2.kernel.sandbox(NET.value()).neighbours.containsKey("10.10.0.2"), "web gone from host 2");
+        eventually(() -> !h1.kernel.hasSandbox(NET.value()), "host 1's last local endpoint took its sandbox (grace 0)");
+        assertTrue(h1.state.endpoint(NET.value(), web.value()).isEmpty());
+    }
+
+    @Test
+    void reconcileRepairsWhatTheKernelLostOrGainedBehindJovlsBack() {
+        h1.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false), POOLS, List.of());
+        EndpointId web = new EndpointId("we".repeat(32));
+        EndpointId shell = new EndpointId("sh".repeat(32));
+        String webMac = h1.overlay.createEndpoint(NET, web, EndpointAddresses.checked("10.10.0.2/24", null, null, ""));
+        h1.overlay.join(NET, web);
+        h2.overlay.createEndpoint(NET, shell, EndpointAddresses.checked("10.10.0.3/24", null, null, ""));
+        h2.overlay.join(NET, shell);
+        eventually(() -> h2.kernel.sandbox(NET.value()).fdb.containsKey(webMac), "web programmed on host 2");
+
+        FakeSandboxEdit.loseAndGain(h2.kernel.sandbox(NET.value()), webMac);
+        long fixesBefore = h2.peers.driftFixes();
+        h2.peers.reconcileAll();
+        assertEquals("192.0.2.1", h2.kernel.sandbox(NET.value()).fdb.get(webMac), "lost entry written back");
+        assertEquals(webMac, h2.kernel.sandbox(NET.value()).neighbours.get("10.10.0.2"));
+        assertFalse(h2.kernel.sandbox(NET.value()).fdb.containsKey("06:66:66:66:66:66"), "stray entry removed");
+        assertFalse(h2.kernel.sandbox(NET.value()).neighbours.containsKey("10.10.0.66"));
+        assertTrue(h2.peers.driftFixes() > fixesBefore);
+    }
+
+    @Test
+    void deleteNetworkRemovesRecordsVniClaimAndSandboxAndToleratesResends() {
+        h1.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false), POOLS, List.of());
+        EndpointId web = new EndpointId("we".repeat(32));
+        h1.overlay.createEndpoint(NET, web, EndpointAddresses.checked("10.10.0.2/24", null, null, ""));
+        h1.overlay.join(NET, web);
+        int vni = network().vni();
+        h1.overlay.deleteNetwork(NET);
+        h1.overlay.deleteNetwork(NET);
+        assertTrue(h1.state.network(NET.value()).isEmpty());
+        assertTrue(h1.state.vniHolder(vni).isEmpty());
+        assertTrue(store.list(StoreLayout.endpointsOf(NET.value())).entries().isEmpty());
+        assertFalse(h1.kernel.hasSandbox(NET.value()));
+    }
+
+    @Test
+    void aKernelFailureInJoinLeavesTheEndpointUnpublished() {
+        h1.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false), POOLS, List.of());
+        EndpointId web = new EndpointId("we".repeat(32));
+        h1.overlay.createEndpoint(NET, web, EndpointAddresses.checked("10.10.0.2/24", null, null, ""));
+        h1.kernel.failNextAttach(OverlayException.failed("cannot create the veth pair: File exists"));
+        assertThrows(OverlayException.Failed.class, () -> h1.overlay.join(NET, web));
+        assertTrue(h1.state.endpoint(NET.value(), web.value()).orElseThrow().value().stillPending());
+        h1.overlay.join(NET, web); // Docker retries
+        eventually(() -> !h1.state.endpoint(NET.value(), web.value()).orElseThrow().value().stillPending(),
+                "published once the retry attached it");
+    }
+
+    @Test
+    void allocateNetworkClaimsOneVniAndFreeNetworkReleasesIt() {
+        int vni = h1.overlay.allocateNetwork(NET, null);
+        assertEquals(vni, h2.overlay.allocateNetwork(NET, null), "a second manager gets the same VNI");
+        h2.overlay.createNetwork(NET, NetworkOptions.of(Map.of("jovl.vni", Integer.toString(vni)), false), POOLS,
+                List.of());
+        assertTrue(network().swarmAllocated());
+        h2.overlay.deleteNetwork(NET); // a worker's DeleteNetwork keeps the swarm's record
+        assertTrue(h1.state.network(NET.value()).isPresent());
+        h1.overlay.freeNetwork(NET);
+        assertTrue(h1.state.network(NET.value()).isEmpty());
+        assertTrue(h1.state.claimedVnis().isEmpty());
+        assertNotEquals(0, vni);
+    }
+
+    private NetworkRecord network() {
+        return h1.state.network(NET.value()).orElseThrow().value();
+    }
+
+    private static void eventually(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 10 s: " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** Edits a fake sandbox as an operator's {@code bridge fdb del} / {@code ip neigh add} would. */
+    private static final class FakeSandboxEdit {
+        static void loseAndGain(dev.jovl.overlay.testing.FakeDataplane.Sandbox s, String mac) {
+            s.fdb.remove(mac);
+            s.neighbours.remove("10.10.0.2");
+            s.fdb.put("06:66:66:66:66:66", "192.0.2.9");
+            s.neighbours.put("10.10.0.66", "06:66:66:66:66:66");
+        }
+    }
+}
