@@ -1,6 +1,6 @@
 package dev.jovl.overlay;
 
-import dev.jovl.overlay.state.RecordJson;
+import dev.jovl.kvstore.RecordJson;
 
 import dev.jovl.overlay.state.ClusterState;
 import dev.jovl.overlay.state.EndpointRecord;

@@ -14,7 +14,9 @@ import dev.jovl.overlay.state.EndpointRecord;
 import dev.jovl.overlay.state.NetworkRecord;
 import dev.jovl.overlay.state.StoreLayout;
 import dev.jovl.overlay.testing.CoreHost;
+import dev.jovl.kvstore.Eventually;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -232,17 +234,11 @@ class OverlayServiceTest {
     }
 
     private static void eventually(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 10 s: " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
+        try {
+            Eventually.await(Duration.ofSeconds(10), what, condition);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 

@@ -5,7 +5,7 @@ import dev.jovl.kvstore.Lease;
 import dev.jovl.kvstore.Op;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Txn;
-import dev.jovl.overlay.state.RecordJson;
+import dev.jovl.kvstore.RecordJson;
 import dev.jovl.overlay.state.StoreLayout;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

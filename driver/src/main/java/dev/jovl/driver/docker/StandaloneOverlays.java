@@ -6,7 +6,7 @@ import dev.jovl.kvstore.Op;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.StoreException;
 import dev.jovl.kvstore.Txn;
-import dev.jovl.overlay.state.RecordJson;
+import dev.jovl.kvstore.RecordJson;
 import dev.jovl.overlay.state.StoreLayout;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,11 +1,7 @@
 package dev.jovl.ipam.store;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.IOException;
+import dev.jovl.kvstore.RecordJson;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,26 +9,17 @@ import java.util.List;
 /** The JSON values the IPAM keeps in the store, and their (de)serialisation. */
 public final class StoredRecords {
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .serializationInclusion(JsonInclude.Include.NON_NULL)
-            .build();
-
     private StoredRecords() {
     }
 
     public static byte[] write(Object value) {
-        try {
-            return JSON.writeValueAsBytes(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RecordJson.write(value);
     }
 
     public static <T> T read(byte[] bytes, Class<T> type) {
         try {
-            return JSON.readValue(bytes, type);
-        } catch (IOException e) {
+            return RecordJson.read(bytes, type, "the IPAM's keys");
+        } catch (UncheckedIOException e) {
             throw new IllegalStateException("corrupt IPAM record (" + type.getSimpleName() + "): " + e.getMessage(), e);
         }
     }

@@ -1,5 +1,7 @@
 package dev.jovl.overlay.state;
 
+import dev.jovl.kvstore.RecordJson;
+
 import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Lease;
 import dev.jovl.kvstore.Op;

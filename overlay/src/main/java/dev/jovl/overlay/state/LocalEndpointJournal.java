@@ -1,5 +1,7 @@
 package dev.jovl.overlay.state;
 
+import dev.jovl.kvstore.RecordJson;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;

@@ -1,5 +1,7 @@
 package dev.jovl.overlay.state;
 
+import dev.jovl.kvstore.RecordJson;
+
 /**
  * jovl's keys in the store, all under one versioned prefix (architecture.md, "State in the store"):
  * <pre>

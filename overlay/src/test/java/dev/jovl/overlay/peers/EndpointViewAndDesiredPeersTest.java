@@ -1,6 +1,6 @@
 package dev.jovl.overlay.peers;
 
-import dev.jovl.overlay.state.RecordJson;
+import dev.jovl.kvstore.RecordJson;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

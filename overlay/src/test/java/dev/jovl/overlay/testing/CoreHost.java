@@ -22,6 +22,8 @@ public final class CoreHost implements AutoCloseable {
     public final LocalHost host;
     public final FakeDataplane kernel = new FakeDataplane();
     public final ClusterState state;
+    public final NetworkLocks locks = new NetworkLocks();
+    public final LocalEndpointJournal journal;
     public final PeerSync peers;
     public final SandboxCleanup cleanup;
     public final EndpointActivation activation;
@@ -31,8 +33,7 @@ public final class CoreHost implements AutoCloseable {
     public CoreHost(Store store, String vtep, Path runDir, VniRange vnis) {
         host = new LocalHost(vtep, vtep, 1500, 4789);
         state = new ClusterState(store);
-        NetworkLocks locks = new NetworkLocks();
-        LocalEndpointJournal journal = new LocalEndpointJournal(runDir.resolve("endpoints"));
+        journal = new LocalEndpointJournal(runDir.resolve("endpoints"));
         cleanup = new SandboxCleanup(kernel, locks, Duration.ZERO);
         peers = new PeerSync(store, host, kernel, locks, Duration.ofMinutes(10), () -> { });
         cleanup.onSandboxRemoved(peers::forget);

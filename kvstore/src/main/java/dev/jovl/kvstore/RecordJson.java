@@ -1,4 +1,4 @@
-package dev.jovl.overlay.state;
+package dev.jovl.kvstore;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -10,7 +10,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The one JSON form of jovl's records in the store (and in the local endpoint journal). Unknown
+ * The one JSON form of the records jovl keeps in a {@link Store} (the overlay's, the IPAM's, and
+ * the local endpoint journal's), so that every module reads and writes them alike. Unknown
  * fields are ignored so that an older daemon reads a newer one's records during an upgrade;
  * field names are read without regard to case because records written before v1's schema was
  * jovl's own carried Docker's capitalised names ({@code "Pool"}, {@code "Gateway"}).
