@@ -2,6 +2,7 @@ package dev.jovl.ipam;
 
 import dev.jovl.ipam.IpamException.Kind;
 import dev.jovl.net.IpAddress;
+import dev.jovl.net.MacAddress;
 import dev.jovl.ipam.protocol.IpamProtocol;
 import dev.jovl.ipam.protocol.IpamProtocol.AddressSpacesResponse;
 import dev.jovl.ipam.protocol.IpamProtocol.CapabilitiesResponse;
@@ -16,10 +17,8 @@ import dev.jovl.ipam.store.IpamKeys;
 import dev.jovl.kvstore.Store;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * jovl's Docker IPAM driver: one method per {@code /IpamDriver.*} endpoint, over the shared
@@ -30,7 +29,6 @@ import java.util.regex.Pattern;
  */
 public final class IpamDriver {
 
-    private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
 
     private final IpamConfig config;
     private final String hostId;
@@ -148,10 +146,10 @@ public final class IpamDriver {
         if (option == null || option.isEmpty()) {
             return null;
         }
-        String mac = option.toLowerCase(Locale.ROOT);
-        if (!MAC.matcher(mac).matches()) {
+        try {
+            return MacAddress.parse(option).toString();
+        } catch (IllegalArgumentException e) {
             throw new IpamException(Kind.INVALID_REQUEST, "invalid MAC address option '" + option + "'");
         }
-        return mac;
     }
 }

@@ -142,6 +142,15 @@ public final class IpAddress implements Comparable<IpAddress> {
         return value;
     }
 
+    /** The address in network byte order: 4 bytes for IPv4, 16 for IPv6. */
+    public byte[] bytes() {
+        byte[] out = new byte[family.bits() / 8];
+        byte[] raw = value.toByteArray(); // big-endian, maybe with a sign byte or fewer bytes
+        int n = Math.min(raw.length, out.length);
+        System.arraycopy(raw, raw.length - n, out, out.length - n, n);
+        return out;
+    }
+
     /** This address plus {@code delta}; throws if the result leaves the family's address space. */
     public IpAddress plus(BigInteger delta) {
         return of(family, value.add(delta));

@@ -37,6 +37,20 @@ public final class MacAddress {
         return new MacAddress(new byte[] {0x02, 0x42, a[0], a[1], a[2], a[3]});
     }
 
+    /** The same convention from a parsed IPv4 address. */
+    public static MacAddress fromIPv4(IpAddress ip) {
+        if (ip.family() != Family.V4) {
+            throw new IllegalArgumentException("not an IPv4 address: " + ip);
+        }
+        byte[] a = ip.bytes();
+        return new MacAddress(new byte[] {0x02, 0x42, a[0], a[1], a[2], a[3]});
+    }
+
+    /** Whether this is a group (multicast or broadcast) address, which no interface can have. */
+    public boolean isMulticast() {
+        return (bytes[0] & 1) != 0;
+    }
+
     /** A random unicast, locally administered address (for VTEP devices whose MAC must be stable once chosen). */
     public static MacAddress randomLocal() {
         byte[] b = new byte[6];

@@ -1,13 +1,11 @@
 package dev.jovl.overlay;
 
-import java.net.Inet4Address;
-import java.net.Inet6Address;
-import java.net.InetAddress;
+import dev.jovl.net.Family;
+import dev.jovl.net.InterfaceAddress;
+import dev.jovl.net.MacAddress;
 import dev.jovl.overlay.state.AddressPool;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -17,7 +15,6 @@ import java.util.regex.Pattern;
 public final class Inputs {
     /** Docker's ids are 64 hex digits; allow what a store key and a log line can carry safely. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
-    private static final Pattern MAC = Pattern.compile("(?i)[0-9a-f]{2}(:[0-9a-f]{2}){5}");
 
     private Inputs() {
     }
@@ -32,32 +29,26 @@ public final class Inputs {
         return value;
     }
 
-    /** {@code null} or empty stays {@code null}; otherwise an address with a prefix length of the given family. */
+    /**
+     * {@code null} or empty stays {@code null}; otherwise an address with a prefix length of the
+     * given family ({@link InterfaceAddress}'s strict syntax), in canonical text.
+     */
     public static String optionalCidr(String value, String field, boolean ipv6) {
         if (value == null || value.isEmpty()) {
             return null;
         }
-        int slash = value.indexOf('/');
-        if (slash < 0) {
+        InterfaceAddress parsed;
+        try {
+            parsed = InterfaceAddress.parse(value);
+        } catch (IllegalArgumentException e) {
             throw OverlayException.invalid(field + " must be an address with a prefix length (CIDR): "
                     + abbreviate(value));
         }
-        InetAddress address = literal(value.substring(0, slash), field);
-        if (ipv6 != (address instanceof Inet6Address)) {
+        if (ipv6 != (parsed.family() == Family.V6)) {
             throw OverlayException.invalid(field + " must be an " + (ipv6 ? "IPv6" : "IPv4") + " address: "
                     + abbreviate(value));
         }
-        int max = ipv6 ? 128 : 32;
-        int prefix;
-        try {
-            prefix = Integer.parseInt(value.substring(slash + 1));
-        } catch (NumberFormatException e) {
-            throw OverlayException.invalid(field + " has a bad prefix length: " + abbreviate(value));
-        }
-        if (prefix < 0 || prefix > max) {
-            throw OverlayException.invalid(field + " has a prefix length outside 0.." + max + ": " + abbreviate(value));
-        }
-        return address.getHostAddress() + "/" + prefix;
+        return parsed.toString();
     }
 
     /**
@@ -84,31 +75,22 @@ public final class Inputs {
         return new AddressPool(addressSpace, pool, gateway, kept);
     }
 
-    public static InetAddress literal(String value, String field) {
-        try {
-            if (value.indexOf(':') >= 0) {
-                return Inet6Address.ofLiteral(value);
-            }
-            return Inet4Address.ofLiteral(value);
-        } catch (IllegalArgumentException e) {
-            throw OverlayException.invalid(field + " is not an IP address: " + abbreviate(value));
-        }
-    }
-
-    /** {@code null}/empty stays {@code null}; otherwise a MAC in lower-case colon form. */
+    /** {@code null}/empty stays {@code null}; otherwise a unicast MAC in lower-case colon form. */
     public static String optionalMac(String value, String field) {
         if (value == null || value.isEmpty()) {
             return null;
         }
-        if (!MAC.matcher(value).matches()) {
+        MacAddress mac;
+        try {
+            mac = MacAddress.parse(value);
+        } catch (IllegalArgumentException e) {
             throw OverlayException.invalid(field + " is not a MAC address: " + abbreviate(value));
         }
-        int first = HexFormat.fromHexDigits(value, 0, 2);
-        if ((first & 1) != 0) {
+        if (mac.isMulticast()) {
             throw OverlayException.invalid(field + " is a multicast MAC address, not usable for an interface: "
-                    + value);
+                    + mac);
         }
-        return value.toLowerCase(Locale.ROOT);
+        return mac.toString();
     }
 
     static String abbreviate(String s) {

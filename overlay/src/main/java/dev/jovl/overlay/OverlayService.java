@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import dev.jovl.net.MacAddress;
-import java.net.Inet4Address;
+import dev.jovl.net.InterfaceAddress;
 import dev.jovl.overlay.state.AddressPool;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -352,8 +352,7 @@ public final class OverlayService {
      */
     static String generatedMac(String networkId, String endpointId, String ipv4Cidr) {
         if (ipv4Cidr != null) {
-            return MacAddress.fromIPv4((Inet4Address) Inputs.literal(ipv4Cidr.substring(0, ipv4Cidr.indexOf('/')),
-                    "address")).toString();
+            return MacAddress.fromIPv4(InterfaceAddress.parse(ipv4Cidr).address()).toString();
         }
         byte[] h;
         try {
