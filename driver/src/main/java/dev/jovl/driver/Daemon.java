@@ -18,6 +18,7 @@ import dev.jovl.overlay.peers.HostRegistration;
 import dev.jovl.overlay.peers.NetworkRemovalWatch;
 import dev.jovl.overlay.peers.PeerSync;
 import dev.jovl.overlay.peers.SandboxAdoption;
+import dev.jovl.overlay.runtime.Supervisor;
 import dev.jovl.driver.IpamAddressReclaim;
 import dev.jovl.overlay.state.LocalEndpointJournal;
 import dev.jovl.overlay.state.ClusterState;
@@ -44,8 +45,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One jovl daemon: the store, the kernel handles, the request handlers, the plugin socket and the
- * background loops (host lease, peer sync, dead-host reaping), wired together. The socket listens
- * before anything waits for the store: Docker gives a managed plugin about 9.5 s to appear.
+ * background loops (host lease, peer sync, sweeps, dead-host reaping), wired together. The socket
+ * listens before anything waits for the store: Docker gives a managed plugin about 9.5 s to appear.
+ * Every background loop runs on one {@link Supervisor}, declared below in the order they start;
+ * they stop in reverse, after the socket and before what they use (clean-up, kernel, store).
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
@@ -109,8 +112,9 @@ public final class Daemon implements AutoCloseable {
                 opened.add(store);
             }
             ClusterState state = new ClusterState(store);
+            Supervisor loops = new Supervisor();
             NetlinkDataplane dataplane = new NetlinkDataplane(hostNs, hostHandle,
-                    new NetnsDirectory(options.runDir().resolve("netns")), host);
+                    new NetnsDirectory(options.runDir().resolve("netns")), host, loops);
             opened.add(dataplane);
             NetworkLocks locks = new NetworkLocks();
             IpamDriver ipam = new IpamDriver(store, IpamConfig.defaults().withKeyPrefix(StoreLayout.IPAM), hostId);
@@ -120,28 +124,28 @@ public final class Daemon implements AutoCloseable {
                     new IpamAddressReclaim(ipam, hostId), cleanup);
             PeerSync peers = new PeerSync(store, host, dataplane, locks, options.reconcileInterval(),
                     adoption::adoptAll);
-            opened.add(peers);
             cleanup.onSandboxRemoved(peers::forget);
-            opened.add(cleanup); // closed before the peer sync and the dataplane it uses
+            opened.add(cleanup); // closed before the dataplane it uses
             NetworkRemovalWatch removals = new NetworkRemovalWatch(store, locks, cleanup);
-            opened.add(removals);
             HostRegistration registration = new HostRegistration(state, host, options.leaseTtl(), VERSION,
                     adoption::adoptAll);
-            opened.add(registration);
             EndpointActivation activation = new EndpointActivation(state, dataplane, host, journal, peers::allEndpoints,
                     options.reconcileInterval());
             opened.add(activation);
             OverlayService overlay = new OverlayService(state, host, settings, dataplane, peers, locks,
                     journal, activation, cleanup);
-            StatusService status = new StatusService(state, host, settings, dataplane, peers, registration, stats);
+            StatusService status = new StatusService(state, host, settings, dataplane, peers, registration, stats,
+                    loops);
             Networks networks = new SharedNetworks(overlay);
+            StandaloneMode standalone = null;
             if (settings.scope().equals("local")) {
-                StandaloneMode standalone = StandaloneMode.start(new StandaloneMode.Settings(options.dockerSocket(),
+                standalone = StandaloneMode.start(new StandaloneMode.Settings(options.dockerSocket(),
                         options.dnsListen(), options.dnsUpstream(), options.leaseTtl()),
                         store, hostId, underlay.vtep(), hostNs, overlay);
                 opened.add(standalone);
                 networks = standalone.networks();
             }
+            opened.add(loops); // stopped first (after the socket): the loops use everything above
             DriverRoutes routes = new DriverRoutes(new NetworkDriverEndpoints(overlay, networks), settings.scope())
                     .withIpam(ipam)
                     .add("/Jovl.Status", Empty.class, (r, f) -> status.status())
@@ -149,15 +153,19 @@ public final class Daemon implements AutoCloseable {
             DeadHostReaper reaper = new DeadHostReaper(state, host, peers, registration, options.deadHostGrace(),
                     deadHost -> log.warn("released {} addresses of dead host {}",
                             ipam.releaseAddressesOwnedBy(deadHost), deadHost));
-            opened.add(reaper);
             table.ready(routes.routes());
 
-            registration.start();
-            peers.start();
-            cleanup.startSweeping(adoption::sweepAll, options.reconcileInterval());
-            removals.start();
-            activation.start();
-            reaper.start();
+            // the loops, in the order they start (stopped in reverse); carrier watches join later
+            registration.start(loops); // host-lease: register, and keep the record alive
+            peers.start(loops); // peer-sync: first listing and watch (adopting sandboxes), then reconciles
+            loops.every("sandbox-sweep", options.reconcileInterval(), options.reconcileInterval(), adoption::sweepAll);
+            removals.start(loops); // network-removal-watch
+            activation.start(loops); // endpoint-sweep
+            if (standalone != null) {
+                standalone.startLoops(loops); // name-lease, name-feed
+            }
+            reaper.start(loops); // dead-host-reaper: last, it trusts the registration and the peer view
+            loops.start();
             log.info("jovl {} listening after {} ms, up in {} ms (JVM start not counted): host {}, VTEP {} on {} (MTU {}), VXLAN port {}, scope {}, store {}",
                     VERSION, listeningMs, (System.nanoTime() - t0) / 1_000_000, hostId, underlay.vtep(), underlay.interfaceName(),
                     underlay.mtu(), options.vxlanPort(), options.scope(), store.describe());

@@ -325,6 +325,12 @@ class PluginProtocolTest {
     void statusAndPeersAnswerOverTheSocket() throws IOException {
         JsonNode s = ok("/Jovl.Status", "");
         assertEquals(host.ip(), s.get("VTEP").asText());
+        // every background loop is listed, in the order the daemon declares (and starts) them
+        List<String> loops = new ArrayList<>();
+        s.get("Loops").forEach(l -> loops.add(l.get("Name").asText()));
+        assertEquals(List.of("host-lease", "peer-sync", "sandbox-sweep", "network-removal-watch", "endpoint-sweep",
+                "dead-host-reaper"), loops.stream().filter(n -> !n.startsWith("carrier-")).toList(),
+                s.get("Loops").toString());
         err(post("/Jovl.Peers", "{\"Network\":\"nosuchnetwork\"}"), 400);
     }
 

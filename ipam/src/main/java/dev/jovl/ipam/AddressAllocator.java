@@ -42,12 +42,12 @@ final class AddressAllocator {
 
     private final Store store;
     private final IpamKeys keys;
-    private final StoreRetry retry;
+    private final StoreSteps retry;
     private final String hostId;
     private final PoolManager pools;
     private final Map<String, PoolCache> caches = new ConcurrentHashMap<>();
 
-    AddressAllocator(Store store, IpamKeys keys, StoreRetry retry, String hostId, PoolManager pools) {
+    AddressAllocator(Store store, IpamKeys keys, StoreSteps retry, String hostId, PoolManager pools) {
         this.store = store;
         this.keys = keys;
         this.retry = retry;

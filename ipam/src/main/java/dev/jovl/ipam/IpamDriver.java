@@ -43,7 +43,7 @@ public final class IpamDriver {
         }
         this.hostId = hostId;
         IpamKeys keys = new IpamKeys(config.keyPrefix());
-        StoreRetry retry = new StoreRetry(store, config.maxAttempts());
+        StoreSteps retry = new StoreSteps(store, config.maxAttempts());
         this.pools = new PoolManager(store, config, keys, retry, hostId);
         this.addresses = new AddressAllocator(store, keys, retry, hostId, pools);
     }

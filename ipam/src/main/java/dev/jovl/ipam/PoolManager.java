@@ -39,10 +39,10 @@ final class PoolManager {
     private final Store store;
     private final IpamConfig config;
     private final IpamKeys keys;
-    private final StoreRetry retry;
+    private final StoreSteps retry;
     private final String hostId;
 
-    PoolManager(Store store, IpamConfig config, IpamKeys keys, StoreRetry retry, String hostId) {
+    PoolManager(Store store, IpamConfig config, IpamKeys keys, StoreSteps retry, String hostId) {
         this.store = store;
         this.config = config;
         this.keys = keys;

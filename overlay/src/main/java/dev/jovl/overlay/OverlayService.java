@@ -12,6 +12,7 @@ import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Op;
 import dev.jovl.kvstore.StoreException;
 import dev.jovl.kvstore.Txn;
+import dev.jovl.kvstore.retry.StoreRetry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -37,8 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class OverlayService {
     private static final Logger log = LoggerFactory.getLogger(OverlayService.class);
-    /** Lost races are retried from a fresh read this many times before giving up. */
-    private static final int MAX_ATTEMPTS = 8;
+    /** Lost races are retried from a fresh read. */
+    private static final StoreRetry RETRY = new StoreRetry(StoreRetry.DEFAULT_ATTEMPTS);
     private static final int MAX_DELETES_PER_TXN = 60;
 
     private final ClusterState state;
@@ -84,35 +85,39 @@ public final class OverlayService {
             log.warn("network {}: MTU {} is above the underlay's MTU {} minus VXLAN's {} bytes; large packets "
                     + "will be dropped", Ids.shortId(networkId), mtu, host.underlayMtu(), host.overhead());
         }
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Optional<Versioned<NetworkRecord>> existing = state.network(networkId);
-            if (existing.isPresent()) {
-                NetworkRecord n = existing.get().value();
-                if (options.pinnedVni() != null && options.pinnedVni() != n.vni()) {
-                    throw OverlayException.invalid("network " + networkId + " already exists with VNI " + n.vni()
-                            + ", not " + options.pinnedVni());
-                }
-                return; // a resend, or created by another host in cluster-store mode
-            }
-            Integer vni = options.pinnedVni() != null ? options.pinnedVni() : freeVni(networkId);
-            NetworkRecord record = new NetworkRecord(networkId, vni, mtu, options.internal(), ipv4, ipv6,
-                    options.generic(), host.hostId(), System.currentTimeMillis(), false);
-            if (claimVniAndCreate(record, options.pinnedVni() != null)) {
-                log.info("network {} created: VNI {}, MTU {}{}", Ids.shortId(networkId), vni, mtu,
-                        options.internal() ? ", internal" : "");
-                return;
-            }
+        try {
+            RETRY.run(() -> createOnce(networkId, options, mtu, ipv4, ipv6));
+        } catch (StoreRetry.GaveUp e) {
+            throw OverlayException.failed("could not claim a VNI for network " + networkId
+                    + ": lost " + e.attempts() + " races in a row");
         }
-        throw OverlayException.failed("could not claim a VNI for network " + networkId
-                + ": lost " + MAX_ATTEMPTS + " races in a row");
+    }
+
+    private void createOnce(String networkId, NetworkOptions options, int mtu, List<AddressPool> ipv4,
+                            List<AddressPool> ipv6) {
+        Optional<Versioned<NetworkRecord>> existing = state.network(networkId);
+        if (existing.isPresent()) {
+            NetworkRecord n = existing.get().value();
+            if (options.pinnedVni() != null && options.pinnedVni() != n.vni()) {
+                throw OverlayException.invalid("network " + networkId + " already exists with VNI " + n.vni()
+                        + ", not " + options.pinnedVni());
+            }
+            return; // a resend, or created by another host in cluster-store mode
+        }
+        Integer vni = options.pinnedVni() != null ? options.pinnedVni() : freeVni(networkId);
+        NetworkRecord record = new NetworkRecord(networkId, vni, mtu, options.internal(), ipv4, ipv6,
+                options.generic(), host.hostId(), System.currentTimeMillis(), false);
+        claimVniAndCreate(record, options.pinnedVni() != null);
+        log.info("network {} created: VNI {}, MTU {}{}", Ids.shortId(networkId), vni, mtu,
+                options.internal() ? ", internal" : "");
     }
 
     /**
      * Creates the network record together with the claim on its VNI, in one transaction.
      *
-     * @return false if a race was lost and the caller should look again
+     * @throws StoreException.Conflict a race was lost: look again
      */
-    private boolean claimVniAndCreate(NetworkRecord record, boolean pinned) {
+    private void claimVniAndCreate(NetworkRecord record, boolean pinned) {
         String vniKey = StoreLayout.vni(record.vni());
         Optional<Versioned<String>> holder = state.vniHolder(record.vni());
         NetworkRecord toWrite = record;
@@ -129,15 +134,10 @@ public final class OverlayService {
             throw OverlayException.invalid("VNI " + record.vni() + " is already used by network "
                     + holder.get().value());
         } else {
-            return false;
+            throw new StoreException.Conflict(vniKey, "VNI " + record.vni() + " was claimed by network "
+                    + holder.get().value() + " meanwhile");
         }
-        try {
-            state.commit(Txn.of(Op.create(StoreLayout.network(record.networkId()), RecordJson.write(toWrite)),
-                    claim));
-            return true;
-        } catch (StoreException.Conflict e) {
-            return false;
-        }
+        state.commit(Txn.of(Op.create(StoreLayout.network(record.networkId()), RecordJson.write(toWrite)), claim));
     }
 
     /** A VNI of the range that nobody has claimed, starting at a point derived from the network id. */
@@ -198,25 +198,30 @@ public final class OverlayService {
      */
     public int allocateNetwork(NetworkId id, Integer pinned) {
         String networkId = id.value();
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Optional<Integer> mine = vniClaimedBy(networkId);
-            if (mine.isPresent()) {
-                if (pinned != null && !pinned.equals(mine.get())) {
-                    throw OverlayException.invalid("network " + networkId + " already has VNI " + mine.get());
+        try {
+            return RETRY.call(() -> {
+                Optional<Integer> mine = vniClaimedBy(networkId);
+                if (mine.isPresent()) {
+                    if (pinned != null && !pinned.equals(mine.get())) {
+                        throw OverlayException.invalid("network " + networkId + " already has VNI " + mine.get());
+                    }
+                    return mine.get();
                 }
-                return mine.get();
-            }
-            int vni = pinned != null ? pinned : freeVni(networkId);
-            try {
-                state.store().create(StoreLayout.vni(vni), networkId.getBytes(StandardCharsets.UTF_8));
-            } catch (StoreException.Conflict e) {
-                if (pinned != null) {
-                    throw OverlayException.invalid("VNI " + vni + " is already used by network "
-                            + state.vniHolder(vni).map(Versioned::value).orElse("?"));
+                int vni = pinned != null ? pinned : freeVni(networkId);
+                try {
+                    state.store().create(StoreLayout.vni(vni), networkId.getBytes(StandardCharsets.UTF_8));
+                } catch (StoreException.Conflict e) {
+                    if (pinned != null) {
+                        throw OverlayException.invalid("VNI " + vni + " is already used by network "
+                                + state.vniHolder(vni).map(Versioned::value).orElse("?"));
+                    }
+                    throw e;
                 }
-            }
+                return vni;
+            });
+        } catch (StoreRetry.GaveUp e) {
+            throw OverlayException.failed("could not claim a VNI for network " + networkId);
         }
-        throw OverlayException.failed("could not claim a VNI for network " + networkId);
     }
 
     /** Swarm managers only: the network is gone from the swarm; remove its records and VNI claim. */
@@ -263,9 +268,9 @@ public final class OverlayService {
         // pending: other hosts learn it only once the container's interface is up (after Join)
         EndpointRecord record = new EndpointRecord(networkId, endpointId, ipv4, ipv6, mac, host.vtep(),
                 host.hostId(), null, System.currentTimeMillis(), true);
-        for (int attempt = 0; ; attempt++) {
-            Optional<Versioned<EndpointRecord>> existing = state.endpoint(networkId, endpointId);
-            try {
+        try {
+            RETRY.run(() -> {
+                Optional<Versioned<EndpointRecord>> existing = state.endpoint(networkId, endpointId);
                 if (existing.isEmpty()) {
                     state.createEndpoint(record);
                 } else if (!existing.get().value().sameWiring(record)) {
@@ -273,14 +278,11 @@ public final class OverlayService {
                     state.replaceEndpoint(new EndpointRecord(networkId, endpointId, ipv4, ipv6, mac, host.vtep(),
                             host.hostId(), old.name(), old.createdAtMillis(), true), existing.get().version());
                 }
-                journal.record(record);
-                break;
-            } catch (StoreException.Conflict e) {
-                if (attempt + 1 >= MAX_ATTEMPTS) {
-                    throw OverlayException.failed("endpoint " + endpointId + " keeps changing under us", e);
-                }
-            }
+            });
+        } catch (StoreRetry.GaveUp e) {
+            throw OverlayException.failed("endpoint " + endpointId + " keeps changing under us", e.getCause());
         }
+        journal.record(record);
         return mac;
     }
 

@@ -1,12 +1,11 @@
 package dev.jovl.overlay;
 
+import dev.jovl.kvstore.retry.Backoff;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class SandboxCleanup implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SandboxCleanup.class);
     private static final int DELETE_ATTEMPTS = 4;
+    /** Waits before retrying a failed veth deletion: 1 s, 2 s, 4 s. */
+    private static final Backoff DELETE_BACKOFF = Backoff.doubling(Duration.ofSeconds(1), Duration.ofSeconds(4));
     private static final Duration JOIN_WAIT = Duration.ofSeconds(30);
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
 
@@ -41,8 +42,6 @@ public final class SandboxCleanup implements AutoCloseable {
     private final NetworkLocks locks;
     private final Duration idleGrace;
     private final ScheduledThreadPoolExecutor worker;
-    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
-            r -> daemonThread(r, "jovl-sandbox-sweep"));
     /** veth short id -> its pending deletion; host-wide, because container ends share the host namespace */
     private final ConcurrentHashMap<String, Deletion> deletions = new ConcurrentHashMap<>();
     /** network -> the removal of its idle sandbox, scheduled for after the grace */
@@ -87,21 +86,6 @@ public final class SandboxCleanup implements AutoCloseable {
     /** Called (under the network's lock) after a sandbox was removed: forget what was programmed in it. */
     public void onSandboxRemoved(Consumer<String> listener) {
         this.onSandboxRemoved = listener;
-    }
-
-    /**
-     * Runs {@code sweep} every {@code every} on its own thread (it reads the store, which may be
-     * slow; deletions must not wait behind it): it finds what a failed or lost clean-up left.
-     */
-    public void startSweeping(Runnable sweep, Duration every) {
-        long ms = every.toMillis();
-        sweeper.scheduleWithFixedDelay(() -> {
-            try {
-                sweep.run();
-            } catch (RuntimeException e) {
-                log.warn("sandbox sweep failed ({}); retrying at the next round", e.toString());
-            }
-        }, ms, ms, TimeUnit.MILLISECONDS);
     }
 
     public Duration idleGrace() {
@@ -149,7 +133,7 @@ public final class SandboxCleanup implements AutoCloseable {
             });
         } catch (RuntimeException e) {
             if (++d.attempts < DELETE_ATTEMPTS) {
-                long delayMs = 500L << d.attempts;
+                long delayMs = DELETE_BACKOFF.delay(d.attempts).toMillis();
                 log.warn("network {}: deleting the veth pair of endpoint {} failed ({}); retrying in {} ms", shortNet,
                         Ids.shortId(d.endpointId), e.getMessage(), delayMs);
                 try {
@@ -288,7 +272,6 @@ public final class SandboxCleanup implements AutoCloseable {
      */
     @Override
     public void close() {
-        sweeper.shutdownNow();
         worker.shutdown(); // runs what is due, drops what is scheduled for later
         try {
             if (!worker.awaitTermination(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {

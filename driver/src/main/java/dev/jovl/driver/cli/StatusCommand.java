@@ -58,6 +58,12 @@ public final class StatusCommand {
         out.println();
         out.println("requests (count / failed):");
         s.requests().forEach((path, c) -> out.printf("  %-48s %8d %6d%n", path, c[0], c[1]));
+        if (s.loops() != null) {
+            out.println();
+            out.println("background loops (state, restarts, last failure):");
+            s.loops().forEach(l -> out.printf("  %-32s %-10s %6d  %s%n", l.name(), l.state(), l.restarts(),
+                    l.lastFailure() == null ? "-" : l.lastFailure()));
+        }
         return diffs == 0 ? 0 : 1;
     }
 

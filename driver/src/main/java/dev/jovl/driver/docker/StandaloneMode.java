@@ -8,6 +8,7 @@ import dev.jovl.driver.dns.NameTable;
 import dev.jovl.driver.dns.UpstreamForwarder;
 import dev.jovl.driver.dns.UpstreamServers;
 import dev.jovl.overlay.OverlayService;
+import dev.jovl.overlay.runtime.Supervisor;
 import dev.jovl.kvstore.Lease;
 import dev.jovl.kvstore.Store;
 import dev.jovl.netlink.NetNs;
@@ -19,9 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,11 +44,13 @@ public final class StandaloneMode implements AutoCloseable {
     }
 
     private final List<AutoCloseable> closeInOrder = new ArrayList<>();
-    private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("jovl-standalone").daemon().factory());
     private final Store store;
     private final Duration leaseTtl;
     private volatile Lease nameLease;
+    private NameRegistry registry;
+    private NameTable table;
+    private volatile NameFeed feed;
+    private volatile boolean republish;
     private ContainerNamePublisher publisher;
     private DnsServer dns;
     private Networks networks;
@@ -64,7 +64,7 @@ public final class StandaloneMode implements AutoCloseable {
      * Wires standalone mode into a daemon: maps Docker's networks to overlays ({@link #networks()}), starts following Docker
      * and, unless {@code off}, the DNS responder in {@code hostNs} on the VTEP address (or the
      * configured one). Nothing here waits for the store or Docker: both are retried in the
-     * background.
+     * background (the store by the loops of {@link #startLoops}).
      *
      * @throws IllegalArgumentException a malformed {@code --dns-listen} or {@code --dns-upstream}
      * @throws IllegalStateException    an explicitly configured DNS address cannot be bound
@@ -82,14 +82,13 @@ public final class StandaloneMode implements AutoCloseable {
     }
 
     private void wire(Settings settings, String hostId, String vtep, NetNs hostNs, OverlayService overlay) {
-        closeInOrder.add(background::shutdownNow);
         DockerEngineClient docker = new DockerEngineClient(settings.dockerSocket(), DOCKER_TIMEOUT);
         closeInOrder.add(docker);
         StandaloneOverlays overlays = new StandaloneOverlays(store, docker, hostId);
         closeInOrder.add(overlays);
         networks = new StandaloneNetworks(overlay, overlays);
 
-        NameRegistry registry = new NameRegistry(store);
+        registry = new NameRegistry(store);
         publisher = new ContainerNamePublisher(docker, registry, overlays, hostId, this::currentLease);
         closeInOrder.add(docker.watchEvents(new DockerEventListener() {
             @Override
@@ -107,15 +106,12 @@ public final class StandaloneMode implements AutoCloseable {
                 publisher.onEvent(event);
             }
         }));
-        background.scheduleWithFixedDelay(this::keepLease, leaseTtl.toMillis() / 3, Math.max(500, leaseTtl.toMillis() / 3),
-                TimeUnit.MILLISECONDS);
 
         if (DNS_OFF.equals(settings.dnsListen())) {
             log.info("standalone mode without DNS responder (--dns-listen off)");
             return;
         }
-        NameTable table = new NameTable();
-        startFeed(registry, table);
+        table = new NameTable();
         InetSocketAddress listen = settings.dnsListen().isBlank()
                 ? new InetSocketAddress(literal(vtep), UpstreamServers.DNS_PORT)
                 : UpstreamServers.parseAddress(settings.dnsListen(), UpstreamServers.DNS_PORT);
@@ -141,22 +137,21 @@ public final class StandaloneMode implements AutoCloseable {
         }
     }
 
-    /** The name feed lists the store; if the store is not up yet, it is retried in the background. */
-    private void startFeed(NameRegistry registry, NameTable table) {
-        background.execute(new Runnable() {
-            @Override
-            public void run() {
-                try {
-                    NameFeed feed = NameFeed.start(registry, table);
-                    synchronized (StandaloneMode.this) {
-                        closeInOrder.add(feed);
-                    }
-                } catch (RuntimeException e) {
-                    log.warn("cannot read names from the store yet ({}); retrying", e.getMessage());
-                    background.schedule(this, 2, TimeUnit.SECONDS);
+    /**
+     * Declares the loops of standalone mode: {@code name-lease} (names re-published when their
+     * lease was lost) and, with a DNS responder, {@code name-feed} (the names of every host, kept
+     * current; its first listing is retried until the store answers).
+     */
+    public void startLoops(Supervisor loops) {
+        loops.every("name-lease", leaseTtl.dividedBy(3), Duration.ofMillis(Math.max(500, leaseTtl.toMillis() / 3)),
+                this::keepLease);
+        if (table != null) {
+            loops.task("name-feed", () -> feed = NameFeed.start(registry, table)).onStop(() -> {
+                if (feed != null) {
+                    feed.close();
                 }
-            }
-        });
+            });
+        }
     }
 
     /** The lease the names are bound to; a new one when the old is gone. */
@@ -181,18 +176,18 @@ public final class StandaloneMode implements AutoCloseable {
      * Notices a lost lease (store unreachable longer than its TTL: the names it held are gone) and
      * writes this host's names again under a new one.
      */
-    private void keepLease() {
+    private void keepLease() throws DockerApiException {
         Lease l = nameLease;
-        if (l == null || l.isAlive()) {
+        if (l != null && !l.isAlive()) {
+            republish = true;
+        }
+        if (!republish) {
             return;
         }
-        try {
-            currentLease();
-            publisher.resync();
-            log.info("names re-published under a new lease");
-        } catch (DockerApiException | RuntimeException e) {
-            log.warn("re-publishing names failed, will retry: {}", e.getMessage());
-        }
+        currentLease();
+        publisher.resync();
+        republish = false; // only now: a failed attempt is run again by the supervisor
+        log.info("names re-published under a new lease");
     }
 
     /** Docker's per-host networks as overlays joined by name. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Op;
 import dev.jovl.kvstore.Store;
-import dev.jovl.kvstore.StoreException;
 import dev.jovl.kvstore.Txn;
 import dev.jovl.kvstore.RecordJson;
 import dev.jovl.overlay.state.StoreLayout;
@@ -188,7 +187,7 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
         if (lookup != null) {
             lookup.interrupt();
         }
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        return retried("could not leave the overlay of network " + networkId, () -> {
             Optional<KeyValue> localKv = store.get(localKey(networkId));
             if (localKv.isEmpty()) {
                 bound.remove(networkId);
@@ -213,17 +212,21 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
                     }
                 }
             }
-            try {
-                store.commit(txn.build());
-                bound.remove(networkId);
-                failures.remove(networkId);
-                log.info("network {} left overlay {}{}", networkId, local.overlay(), last ? " (its last host)" : "");
-                return last ? Optional.of(local.overlay()) : Optional.empty();
-            } catch (StoreException.Conflict e) {
-                // another host changed the overlay meanwhile: read again
-            }
+            store.commit(txn.build()); // a conflict: another host changed the overlay meanwhile, read again
+            bound.remove(networkId);
+            failures.remove(networkId);
+            log.info("network {} left overlay {}{}", networkId, local.overlay(), last ? " (its last host)" : "");
+            return last ? Optional.of(local.overlay()) : Optional.empty();
+        });
+    }
+
+    /** Runs a read-decide-write step again while it loses races; {@code failure} says what gave up. */
+    private static <T> T retried(String failure, java.util.function.Supplier<T> step) {
+        try {
+            return new dev.jovl.kvstore.retry.StoreRetry(MAX_ATTEMPTS).call(step);
+        } catch (dev.jovl.kvstore.retry.StoreRetry.GaveUp e) {
+            throw new StandaloneNetworkException(failure + ": too much contention", e);
         }
-        throw new StandaloneNetworkException("could not leave the overlay of network " + networkId + ": too much contention");
     }
 
     /**
@@ -289,7 +292,7 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
 
     /** Joins (or creates) overlay {@code name} for this host's network {@code networkId}. */
     private void join(String networkId, NetworkSpec spec, String name) {
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        retried("could not join overlay " + name, () -> {
             Optional<KeyValue> overlayKv = store.get(overlayKey(name));
             Optional<KeyValue> localKv = store.get(localKey(networkId));
             Op localOp = localKv.isEmpty()
@@ -320,22 +323,17 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
                 }
                 if (other != null && localKv.isPresent() && name.equals(decode(localKv.get().value(), LocalNetwork.class).overlay())) {
                     bound.put(networkId, name);
-                    return; // already joined: a resent request
+                    return null; // already joined: a resent request
                 }
                 txn = Txn.of(Op.compareAndSet(overlayKey(name), overlayKv.get().version(), encode(overlay.withMember(host, networkId))), localOp);
             }
-            try {
-                store.commit(txn);
-                bound.put(networkId, name);
-                failures.remove(networkId);
-                log.info("network {} joined overlay {}", networkId, name);
-                onJoined.accept(networkId, name);
-                return;
-            } catch (StoreException.Conflict e) {
-                // another host created or joined the overlay (or took the VNI) meanwhile: read again
-            }
-        }
-        throw new StandaloneNetworkException("could not join overlay " + name + ": too much contention");
+            store.commit(txn); // a conflict: another host created or joined the overlay meanwhile, read again
+            bound.put(networkId, name);
+            failures.remove(networkId);
+            log.info("network {} joined overlay {}", networkId, name);
+            onJoined.accept(networkId, name);
+            return null;
+        });
     }
 
     private Optional<LocalNetwork> local(String networkId) {

@@ -33,7 +33,14 @@ public final class StatusApi {
                                  @JsonProperty("DriftFixes") long driftFixes,
                                  @JsonProperty("Hosts") List<HostStatus> hosts,
                                  @JsonProperty("Networks") List<NetworkStatus> networks,
-                                 @JsonProperty("Requests") Map<String, long[]> requests) {
+                                 @JsonProperty("Requests") Map<String, long[]> requests,
+                                 @JsonProperty("Loops") List<LoopStatus> loops) {
+    }
+
+    /** One background loop: RUNNING, WAITING, RESTARTING, DONE or STOPPED, and its failures. */
+    public record LoopStatus(@JsonProperty("Name") String name, @JsonProperty("State") String state,
+                             @JsonProperty("Restarts") long restarts,
+                             @JsonProperty("LastFailure") String lastFailure) {
     }
 
     public record PeersRequest(@JsonProperty("Network") String network) {

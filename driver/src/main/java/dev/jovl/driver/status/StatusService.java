@@ -9,12 +9,14 @@ import dev.jovl.overlay.LocalHost;
 import dev.jovl.overlay.peers.HostRegistration;
 import dev.jovl.overlay.peers.PeerSync;
 import dev.jovl.overlay.peers.PeersOfNetwork;
+import dev.jovl.overlay.runtime.Supervisor;
 import dev.jovl.overlay.state.ClusterState;
 import dev.jovl.overlay.state.EndpointRecord;
 import dev.jovl.overlay.state.HostRecord;
 import dev.jovl.overlay.state.NetworkRecord;
 import dev.jovl.overlay.state.Versioned;
 import dev.jovl.driver.status.StatusApi.HostStatus;
+import dev.jovl.driver.status.StatusApi.LoopStatus;
 import dev.jovl.driver.status.StatusApi.NetworkStatus;
 import dev.jovl.driver.status.StatusApi.PeersRequest;
 import dev.jovl.driver.status.StatusApi.PeersResponse;
@@ -35,9 +37,11 @@ public final class StatusService {
     private final PeerSync peers;
     private final HostRegistration registration;
     private final RequestStats stats;
+    private final Supervisor loops;
 
     public StatusService(ClusterState state, LocalHost host, DriverSettings settings, Dataplane dataplane,
-                         PeerSync peers, HostRegistration registration, RequestStats stats) {
+                         PeerSync peers, HostRegistration registration, RequestStats stats, Supervisor loops) {
+        this.loops = loops;
         this.state = state;
         this.host = host;
         this.settings = settings;
@@ -66,7 +70,8 @@ public final class StatusService {
         }
         return new StatusResponse(host.hostId(), host.vtep(), host.underlayMtu(), host.vxlanPort(), settings.scope(),
                 state.store().describe(), registration.isRegistered(), peers.isLoaded(), peers.reconcileCount(),
-                peers.driftFixes(), hosts, networks, stats.snapshot());
+                peers.driftFixes(), hosts, networks, stats.snapshot(), loops.status().stream()
+                .map(l -> new LoopStatus(l.name(), l.state().name(), l.restarts(), l.lastFailure())).toList());
     }
 
     public PeersResponse peers(PeersRequest r) {

@@ -4,6 +4,7 @@ import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.StoreException;
 import dev.jovl.kvstore.WatchEvent;
 import dev.jovl.kvstore.WatchListener;
+import dev.jovl.kvstore.retry.Backoff;
 import dev.jovl.kvstore.support.BackgroundWatch;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
 final class ConsulWatch extends BackgroundWatch {
     private static final Logger LOG = LoggerFactory.getLogger(ConsulWatch.class);
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final long MAX_BACKOFF_MILLIS = 2000;
+    private static final Backoff BACKOFF = Backoff.doubling(Duration.ofMillis(100), Duration.ofSeconds(2));
 
     private final ConsulHttp http;
     private final Map<String, Long> startState;
@@ -47,7 +48,7 @@ final class ConsulWatch extends BackgroundWatch {
 
     @Override
     protected void run() {
-        long backoff = 100;
+        Backoff.Waits waits = BACKOFF.waits();
         boolean connected = true;
         while (!isClosed()) {
             try {
@@ -59,7 +60,7 @@ final class ConsulWatch extends BackgroundWatch {
                     connected = true;
                     delivery.connectionState(true);
                 }
-                backoff = 100;
+                waits.reset();
                 if (known == null) {
                     begin(snapshot);
                 } else {
@@ -74,12 +75,9 @@ final class ConsulWatch extends BackgroundWatch {
                     connected = false;
                     delivery.connectionState(false);
                 }
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException interrupted) {
+                if (!waits.pause()) {
                     return;
                 }
-                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
             }
         }
     }

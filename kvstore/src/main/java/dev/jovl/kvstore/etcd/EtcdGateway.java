@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jovl.kvstore.StoreException;
 import dev.jovl.kvstore.StoreUrl;
+import dev.jovl.kvstore.retry.Backoff;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -27,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class EtcdGateway implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final long MAX_BACKOFF_MILLIS = 500;
+    /** The wait after every endpoint failed once, before the next round. */
+    private static final Backoff BACKOFF = Backoff.doubling(Duration.ofMillis(50), Duration.ofMillis(500));
 
     enum Call { READ, WRITE }
 
@@ -69,7 +71,7 @@ final class EtcdGateway implements AutoCloseable {
     /** POSTs {@code body} to {@code path} (e.g. {@code v3/kv/range}) and returns etcd's answer. */
     JsonNode call(String path, ObjectNode body, Call kind) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        long backoff = 50;
+        Backoff.Waits waits = BACKOFF.waits();
         Exception last = null;
         while (true) {
             URI endpoint = preferred();
@@ -96,8 +98,7 @@ final class EtcdGateway implements AutoCloseable {
             failedOver(endpoint);
             if (current.get() % endpoints.size() == 0) {
                 // every endpoint failed once: wait a little before the next round
-                sleep(Math.min(backoff, Math.max(0, (deadline - System.nanoTime()) / 1_000_000)));
-                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+                sleep(Math.min(waits.next().toMillis(), Math.max(0, (deadline - System.nanoTime()) / 1_000_000)));
             }
         }
     }

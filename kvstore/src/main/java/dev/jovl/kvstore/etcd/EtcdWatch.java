@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jovl.kvstore.StoreException;
 import dev.jovl.kvstore.WatchEvent;
 import dev.jovl.kvstore.WatchListener;
+import dev.jovl.kvstore.retry.Backoff;
 import dev.jovl.kvstore.support.BackgroundWatch;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 final class EtcdWatch extends BackgroundWatch {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdWatch.class);
-    private static final long MAX_BACKOFF_MILLIS = 1000;
+    private static final Backoff BACKOFF = Backoff.doubling(Duration.ofMillis(50), Duration.ofSeconds(1));
 
     private final EtcdGateway gateway;
     private volatile InputStream stream;
@@ -54,12 +55,12 @@ final class EtcdWatch extends BackgroundWatch {
 
     @Override
     protected void run() {
-        long backoff = 50;
+        Backoff.Waits waits = BACKOFF.waits();
         while (!isClosed()) {
             URI endpoint = gateway.preferred();
             try {
                 if (readStream(endpoint)) {
-                    backoff = 50;
+                    waits.reset();
                     continue;
                 }
             } catch (IOException | StoreException e) {
@@ -80,12 +81,9 @@ final class EtcdWatch extends BackgroundWatch {
                 delivery.connectionState(false);
             }
             gateway.failedOver(endpoint);
-            try {
-                Thread.sleep(backoff);
-            } catch (InterruptedException e) {
+            if (!waits.pause()) {
                 return;
             }
-            backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
         }
     }
 

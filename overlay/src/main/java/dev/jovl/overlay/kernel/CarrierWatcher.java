@@ -6,6 +6,7 @@ import dev.jovl.netlink.Link;
 import dev.jovl.netlink.LinkEvents;
 import dev.jovl.netlink.NetNs;
 import dev.jovl.netlink.NetlinkHandle;
+import dev.jovl.overlay.runtime.Supervisor;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -17,11 +18,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells when the sandbox ends of a sandbox's veths gain carrier, i.e. when Docker has moved the
- * container end into the container, configured and raised it. One platform thread per sandbox,
- * only while something is awaited, reads the sandbox's link notifications (no polling).
+ * container end into the container, configured and raised it. One supervised task per sandbox
+ * ({@code carrier-<sandbox>}), only while something is awaited, reads the sandbox's link
+ * notifications (no polling); if it dies, the supervisor runs it again and it reads the state of
+ * everything awaited afresh.
  *
- * <p>A platform thread, not a virtual one: it blocks in a native receive, which would pin a
- * virtual thread's carrier and starve the request handlers that share those carriers.
+ * <p>The supervisor's platform thread, not a virtual one: it blocks in a native receive, which would
+ * pin a virtual thread's carrier and starve the request handlers that share those carriers.
  */
 final class CarrierWatcher {
     private static final Logger log = LoggerFactory.getLogger(CarrierWatcher.class);
@@ -33,14 +36,16 @@ final class CarrierWatcher {
     private final NetNs ns;
     private final NetlinkHandle handle;
     private final String label;
+    private final Supervisor loops;
     /** sandbox-end link name -> what to run when it has carrier */
     private final Map<String, Waiter> waiting = new ConcurrentHashMap<>();
     /** names added since the thread last looked: their current state must be read once */
     private final Queue<String> unchecked = new ConcurrentLinkedQueue<>();
-    private Thread thread; // guarded by this
+    private boolean watching; // guarded by this
     private volatile boolean closed;
 
-    CarrierWatcher(NetNs ns, NetlinkHandle handle, String label) {
+    CarrierWatcher(NetNs ns, NetlinkHandle handle, String label, Supervisor loops) {
+        this.loops = loops;
         this.ns = ns;
         this.handle = handle;
         this.label = label;
@@ -55,16 +60,18 @@ final class CarrierWatcher {
         waiting.put(name, new Waiter(whenUp, System.nanoTime() + within.toNanos()));
         unchecked.add(name);
         synchronized (this) {
-            if (thread == null && !closed) {
-                thread = Thread.ofPlatform().daemon().name("jovl-carrier-" + label).start(this::run);
+            if (!watching && !closed) {
+                watching = true;
+                loops.task("carrier-" + label, this::run);
             }
         }
     }
 
     private void run() {
+        unchecked.addAll(waiting.keySet()); // run again after a failure: events may have been missed
         // subscribe first, then read the current state of what is awaited: nothing falls in between
         try (LinkEvents events = LinkEvents.open(ns)) {
-            while (!closed) {
+            while (!closed && !Thread.currentThread().isInterrupted()) {
                 for (String name; (name = unchecked.poll()) != null; ) {
                     settle(name, handle.findLink(name));
                 }
@@ -81,7 +88,7 @@ final class CarrierWatcher {
                 expire();
                 synchronized (this) {
                     if (waiting.isEmpty() && unchecked.isEmpty()) {
-                        thread = null;
+                        watching = false;
                         return;
                     }
                 }
@@ -90,12 +97,12 @@ final class CarrierWatcher {
             // the sandbox went away under us (its handle closed): nothing left to wait for here
             log.debug("carrier watch of {} ends: {}", label, e.toString());
         }
-        // forget the waits first: one added after this is served by a new thread (the sweep
+        // forget the waits first: one added after this is served by a new task (the sweep
         // publishes anything a wait missed)
         waiting.clear();
         unchecked.clear();
         synchronized (this) {
-            thread = null;
+            watching = false;
         }
     }
 
@@ -125,7 +132,7 @@ final class CarrierWatcher {
         });
     }
 
-    /** Stops waiting for anything; the thread ends within one poll. */
+    /** Stops waiting for anything; the task ends within one poll. */
     void close() {
         closed = true;
         waiting.clear();

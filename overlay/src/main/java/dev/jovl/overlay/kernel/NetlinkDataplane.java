@@ -8,6 +8,7 @@ import dev.jovl.overlay.OverlayException;
 
 import dev.jovl.overlay.Dataplane;
 import dev.jovl.overlay.LocalHost;
+import dev.jovl.overlay.runtime.Supervisor;
 import dev.jovl.overlay.state.EndpointRecord;
 import dev.jovl.overlay.state.NetworkRecord;
 import dev.jovl.netlink.BridgeSpec;
@@ -51,6 +52,7 @@ public final class NetlinkDataplane implements Dataplane {
     private final LocalHost host;
     private final InetAddress vtep;
     private final Map<String, Sandbox> open = new ConcurrentHashMap<>();
+    private final Supervisor loops;
 
     /**
      * An open sandbox: the namespace, a netlink handle working inside it, and the bridge's and
@@ -64,10 +66,10 @@ public final class NetlinkDataplane implements Dataplane {
         private volatile int bridgeIndex;
         private volatile int vxlanIndex;
 
-        Sandbox(NetNs ns, NetlinkHandle handle) {
+        Sandbox(NetNs ns, NetlinkHandle handle, Supervisor loops) {
             this.ns = ns;
             this.handle = handle;
-            this.carrier = new CarrierWatcher(ns, handle, ns.path().getFileName().toString());
+            this.carrier = new CarrierWatcher(ns, handle, ns.path().getFileName().toString(), loops);
         }
 
         NetNs ns() {
@@ -93,8 +95,11 @@ public final class NetlinkDataplane implements Dataplane {
      * @param hostNs     the namespace that holds the underlay and where Docker expects the
      *                   container end of each veth; the caller keeps ownership
      * @param hostHandle a netlink handle working in {@code hostNs}; the caller keeps ownership
+     * @param loops      where the carrier watches of the sandboxes run
      */
-    public NetlinkDataplane(NetNs hostNs, NetlinkHandle hostHandle, NetnsDirectory sandboxDir, LocalHost host) {
+    public NetlinkDataplane(NetNs hostNs, NetlinkHandle hostHandle, NetnsDirectory sandboxDir, LocalHost host,
+                            Supervisor loops) {
+        this.loops = loops;
         this.hostNs = hostNs;
         this.hostHandle = hostHandle;
         this.sandboxDir = sandboxDir;
@@ -199,9 +204,9 @@ public final class NetlinkDataplane implements Dataplane {
         });
     }
 
-    private static Sandbox openSandbox(NetNs ns) {
+    private Sandbox openSandbox(NetNs ns) {
         try {
-            return new Sandbox(ns, NetlinkHandle.open(ns));
+            return new Sandbox(ns, NetlinkHandle.open(ns), loops);
         } catch (RuntimeException e) {
             ns.close();
             throw e;

@@ -7,14 +7,12 @@ import dev.jovl.overlay.state.HostRecord;
 import dev.jovl.overlay.state.StoreLayout;
 import dev.jovl.overlay.state.Versioned;
 import dev.jovl.kvstore.StoreException;
+import dev.jovl.overlay.runtime.Supervisor;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -27,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * pools. Every live host may do this; the deletes are conditional on the version that was seen,
  * so racing reapers and a host coming back at the last moment do no harm.
  */
-public final class DeadHostReaper implements AutoCloseable {
+public final class DeadHostReaper {
     private static final Logger log = LoggerFactory.getLogger(DeadHostReaper.class);
 
     private final ClusterState state;
@@ -39,11 +37,6 @@ public final class DeadHostReaper implements AutoCloseable {
     private final LongSupplier clock;
     private final Map<String, Long> missingSince = new HashMap<>();
     private final Set<String> seenAlive = new HashSet<>();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "jovl-dead-hosts");
-        t.setDaemon(true);
-        return t;
-    });
 
     public DeadHostReaper(ClusterState state, LocalHost self, PeerSync peers, HostRegistration registration,
                           Duration grace, Consumer<String> releaseAddressesOf) {
@@ -56,17 +49,10 @@ public final class DeadHostReaper implements AutoCloseable {
         this.clock = System::currentTimeMillis;
     }
 
-    public void start() {
-        long period = Math.max(1000, grace.toMillis() / 4);
-        timer.scheduleWithFixedDelay(this::tickQuietly, period, period, TimeUnit.MILLISECONDS);
-    }
-
-    private void tickQuietly() {
-        try {
-            tick();
-        } catch (RuntimeException e) {
-            log.warn("dead-host check failed: {}", e.toString());
-        }
+    /** Declares the loop that looks for dead hosts, every quarter of the grace period (at least 1 s). */
+    public void start(Supervisor loops) {
+        Duration period = Duration.ofMillis(Math.max(1000, grace.toMillis() / 4));
+        loops.every("dead-host-reaper", period, period, this::tick);
     }
 
     /** One round: who is missing, for how long, and reap those past the grace period. */
@@ -118,10 +104,5 @@ public final class DeadHostReaper implements AutoCloseable {
         missingSince.remove(host);
         seenAlive.remove(host);
         log.warn("host {} is dead: removed its {} endpoints and released its addresses", host, deleted);
-    }
-
-    @Override
-    public void close() {
-        timer.shutdownNow();
     }
 }

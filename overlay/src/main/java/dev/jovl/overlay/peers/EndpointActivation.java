@@ -10,13 +10,14 @@ import dev.jovl.overlay.state.EndpointRecord;
 import dev.jovl.overlay.state.LocalEndpointJournal;
 import dev.jovl.overlay.state.Versioned;
 import dev.jovl.kvstore.StoreException;
+import dev.jovl.kvstore.retry.Backoff;
+import dev.jovl.kvstore.retry.StoreRetry;
+import dev.jovl.overlay.runtime.Supervisor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +39,9 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
     private static final Logger log = LoggerFactory.getLogger(EndpointActivation.class);
     /** Docker raises the interface right after Join; this bounds a wait that something broke. */
     private static final Duration CARRIER_WAIT = Duration.ofMinutes(2);
-    private static final int MAX_ATTEMPTS = 8;
-    private static final long RETRY_FOR_MILLIS = 30_000;
+    /** Lost races are read again; an unreachable store is retried for a while (the sweep retries later). */
+    private static final StoreRetry RETRY = new StoreRetry(StoreRetry.DEFAULT_ATTEMPTS)
+            .whileUnavailable(Duration.ofSeconds(30), Backoff.doubling(Duration.ofMillis(100), Duration.ofSeconds(2)));
 
     private final ClusterState state;
     private final Dataplane dataplane;
@@ -48,11 +50,6 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
     private final Supplier<List<Versioned<EndpointRecord>>> knownEndpoints;
     private final Duration sweepEvery;
     private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "jovl-endpoint-sweep");
-        t.setDaemon(true);
-        return t;
-    });
 
     /**
      * @param knownEndpoints every endpoint record as last seen (the peer sync's view), for the sweep
@@ -67,9 +64,10 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
         this.sweepEvery = sweepEvery;
     }
 
-    public void start() {
-        long ms = sweepEvery.toMillis();
-        timer.scheduleWithFixedDelay(this::sweepQuietly, Math.min(ms, 5_000), ms, TimeUnit.MILLISECONDS);
+    /** Declares the sweep loop: first after at most 5 s, then every {@code sweepEvery}. */
+    public void start(Supervisor loops) {
+        Duration first = sweepEvery.compareTo(Duration.ofSeconds(5)) < 0 ? sweepEvery : Duration.ofSeconds(5);
+        loops.every("endpoint-sweep", first, sweepEvery, this::sweep);
     }
 
     @Override
@@ -99,14 +97,6 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
         }
     }
 
-    private void sweepQuietly() {
-        try {
-            sweep();
-        } catch (RuntimeException e) {
-            log.warn("endpoint sweep failed ({}); retrying at the next round", e.toString());
-        }
-    }
-
     /**
      * Rewrites the endpoint's record as ready, compare-and-set on the version read: a concurrent
      * DeleteEndpoint or a re-created endpoint is never overwritten.
@@ -114,38 +104,35 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
      * @return true if this call published it
      */
     boolean markReady(String networkId, String endpointId) {
-        long giveUpAt = System.currentTimeMillis() + RETRY_FOR_MILLIS;
-        Backoff backoff = new Backoff(100, 2_000);
-        for (int conflicts = 0; conflicts < MAX_ATTEMPTS; ) {
-            try {
+        try {
+            return RETRY.call(() -> {
                 Optional<Versioned<EndpointRecord>> current = state.endpoint(networkId, endpointId);
                 if (current.isEmpty() || !current.get().value().stillPending()
                         || !PeersOfNetwork.isLocal(current.get().value(), self)) {
                     return false; // deleted meanwhile, already ready, or not ours
                 }
                 EndpointRecord ready = current.get().value().asReady();
-                state.replaceEndpoint(ready, current.get().version());
+                try {
+                    state.replaceEndpoint(ready, current.get().version());
+                } catch (StoreException.NotFound deleted) {
+                    return false; // deleted between read and write
+                }
                 journal.record(ready);
                 return true;
-            } catch (StoreException.Conflict | StoreException.NotFound e) {
-                conflicts++; // changed between read and write: read again
-            } catch (StoreException e) {
-                if (System.currentTimeMillis() > giveUpAt) {
-                    log.warn("network {}: cannot mark endpoint {} ready ({}); the periodic sweep retries",
-                            Ids.shortId(networkId), Ids.shortId(endpointId), e.toString());
-                    return false;
-                }
-                backoff.pause();
-            }
+            });
+        } catch (StoreRetry.GaveUp e) {
+            log.warn("network {}: endpoint {} kept changing while being marked ready; the periodic sweep retries",
+                    Ids.shortId(networkId), Ids.shortId(endpointId));
+            return false;
+        } catch (StoreException e) {
+            log.warn("network {}: cannot mark endpoint {} ready ({}); the periodic sweep retries",
+                    Ids.shortId(networkId), Ids.shortId(endpointId), e.toString());
+            return false;
         }
-        log.warn("network {}: endpoint {} kept changing while being marked ready; the periodic sweep retries",
-                Ids.shortId(networkId), Ids.shortId(endpointId));
-        return false;
     }
 
     @Override
     public void close() {
-        timer.shutdownNow();
         writers.shutdownNow();
     }
 }

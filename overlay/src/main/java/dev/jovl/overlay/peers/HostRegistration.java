@@ -5,10 +5,8 @@ import dev.jovl.overlay.state.ClusterState;
 import dev.jovl.overlay.state.HostRecord;
 import dev.jovl.overlay.state.StoreLayout;
 import dev.jovl.kvstore.Lease;
+import dev.jovl.overlay.runtime.Supervisor;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,11 +22,6 @@ public final class HostRegistration implements AutoCloseable {
     private final ClusterState state;
     private final HostRecord record;
     private final Duration ttl;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "jovl-host-lease");
-        t.setDaemon(true);
-        return t;
-    });
     private final Runnable afterReRegistering;
     private volatile Lease lease;
     private volatile boolean registered;
@@ -45,37 +38,36 @@ public final class HostRegistration implements AutoCloseable {
         this.record = new HostRecord(host.hostId(), host.vtep(), host.vxlanPort(), version, System.currentTimeMillis());
     }
 
-    /** Registers in the background and keeps checking; never blocks start-up on the store. */
-    public void start() {
-        long period = Math.max(500, ttl.toMillis() / 3);
-        timer.scheduleWithFixedDelay(this::check, 0, period, TimeUnit.MILLISECONDS);
+    /**
+     * Declares the loop that registers in the background and keeps checking (never blocking
+     * start-up on the store); stopping it lets the record expire ({@link #close()}).
+     */
+    public void start(Supervisor loops) {
+        Duration period = Duration.ofMillis(Math.max(500, ttl.toMillis() / 3));
+        loops.every("host-lease", Duration.ZERO, period, this::check).onStop(this);
     }
 
     private void check() {
-        try {
-            Lease l = lease;
-            boolean keyThere = registered && state.store().get(StoreLayout.host(record.host())).isPresent();
-            if (l != null && l.isAlive() && keyThere) {
-                return;
+        Lease l = lease;
+        boolean keyThere = registered && state.store().get(StoreLayout.host(record.host())).isPresent();
+        if (l != null && l.isAlive() && keyThere) {
+            return;
+        }
+        if (l == null || !l.isAlive()) {
+            if (l != null) {
+                l.abandon();
             }
-            if (l == null || !l.isAlive()) {
-                if (l != null) {
-                    l.abandon();
-                }
-                l = state.store().grantLease(ttl);
-                lease = l;
-            }
-            state.putHost(record, l);
-            if (!registered) {
-                log.info("registered host {} (VTEP {}) with a {} s lease", record.host(), record.vtep(),
-                        ttl.toSeconds());
-                registered = true;
-            } else {
-                log.warn("host record {} was gone; registered again", record.host());
-                afterReRegistering.run();
-            }
-        } catch (RuntimeException e) {
-            log.warn("cannot register host {} in the store yet: {}", record.host(), e.toString());
+            l = state.store().grantLease(ttl);
+            lease = l;
+        }
+        state.putHost(record, l);
+        if (!registered) {
+            log.info("registered host {} (VTEP {}) with a {} s lease", record.host(), record.vtep(),
+                    ttl.toSeconds());
+            registered = true;
+        } else {
+            log.warn("host record {} was gone; registered again", record.host());
+            afterReRegistering.run();
         }
     }
 
@@ -89,7 +81,6 @@ public final class HostRegistration implements AutoCloseable {
      * it expires after the TTL as if the process had died.
      */
     public void close(boolean revoke) {
-        timer.shutdownNow();
         Lease l = lease;
         if (l != null) {
             try {

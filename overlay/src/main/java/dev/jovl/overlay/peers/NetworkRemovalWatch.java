@@ -2,6 +2,7 @@ package dev.jovl.overlay.peers;
 
 import dev.jovl.overlay.NetworkLocks;
 import dev.jovl.overlay.SandboxCleanup;
+import dev.jovl.overlay.runtime.Supervisor;
 import dev.jovl.overlay.state.StoreLayout;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Watch;
@@ -34,30 +35,18 @@ public final class NetworkRemovalWatch implements WatchListener, AutoCloseable {
         this.cleanup = cleanup;
     }
 
-    /** Starts watching in the background: the store may be slow or down at start. */
-    public void start() {
-        Thread.ofVirtual().name("jovl-network-removal-watch").start(() -> {
-            long backoff = 200;
-            while (!closed) {
-                try {
-                    long revision = store.list(StoreLayout.NETWORKS).revision();
-                    Watch w = store.watch(StoreLayout.NETWORKS, revision, this);
-                    watch = w;
-                    if (closed) {
-                        w.close();
-                    }
-                    return;
-                } catch (RuntimeException e) {
-                    log.debug("cannot watch network records yet ({}); retrying", e.toString());
-                    try {
-                        Thread.sleep(backoff);
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
-                    backoff = Math.min(backoff * 2, 5000);
-                }
-            }
-        });
+    /** Declares the task that starts watching in the background (the store may be slow or down at start). */
+    public void start(Supervisor loops) {
+        loops.task("network-removal-watch", this::watch).onStop(this);
+    }
+
+    private void watch() {
+        long revision = store.list(StoreLayout.NETWORKS).revision();
+        Watch w = store.watch(StoreLayout.NETWORKS, revision, this);
+        watch = w;
+        if (closed) {
+            w.close();
+        }
     }
 
     @Override

@@ -20,10 +20,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import dev.jovl.overlay.runtime.Supervisor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,16 +48,13 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     /** network -> what the kernel holds in its sandbox, as far as we know */
     private final Map<String, PeerEntries> programmed = new ConcurrentHashMap<>();
     private final CountDownLatch loaded = new CountDownLatch(1);
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "jovl-peer-reconcile");
-        t.setDaemon(true);
-        return t;
-    });
+    private final AtomicBoolean relist = new AtomicBoolean();
     private final AtomicLong reconciles = new AtomicLong();
     private final AtomicLong fixes = new AtomicLong();
     private final Runnable onFirstLoad;
     private volatile Watch watch;
-    private volatile boolean closed;
+    private volatile Supervisor.Loop loop;
+    private volatile Supervisor ownLoops;
 
     /**
      * @param onFirstLoad runs once the store is readable, before the first reconcile: adopting
@@ -73,32 +70,51 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
         this.reconcileEvery = reconcileEvery;
     }
 
-    /**
-     * Loads the view and starts the watch in the background (the store may be slow or down at
-     * start; the plugin socket must not wait for it), then reconciles every sandbox.
-     */
+    /** {@link #start(Supervisor)} on a supervisor of its own, closed with this (for tests). */
     public void start() {
-        timer.execute(this::loadAndWatch);
-        long ms = reconcileEvery.toMillis();
-        timer.scheduleWithFixedDelay(this::reconcileAllQuietly, ms, ms, TimeUnit.MILLISECONDS);
+        Supervisor own = new Supervisor();
+        ownLoops = own;
+        start(own);
+        own.start();
     }
 
-    private void loadAndWatch() {
-        Backoff backoff = new Backoff(200, 5000);
-        while (!closed) {
+    /**
+     * Declares the peer sync loop: it loads the view and starts the watch in the background (the
+     * store may be slow or down at start; the plugin socket must not wait for it), then reconciles
+     * every sandbox, and again every {@code reconcileEvery}. Stopping it closes the watch.
+     */
+    public void start(Supervisor loops) {
+        loop = loops.every("peer-sync", Duration.ZERO, reconcileEvery, this::round).onStop(this::closeWatch);
+    }
+
+    /** One round: the first listing and watch until they are in, a re-list when asked, a full reconcile. */
+    private void round() {
+        if (!isLoaded()) {
+            load();
+        } else if (relist.getAndSet(false)) {
             try {
-                onFirstLoad.run();
-                Store.Listing listing = store.list(StoreLayout.ENDPOINTS);
-                view.replaceWith(listing);
-                watch = store.watch(StoreLayout.ENDPOINTS, listing.revision(), this);
-                loaded.countDown();
-                log.info("peer sync started: {} endpoints in the store", view.all().size());
-                reconcileAllQuietly();
-                return;
+                view.replaceWith(store.list(StoreLayout.ENDPOINTS));
             } catch (RuntimeException e) {
-                log.warn("cannot load endpoints from the store yet ({}); retrying", e.toString());
-                backoff.pause();
+                relist.set(true);
+                throw e;
             }
+        }
+        reconcileAll();
+    }
+
+    private void load() {
+        onFirstLoad.run();
+        Store.Listing listing = store.list(StoreLayout.ENDPOINTS);
+        view.replaceWith(listing);
+        watch = store.watch(StoreLayout.ENDPOINTS, listing.revision(), this);
+        loaded.countDown();
+        log.info("peer sync started: {} endpoints in the store", view.all().size());
+    }
+
+    private void wakeUp() {
+        Supervisor.Loop l = loop;
+        if (l != null) {
+            l.wakeUp();
         }
     }
 
@@ -131,21 +147,15 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     @Override
     public void onResyncNeeded(long lastRevision) {
         log.warn("store watch lost events after revision {}: re-listing and reconciling", lastRevision);
-        timer.execute(() -> {
-            try {
-                view.replaceWith(store.list(StoreLayout.ENDPOINTS));
-                reconcileAllQuietly();
-            } catch (RuntimeException e) {
-                log.warn("re-list failed ({}); the periodic reconcile will retry", e.toString());
-            }
-        });
+        relist.set(true);
+        wakeUp();
     }
 
     @Override
     public void onConnectionState(boolean connected) {
         if (connected) {
             log.info("store watch reconnected: full reconcile");
-            timer.execute(this::reconcileAllQuietly);
+            wakeUp();
         } else {
             log.warn("store watch disconnected; existing peer entries stay in place");
         }
@@ -215,17 +225,6 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
         }
     }
 
-    private void reconcileAllQuietly() {
-        if (closed || loaded.getCount() > 0) {
-            return;
-        }
-        try {
-            reconcileAll();
-        } catch (RuntimeException e) {
-            log.warn("reconcile failed ({}); retrying at the next round", e.toString(), e);
-        }
-    }
-
     // ------------------------------------------------------------------------------ for status
 
     public List<Versioned<EndpointRecord>> endpointsOf(String networkId) {
@@ -252,13 +251,21 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
         return fixes.get();
     }
 
-    @Override
-    public void close() {
-        closed = true;
+    private void closeWatch() {
         Watch w = watch;
         if (w != null) {
             w.close();
         }
-        timer.shutdownNow();
+    }
+
+    /** Stops the loop if it runs on a supervisor of its own (which closes the watch), else closes the watch. */
+    @Override
+    public void close() {
+        Supervisor own = ownLoops;
+        if (own != null) {
+            own.close();
+        } else {
+            closeWatch();
+        }
     }
 }
