@@ -1,4 +1,4 @@
-package dev.jovl.driver.bench;
+package dev.jovl.examples.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jovl.driver.Daemon;
@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * real kernel inside a namespace the benchmark creates and removes. Prints p50/p90/p99 per method.
  *
  * <pre>
- * java -cp driver/target/jovl.jar dev.jovl.driver.bench.RequestLatencyBenchmark \
+ * java -cp driver/target/jovl.jar:examples/target/classes dev.jovl.examples.bench.RequestLatencyBenchmark \
  *      [--store file:/tmp/x | etcd://127.0.0.1:2379] [--clients 8] [--lifecycles 400] [--warmup 40]
  *      [--resident true|false] [--idle-grace S]
  * </pre>
