@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jovl.driver.http.Json;
-import dev.jovl.driver.http.PluginClient.Response;
+import dev.jovl.driver.http.UnixHttpClient.Response;
 import dev.jovl.driver.testing.DaemonFixture;
 import dev.jovl.driver.testing.DaemonProcess;
 import dev.jovl.driver.testing.Eventually;

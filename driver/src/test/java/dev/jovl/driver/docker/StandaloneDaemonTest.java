@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jovl.driver.Daemon;
 import dev.jovl.driver.dns.NameRecord;
 import dev.jovl.driver.dns.NameRegistry;
-import dev.jovl.driver.http.PluginClient.Response;
+import dev.jovl.driver.http.UnixHttpClient.Response;
 import dev.jovl.driver.testing.DaemonFixture;
 import dev.jovl.driver.testing.Eventually;
 import dev.jovl.driver.testing.Shell;
