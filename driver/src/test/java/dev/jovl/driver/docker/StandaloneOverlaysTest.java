@@ -1,5 +1,7 @@
 package dev.jovl.driver.docker;
 
+import dev.jovl.netlink.testing.Dockerd;
+import dev.jovl.netlink.testing.TestLab;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -209,7 +211,8 @@ class StandaloneOverlaysTest {
     @Test
     void joinsByDockerNetworkNameLookedUpAfterCreateNetwork() throws Exception {
         Dockerd.assumeAvailable();
-        try (Dockerd dockerd = Dockerd.start("jsa", List.of());
+        try (TestLab lab = new TestLab("jsa");
+             Dockerd dockerd = lab.dockerd(List.of());
              DockerEngineClient docker = new DockerEngineClient(dockerd.socket(), Duration.ofSeconds(10))) {
             String idA = dockerd.docker("network", "create", "--subnet", "10.50.0.0/24", "jsa-stack");
             String idB = dockerd.docker("network", "create", "--subnet", "10.60.0.0/24", "jsa-other");

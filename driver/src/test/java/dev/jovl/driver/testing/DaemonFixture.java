@@ -1,5 +1,6 @@
 package dev.jovl.driver.testing;
 
+import dev.jovl.netlink.testing.TestLab;
 import dev.jovl.driver.Daemon;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jovl.driver.cli.DaemonOptions;

@@ -1,4 +1,4 @@
-package dev.jovl.driver.testing;
+package dev.jovl.netlink.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
