@@ -1,7 +1,6 @@
 package dev.jovl.netlink.testing;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,7 +103,7 @@ public final class Dockerd implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IOException("dockerd exited with " + process.exitValue() + ": " + logTail());
             }
-            if (Files.exists(socket()) && cli(List.of("version", "--format", "{{.Server.Version}}")).exit == 0) {
+            if (Files.exists(socket()) && cli(List.of("version", "--format", "{{.Server.Version}}")).exit() == 0) {
                 return;
             }
             if (System.nanoTime() > deadline) {
@@ -154,28 +153,19 @@ public final class Dockerd implements AutoCloseable {
         }
     }
 
-    record Result(int exit, String out) {
-    }
-
-    private Result cli(List<String> args) throws IOException, InterruptedException {
+    private Shell.Result cli(List<String> args) {
         List<String> command = new ArrayList<>(List.of(DOCKER_CLI.toString(), "-H", "unix://" + socket()));
         command.addAll(args);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return new Result(-1, out);
-        }
-        return new Result(p.exitValue(), out);
+        return Shell.run(command.toArray(String[]::new));
     }
 
     /** Runs the docker CLI against this daemon; returns its trimmed output, throws on failure. */
     public String docker(String... args) throws IOException, InterruptedException {
-        Result r = cli(List.of(args));
-        if (r.exit != 0) {
-            throw new IOException("docker " + String.join(" ", args) + " failed (" + r.exit + "): " + r.out);
+        Shell.Result r = cli(List.of(args));
+        if (r.exit() != 0) {
+            throw new IOException("docker " + String.join(" ", args) + " failed (" + r.exit() + "): " + r.output());
         }
-        return r.out.trim();
+        return r.output().trim();
     }
 
     /** Imports examples/lib/jex.sh's busybox image (tag {@code name}): no registry is reachable here. */
@@ -192,17 +182,15 @@ public final class Dockerd implements AutoCloseable {
         closed = true;
         try {
             if (process != null && process.isAlive()) {
-                Result ps = cli(List.of("ps", "-aq"));
-                if (ps.exit == 0 && !ps.out.isBlank()) {
+                Shell.Result ps = cli(List.of("ps", "-aq"));
+                if (ps.exit() == 0 && !ps.output().isBlank()) {
                     List<String> rm = new ArrayList<>(List.of("rm", "-f"));
-                    rm.addAll(List.of(ps.out.trim().split("\\s+")));
+                    rm.addAll(List.of(ps.output().trim().split("\\s+")));
                     cli(rm);
                 }
             }
-        } catch (IOException e) {
+        } catch (RuntimeException e) {
             // go on tearing down
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         try {
             stopDaemon();
