@@ -15,7 +15,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -439,15 +438,7 @@ public final class ConvergenceProbe {
             if (n.isEmpty() || n.length() > 253 || !n.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
                 throw new IllegalArgumentException("bad DNS name '" + name + "': 1..253 printable ASCII characters");
             }
-            byte[] qname = DnsWire.encodeName(n);
-            byte[] q = new byte[DnsWire.HEADER_BYTES + qname.length + 4];
-            DnsWire.put16(q, 0, id);
-            DnsWire.put16(q, 2, DnsWire.FLAG_RD);
-            DnsWire.put16(q, 4, 1);
-            System.arraycopy(qname, 0, q, DnsWire.HEADER_BYTES, qname.length);
-            DnsWire.put16(q, q.length - 4, DnsWire.TYPE_A);
-            DnsWire.put16(q, q.length - 2, DnsWire.CLASS_IN);
-            return q;
+            return DnsWire.query(id, n, DnsWire.TYPE_A, false);
         }
 
         /** The reply to query {@code id} for {@code name}, or empty if {@code msg} is not a well-formed one. */
@@ -483,17 +474,15 @@ public final class ConvergenceProbe {
                 return new Reply(rcode, null);
             }
             for (int a = 0; a < DnsWire.u16(m, 6); a++) {
-                int next = DnsWire.skipRecord(m, len, off);   // checks the record lies within the message
-                int data = DnsWire.readName(m, len, off).end(); // the owner: may be a CNAME target, not our name
-                if (DnsWire.u16(m, data) == DnsWire.TYPE_A && DnsWire.u16(m, data + 2) == DnsWire.CLASS_IN
-                        && DnsWire.u16(m, data + 8) == 4) {
+                DnsWire.ResourceRecord r = DnsWire.readRecord(m, len, off); // owner: may be a CNAME target, not our name
+                if (r.type() == DnsWire.TYPE_A && r.klass() == DnsWire.CLASS_IN && r.data().length == 4) {
                     try {
-                        return new Reply(rcode, (Inet4Address) InetAddress.getByAddress(Arrays.copyOfRange(m, data + 10, data + 14)));
+                        return new Reply(rcode, (Inet4Address) InetAddress.getByAddress(r.data()));
                     } catch (IOException e) {
                         throw new DnsFormatException("cannot happen for 4 bytes");
                     }
                 }
-                off = next;
+                off = r.end();
             }
             return new Reply(rcode, null);
         }
