@@ -17,7 +17,7 @@
 # and prints median / p90 side by side. The drivers are interleaved: every run measures bridge, jovl
 # and overlay back to back (the order flips every run), so machine drift hits both drivers alike.
 # Convergence is timed by examples/src/main/java/dev/jovl/examples/bench/ConvergenceProbe.java
-# (JDK 25 source launcher, no build step) in the probe container's netns on host 2: it polls every
+# (JDK 25 source launcher with jovl.jar on the class path, for the driver's DNS codec) in the probe container's netns on host 2: it polls every
 # 10 ms (DNS to 127.0.0.11 with a 50 ms timeout, TCP connects of at most 100 ms overlapping) and
 # prints when `HTTP/1.x 200` arrived; it says "ready" first, so JVM start-up is never in a figure.
 # Every loop is bounded; everything is torn down at the end, also on Ctrl-C.
@@ -150,7 +150,7 @@ converge_once() {
   out="$WORK/probe-$d-$kind-$i"
   : > "$out"
   nsenter -t "${PROBE[$d]}" -n timeout 90 "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData \
-    "$PROBE_SRC" "$kind" "$target" --timeout-ms 30000 >"$out" 2>"$out.err" &
+    -cp "$JEX_JAR" "$PROBE_SRC" "$kind" "$target" --timeout-ms 30000 >"$out" 2>"$out.err" &
   PROBE_JOB=$!
   end=$((SECONDS + 60))   # JVM start-up and source compilation, on a busy machine
   until grep -qx ready "$out"; do

@@ -81,7 +81,7 @@ jex_build_images() {
   if [ ! -s "$JEX_CACHE/busybox.tar" ] || [ "$bb" -nt "$JEX_CACHE/busybox.tar" ]; then
     local r; r=$(mktemp -d /var/tmp/jex-rootfs.XXXXXX)
     jex_busybox_rootfs "$r"
-    tar -C "$r" -cf "$JEX_CACHE/busybox.tar.tmp" . && mv "$JEX_CACHE/busybox.tar.tmp" "$JEX_CACHE/busybox.tar"
+    tar -C "$r" -cf "$JEX_CACHE/busybox.tar.$$" . && mv "$JEX_CACHE/busybox.tar.$$" "$JEX_CACHE/busybox.tar"
     rm -rf "$r"
   fi
   if [ ! -s "$JEX_CACHE/iperf3.tar" ] || [ /usr/bin/iperf3 -nt "$JEX_CACHE/iperf3.tar" ]; then
@@ -92,9 +92,16 @@ jex_build_images() {
     for lib in $(ldd /usr/bin/iperf3 | grep -o '/[^ ]*'); do
       mkdir -p "$r$(dirname "$lib")"; cp -L "$lib" "$r$lib"
     done
-    tar -C "$r" -cf "$JEX_CACHE/iperf3.tar.tmp" . && mv "$JEX_CACHE/iperf3.tar.tmp" "$JEX_CACHE/iperf3.tar"
+    tar -C "$r" -cf "$JEX_CACHE/iperf3.tar.$$" . && mv "$JEX_CACHE/iperf3.tar.$$" "$JEX_CACHE/iperf3.tar"
     rm -rf "$r"
   fi
+}
+
+# jex_image_path busybox|iperf3: builds the images if needed and prints the tarball's path (the Java
+# tests' TestLab imports the same busybox image into their dockerds).
+jex_image_path() {
+  case "$1" in busybox|iperf3) ;; *) jex_die "no image $1 (busybox, iperf3)"; return 1 ;; esac
+  jex_build_images >&2 && echo "$JEX_CACHE/$1.tar"
 }
 
 jex_busybox_rootfs() {
@@ -162,11 +169,9 @@ jex_kv_up() {
 jex_etcd_start() {
   local dir="$JEX_STATE/jex-kv"
   mkdir -p "$dir/etcd"
-  nsenter -t "$(jex_host_pid jex-kv)" -n -u -- setsid /usr/bin/etcd --name jex-kv --data-dir "$dir/etcd" \
-    --listen-client-urls "http://$JEX_KV_IP:2379,http://127.0.0.1:2379" \
-    --advertise-client-urls "http://$JEX_KV_IP:2379" \
-    --listen-peer-urls "http://127.0.0.1:2380" --initial-advertise-peer-urls "http://127.0.0.1:2380" \
-    --initial-cluster "jex-kv=http://127.0.0.1:2380" --enable-v2=true --log-level warn \
+  # scripts/etcd-member execs etcd, so $! is etcd's pid
+  nsenter -t "$(jex_host_pid jex-kv)" -n -u -- setsid bash "$JEX_ROOT/scripts/etcd-member" jex-kv "$dir/etcd" \
+    "http://$JEX_KV_IP:2379,http://127.0.0.1:2379" "http://$JEX_KV_IP:2379" "http://127.0.0.1:2380" --enable-v2=true \
     </dev/null >>"$dir/etcd.log" 2>&1 &
   echo $! > "$dir/etcd.pid"
   disown $! 2>/dev/null

@@ -9,13 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jovl.driver.cli.DaemonOptions;
 import dev.jovl.driver.http.Json;
-import dev.jovl.driver.http.PluginClient;
-import dev.jovl.driver.http.PluginClient.Response;
+import dev.jovl.driver.http.UnixHttpClient;
+import dev.jovl.driver.http.UnixHttpClient.Response;
 import dev.jovl.driver.http.PluginServer;
 import dev.jovl.driver.testing.DaemonFixture;
 import dev.jovl.driver.testing.Eventually;
-import dev.jovl.driver.testing.Shell;
-import dev.jovl.driver.testing.TestLab;
+import dev.jovl.netlink.testing.Shell;
+import dev.jovl.netlink.testing.TestLab;
 import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Stores;
@@ -122,7 +122,7 @@ class PluginProtocolTest {
     void unknownMethodsAre404AndOtherVerbs405() throws IOException {
         err(post("/NetworkDriver.NoSuchThing", "{}"), 404);
         err(post("/Nothing", ""), 404);
-        try (PluginClient c = PluginClient.connect(socket)) {
+        try (UnixHttpClient c = UnixHttpClient.connect(socket)) {
             Response r = c.send("GET /Plugin.Activate HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             err(r, 405);
         }
@@ -148,7 +148,7 @@ class PluginProtocolTest {
         err(post("/NetworkDriver.Join", "{\"NetworkID\":\"nonet\",\"EndpointID\":\"e\"}"), 400);
         assertEquals(before, storeKeys(), "a refused request must not write anything");
         // garbage that is not HTTP at all: answered 400, and the daemon keeps serving
-        try (PluginClient c = PluginClient.connect(socket)) {
+        try (UnixHttpClient c = UnixHttpClient.connect(socket)) {
             Response r = c.send("\u0000\u0001garbage\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             assertTrue(r.status() >= 400 && r.status() < 500, "status " + r.status());
         } catch (IOException closedWithoutAnswer) {
@@ -285,7 +285,7 @@ class PluginProtocolTest {
 
     @Test
     void keepAliveConnectionsServeManyRequestsInOrder() throws IOException {
-        try (PluginClient c = PluginClient.connect(socket)) {
+        try (UnixHttpClient c = UnixHttpClient.connect(socket)) {
             for (int i = 0; i < 20; i++) {
                 Response r = c.post(i % 2 == 0 ? "/Plugin.Activate" : "/NetworkDriver.GetCapabilities", "");
                 assertEquals(200, r.status());

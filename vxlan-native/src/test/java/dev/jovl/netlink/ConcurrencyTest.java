@@ -20,7 +20,7 @@ class ConcurrencyTest extends NamespaceTestBase {
 
     @Test
     void oneHandleServesManyThreads() throws Exception {
-        NetNs ns = spaces.create("conc");
+        NetNs ns = spaces.netns("conc");
         NetlinkHandle h = spaces.handle(ns);
         h.addLink(VxlanSpec.builder("vx0").vni(11).local(InetAddress.ofLiteral("10.7.0.1")).up().build());
         int vx = h.link("vx0").index();
@@ -63,7 +63,7 @@ class ConcurrencyTest extends NamespaceTestBase {
 
     @Test
     void linkDumpsStayCompleteWhileLinksComeAndGo() throws Exception {
-        NetNs ns = spaces.create("dump");
+        NetNs ns = spaces.netns("dump");
         NetlinkHandle h = spaces.handle(ns);
         int stable = 60; // enough 1-2 KiB link messages to need several dump parts
         for (int i = 0; i < stable; i++) {

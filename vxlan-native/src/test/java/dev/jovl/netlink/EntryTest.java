@@ -18,7 +18,7 @@ class EntryTest extends NamespaceTestBase {
 
     @BeforeEach
     void setUp() throws Exception {
-        ns = spaces.create("entry");
+        ns = spaces.netns("entry");
         h = spaces.handle(ns);
         h.addLink(BridgeSpec.builder("br0").up().build());
         h.addLink(VxlanSpec.builder("vx0").vni(500).local(InetAddress.getByName("10.7.0.1")).proxy(true)

@@ -32,8 +32,8 @@ class LinkEventsTest extends NamespaceTestBase {
 
     @Test
     void vethEndGainsCarrierWhenItsPeerComesUpAndIsReportedGone() {
-        NetNs sandbox = spaces.create("evsb");
-        NetNs container = spaces.create("evct");
+        NetNs sandbox = spaces.netns("evsb");
+        NetNs container = spaces.netns("evct");
         NetlinkHandle s = spaces.handle(sandbox);
         NetlinkHandle c = spaces.handle(container);
         List<LinkEvents.LinkEvent> seen = new ArrayList<>();
@@ -62,7 +62,7 @@ class LinkEventsTest extends NamespaceTestBase {
 
     @Test
     void pollWithoutNewsReturnsEmptyAfterTheWait() {
-        NetNs quiet = spaces.create("evq");
+        NetNs quiet = spaces.netns("evq");
         try (LinkEvents events = LinkEvents.open(quiet)) {
             assertEquals(List.of(), events.poll(Duration.ofMillis(120)));
         }

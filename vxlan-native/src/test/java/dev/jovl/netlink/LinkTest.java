@@ -17,7 +17,7 @@ class LinkTest extends NamespaceTestBase {
 
     @BeforeEach
     void setUp() {
-        ns = spaces.create("link");
+        ns = spaces.netns("link");
         h = spaces.handle(ns);
     }
 
@@ -144,7 +144,7 @@ class LinkTest extends NamespaceTestBase {
 
     @Test
     void moveToNamespaceMovesAndRenames() {
-        NetNs other = spaces.create("move");
+        NetNs other = spaces.netns("move");
         NetlinkHandle o = spaces.handle(other);
         h.addLink(VethSpec.builder("jvn-m1", "jvn-m2").build());
         h.moveToNamespace("jvn-m2", other, "eth0");
@@ -201,7 +201,7 @@ class LinkTest extends NamespaceTestBase {
 
     @Test
     void failedVethCreateLeavesNoOrphanEnd() {
-        NetNs peerNs = spaces.create("peer");
+        NetNs peerNs = spaces.netns("peer");
         NetlinkHandle p = spaces.handle(peerNs);
         p.addLink(BridgeSpec.builder("jvn-taken").build());
 
@@ -224,7 +224,7 @@ class LinkTest extends NamespaceTestBase {
     /** Driver shape (a): VXLAN created from the underlay ("host") handle straight into the sandbox. */
     @Test
     void vxlanCreatedFromHostIntoSandboxKeepsItsSocketInTheHost() throws Exception {
-        NetNs sandbox = spaces.create("sb");
+        NetNs sandbox = spaces.netns("sb");
         NetlinkHandle sb = spaces.handle(sandbox);
         sb.addLink(BridgeSpec.builder("br0").mtu(1450).up().build());
         int br0 = sb.link("br0").index();
@@ -252,7 +252,7 @@ class LinkTest extends NamespaceTestBase {
      */
     @Test
     void vethFromSandboxWithPeerBornInHost() {
-        NetNs sandbox = spaces.create("sb");
+        NetNs sandbox = spaces.netns("sb");
         NetlinkHandle sb = spaces.handle(sandbox);
         sb.addLink(BridgeSpec.builder("br0").up().build());
         Link br0 = sb.link("br0");

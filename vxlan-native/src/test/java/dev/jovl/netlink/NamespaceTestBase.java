@@ -1,15 +1,17 @@
 package dev.jovl.netlink;
 
+import dev.jovl.netlink.testing.TestLab;
+import dev.jovl.netlink.testing.TestLab;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
-/** Gives each test a fresh {@link TestNamespaces} and removes everything it made afterwards, pass or fail. */
+/** Gives each test a fresh {@link TestLab} (namespaces named jvn<tag>-<role>) and removes everything it made afterwards, pass or fail. */
 abstract class NamespaceTestBase {
-    protected TestNamespaces spaces;
+    protected TestLab spaces;
 
     @BeforeEach
     void createTestNamespaces() {
-        spaces = new TestNamespaces();
+        spaces = new TestLab("jvn");
     }
 
     @AfterEach

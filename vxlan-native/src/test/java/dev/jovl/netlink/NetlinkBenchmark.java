@@ -1,5 +1,6 @@
 package dev.jovl.netlink;
 
+import dev.jovl.netlink.testing.TestLab;
 import dev.jovl.net.MacAddress;
 
 import com.sun.management.OperatingSystemMXBean;
@@ -42,13 +43,13 @@ public final class NetlinkBenchmark {
     private int vx;
 
     public static void main(String[] args) throws Exception {
-        try (TestNamespaces spaces = new TestNamespaces()) {
+        try (TestLab spaces = new TestLab("jvn")) {
             new NetlinkBenchmark().run(spaces);
         }
     }
 
-    private void run(TestNamespaces spaces) throws Exception {
-        ns = spaces.create("bench");
+    private void run(TestLab spaces) throws Exception {
+        ns = spaces.netns("bench");
         h = spaces.handle(ns);
         h.addLink(BridgeSpec.builder("br0").up().build());
         h.addLink(VxlanSpec.builder("vx0").vni(777).local(InetAddress.ofLiteral("10.7.0.1")).proxy(true)
@@ -199,10 +200,10 @@ public final class NetlinkBenchmark {
     }
 
     /** Creates {@code links} devices, then deletes them, timing each half (deletes wait for RCU in the kernel). */
-    private void linkRates(TestNamespaces spaces) throws Exception {
+    private void linkRates(TestLab spaces) throws Exception {
         System.out.printf(Locale.ROOT, "%-44s %9s %9s %9s %9s %10s %10s %10s %10s%n", "links (" + links + " of each)",
                 "add wall", "add cpu", "del wall", "del cpu", "add/s", "del/s", "add/cpu-s", "del/cpu-s");
-        NetNs sandbox = spaces.create("benchsb");
+        NetNs sandbox = spaces.netns("benchsb");
         NetlinkHandle sb = spaces.handle(sandbox);
         sb.addLink(BridgeSpec.builder("br0").up().build());
         int br0 = sb.link("br0").index();

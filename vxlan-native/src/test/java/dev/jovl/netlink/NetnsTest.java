@@ -14,6 +14,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** Named namespaces (create/open/list/delete) and handles working inside them. */
 class NetnsTest extends NamespaceTestBase {
+    /** A directory of this test's own, for testing NetnsDirectory itself. */
+    private static final NetnsDirectory DIR = new NetnsDirectory(Path.of("/run/jvn-test/netns"));
 
     private static String threadNetns() throws Exception {
         return Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
@@ -21,8 +23,8 @@ class NetnsTest extends NamespaceTestBase {
 
     @Test
     void createListOpenDeleteIsIdempotentAndLeavesNoMount() throws Exception {
-        NetnsDirectory dir = TestNamespaces.DIR;
-        String name = TestNamespaces.unique("jvn-life-");
+        NetnsDirectory dir = DIR;
+        String name = spaces.tag() + "-life";
         String before = threadNetns();
         try (NetNs ns = dir.create(name)) {
             assertEquals(before, threadNetns(), "creating a namespace does not move the caller");
@@ -60,27 +62,27 @@ class NetnsTest extends NamespaceTestBase {
         }
         assertThrows(IllegalArgumentException.class, () -> NetNs.open(Path.of("/proc/self/ns/uts")));
         // a directory entry whose mount is gone (as after a crash in another mount namespace)
-        String name = TestNamespaces.unique("jvn-dead-");
-        Files.createDirectories(TestNamespaces.DIR.dir());
-        Files.createFile(TestNamespaces.DIR.pathOf(name));
+        String name = spaces.tag() + "-dead";
+        Files.createDirectories(DIR.dir());
+        Files.createFile(DIR.pathOf(name));
         try {
-            assertTrue(TestNamespaces.DIR.list().contains(name));
-            assertThrows(ErrnoException.class, () -> TestNamespaces.DIR.open(name));
+            assertTrue(DIR.list().contains(name));
+            assertThrows(ErrnoException.class, () -> DIR.open(name));
         } finally {
-            assertTrue(TestNamespaces.DIR.delete(name), "delete cleans up a dead entry too");
+            assertTrue(DIR.delete(name), "delete cleans up a dead entry too");
         }
     }
 
     @Test
     void badNamesAreRejected() {
-        assertThrows(IllegalArgumentException.class, () -> TestNamespaces.DIR.create("../etc"));
-        assertThrows(IllegalArgumentException.class, () -> TestNamespaces.DIR.create(""));
+        assertThrows(IllegalArgumentException.class, () -> DIR.create("../etc"));
+        assertThrows(IllegalArgumentException.class, () -> DIR.create(""));
     }
 
     @Test
     void handleWorksInsideItsNamespaceAndTheCallerNeverMoves() throws Exception {
-        NetNs a = spaces.create("a");
-        NetNs b = spaces.create("b");
+        NetNs a = spaces.netns("a");
+        NetNs b = spaces.netns("b");
         String before = threadNetns();
         NetlinkHandle ha = spaces.handle(a);
         NetlinkHandle hb = spaces.handle(b);
@@ -144,7 +146,7 @@ class NetnsTest extends NamespaceTestBase {
 
     @Test
     void handleKeepsWorkingAfterItsNamespaceFdIsClosed() {
-        NetNs ns = spaces.create("keep");
+        NetNs ns = spaces.netns("keep");
         NetlinkHandle h = spaces.handle(ns);
         ns.close();
         h.addLink(BridgeSpec.builder("jvn-still").build());
@@ -153,7 +155,7 @@ class NetnsTest extends NamespaceTestBase {
 
     @Test
     void callRethrowsAndStillLeavesNoThreadBehind() throws Exception {
-        NetNs ns = spaces.create("call");
+        NetNs ns = spaces.netns("call");
         String before = threadNetns();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ns.call(() -> {
             throw new IllegalStateException("boom");

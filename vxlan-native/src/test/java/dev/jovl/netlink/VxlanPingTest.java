@@ -30,14 +30,14 @@ class VxlanPingTest extends NamespaceTestBase {
         hh.addAddress("eth0", vtep, 24);
         hh.setUp("eth0");
 
-        NetNs sandbox = spaces.create("sb" + n);
+        NetNs sandbox = spaces.netns("sb" + n);
         NetlinkHandle sb = spaces.handle(sandbox);
         sb.addLink(BridgeSpec.builder("br0").mtu(1450).up().build());
         Link br0 = sb.link("br0");
         hh.addLink(VxlanSpec.builder("vxlan0").vni(VNI).local(vtep).proxy(true).learning(false).mtu(1450)
                 .netns(sandbox).master(br0).up().build());
 
-        NetNs container = spaces.create("c" + n);
+        NetNs container = spaces.netns("c" + n);
         NetlinkHandle c = spaces.handle(container);
         MacAddress mac = MacAddress.parse("02:42:0a:0a:00:0" + n);
         InetAddress epIp = ip("10.10.0." + n);
@@ -65,8 +65,8 @@ class VxlanPingTest extends NamespaceTestBase {
 
     @Test
     void pingCrossesVxlanBetweenTwoHosts() {
-        NetNs h1 = spaces.create("h1");
-        NetNs h2 = spaces.create("h2");
+        NetNs h1 = spaces.netns("h1");
+        NetNs h2 = spaces.netns("h2");
         NetlinkHandle hh1 = spaces.handle(h1);
         NetlinkHandle hh2 = spaces.handle(h2);
         // the underlay: one veth pair, one end in each host, both named eth0

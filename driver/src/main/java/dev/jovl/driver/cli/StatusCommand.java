@@ -2,7 +2,7 @@ package dev.jovl.driver.cli;
 
 import dev.jovl.overlay.Ids;
 import dev.jovl.driver.http.Json;
-import dev.jovl.driver.http.PluginClient;
+import dev.jovl.driver.http.UnixHttpClient;
 import dev.jovl.driver.status.PeerComparison;
 import dev.jovl.driver.status.StatusApi.HostStatus;
 import dev.jovl.driver.status.StatusApi.NetworkStatus;
@@ -97,8 +97,8 @@ public final class StatusCommand {
     }
 
     private static String call(Path socket, String path, String body, PrintStream out) throws IOException, CallFailed {
-        try (PluginClient c = PluginClient.connect(socket)) {
-            PluginClient.Response r = c.post(path, body);
+        try (UnixHttpClient c = UnixHttpClient.connect(socket)) {
+            UnixHttpClient.Response r = c.post(path, body);
             if (r.status() != 200) {
                 out.println("jovl: daemon answered " + r.status() + ": " + r.body());
                 throw new CallFailed();

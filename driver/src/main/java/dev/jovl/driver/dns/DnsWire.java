@@ -1,6 +1,7 @@
 package dev.jovl.driver.dns;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * RFC 1035 wire-format constants and the two low-level helpers everything else uses: reading a
@@ -128,16 +129,50 @@ public final class DnsWire {
 
     /** Skips one resource record starting at {@code at}; returns the offset after it. */
     public static int skipRecord(byte[] msg, int length, int at) throws DnsFormatException {
-        int pos = readName(msg, length, at).end();
+        return readRecord(msg, length, at).end();
+    }
+
+    /** A resource record: its owner name's text form (see {@link #readName}), fields, data, and the offset after it. */
+    public record ResourceRecord(String name, int type, int klass, long ttl, byte[] data, int end) {
+    }
+
+    /** Reads one resource record starting at {@code at}, all of it within {@code length}. */
+    public static ResourceRecord readRecord(byte[] msg, int length, int at) throws DnsFormatException {
+        ParsedName name = readName(msg, length, at);
+        int pos = name.end();
         if (pos + 10 > length) {
             throw new DnsFormatException("truncated resource record");
         }
-        int rdLength = u16(msg, pos + 8);
-        pos += 10 + rdLength;
-        if (pos > length) {
+        int end = pos + 10 + u16(msg, pos + 8);
+        if (end > length) {
             throw new DnsFormatException("resource record data runs past the end of the message");
         }
-        return pos;
+        return new ResourceRecord(name.text(), u16(msg, pos), u16(msg, pos + 2), u32(msg, pos + 4),
+                Arrays.copyOfRange(msg, pos + 10, end), end);
+    }
+
+    /**
+     * A standard query (recursion desired) with one question for {@code name}'s records of
+     * {@code type} in class IN; with {@code edns}, an OPT record offering 4096-byte UDP replies.
+     * For clients: the benchmark's convergence probe and the tests.
+     */
+    public static byte[] query(int id, String name, int type, boolean edns) {
+        byte[] qname = encodeName(name);
+        byte[] q = new byte[HEADER_BYTES + qname.length + 4 + (edns ? 11 : 0)];
+        put16(q, 0, id);
+        put16(q, 2, FLAG_RD);
+        put16(q, 4, 1);
+        put16(q, 10, edns ? 1 : 0);
+        System.arraycopy(qname, 0, q, HEADER_BYTES, qname.length);
+        int pos = HEADER_BYTES + qname.length;
+        put16(q, pos, type);
+        put16(q, pos + 2, CLASS_IN);
+        if (edns) {
+            // root owner (0), TYPE OPT, CLASS = UDP payload size, TTL 0, RDLENGTH 0
+            put16(q, pos + 5, TYPE_OPT);
+            put16(q, pos + 7, 4096);
+        }
+        return q;
     }
 
     /** Encodes a dotted name (no escapes; {@code ""} is the root) in uncompressed wire form. */

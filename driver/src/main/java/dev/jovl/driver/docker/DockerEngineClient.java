@@ -2,8 +2,8 @@ package dev.jovl.driver.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jovl.driver.http.UnixHttpClient;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,7 +32,7 @@ public final class DockerEngineClient implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private final UnixHttpClient http;
+    private final Path socket;
     private final Duration timeout;
 
     /**
@@ -40,12 +40,12 @@ public final class DockerEngineClient implements AutoCloseable {
      * @param timeout for each request (not for the event stream, which runs until closed)
      */
     public DockerEngineClient(Path socket, Duration timeout) {
-        this.http = new UnixHttpClient(socket);
+        this.socket = socket;
         this.timeout = timeout;
     }
 
     public Path socket() {
-        return http.socket();
+        return socket;
     }
 
     /** The daemon's API version ({@code GET /version}); a cheap reachability check. */
@@ -86,41 +86,73 @@ public final class DockerEngineClient implements AutoCloseable {
         return stream;
     }
 
-    /** Opens the event stream once; the caller reads {@code body} until it ends. */
-    UnixHttpClient.Response openStream(String target) throws DockerApiException {
-        UnixHttpClient.Response response = http.get(target, STREAM_HEADER_TIMEOUT);
-        if (response.status != 200) {
-            String message = readError(response);
-            throw new DockerApiException(response.status, "GET " + target + ": " + response.status + " " + message);
+    /**
+     * Opens the event stream once, on a connection of its own: the caller reads its lines with
+     * {@link UnixHttpClient#readLine()} until they end, and closes it.
+     */
+    UnixHttpClient openStream(String target) throws DockerApiException {
+        UnixHttpClient http = connect(target);
+        try {
+            int status = http.stream(target);
+            if (status != 200) {
+                throw new DockerApiException(status, "GET " + target + ": " + status + " " + errorMessage(readAll(http)));
+            }
+            return http;
+        } catch (DockerApiException e) {
+            http.close();
+            throw e;
+        } catch (IOException e) {
+            http.close();
+            throw failed(target, e);
         }
-        response.clearDeadline();
-        return response;
+    }
+
+    private static String readAll(UnixHttpClient http) throws IOException {
+        StringBuilder body = new StringBuilder();
+        for (String line = http.readLine(); line != null && body.length() < 4096; line = http.readLine()) {
+            body.append(line);
+        }
+        return body.toString();
     }
 
     private Optional<JsonNode> getJson(String target) throws DockerApiException {
-        try (UnixHttpClient.Response response = http.get(target, timeout)) {
-            if (response.status == 404) {
+        // one connection per request: Docker's socket is local and cheap to dial
+        try (UnixHttpClient http = connect(target)) {
+            UnixHttpClient.Response response = http.get(target);
+            if (response.status() == 404) {
                 return Optional.empty();
             }
-            if (response.status != 200) {
-                throw new DockerApiException(response.status, "GET " + target + ": " + response.status + " " + readError(response));
+            if (response.status() != 200) {
+                throw new DockerApiException(response.status(),
+                        "GET " + target + ": " + response.status() + " " + errorMessage(response.body()));
             }
-            return Optional.of(JSON.readTree(response.body));
+            return Optional.of(JSON.readTree(response.body()));
         } catch (DockerApiException e) {
             throw e;
         } catch (IOException e) {
-            throw new DockerApiException("GET " + target + " on " + http.socket() + ": " + e.getMessage(), e);
+            throw failed(target, e);
         }
     }
 
-    /** Docker's error body is {@code {"message": "..."}}. */
-    private static String readError(UnixHttpClient.Response response) {
-        try (InputStream body = response.body) {
-            byte[] bytes = body.readNBytes(4096);
-            JsonNode node = JSON.readTree(bytes);
-            return node != null && node.has("message") ? node.get("message").asText() : new String(bytes, StandardCharsets.UTF_8);
+    private UnixHttpClient connect(String target) throws DockerApiException {
+        try {
+            return UnixHttpClient.connect(socket, timeout);
         } catch (IOException e) {
-            return "(no readable error body)";
+            throw failed(target, e);
+        }
+    }
+
+    private DockerApiException failed(String target, IOException e) {
+        return new DockerApiException("GET " + target + " on " + socket + " failed: " + e.getMessage(), e);
+    }
+
+    /** Docker's error body is {@code {"message": "..."}}. */
+    private static String errorMessage(String body) {
+        try {
+            JsonNode node = JSON.readTree(body);
+            return node != null && node.has("message") ? node.get("message").asText() : body;
+        } catch (IOException e) {
+            return body;
         }
     }
 
@@ -182,6 +214,6 @@ public final class DockerEngineClient implements AutoCloseable {
 
     @Override
     public void close() {
-        http.close();
+        // nothing held open: each request has its own connection
     }
 }

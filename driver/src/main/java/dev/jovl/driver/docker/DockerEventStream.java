@@ -1,7 +1,6 @@
 package dev.jovl.driver.docker;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
+import dev.jovl.driver.http.UnixHttpClient;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +20,7 @@ public final class DockerEventStream implements AutoCloseable {
     private final DockerEventListener listener;
     private final Thread thread;
     private volatile boolean closed;
-    private volatile UnixHttpClient.Response current;
+    private volatile UnixHttpClient current;
 
     DockerEventStream(DockerEngineClient client, String target, DockerEventListener listener) {
         this.client = client;
@@ -38,8 +37,8 @@ public final class DockerEventStream implements AutoCloseable {
         Duration backoff = FIRST_BACKOFF;
         boolean wasConnected = false;
         while (!closed) {
-            try (UnixHttpClient.Response response = client.openStream(target)) {
-                current = response;
+            try (UnixHttpClient stream = client.openStream(target)) {
+                current = stream;
                 if (closed) {
                     return;
                 }
@@ -49,9 +48,12 @@ public final class DockerEventStream implements AutoCloseable {
                 }
                 wasConnected = true;
                 safely(listener::onConnected, "re-list after connect");
-                MappingIterator<JsonNode> events = DockerEngineClient.JSON.readerFor(JsonNode.class).readValues(response.body);
-                while (!closed && events.hasNextValue()) {
-                    DockerEvent event = DockerEngineClient.event(events.nextValue());
+                // one JSON document a line, each at most UnixHttpClient.MAX_LINE_BYTES
+                for (String line = stream.readLine(); !closed && line != null; line = stream.readLine()) {
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    DockerEvent event = DockerEngineClient.event(DockerEngineClient.JSON.readTree(line));
                     safely(() -> listener.onEvent(event), "event " + event.type() + " " + event.action());
                 }
                 if (!closed) {
@@ -92,13 +94,9 @@ public final class DockerEventStream implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        UnixHttpClient.Response r = current;
+        UnixHttpClient r = current;
         if (r != null) {
-            try {
-                r.close();
-            } catch (java.io.IOException ignored) {
-                // closing to wake the reader is all we want
-            }
+            r.close(); // wakes the reader
         }
         thread.interrupt();
         try {

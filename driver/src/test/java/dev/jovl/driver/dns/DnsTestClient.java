@@ -1,6 +1,5 @@
 package dev.jovl.driver.dns;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -31,25 +30,7 @@ final class DnsTestClient {
     }
 
     static byte[] query(int id, String name, int type, boolean edns) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        write16(out, id);
-        write16(out, DnsWire.FLAG_RD);
-        write16(out, 1);
-        write16(out, 0);
-        write16(out, 0);
-        write16(out, edns ? 1 : 0);
-        out.writeBytes(DnsWire.encodeName(name));
-        write16(out, type);
-        write16(out, DnsWire.CLASS_IN);
-        if (edns) {
-            out.write(0);
-            write16(out, DnsWire.TYPE_OPT);
-            write16(out, 4096);
-            write16(out, 0);
-            write16(out, 0);
-            write16(out, 0);
-        }
-        return out.toByteArray();
+        return DnsWire.query(id, name, type, edns);
     }
 
     static Reply udp(InetSocketAddress server, byte[] query) throws IOException {
@@ -94,13 +75,9 @@ final class DnsTestClient {
             }
             List<Answer> answers = new ArrayList<>();
             for (int i = 0; i < an; i++) {
-                DnsWire.ParsedName name = DnsWire.readName(msg, msg.length, pos);
-                pos = name.end();
-                int type = DnsWire.u16(msg, pos);
-                long ttl = DnsWire.u32(msg, pos + 4);
-                int rdLength = DnsWire.u16(msg, pos + 8);
-                answers.add(new Answer(name.text(), type, ttl, Arrays.copyOfRange(msg, pos + 10, pos + 10 + rdLength)));
-                pos += 10 + rdLength;
+                DnsWire.ResourceRecord r = DnsWire.readRecord(msg, msg.length, pos);
+                answers.add(new Answer(r.name(), r.type(), r.ttl(), r.data()));
+                pos = r.end();
             }
             for (int i = 0; i < ns + ar; i++) {
                 pos = DnsWire.skipRecord(msg, msg.length, pos);
@@ -112,10 +89,5 @@ final class DnsTestClient {
         } catch (DnsFormatException e) {
             throw new IOException(e);
         }
-    }
-
-    private static void write16(ByteArrayOutputStream out, int value) {
-        out.write(value >>> 8);
-        out.write(value);
     }
 }

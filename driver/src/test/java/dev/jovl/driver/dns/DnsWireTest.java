@@ -28,6 +28,43 @@ class DnsWireTest {
     }
 
     @Test
+    void queryHasOneQuestionAndAnOptRecordOnlyWithEdns() throws Exception {
+        byte[] plain = DnsWire.query(0xbeef, "web.mystack1", DnsWire.TYPE_AAAA, false);
+        assertEquals(0xbeef, DnsWire.u16(plain, 0));
+        assertEquals(DnsWire.FLAG_RD, DnsWire.u16(plain, 2));
+        assertEquals(List.of(1, 0, 0, 0), List.of(DnsWire.u16(plain, 4), DnsWire.u16(plain, 6), DnsWire.u16(plain, 8), DnsWire.u16(plain, 10)));
+        DnsWire.ParsedName q = DnsWire.readName(plain, plain.length, 12);
+        assertEquals("web.mystack1", q.text());
+        assertEquals(DnsWire.TYPE_AAAA, DnsWire.u16(plain, q.end()));
+        assertEquals(DnsWire.CLASS_IN, DnsWire.u16(plain, q.end() + 2));
+        assertEquals(plain.length, q.end() + 4);
+        byte[] edns = DnsWire.query(1, "web", DnsWire.TYPE_A, true);
+        assertEquals(1, DnsWire.u16(edns, 10));
+        DnsWire.ResourceRecord opt = DnsWire.readRecord(edns, edns.length, DnsWire.readName(edns, edns.length, 12).end() + 4);
+        assertEquals("", opt.name());
+        assertEquals(DnsWire.TYPE_OPT, opt.type());
+        assertEquals(4096, opt.klass(), "OPT's class is the UDP payload size");
+        assertEquals(0, opt.data().length);
+        assertEquals(edns.length, opt.end());
+    }
+
+    @Test
+    void readsAResourceRecordAndRefusesOneThatRunsPastTheEnd() throws Exception {
+        byte[] record = {(byte) 0xC0, 12, 0, 1, 0, 1, 0, 0, 2, 0x58, 0, 4, 10, 71, 0, (byte) 150};
+        byte[] msg = concat(new byte[12], DnsWire.encodeName("web"), record);
+        DnsWire.ResourceRecord r = DnsWire.readRecord(msg, msg.length, 17);
+        assertEquals("web", r.name());
+        assertEquals(List.of(DnsWire.TYPE_A, DnsWire.CLASS_IN, 600L), List.of(r.type(), r.klass(), r.ttl()));
+        assertArrayEquals(new byte[]{10, 71, 0, (byte) 150}, r.data());
+        assertEquals(msg.length, r.end());
+        assertEquals(msg.length, DnsWire.skipRecord(msg, msg.length, 17));
+        for (int cut = 18; cut < msg.length; cut++) {
+            int length = cut;
+            assertThrows(DnsFormatException.class, () -> DnsWire.readRecord(msg, length, 17), "cut at " + cut);
+        }
+    }
+
+    @Test
     void refusesPointerLoopsAndForwardPointers() {
         byte[] self = concat(new byte[12], new byte[]{(byte) 0xC0, 12});
         assertThrows(DnsFormatException.class, () -> DnsWire.readName(self, self.length, 12));

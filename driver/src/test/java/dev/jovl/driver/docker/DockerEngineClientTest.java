@@ -1,5 +1,7 @@
 package dev.jovl.driver.docker;
 
+import dev.jovl.netlink.testing.Dockerd;
+import dev.jovl.netlink.testing.TestLab;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.time.Duration;
@@ -15,13 +17,15 @@ import org.junit.jupiter.api.Test;
 /** The engine client against a real dockerd (20.10 from Debian) that the test starts. */
 class DockerEngineClientTest {
 
+    private static TestLab lab;
     private static Dockerd dockerd;
     private static DockerEngineClient client;
 
     @BeforeAll
     static void startDockerd() throws Exception {
         Dockerd.assumeAvailable();
-        dockerd = Dockerd.start("jsa", List.of());
+        lab = new TestLab("jsa");
+        dockerd = lab.dockerd(List.of());
         dockerd.importBusybox("jsa-busybox");
         dockerd.docker("network", "create", "--subnet", "10.77.0.0/24", "--gateway", "10.77.0.1",
                 "-o", "jovl.test=yes", "--label", "team=jsa", "jsa-net");
@@ -33,8 +37,8 @@ class DockerEngineClientTest {
         if (client != null) {
             client.close();
         }
-        if (dockerd != null) {
-            dockerd.close();
+        if (lab != null) {
+            lab.close();
         }
     }
 

@@ -2,7 +2,7 @@ package dev.jovl.driver.docker;
 
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Stores;
-import dev.jovl.driver.dns.SharedEtcd;
+import dev.jovl.kvstore.testing.EtcdServer;
 import org.junit.jupiter.api.BeforeEach;
 
 /** The same scenarios on a real etcd, where compare-and-set races are real network races. */
@@ -10,14 +10,14 @@ class EtcdStandaloneOverlaysTest extends StandaloneOverlaysTest {
 
     @BeforeEach
     void emptyStore() {
-        try (Store store = Stores.open(SharedEtcd.url())) {
+        try (Store store = Stores.open(EtcdServer.sharedUrl())) {
             store.list("jovl/").entries().forEach(kv -> store.delete(kv.key()));
         }
     }
 
     @Override
     protected Store openStore() {
-        return Stores.open(SharedEtcd.url());
+        return Stores.open(EtcdServer.sharedUrl());
     }
 
     /** Docker's part does not depend on the store: run once, in the embedded variant. */

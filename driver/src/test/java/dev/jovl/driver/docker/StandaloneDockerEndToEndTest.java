@@ -1,5 +1,6 @@
 package dev.jovl.driver.docker;
 
+import dev.jovl.netlink.testing.Dockerd;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -7,7 +8,7 @@ import dev.jovl.driver.Daemon;
 import dev.jovl.driver.dns.Dnsmasq;
 import dev.jovl.driver.testing.DaemonFixture;
 import dev.jovl.driver.testing.Eventually;
-import dev.jovl.driver.testing.TestLab;
+import dev.jovl.netlink.testing.TestLab;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Stores;
 import java.io.IOException;
@@ -57,7 +58,7 @@ class StandaloneDockerEndToEndTest {
                         resolver.ip());
                 Path pluginsDir = options.socket().getParent();
                 Files.createDirectories(pluginsDir);
-                dockerds[i] = Dockerd.startOnHost("jsa", h.namespace(), pluginsDir, List.of("--dns", h.ip()));
+                dockerds[i] = lab.dockerd(h, pluginsDir, List.of("--dns", h.ip()));
                 toClose.add(dockerds[i]);
                 options = DaemonFixture.options(lab, h, "file:" + storeDir, "--scope", "local",
                         "--docker-socket", dockerds[i].socket().toString(), "--dns-upstream",
@@ -65,7 +66,7 @@ class StandaloneDockerEndToEndTest {
                 daemons[i] = DaemonFixture.start(options, h, store);
                 toClose.add(daemons[i]);
                 dockerds[i].importBusybox("jsa-busybox");
-                Files.writeString(dockerds[i].dir().resolve("rootfs/index.html"), "hello-from-web\n");
+                Files.writeString(dockerds[i].dir().resolve("index.html"), "hello-from-web\n");
             }
             Dockerd d1 = dockerds[0];
             Dockerd d2 = dockerds[1];
@@ -80,7 +81,7 @@ class StandaloneDockerEndToEndTest {
                 d.docker("network", "create", "-d", "jovl", "--ipam-driver", "jovl", "--subnet", "10.95.0.0/24", "jsa-stack");
             }
             String web = d1.docker("run", "-d", "--name", "web", "--network", "jsa-stack", "--network-alias", "www",
-                    "-v", d1.dir().resolve("rootfs/index.html") + ":/www/index.html:ro",
+                    "-v", d1.dir().resolve("index.html") + ":/www/index.html:ro",
                     "jsa-busybox", "httpd", "-f", "-p", "80", "-h", "/www");
             String webIp = d1.docker("inspect", "-f", "{{(index .NetworkSettings.Networks \"jsa-stack\").IPAddress}}", web);
 
@@ -104,7 +105,7 @@ class StandaloneDockerEndToEndTest {
 
             d1.docker("rm", web);
             String moved = d2.docker("run", "-d", "--name", "web", "--network", "jsa-stack",
-                    "-v", d2.dir().resolve("rootfs/index.html") + ":/www/index.html:ro",
+                    "-v", d2.dir().resolve("index.html") + ":/www/index.html:ro",
                     "jsa-busybox", "httpd", "-f", "-p", "80", "-h", "/www");
             String movedIp = d2.docker("inspect", "-f", "{{(index .NetworkSettings.Networks \"jsa-stack\").IPAddress}}", moved);
             Eventually.assertThat("host 1 finds web on host 2 now", CONVERGE,

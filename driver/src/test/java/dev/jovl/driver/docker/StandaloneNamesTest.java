@@ -1,5 +1,8 @@
 package dev.jovl.driver.docker;
 
+import dev.jovl.netlink.testing.Dockerd;
+import dev.jovl.netlink.testing.Shell;
+import dev.jovl.netlink.testing.TestLab;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -45,11 +48,13 @@ class StandaloneNamesTest {
         Dockerd.assumeAvailable();
         assumeTrue(Dnsmasq.installed(), "skipping: dnsmasq (package dnsmasq-base) is not installed");
         try (Resources toClose = new Resources()) {
-            Dockerd h1 = Dockerd.start("jsa", List.of());
+            TestLab lab = new TestLab("jsa");
+            toClose.add(lab);
+            Dockerd h1 = lab.dockerd(List.of());
             toClose.add(h1);
-            Dockerd h2 = Dockerd.start("jsa", List.of("--dns", DNS_ADDRESS));
+            Dockerd h2 = lab.dockerd(List.of("--dns", DNS_ADDRESS));
             toClose.add(h2);
-            Dockerd.run("ip", "-n", h2.netns(), "addr", "add", DNS_ADDRESS + "/32", "dev", "lo");
+            Shell.ok("ip", "-n", h2.netns(), "addr", "add", DNS_ADDRESS + "/32", "dev", "lo");
             for (Dockerd h : List.of(h1, h2)) {
                 h.importBusybox("jsa-busybox");
             }
@@ -57,7 +62,7 @@ class StandaloneNamesTest {
             h2.docker("network", "create", "--subnet", "10.82.0.0/24", "jsa-stack");
 
             // the upstream resolver of host 2, reached from host 2's namespace as jovl forwards from there
-            Dockerd.run("ip", "-n", h2.netns(), "addr", "add", "10.253.0.2/32", "dev", "lo");
+            Shell.ok("ip", "-n", h2.netns(), "addr", "add", "10.253.0.2/32", "dev", "lo");
             Dnsmasq upstream = Dnsmasq.startIn(h2.netns(), "10.253.0.2", List.of("example.test,192.0.2.7"));
             toClose.add(upstream);
 

@@ -8,6 +8,8 @@ import dev.jovl.driver.http.Json;
 import dev.jovl.overlay.NetworkOptions;
 import dev.jovl.overlay.OverlayException;
 import dev.jovl.overlay.state.AddressPool;
+import dev.jovl.netlink.testing.Dockerd;
+import dev.jovl.netlink.testing.TestLab;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -225,7 +227,8 @@ class StandaloneOverlaysTest {
     @Test
     void joinsByDockerNetworkNameLookedUpAfterCreateNetwork() throws Exception {
         Dockerd.assumeAvailable();
-        try (Dockerd dockerd = Dockerd.start("jsa", List.of());
+        try (TestLab lab = new TestLab("jsa");
+             Dockerd dockerd = lab.dockerd(List.of());
              DockerEngineClient docker = new DockerEngineClient(dockerd.socket(), Duration.ofSeconds(10))) {
             String idA = dockerd.docker("network", "create", "--subnet", "10.50.0.0/24", "jsa-stack");
             String idB = dockerd.docker("network", "create", "--subnet", "10.60.0.0/24", "jsa-other");

@@ -1,10 +1,11 @@
 package dev.jovl.driver.testing;
 
+import dev.jovl.netlink.testing.TestLab;
 import dev.jovl.driver.Daemon;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jovl.driver.cli.DaemonOptions;
 import dev.jovl.driver.http.Json;
-import dev.jovl.driver.http.PluginClient;
+import dev.jovl.driver.http.UnixHttpClient;
 import dev.jovl.kvstore.Store;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,7 +36,7 @@ public final class DaemonFixture {
 
     /** Posts and requires 200; the answer as JSON. */
     public static JsonNode ok(Daemon d, String path, String json) {
-        PluginClient.Response r = post(d.socket(), path, json);
+        UnixHttpClient.Response r = post(d.socket(), path, json);
         if (r.status() != 200) {
             throw new AssertionError(path + " -> " + r.status() + " " + r.body());
         }
@@ -46,8 +47,8 @@ public final class DaemonFixture {
         }
     }
 
-    public static PluginClient.Response post(Path socket, String path, String json) {
-        try (PluginClient c = PluginClient.connect(socket)) {
+    public static UnixHttpClient.Response post(Path socket, String path, String json) {
+        try (UnixHttpClient c = UnixHttpClient.connect(socket)) {
             return c.post(path, json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

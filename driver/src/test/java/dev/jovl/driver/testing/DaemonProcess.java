@@ -1,5 +1,6 @@
 package dev.jovl.driver.testing;
 
+import dev.jovl.netlink.testing.TestLab;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package dev.jovl.examples.bench;
 
+import dev.jovl.driver.dns.DnsFormatException;
+import dev.jovl.driver.dns.DnsWire;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Inet4Address;
@@ -415,19 +417,13 @@ public final class ConvergenceProbe {
     }
 
     /**
-     * Just enough DNS (RFC 1035) to ask for an A record and read the answer: a query with one
-     * question, and a reply parser that checks it answers that query (id, QR bit, the question
-     * echoed), skips the question, walks the answer records and takes the first A/IN record. Names
-     * in replies may be compressed (a 2-byte pointer to an earlier name); pointers are followed with
-     * a hop limit so a malicious or broken loop cannot hang the probe. Anything out of bounds means
-     * "not a usable reply", never an exception to the caller.
+     * The probe's DNS: a query with one question for the A record of a name, and a reply check on
+     * the driver's wire codec ({@link DnsWire}): the reply must answer that query (id, QR bit, the
+     * question echoed); the first A/IN answer is taken. Anything malformed means "not a usable
+     * reply", never an exception to the caller.
      */
     static final class Dns {
-        static final int TYPE_A = 1;
-        static final int CLASS_IN = 1;
-        static final int RCODE_NXDOMAIN = 3;
-        private static final int HEADER = 12;
-        private static final int MAX_POINTER_HOPS = 32;
+        static final int RCODE_NXDOMAIN = DnsWire.RCODE_NXDOMAIN;
 
         /** A reply to our query: its RCODE, and the first A record (null if none). */
         record Reply(int rcode, Inet4Address address) {
@@ -439,146 +435,66 @@ public final class ConvergenceProbe {
         /** A standard query (recursion desired) for the A record of {@code name}. */
         static byte[] query(int id, String name) {
             String n = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
-            if (n.isEmpty() || n.length() > 253) {
-                throw new IllegalArgumentException("bad DNS name '" + name + "': 1..253 characters");
+            if (n.isEmpty() || n.length() > 253 || !n.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                throw new IllegalArgumentException("bad DNS name '" + name + "': 1..253 printable ASCII characters");
             }
-            ByteBuffer b = ByteBuffer.allocate(HEADER + n.length() + 2 + 4);
-            b.putShort((short) id).putShort((short) 0x0100)          // flags: RD
-                    .putShort((short) 1).putShort((short) 0).putShort((short) 0).putShort((short) 0);
-            for (String label : n.split("\\.", -1)) {
-                byte[] l = label.getBytes(StandardCharsets.US_ASCII);
-                if (l.length == 0 || l.length > 63 || !label.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-                    throw new IllegalArgumentException("bad DNS name '" + name + "': labels are 1..63 printable ASCII");
-                }
-                b.put((byte) l.length).put(l);
-            }
-            b.put((byte) 0).putShort((short) TYPE_A).putShort((short) CLASS_IN);
-            return b.array();
+            return DnsWire.query(id, n, DnsWire.TYPE_A, false);
         }
 
         /** The reply to query {@code id} for {@code name}, or empty if {@code msg} is not a well-formed one. */
         static Optional<Reply> parseReply(byte[] msg, int len, int id, String name) {
             try {
                 return Optional.ofNullable(parse(msg, Math.min(len, msg.length), id, name));
-            } catch (Malformed e) {
+            } catch (DnsFormatException e) {
                 return Optional.empty();
             }
         }
 
-        private static Reply parse(byte[] m, int len, int id, String name) throws Malformed {
-            if (len < HEADER || u16(m, len, 0) != id) {
+        private static Reply parse(byte[] m, int len, int id, String name) throws DnsFormatException {
+            if (len < DnsWire.HEADER_BYTES || DnsWire.u16(m, 0) != id) {
                 return null;
             }
-            int flags = u16(m, len, 2);
-            boolean isResponse = (flags & 0x8000) != 0;
-            int opcode = (flags >> 11) & 0xf;
-            if (!isResponse || opcode != 0) {
+            int flags = DnsWire.u16(m, 2);
+            if ((flags & DnsWire.FLAG_QR) == 0 || (flags & DnsWire.OPCODE_MASK) != 0) {
                 return null;
             }
-            int rcode = flags & 0xf;
-            int qdcount = u16(m, len, 4);
-            int ancount = u16(m, len, 6);
-            int[] next = new int[1];
-            int off = HEADER;
-            for (int q = 0; q < qdcount; q++) {
-                String qname = readName(m, len, off, next);
-                off = next[0];
-                int qtype = u16(m, len, off);
-                int qclass = u16(m, len, off + 2);
-                off += 4;
+            int rcode = flags & DnsWire.RCODE_MASK;
+            int off = DnsWire.HEADER_BYTES;
+            for (int q = 0; q < DnsWire.u16(m, 4); q++) {
+                DnsWire.ParsedName qname = DnsWire.readName(m, len, off);
+                off = qname.end() + 4;
+                need(off, len);
                 // the echoed question must be ours: a reply with our id but another question is not
-                if (q == 0 && !(qname.equalsIgnoreCase(stripDot(name)) && qtype == TYPE_A && qclass == CLASS_IN)) {
+                if (q == 0 && !(stripDot(name).equalsIgnoreCase(qname.text()) && DnsWire.u16(m, off - 4) == DnsWire.TYPE_A
+                        && DnsWire.u16(m, off - 2) == DnsWire.CLASS_IN)) {
                     return null;
                 }
             }
-            if (rcode != 0) {
+            if (rcode != DnsWire.RCODE_NOERROR) {
                 return new Reply(rcode, null);
             }
-            for (int a = 0; a < ancount; a++) {
-                readName(m, len, off, next);        // the owner: may be a CNAME target, not our name
-                off = next[0];
-                int type = u16(m, len, off);
-                int klass = u16(m, len, off + 2);
-                int rdlength = u16(m, len, off + 8);
-                off += 10;
-                if (off + rdlength > len) {
-                    throw new Malformed();
-                }
-                if (type == TYPE_A && klass == CLASS_IN && rdlength == 4) {
-                    byte[] ip = {m[off], m[off + 1], m[off + 2], m[off + 3]};
+            for (int a = 0; a < DnsWire.u16(m, 6); a++) {
+                DnsWire.ResourceRecord r = DnsWire.readRecord(m, len, off); // owner: may be a CNAME target, not our name
+                if (r.type() == DnsWire.TYPE_A && r.klass() == DnsWire.CLASS_IN && r.data().length == 4) {
                     try {
-                        return new Reply(rcode, (Inet4Address) InetAddress.getByAddress(ip));
+                        return new Reply(rcode, (Inet4Address) InetAddress.getByAddress(r.data()));
                     } catch (IOException e) {
-                        throw new Malformed();      // cannot happen for 4 bytes
+                        throw new DnsFormatException("cannot happen for 4 bytes");
                     }
                 }
-                off += rdlength;
+                off = r.end();
             }
             return new Reply(rcode, null);
         }
 
-        /**
-         * The name at {@code off} (dot-separated, no trailing dot); {@code next[0]} is set to the
-         * offset after the name where it starts, which for a compressed name is right after the
-         * first pointer, not after the name the pointer leads to.
-         */
-        static String readName(byte[] m, int len, int off, int[] next) throws Malformed {
-            StringBuilder sb = new StringBuilder();
-            int pos = off;
-            int end = -1;
-            for (int hops = 0; ; ) {
-                if (pos >= len) {
-                    throw new Malformed();
-                }
-                int b = m[pos] & 0xff;
-                if (b == 0) {
-                    next[0] = end >= 0 ? end : pos + 1;
-                    return sb.toString();
-                }
-                switch (b & 0xc0) {
-                    case 0xc0 -> {
-                        if (pos + 1 >= len || ++hops > MAX_POINTER_HOPS) {
-                            throw new Malformed();
-                        }
-                        if (end < 0) {
-                            end = pos + 2;
-                        }
-                        pos = ((b & 0x3f) << 8) | (m[pos + 1] & 0xff);
-                    }
-                    case 0x00 -> {
-                        if (pos + 1 + b > len) {
-                            throw new Malformed();
-                        }
-                        if (!sb.isEmpty()) {
-                            sb.append('.');
-                        }
-                        sb.append(new String(m, pos + 1, b, StandardCharsets.ISO_8859_1));
-                        if (sb.length() > 255) {
-                            throw new Malformed();
-                        }
-                        pos += 1 + b;
-                    }
-                    default -> throw new Malformed(); // 0x40 / 0x80: reserved label types
-                }
+        private static void need(int end, int len) throws DnsFormatException {
+            if (end > len) {
+                throw new DnsFormatException("message ends early");
             }
-        }
-
-        private static int u16(byte[] m, int len, int off) throws Malformed {
-            if (off < 0 || off + 2 > len) {
-                throw new Malformed();
-            }
-            return ((m[off] & 0xff) << 8) | (m[off + 1] & 0xff);
         }
 
         private static String stripDot(String name) {
             return (name.endsWith(".") ? name.substring(0, name.length() - 1) : name).toLowerCase(Locale.ROOT);
-        }
-
-        /** The message ends early, points outside itself or loops: not a usable reply. */
-        static final class Malformed extends Exception {
-            Malformed() {
-                super(null, null, false, false);
-            }
         }
     }
 }

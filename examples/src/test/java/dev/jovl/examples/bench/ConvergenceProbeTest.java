@@ -78,17 +78,6 @@ class ConvergenceProbeTest {
     }
 
     @Test
-    void readNameFollowsPointersAndReportsWhereTheNameEnded() throws Exception {
-        byte[] m = HEX.parseHex("07" + hex("example") + "03" + hex("com") + "00"   // 0..12: example.com
-                + "03" + hex("www") + "c000");                                   // 13..18: www + pointer to 0
-        int[] next = new int[1];
-        assertEquals("example.com", Dns.readName(m, m.length, 0, next));
-        assertEquals(13, next[0]);
-        assertEquals("www.example.com", Dns.readName(m, m.length, 13, next));
-        assertEquals(19, next[0], "a compressed name ends right after its first pointer");
-    }
-
-    @Test
     void errorRepliesAndEmptyAnswersGiveNoAddress() {
         byte[] nx = reply(9, 0x8183, "nosuch", 0, "");                        // NXDOMAIN
         assertEquals(new Dns.Reply(Dns.RCODE_NXDOMAIN, null), Dns.parseReply(nx, nx.length, 9, "nosuch").orElseThrow());

@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real etcd ({@code /usr/bin/etcd} from Debian's etcd-server, or {@code $JOVL_ETCD_BIN}) for
- * tests: a single member on free loopback ports with its own temporary data directory, so it
+ * A real etcd ({@code /usr/bin/etcd} from Debian's etcd-server, or {@code $JOVL_ETCD_BIN}), started
+ * by scripts/etcd-member (the launcher examples/lib/jex.sh uses too), for tests: a single member on free loopback ports with its own temporary data directory, so it
  * never meets the system etcd or another test's. {@link #stop()} and {@link #restart()} bring it
  * down and back on the same ports with its data; {@link #close()} kills it and deletes everything.
  *
@@ -41,6 +41,22 @@ public final class EtcdServer implements AutoCloseable {
         this.fsync = fsync;
         this.killOnExit = new Thread(this::destroyProcess, "jkv-etcd-kill-on-exit");
         Runtime.getRuntime().addShutdownHook(killOnExit);
+    }
+
+    private static EtcdServer shared;
+
+    /**
+     * The {@code etcd://} URL of one etcd shared by every test of this JVM that asks for it,
+     * started on first use and killed when the JVM exits. Tests keep to their own keys or empty
+     * the prefixes they use first.
+     */
+    public static synchronized String sharedUrl() {
+        if (shared == null) {
+            EtcdServer started = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "jkv-etcd-shared-close"));
+            shared = started;
+        }
+        return shared.url();
     }
 
     /** Starts an etcd that skips fsync: fast, and a test never needs power-loss durability. */
@@ -107,11 +123,8 @@ public final class EtcdServer implements AutoCloseable {
     private synchronized void launch() {
         String client = "http://127.0.0.1:" + clientPort;
         String peer = "http://127.0.0.1:" + peerPort;
-        List<String> command = new java.util.ArrayList<>(List.of(binary(),
-                "--name", "jkv", "--data-dir", dataDir().toString(),
-                "--listen-client-urls", client, "--advertise-client-urls", client,
-                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", "jkv=" + peer, "--log-level", "warn"));
+        List<String> command = new java.util.ArrayList<>(List.of("bash", launcher().toString(),
+                "jkv", dataDir().toString(), client, client, peer));
         if (!fsync) {
             command.add("--unsafe-no-fsync");
         }
@@ -119,7 +132,7 @@ public final class EtcdServer implements AutoCloseable {
             process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("etcd.log").toFile())).start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + binary() + " (install Debian's etcd-server): " + e, e);
+            throw new IllegalStateException("cannot run " + command + ": " + e, e);
         }
         awaitReady();
     }
@@ -203,9 +216,15 @@ public final class EtcdServer implements AutoCloseable {
         }
     }
 
-    private static String binary() {
-        String configured = System.getenv("JOVL_ETCD_BIN");
-        return configured == null || configured.isBlank() ? "/usr/bin/etcd" : configured;
+    /** scripts/etcd-member of this repository, the project's one etcd launcher (it honours $JOVL_ETCD_BIN). */
+    private static Path launcher() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path script = p.resolve("scripts/etcd-member");
+            if (Files.isRegularFile(script)) {
+                return script;
+            }
+        }
+        throw new IllegalStateException("scripts/etcd-member not found above " + Path.of("").toAbsolutePath());
     }
 
     /** A port nothing listens on right now (the kernel's pick), on loopback. */

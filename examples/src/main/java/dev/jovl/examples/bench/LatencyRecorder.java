@@ -1,4 +1,4 @@
-package dev.jovl.driver.bench;
+package dev.jovl.examples.bench;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,22 +1,20 @@
-package dev.jovl.driver.docker;
+package dev.jovl.netlink.testing;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real, standalone dockerd for tests, in a network namespace of its own ({@code ip netns},
- * named with the test's prefix) and a private mount namespace, with its own data root, exec root
- * and API socket. Torn down completely by {@link #close()}: containers, dockerd and its
- * containerd, the namespace and the directory.
+ * A real dockerd of a {@link TestLab} ({@link TestLab#dockerd}), in a network namespace of the
+ * lab and a private mount namespace, with its own data root, exec root and API socket. Torn down
+ * completely by {@link #close()} (the lab's close calls it): containers, dockerd and its
+ * containerd, and its directory; the lab removes the namespace.
  */
 public final class Dockerd implements AutoCloseable {
 
@@ -25,28 +23,16 @@ public final class Dockerd implements AutoCloseable {
 
     private final Path dir;
     private final String netns;
-    private final boolean ownsNetns;
     private final Path pluginsDir;
     private final List<String> extraArgs;
     private Process process;
-    /** Stops dockerd if the test JVM ends without closing (killed by a surefire timeout, say). */
-    private final Thread stopOnExit = new Thread(this::stopQuietly, "jsa-dockerd-stop");
+    private boolean closed;
 
-    private Dockerd(Path dir, String netns, boolean ownsNetns, Path pluginsDir, List<String> extraArgs) {
+    Dockerd(Path dir, String netns, Path pluginsDir, List<String> extraArgs) {
         this.dir = dir;
         this.netns = netns;
-        this.ownsNetns = ownsNetns;
         this.pluginsDir = pluginsDir;
         this.extraArgs = List.copyOf(extraArgs);
-        Runtime.getRuntime().addShutdownHook(stopOnExit);
-    }
-
-    private void stopQuietly() {
-        try {
-            stopDaemon();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Skips the calling test (JUnit assumption) with the reason if dockerd cannot run here. */
@@ -78,42 +64,6 @@ public final class Dockerd implements AutoCloseable {
         return null;
     }
 
-    /** Starts dockerd in a fresh namespace {@code <prefix>-<random>}; extra dockerd flags allowed. */
-    public static Dockerd start(String prefix, List<String> extraArgs) throws IOException, InterruptedException {
-        String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xFFFFFF));
-        Path dir = Files.createDirectories(Path.of("/tmp", prefix + "-dockerd-" + suffix));
-        Dockerd d = new Dockerd(dir, prefix + "-d" + suffix, true, null, extraArgs);
-        try {
-            run("ip", "netns", "add", d.netns);
-            run("ip", "-n", d.netns, "link", "set", "lo", "up");
-            d.startDaemon();
-            return d;
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            d.close();
-            throw e;
-        }
-    }
-
-    /**
-     * Starts dockerd as the Docker of a simulated host: in the existing namespace {@code netns}
-     * (left alone on close), seeing {@code pluginsDir} as its {@code /run/docker/plugins}, where
-     * it finds that host's jovl socket.
-     */
-    public static Dockerd startOnHost(String prefix, String netns, Path pluginsDir, List<String> extraArgs)
-            throws IOException, InterruptedException {
-        String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xFFFFFF));
-        Path dir = Files.createDirectories(Path.of("/tmp", prefix + "-dockerd-" + suffix));
-        Files.createDirectories(Path.of("/run/docker/plugins"));
-        Dockerd d = new Dockerd(dir, netns, false, pluginsDir, extraArgs);
-        try {
-            d.startDaemon();
-            return d;
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            d.close();
-            throw e;
-        }
-    }
-
     public Path socket() {
         return dir.resolve("docker.sock");
     }
@@ -124,6 +74,10 @@ public final class Dockerd implements AutoCloseable {
 
     public String netns() {
         return netns;
+    }
+
+    void start() throws IOException, InterruptedException {
+        startDaemon();
     }
 
     private void startDaemon() throws IOException, InterruptedException {
@@ -149,7 +103,7 @@ public final class Dockerd implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IOException("dockerd exited with " + process.exitValue() + ": " + logTail());
             }
-            if (Files.exists(socket()) && cli(List.of("version", "--format", "{{.Server.Version}}")).exit == 0) {
+            if (Files.exists(socket()) && cli(List.of("version", "--format", "{{.Server.Version}}")).exit() == 0) {
                 return;
             }
             if (System.nanoTime() > deadline) {
@@ -199,87 +153,49 @@ public final class Dockerd implements AutoCloseable {
         }
     }
 
-    record Result(int exit, String out) {
-    }
-
-    private Result cli(List<String> args) throws IOException, InterruptedException {
+    private Shell.Result cli(List<String> args) {
         List<String> command = new ArrayList<>(List.of(DOCKER_CLI.toString(), "-H", "unix://" + socket()));
         command.addAll(args);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return new Result(-1, out);
-        }
-        return new Result(p.exitValue(), out);
+        return Shell.run(command.toArray(String[]::new));
     }
 
     /** Runs the docker CLI against this daemon; returns its trimmed output, throws on failure. */
     public String docker(String... args) throws IOException, InterruptedException {
-        Result r = cli(List.of(args));
-        if (r.exit != 0) {
-            throw new IOException("docker " + String.join(" ", args) + " failed (" + r.exit + "): " + r.out);
+        Shell.Result r = cli(List.of(args));
+        if (r.exit() != 0) {
+            throw new IOException("docker " + String.join(" ", args) + " failed (" + r.exit() + "): " + r.output());
         }
-        return r.out.trim();
+        return r.output().trim();
     }
 
-    /**
-     * Imports a busybox image (tag {@code name}) from Debian's busybox-static: no registry is
-     * reachable here.
-     */
+    /** Imports examples/lib/jex.sh's busybox image (tag {@code name}): no registry is reachable here. */
     public void importBusybox(String name) throws IOException, InterruptedException {
-        Path rootfs = Files.createDirectories(dir.resolve("rootfs"));
-        Files.createDirectories(rootfs.resolve("bin"));
-        Files.createDirectories(rootfs.resolve("tmp"));
-        run("chmod", "1777", rootfs.resolve("tmp").toString());
-        Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Process list = new ProcessBuilder("/bin/busybox", "--list").start();
-        for (String applet : new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\\s+")) {
-            if (!applet.isBlank() && !applet.equals("busybox")) {
-                Path link = rootfs.resolve("bin").resolve(applet);
-                if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    Files.createSymbolicLink(link, Path.of("busybox"));
-                }
-            }
-        }
-        list.waitFor();
-        run("sh", "-c", "tar -C " + rootfs + " -c . | " + DOCKER_CLI + " -H unix://" + socket() + " import - " + name);
+        docker("import", "-c", "CMD [\"sh\"]", TestLab.jexImage("busybox").toString(), name);
     }
 
-    static void run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + out);
-        }
-    }
-
+    /** Idempotent; the lab calls it too. */
     @Override
-    public void close() throws InterruptedException {
-        try {
-            Runtime.getRuntime().removeShutdownHook(stopOnExit);
-        } catch (IllegalStateException e) {
-            // the JVM is already exiting: the hook does the stopping
+    public synchronized void close() {
+        if (closed) {
+            return;
         }
+        closed = true;
         try {
             if (process != null && process.isAlive()) {
-                Result ps = cli(List.of("ps", "-aq"));
-                if (ps.exit == 0 && !ps.out.isBlank()) {
+                Shell.Result ps = cli(List.of("ps", "-aq"));
+                if (ps.exit() == 0 && !ps.output().isBlank()) {
                     List<String> rm = new ArrayList<>(List.of("rm", "-f"));
-                    rm.addAll(List.of(ps.out.trim().split("\\s+")));
+                    rm.addAll(List.of(ps.output().trim().split("\\s+")));
                     cli(rm);
                 }
             }
-        } catch (IOException e) {
+        } catch (RuntimeException e) {
             // go on tearing down
         }
-        stopDaemon();
-        if (ownsNetns) {
-            try {
-                run("ip", "netns", "del", netns);
-            } catch (IOException e) {
-                // not created
-            }
+        try {
+            stopDaemon();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

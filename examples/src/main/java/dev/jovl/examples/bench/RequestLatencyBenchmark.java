@@ -1,10 +1,10 @@
-package dev.jovl.driver.bench;
+package dev.jovl.examples.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jovl.driver.Daemon;
 import dev.jovl.driver.cli.DaemonOptions;
 import dev.jovl.driver.http.Json;
-import dev.jovl.driver.http.PluginClient;
+import dev.jovl.driver.http.UnixHttpClient;
 import dev.jovl.netlink.NetNs;
 import dev.jovl.netlink.NetlinkHandle;
 import dev.jovl.netlink.NetnsDirectory;
@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * real kernel inside a namespace the benchmark creates and removes. Prints p50/p90/p99 per method.
  *
  * <pre>
- * java -cp driver/target/jovl.jar dev.jovl.driver.bench.RequestLatencyBenchmark \
+ * java -cp driver/target/jovl.jar:examples/target/classes dev.jovl.examples.bench.RequestLatencyBenchmark \
  *      [--store file:/tmp/x | etcd://127.0.0.1:2379] [--clients 8] [--lifecycles 400] [--warmup 40]
  *      [--resident true|false] [--idle-grace S]
  * </pre>
@@ -96,7 +96,7 @@ public final class RequestLatencyBenchmark {
     }
 
     private static String setUp(Path socket, boolean resident) throws IOException {
-        try (PluginClient c = PluginClient.connect(socket)) {
+        try (UnixHttpClient c = UnixHttpClient.connect(socket)) {
             String space = json(c.post("/IpamDriver.GetDefaultAddressSpaces", "")).get("GlobalDefaultAddressSpace").asText();
             String poolId = json(c.post("/IpamDriver.RequestPool", "{\"AddressSpace\":\"" + space
                     + "\",\"Pool\":\"10.128.0.0/16\",\"V6\":false}")).get("PoolID").asText();
@@ -119,7 +119,7 @@ public final class RequestLatencyBenchmark {
             List<Future<?>> futures = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
                 futures.add(pool.submit(() -> {
-                    try (PluginClient c = PluginClient.connect(socket)) {
+                    try (UnixHttpClient c = UnixHttpClient.connect(socket)) {
                         for (int n = next.getAndIncrement(); n < lifecycles; n = next.getAndIncrement()) {
                             lifecycle(c, poolId, rec);
                         }
@@ -136,7 +136,7 @@ public final class RequestLatencyBenchmark {
         }
     }
 
-    private static void lifecycle(PluginClient c, String poolId, LatencyRecorder rec) throws IOException {
+    private static void lifecycle(UnixHttpClient c, String poolId, LatencyRecorder rec) throws IOException {
         String ep = Long.toHexString(Double.doubleToLongBits(Math.random())) + Long.toHexString(System.nanoTime());
         String ids = "\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"" + ep + "\"";
         String cidr = timed(c, rec, "/IpamDriver.RequestAddress", "{\"PoolID\":\"" + poolId
@@ -150,14 +150,14 @@ public final class RequestLatencyBenchmark {
                 + cidr.substring(0, cidr.indexOf('/')) + "\"}");
     }
 
-    private static JsonNode timed(PluginClient c, LatencyRecorder rec, String path, String body) throws IOException {
+    private static JsonNode timed(UnixHttpClient c, LatencyRecorder rec, String path, String body) throws IOException {
         long t = System.nanoTime();
-        PluginClient.Response r = c.post(path, body);
+        UnixHttpClient.Response r = c.post(path, body);
         rec.record(path, System.nanoTime() - t);
         return json(r);
     }
 
-    private static JsonNode json(PluginClient.Response r) throws IOException {
+    private static JsonNode json(UnixHttpClient.Response r) throws IOException {
         if (r.status() != 200) {
             throw new IOException("HTTP " + r.status() + ": " + r.body());
         }
