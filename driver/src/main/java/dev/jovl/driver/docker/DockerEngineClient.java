@@ -74,16 +74,15 @@ public final class DockerEngineClient implements AutoCloseable {
     }
 
     /**
-     * Subscribes to container start/die/destroy and network connect/disconnect events on a
-     * background thread, reconnecting with back-off until closed.
+     * Container start/die/destroy and network connect/disconnect events, as a stream whose
+     * {@link DockerEventStream#session} the caller runs as a supervised loop (it reconnects by
+     * being run again).
      */
     public DockerEventStream watchEvents(DockerEventListener listener) {
         String filters = "{\"type\":[\"container\",\"network\"],"
                 + "\"event\":[\"start\",\"die\",\"destroy\",\"connect\",\"disconnect\"]}";
-        DockerEventStream stream = new DockerEventStream(this,
-                "/events?filters=" + URLEncoder.encode(filters, StandardCharsets.UTF_8), listener);
-        stream.start();
-        return stream;
+        return new DockerEventStream(this, "/events?filters=" + URLEncoder.encode(filters, StandardCharsets.UTF_8),
+                listener);
     }
 
     /**

@@ -54,6 +54,7 @@ public final class StandaloneMode implements AutoCloseable {
     private ContainerNamePublisher publisher;
     private DnsServer dns;
     private Networks networks;
+    private DockerEventStream events;
 
     private StandaloneMode(Store store, Duration leaseTtl) {
         this.store = store;
@@ -90,7 +91,7 @@ public final class StandaloneMode implements AutoCloseable {
 
         registry = new NameRegistry(store);
         publisher = new ContainerNamePublisher(docker, registry, overlays, hostId, this::currentLease);
-        closeInOrder.add(docker.watchEvents(new DockerEventListener() {
+        events = docker.watchEvents(new DockerEventListener() {
             @Override
             public void onConnected() {
                 try {
@@ -105,7 +106,7 @@ public final class StandaloneMode implements AutoCloseable {
             public void onEvent(DockerEvent event) {
                 publisher.onEvent(event);
             }
-        }));
+        });
 
         if (DNS_OFF.equals(settings.dnsListen())) {
             log.info("standalone mode without DNS responder (--dns-listen off)");
@@ -138,11 +139,13 @@ public final class StandaloneMode implements AutoCloseable {
     }
 
     /**
-     * Declares the loops of standalone mode: {@code name-lease} (names re-published when their
+     * Declares the loops of standalone mode: {@code docker-events} (Docker's event stream, reconnected
+     * when it breaks), {@code name-lease} (names re-published when their
      * lease was lost) and, with a DNS responder, {@code name-feed} (the names of every host, kept
      * current; its first listing is retried until the store answers).
      */
     public void startLoops(Supervisor loops) {
+        loops.every("docker-events", Duration.ZERO, DockerEventStream.RECONNECT, events::session).onStop(events);
         loops.every("name-lease", leaseTtl.dividedBy(3), Duration.ofMillis(Math.max(500, leaseTtl.toMillis() / 3)),
                 this::keepLease);
         if (table != null) {

@@ -79,7 +79,7 @@ class DockerEngineClientTest {
             public void onEvent(DockerEvent event) {
                 events.add(event);
             }
-        })) {
+        }).startAlone()) {
             awaitTrue(() -> connects.get() == 1, "first connect");
             String id = dockerd.docker("run", "-d", "--name", "jsa-web", "--network", "jsa-net",
                     "--network-alias", "www", "jsa-busybox", "sleep", "600");

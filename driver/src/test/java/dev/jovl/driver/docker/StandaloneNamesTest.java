@@ -83,8 +83,8 @@ class StandaloneNamesTest {
                     byName(docker1, "jsa-stack"), "h1", () -> lease1);
             ContainerNamePublisher publisher2 = new ContainerNamePublisher(docker2, new NameRegistry(store2),
                     byName(docker2, "jsa-stack"), "h2", () -> lease2);
-            toClose.add(docker1.watchEvents(publisher1));
-            toClose.add(docker2.watchEvents(publisher2));
+            toClose.add(docker1.watchEvents(publisher1).startAlone());
+            toClose.add(docker2.watchEvents(publisher2).startAlone());
 
             NameTable table = new NameTable();
             toClose.add(NameFeed.start(new NameRegistry(store2), table));
