@@ -140,13 +140,13 @@ public final class NetworkDriverEndpoints {
     // ------------------------------------------------------------------------------------- helpers
 
     private static NetworkId network(String value, RequestFacts facts) {
-        NetworkId id = NetworkId.of(value, "NetworkID");
+        NetworkId id = new NetworkId(value);
         facts.about(id.value(), null);
         return id;
     }
 
     private static EndpointId endpoint(String value, RequestFacts facts) {
-        EndpointId id = EndpointId.of(value, "EndpointID");
+        EndpointId id = new EndpointId(value);
         facts.about(null, id.value());
         return id;
     }

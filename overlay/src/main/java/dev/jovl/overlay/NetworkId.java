@@ -6,14 +6,6 @@ public record NetworkId(String value) {
         Inputs.requireId(value, "NetworkID");
     }
 
-    /** @param field how the request names it, for the error message */
-    public static NetworkId of(String value, String field) {
-        return new NetworkId(Inputs.requireId(value, field));
-    }
-
-    public String shortForm() {
-        return Ids.shortId(value);
-    }
 
     @Override
     public String toString() {
