@@ -28,6 +28,16 @@ public final class IpAddress implements Comparable<IpAddress> {
         return new IpAddress(family, value);
     }
 
+    /** The address of 4 (IPv4) or 16 (IPv6) bytes in network order, as the JDK and the kernel give it. */
+    public static IpAddress fromBytes(byte[] bytes) {
+        Family family = switch (bytes.length) {
+            case 4 -> Family.V4;
+            case 16 -> Family.V6;
+            default -> throw new IllegalArgumentException("an IP address has 4 or 16 bytes, not " + bytes.length);
+        };
+        return new IpAddress(family, new BigInteger(1, bytes));
+    }
+
     /** Parses a plain address (no prefix); throws {@link IllegalArgumentException} with a readable message. */
     public static IpAddress parse(String text) {
         if (text == null || text.isEmpty()) {

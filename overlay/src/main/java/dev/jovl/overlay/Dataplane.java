@@ -78,6 +78,14 @@ public interface Dataplane extends AutoCloseable {
      */
     void applyPeers(String networkId, PeerEntries remove, PeerEntries add);
 
+    /**
+     * Tells the containers of the network's sandbox that these IPv4 addresses now live at these
+     * MACs (a gratuitous ARP on {@code br0}), so that a cache still holding an address's old MAC
+     * (the address moved to another container) is corrected at once rather than after it goes
+     * stale (~30 s). IPv6 addresses are left out. Best effort: a failure is the caller's to log.
+     */
+    void announce(String networkId, Map<String, String> ipToMac);
+
     @Override
     void close();
 

@@ -18,7 +18,10 @@ import dev.jovl.netlink.FdbEntry;
 import dev.jovl.netlink.Link;
 import dev.jovl.net.MacAddress;
 import dev.jovl.netlink.Neighbour;
+import dev.jovl.netlink.GratuitousArp;
 import dev.jovl.netlink.NetNs;
+import dev.jovl.net.Family;
+import dev.jovl.net.IpAddress;
 import dev.jovl.netlink.NetlinkException;
 import dev.jovl.netlink.NetlinkHandle;
 import dev.jovl.netlink.NetnsDirectory;
@@ -350,13 +353,13 @@ public final class NetlinkDataplane implements Dataplane {
         Map<String, String> neighbours = new HashMap<>();
         for (Neighbour n : h.neighbours(vx.get().index())) {
             if (n.isPermanent() && n.mac() != null) {
-                neighbours.put(n.ip().getHostAddress(), n.mac().toString());
+                neighbours.put(IpAddress.fromBytes(n.ip().getAddress()).toString(), n.mac().toString());
             }
         }
         Map<String, String> fdb = new HashMap<>();
         for (FdbEntry f : h.fdb(vx.get().index())) {
             if (f.isSelf() && f.isPermanent() && f.dst() != null) {
-                fdb.put(f.mac().toString(), f.dst().getHostAddress());
+                fdb.put(f.mac().toString(), IpAddress.fromBytes(f.dst().getAddress()).toString());
             }
         }
         return new PeerEntries(neighbours, fdb);
@@ -377,6 +380,26 @@ public final class NetlinkDataplane implements Dataplane {
         batch.execute().throwIfFailed();
         // the bridge may have learned a removed MAC on the VXLAN port; let it forget at once
         remove.fdb().keySet().forEach(mac -> h.deleteBridgeFdb(vx, MacAddress.parse(mac)));
+    }
+
+    @Override
+    public void announce(String networkId, Map<String, String> ipToMac) {
+        Map<IpAddress, MacAddress> v4 = new HashMap<>();
+        ipToMac.forEach((ip, mac) -> {
+            IpAddress a = IpAddress.parse(ip);
+            if (a.family() == Family.V4) {
+                v4.put(a, MacAddress.parse(mac));
+            }
+        });
+        Optional<Sandbox> sb = existing(networkId);
+        if (v4.isEmpty() || sb.isEmpty()) {
+            return;
+        }
+        Link bridge = sb.get().handle().link(SandboxNames.BRIDGE);
+        sb.get().ns().call(() -> {
+            GratuitousArp.announce(bridge.index(), bridge.mac(), v4);
+            return null;
+        });
     }
 
     private static InetAddress literal(String ip) {

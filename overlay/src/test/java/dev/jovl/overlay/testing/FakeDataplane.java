@@ -167,6 +167,19 @@ public final class FakeDataplane implements Dataplane {
         s.fdb.putAll(add.fdb());
     }
 
+    private final List<Map<String, String>> announcements = new ArrayList<>();
+
+    @Override
+    public synchronized void announce(String networkId, Map<String, String> ipToMac) {
+        call("announce " + networkId + " " + new java.util.TreeMap<>(ipToMac));
+        announcements.add(Map.copyOf(ipToMac));
+    }
+
+    /** Every address -> MAC announced so far, in order. */
+    public synchronized List<Map<String, String>> announcements() {
+        return List.copyOf(announcements);
+    }
+
     @Override
     public void close() {
     }
