@@ -161,6 +161,21 @@ public final class IpAddress implements Comparable<IpAddress> {
         return out;
     }
 
+    /** 0.0.0.0 or ::. */
+    public boolean isUnspecified() {
+        return value.signum() == 0;
+    }
+
+    /** 127.0.0.0/8 or ::1. */
+    public boolean isLoopback() {
+        return family == Family.V4 ? value.shiftRight(24).intValue() == 127 : value.equals(BigInteger.ONE);
+    }
+
+    /** 224.0.0.0/4 (and the 240/4 rest up to broadcast) or ff00::/8: no interface can own one. */
+    public boolean isMulticastOrReserved() {
+        return family == Family.V4 ? value.shiftRight(28).intValue() >= 0xe : value.shiftRight(120).intValue() == 0xff;
+    }
+
     /** This address plus {@code delta}; throws if the result leaves the family's address space. */
     public IpAddress plus(BigInteger delta) {
         return of(family, value.add(delta));
