@@ -298,7 +298,7 @@ public final class OverlayService {
         // The veth pair goes in the background (the kernel's unregistering waits ~20-40 ms), and
         // with its last veth the sandbox, after the idle grace: a veth dies with either end's
         // namespace, so none left means no container of this network runs here any more.
-        cleanup.deleteLater(networkId, endpointId);
+        cleanup.deleteLater(networkId, SandboxNames.devicePart(endpointId));
     }
 
     /**

@@ -52,6 +52,7 @@ public final class NetlinkDataplane implements Dataplane {
     private final NetlinkHandle hostHandle;
     private final NetNs hostNs;
     private final NetnsDirectory sandboxDir;
+    private final HashedNamespaceNames hashedNames;
     private final LocalHost host;
     private final InetAddress vtep;
     private final Map<String, Sandbox> open = new ConcurrentHashMap<>();
@@ -106,6 +107,7 @@ public final class NetlinkDataplane implements Dataplane {
         this.hostNs = hostNs;
         this.hostHandle = hostHandle;
         this.sandboxDir = sandboxDir;
+        this.hashedNames = new HashedNamespaceNames(sandboxDir.dir());
         this.host = host;
         this.vtep = literal(host.vtep());
     }
@@ -121,7 +123,7 @@ public final class NetlinkDataplane implements Dataplane {
     public Set<String> sandboxes() {
         Set<String> out = new HashSet<>();
         for (String name : sandboxDir.list()) {
-            String networkId = SandboxNames.networkOf(name);
+            String networkId = SandboxNames.isHashed(name) ? hashedNames.networkOf(name) : SandboxNames.networkOf(name);
             if (networkId != null) {
                 out.add(networkId);
             }
@@ -201,6 +203,9 @@ public final class NetlinkDataplane implements Dataplane {
                     sandboxDir.delete(name);
                 }
             }
+            if (SandboxNames.isHashed(name)) {
+                hashedNames.record(name, id); // before the namespace: a sandbox is never left unattributable
+            }
             Sandbox sb = openSandbox(sandboxDir.create(name));
             log.info("network {}: sandbox namespace {} created", Ids.shortId(id), sandboxDir.pathOf(name));
             return sb;
@@ -258,6 +263,9 @@ public final class NetlinkDataplane implements Dataplane {
                 sb.close();
             }
         }
+        if (SandboxNames.isHashed(name)) {
+            hashedNames.forget(name);
+        }
         if (sandboxDir.delete(name)) {
             log.info("network {}: sandbox namespace removed", Ids.shortId(networkId));
         }
@@ -292,21 +300,21 @@ public final class NetlinkDataplane implements Dataplane {
     }
 
     @Override
-    public void detach(String networkId, String endpointId) {
-        String inner = SandboxNames.sandboxEnd(endpointId);
+    public void detach(String networkId, String device) {
+        String inner = SandboxNames.sandboxEndOfDevice(device);
         existing(networkId).ifPresent(sb -> sb.handle().deleteLink(inner));
         // if the sandbox end was already gone, the outer end may still be lying in the host namespace
-        hostHandle.deleteLink(SandboxNames.hostEnd(endpointId));
+        hostHandle.deleteLink(SandboxNames.hostEndOfDevice(device));
     }
 
     @Override
-    public boolean removeHostEnd(String endpointId) {
-        return hostHandle.deleteLink(SandboxNames.hostEnd(endpointId));
+    public boolean removeHostEnd(String device) {
+        return hostHandle.deleteLink(SandboxNames.hostEndOfDevice(device));
     }
 
     @Override
-    public boolean hostEndPresent(String endpointId) {
-        return hostHandle.findLink(SandboxNames.hostEnd(endpointId)).isPresent();
+    public boolean hostEndPresent(String device) {
+        return hostHandle.findLink(SandboxNames.hostEndOfDevice(device)).isPresent();
     }
 
     @Override
@@ -325,7 +333,7 @@ public final class NetlinkDataplane implements Dataplane {
         Set<String> out = new HashSet<>();
         existing(networkId).ifPresent(sb -> {
             for (Link l : sb.handle().links()) {
-                String prefix = SandboxNames.endpointPrefixOf(l.name());
+                String prefix = SandboxNames.deviceOf(l.name());
                 if ("veth".equals(l.kind()) && prefix != null) {
                     out.add(prefix);
                 }
