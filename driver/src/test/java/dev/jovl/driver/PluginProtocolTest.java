@@ -1,5 +1,6 @@
 package dev.jovl.driver;
 
+import dev.jovl.overlay.SandboxNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -240,7 +241,8 @@ class PluginProtocolTest {
         // the pair is deleted in the background; the sandbox is kept for the idle grace (60 s here)
         Eventually.assertThat("veth gone", Duration.ofSeconds(15),
                 () -> Shell.run("ip", "-n", host.namespace(), "link", "show", src).exit() != 0
-                        && Shell.run("nsenter", "--net=" + sandbox, "ip", "link", "show", "veep123456789").exit() != 0);
+                        && Shell.run("nsenter", "--net=" + sandbox, "ip", "link", "show",
+                        SandboxNames.sandboxEnd("ep1234567890abcdef")).exit() != 0);
         assertTrue(Files.exists(sandbox), "last local endpoint gone: the sandbox stays for the idle grace");
         ok("/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"neteps\"}");
         assertFalse(Files.exists(sandbox), "DeleteNetwork removes the idle sandbox at once");

@@ -1,5 +1,6 @@
 package dev.jovl.driver;
 
+import dev.jovl.overlay.SandboxNames;
 import static dev.jovl.driver.testing.DaemonFixture.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -192,9 +193,9 @@ class SandboxIdleGraceTest {
         Container c2 = start(d1, h1, "c2", "ep2bbbbbbbbbbbbbbbb", "10.55.0.3/24");
         stopLikeDocker(d1, h1, c2, "ep2bbbbbbbbbbbbbbbb");
         Eventually.assertThat("the later deletion is done", CONVERGE,
-                () -> !links(h1.namespace()).contains(c2.srcName()) && !sandboxLinks(d1).contains("veep2bbbbbbbb"));
+                () -> !links(h1.namespace()).contains(c2.srcName()) && !sandboxLinks(d1).contains(SandboxNames.sandboxEnd("ep2bbbbbbbbbbbbbbbb")));
         assertTrue(links(h1.namespace()).contains(src), "the new pair was not deleted as the old one");
-        assertTrue(sandboxLinks(d1).contains("veep1aaaaaaaa"), "its sandbox end is on the bridge");
+        assertTrue(sandboxLinks(d1).contains(SandboxNames.sandboxEnd("ep1aaaaaaaaaaaaaaaa")), "its sandbox end is on the bridge");
     }
 
     @Test
