@@ -11,7 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One log line per request: method, network, endpoint, duration and result. Requests on one
+ * One log line per request: method, network, endpoint, duration and result; at debug level for a
+ * request that succeeded (off by default: {@code --log-level debug} shows them), at warning level
+ * for one that failed. Every request is counted in {@link RequestStats}. Requests on one
  * connection are answered in order, so the oldest pending start time belongs to the response
  * being written. One instance per connection.
  */
@@ -47,7 +49,7 @@ public final class RequestLogHandler extends ChannelDuplexHandler {
             stats.record(uri, code, nanos);
             String ms = String.format(Locale.ROOT, "%.2fms", nanos / 1e6);
             if (code == 200) {
-                log.info("{} net={} ep={} {} {}", uri, net(facts), ep(facts), ms, code);
+                log.debug("{} net={} ep={} {} {}", uri, net(facts), ep(facts), ms, code);
             } else {
                 log.warn("{} net={} ep={} {} {} Err={}", uri, net(facts), ep(facts), ms, code,
                         facts == null ? response.status().reasonPhrase() : facts.error());
