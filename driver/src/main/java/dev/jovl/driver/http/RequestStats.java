@@ -53,7 +53,8 @@ public final class RequestStats {
         return path.substring(1);
     }
 
-    void record(String uri, int status, long nanos) {
+    /** Counts one answered request under its route. */
+    public void record(String uri, int status, long nanos) {
         String route = routeOf(uri);
         requests.computeIfAbsent(route, k -> new LongAdder()).increment();
         if (status != 200) {

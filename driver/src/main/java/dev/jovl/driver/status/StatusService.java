@@ -60,8 +60,11 @@ public final class StatusService {
         List<HealthCheck.Verdict> verdicts = health.check();
         List<HostStatus> hosts = new ArrayList<>();
         List<NetworkStatus> networks = new ArrayList<>();
+        boolean storeUp = verdicts.stream().anyMatch(v -> v.subsystem().equals(HealthCheck.STORE) && v.healthy());
         try {
-            storeSide(hosts, networks);
+            if (storeUp) { // else the lists stay empty rather than wait for the store's deadline again
+                storeSide(hosts, networks);
+            }
         } catch (StoreException e) {
             hosts.clear();
             networks.clear();
