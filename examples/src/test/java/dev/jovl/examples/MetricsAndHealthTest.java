@@ -92,6 +92,52 @@ class MetricsAndHealthTest {
         promtool(scrape(c, h1), h1);
     }
 
+    /** Metrics that have no series until something happens (a sandbox, an event, a pool), or only in standalone mode. */
+    private static final java.util.Set<String> CONDITIONAL = java.util.Set.of("jovl_store_errors_total",
+            "jovl_store_watch_reconnects_total", "jovl_store_watch_resyncs_total", "jovl_dns_queries_total",
+            "jovl_dns_upstream_errors_total", "jovl_ipam_pool_addresses", "jovl_ipam_pool_addresses_in_use",
+            "jovl_peers_programmed", "jovl_store_watch_last_event_age_seconds");
+
+    /**
+     * The Grafana dashboard's queries are valid PromQL ({@code promtool check rules} on them as
+     * recording rules) and name only metrics jovl serves.
+     */
+    @Test
+    void dashboardQueriesAreValidAndNameServedMetrics(Cluster c) throws Exception {
+        Path dashboard = c.hosts().repoRoot().resolve("examples/grafana/jovl-dashboard.json");
+        com.fasterxml.jackson.databind.JsonNode d = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(dashboard.toFile());
+        List<String> exprs = new java.util.ArrayList<>();
+        d.get("panels").forEach(p -> {
+            if (p.has("targets")) {
+                p.get("targets").forEach(t -> exprs.add(t.get("expr").asText()));
+            }
+        });
+        assertTrue(exprs.size() > 20, "queries: " + exprs.size());
+        StringBuilder rules = new StringBuilder("groups:\n- name: dashboard\n  rules:\n");
+        for (int i = 0; i < exprs.size(); i++) {
+            String e = exprs.get(i).replace("$__rate_interval", "1m").replace("$instance", ".*");
+            rules.append("  - record: dashboard:").append(i).append("\n    expr: ")
+                    .append(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(e)).append('\n');
+        }
+        Path file = Files.createTempFile("jovl-dashboard", ".yml");
+        try {
+            Files.writeString(file, rules);
+            CommandResult r = Commands.run(Duration.ofSeconds(30), java.util.Map.of(),
+                    List.of("promtool", "check", "rules", file.toString()));
+            assertEquals(0, r.exitCode(), r.describe());
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        String served = scrape(c, c.host(1));
+        Matcher names = Pattern.compile("\\b(jovl_[a-z_]+|jvm_[a-z_]+|process_[a-z_]+)").matcher(String.join("\n", exprs));
+        while (names.find()) {
+            String name = names.group(1).replaceAll("_(bucket|count|sum)$", "");
+            assertTrue(CONDITIONAL.contains(name) || served.contains("\n" + name),
+                    "the dashboard asks for " + name + ", which jovl does not serve");
+        }
+    }
+
     private static String scrape(Cluster c, String host) {
         return c.hosts().scrape(host).orFail().out();
     }
