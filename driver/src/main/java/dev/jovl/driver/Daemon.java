@@ -98,14 +98,16 @@ public final class Daemon implements AutoCloseable {
             ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
             opened.add(handlers::shutdownNow);
             RequestStats stats = new RequestStats(table::knows);
-            // metrics only when asked for: a daemon without --metrics-listen loads none of it
+            PluginServer server = PluginServer.start(options.socket(), table, handlers, stats);
+            opened.add(server);
+            long listeningMs = (System.nanoTime() - t0) / 1_000_000;
+            // metrics only when asked for (a daemon without --metrics-listen loads none of it), and
+            // after the socket listens: the client's classes and configuration take ~100 ms to load
+            // (a request answered before this, such as Activate, is in jovl status but not in the metrics)
             DaemonMetrics metrics = options.metricsListen() == null ? null : new DaemonMetrics(VERSION);
             if (metrics != null) {
                 stats.observe(metrics);
             }
-            PluginServer server = PluginServer.start(options.socket(), table, handlers, stats);
-            opened.add(server);
-            long listeningMs = (System.nanoTime() - t0) / 1_000_000;
 
             NetNs hostNs = hostNamespace == null ? NetNs.self() : NetNs.open(hostNamespace);
             opened.add(hostNs);
