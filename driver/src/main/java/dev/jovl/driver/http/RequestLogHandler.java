@@ -47,15 +47,20 @@ public final class RequestLogHandler extends ChannelDuplexHandler {
             RequestFacts facts = msg instanceof PluginResponse pr ? pr.facts() : null;
             int code = response.status().code();
             stats.record(uri, code, nanos);
-            String ms = String.format(Locale.ROOT, "%.2fms", nanos / 1e6);
             if (code == 200) {
-                log.debug("{} net={} ep={} {} {}", uri, net(facts), ep(facts), ms, code);
+                if (log.isDebugEnabled()) {
+                    log.debug("{} net={} ep={} {} {}", uri, net(facts), ep(facts), ms(nanos), code);
+                }
             } else {
-                log.warn("{} net={} ep={} {} {} Err={}", uri, net(facts), ep(facts), ms, code,
+                log.warn("{} net={} ep={} {} {} Err={}", uri, net(facts), ep(facts), ms(nanos), code,
                         facts == null ? response.status().reasonPhrase() : facts.error());
             }
         }
         ctx.write(msg, promise);
+    }
+
+    private static String ms(long nanos) {
+        return String.format(Locale.ROOT, "%.2fms", nanos / 1e6);
     }
 
     private static String net(RequestFacts f) {
