@@ -92,7 +92,8 @@ public final class Daemon implements AutoCloseable {
         // Jackson takes a few hundred ms to initialise: do it beside the socket set-up, not in
         // front of Docker's first request
         Thread.ofPlatform().daemon().name("jovl-warm-json").start(Daemon::warmUpJson);
-        RouteTable table = new RouteTable(DriverRoutes.handshake(options.scope()));
+        IpamConfig ipamConfig = IpamConfig.defaults().withKeyPrefix(StoreLayout.IPAM);
+        RouteTable table = new RouteTable(DriverRoutes.handshake(options.scope(), ipamConfig));
         try {
             // listen first: Docker gives a managed plugin ~9.5 s, and the rest may wait for the store
             ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
@@ -129,7 +130,7 @@ public final class Daemon implements AutoCloseable {
                     new NetnsDirectory(options.runDir().resolve("netns")), host, loops);
             opened.add(dataplane);
             NetworkLocks locks = new NetworkLocks();
-            IpamDriver ipam = new IpamDriver(store, IpamConfig.defaults().withKeyPrefix(StoreLayout.IPAM), hostId);
+            IpamDriver ipam = new IpamDriver(store, ipamConfig, hostId);
             LocalEndpointJournal journal = new LocalEndpointJournal(options.runDir().resolve("endpoints"));
             SandboxCleanup cleanup = new SandboxCleanup(dataplane, locks, options.sandboxIdleGrace());
             SandboxAdoption adoption = new SandboxAdoption(state, host, dataplane, locks, journal,
@@ -160,7 +161,7 @@ public final class Daemon implements AutoCloseable {
             StatusService status = new StatusService(state, host, settings, dataplane, peers, registration, stats,
                     loops, health);
             opened.add(loops); // stopped first (after the socket): the loops use everything above
-            DriverRoutes routes = new DriverRoutes(new NetworkDriverEndpoints(overlay, networks), settings.scope())
+            DriverRoutes routes = new DriverRoutes(new NetworkDriverEndpoints(overlay, networks), settings.scope(), ipamConfig)
                     .withIpam(ipam)
                     .add("/Jovl.Status", Empty.class, (r, f) -> status.status())
                     .add("/Jovl.Peers", PeersRequest.class, (r, f) -> status.peers(r));

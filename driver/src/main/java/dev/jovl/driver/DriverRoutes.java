@@ -11,6 +11,7 @@ import dev.jovl.driver.api.DriverApi.ExternalConnectivityRequest;
 import dev.jovl.driver.api.DriverApi.JoinRequest;
 import dev.jovl.driver.api.DriverApi.NetworkRequest;
 import dev.jovl.driver.http.Route;
+import dev.jovl.ipam.IpamConfig;
 import dev.jovl.ipam.IpamDriver;
 import dev.jovl.ipam.protocol.IpamProtocol.ReleaseAddressRequest;
 import dev.jovl.ipam.protocol.IpamProtocol.ReleasePoolRequest;
@@ -25,8 +26,8 @@ import java.util.Map;
 public final class DriverRoutes {
     private final Map<String, Route<?>> routes = new LinkedHashMap<>();
 
-    public DriverRoutes(NetworkDriverEndpoints driver, String scope) {
-        addHandshake(scope);
+    public DriverRoutes(NetworkDriverEndpoints driver, String scope, IpamConfig ipam) {
+        addHandshake(scope, ipam);
         add("/NetworkDriver.CreateNetwork", CreateNetworkRequest.class, driver::createNetwork);
         add("/NetworkDriver.DeleteNetwork", NetworkRequest.class, driver::deleteNetwork);
         add("/NetworkDriver.AllocateNetwork", AllocateNetworkRequest.class, driver::allocateNetwork);
@@ -47,23 +48,27 @@ public final class DriverRoutes {
     private DriverRoutes() {
     }
 
-    /** What the socket can answer before the daemon has its store and kernel handles. */
-    public static Map<String, Route<?>> handshake(String scope) {
+    /**
+     * What the socket answers before the daemon has its store and kernel handles: the handshake
+     * and every capability call, which depend on configuration only. Docker registers a driver
+     * with whatever its GetCapabilities call returned, so none of them may wait for start-up.
+     */
+    public static Map<String, Route<?>> handshake(String scope, IpamConfig ipam) {
         DriverRoutes r = new DriverRoutes();
-        r.addHandshake(scope);
+        r.addHandshake(scope, ipam);
         return r.routes();
     }
 
-    private void addHandshake(String scope) {
+    private void addHandshake(String scope, IpamConfig ipam) {
         add("/Plugin.Activate", Empty.class,
                 (r, f) -> new ActivateResponse(List.of("NetworkDriver", "IpamDriver")));
         add("/NetworkDriver.GetCapabilities", Empty.class, (r, f) -> NetworkDriverEndpoints.capabilities(scope));
+        add("/IpamDriver.GetCapabilities", Empty.class, (r, f) -> IpamDriver.capabilities(ipam));
+        add("/IpamDriver.GetDefaultAddressSpaces", Empty.class, (r, f) -> IpamDriver.defaultAddressSpaces(ipam));
     }
 
     /** The IPAM endpoints, served by the ipam module on the same socket. */
     public DriverRoutes withIpam(IpamDriver ipam) {
-        add("/IpamDriver.GetCapabilities", Empty.class, (r, f) -> ipam.getCapabilities());
-        add("/IpamDriver.GetDefaultAddressSpaces", Empty.class, (r, f) -> ipam.getDefaultAddressSpaces());
         add("/IpamDriver.RequestPool", RequestPoolRequest.class, (r, f) -> ipam.requestPool(r));
         add("/IpamDriver.ReleasePool", ReleasePoolRequest.class, (r, f) -> ipam.releasePool(r));
         add("/IpamDriver.RequestAddress", RequestAddressRequest.class, (r, f) -> ipam.requestAddress(r));

@@ -75,6 +75,14 @@ final class AddressAllocator {
             if (found.isEmpty()) {
                 found = FreeAddressFinder.anywhere(range, from, cache.loadAllBlocks());
             }
+            if (found.isEmpty() && !fresh && mac != null) {
+                // a warm cache skipped the MAC lookup above: a resend whose first answer (this
+                // pool's last address) was lost must get that address, not "exhausted"
+                Optional<IpAddress> previous = addressOfMac(pool, mac);
+                if (previous.isPresent()) {
+                    return pool.id().subnet().withPrefix(previous.get());
+                }
+            }
             BigInteger offset = found.orElseThrow(() -> new IpamException(Kind.POOL_EXHAUSTED, "pool " + id
                     + " is exhausted: all " + range.capacity() + " addresses of "
                     + (range.subRange() != null ? "ip-range " + range.subRange() : "the subnet")
@@ -102,7 +110,9 @@ final class AddressAllocator {
                 indexMac = previous.isEmpty();
             }
             BigInteger offset = pool.id().subnet().offsetOf(address);
-            failIfTaken(cache, offset, address, "address " + address);
+            if (failIfTaken(cache, offset, address, mac, "address " + address)) {
+                return pool.id().subnet().withPrefix(address); // resent request, seen with a warm cache
+            }
             return commitAllocation(cache, offset, false, mac, indexMac, List.of());
         });
     }
@@ -134,7 +144,7 @@ final class AddressAllocator {
             IpAddress gateway = requested != null ? requested : pool.id().subnet().addressAt(pool.range().lo());
             checkAllocatable(pool, gateway);
             BigInteger offset = pool.id().subnet().offsetOf(gateway);
-            failIfTaken(cache, offset, gateway, "gateway " + gateway);
+            failIfTaken(cache, offset, gateway, null, "gateway " + gateway);
             Op setGateway = Op.compareAndSet(keys.holders(pool.key()), stateKv.version(), StoredRecords.write(
                     new PoolState(state.holders(), gateway.toString(), List.of(hostId))));
             return commitAllocation(cache, offset, true, null, false, List.of(setGateway));
@@ -251,19 +261,27 @@ final class AddressAllocator {
     }
 
     /** Throws ADDRESS_IN_USE if the bit is set in a fresh read of its block. */
-    private void failIfTaken(PoolCache cache, BigInteger offset, IpAddress address, String what) {
+    /**
+     * Throws if the address is taken by anyone but {@code mac}'s endpoint.
+     *
+     * @return true if {@code mac} (not null) already holds it: a resent request
+     */
+    private boolean failIfTaken(PoolCache cache, BigInteger offset, IpAddress address, String mac, String what) {
         BigInteger block = BlockBitmap.blockOf(offset);
         if (!bitmap(cache.block(block)).get(BlockBitmap.bitOf(offset))) {
-            return;
+            return false;
         }
         cache.blocks.remove(block); // the cached bitmap may be stale: decide on a fresh read
         if (!bitmap(cache.block(block)).get(BlockBitmap.bitOf(offset))) {
-            return;
+            return false;
         }
         ResolvedPool pool = cache.pool();
-        String owner = store.get(keys.address(pool.key(), pool.generation(), address.toString()))
-                .map(kv -> StoredRecords.read(kv.value(), AddressRecord.class))
-                .map(r -> r.gateway() ? " as the gateway" : " by a container on host " + r.host())
+        Optional<AddressRecord> holder = store.get(keys.address(pool.key(), pool.generation(), address.toString()))
+                .map(kv -> StoredRecords.read(kv.value(), AddressRecord.class));
+        if (mac != null && holder.filter(r -> !r.gateway() && mac.equals(r.mac())).isPresent()) {
+            return true;
+        }
+        String owner = holder.map(r -> r.gateway() ? " as the gateway" : " by a container on host " + r.host())
                 .orElse("");
         throw new IpamException(Kind.ADDRESS_IN_USE, what + " is already in use" + owner + " (pool " + pool.id() + ")");
     }

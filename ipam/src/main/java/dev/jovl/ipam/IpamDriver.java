@@ -54,11 +54,21 @@ public final class IpamDriver {
 
     /** {@code /IpamDriver.GetCapabilities}. No request replay: jovl keeps its own state in the store. */
     public CapabilitiesResponse getCapabilities() {
+        return capabilities(config);
+    }
+
+    /** The capabilities a driver with {@code config} has: configuration only, no store. */
+    public static CapabilitiesResponse capabilities(IpamConfig config) {
         return new CapabilitiesResponse(config.requiresMacAddress(), false);
     }
 
     /** {@code /IpamDriver.GetDefaultAddressSpaces}. */
     public AddressSpacesResponse getDefaultAddressSpaces() {
+        return defaultAddressSpaces(config);
+    }
+
+    /** The default address spaces of a driver with {@code config}: configuration only, no store. */
+    public static AddressSpacesResponse defaultAddressSpaces(IpamConfig config) {
         return new AddressSpacesResponse(config.localAddressSpace(), config.globalAddressSpace());
     }
 

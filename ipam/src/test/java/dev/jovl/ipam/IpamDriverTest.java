@@ -269,6 +269,41 @@ class IpamDriverTest {
     }
 
     @Test
+    void aResendOnTheSameHostGetsTheSameAnswerAlsoWhenItTookThePoolsLastAddress() {
+        String id = hostA.requestPool(pool("jovl-global", "10.51.0.0/24", "10.51.0.248/29", false)).poolId();
+        for (int i = 0; i < 6; i++) {
+            any(hostA, id);
+        }
+        Map<String, String> mac = Map.of(IpamProtocol.MAC_ADDRESS_OPTION, "02:42:0a:33:00:fe");
+        String last = hostA.requestAddress(new RequestAddressRequest(id, "", mac)).address();
+        // the answer was lost and Docker resends on the same host, whose pool cache is warm
+        assertEquals(last, hostA.requestAddress(new RequestAddressRequest(id, "", mac)).address());
+        assertEquals(last, hostB.requestAddress(new RequestAddressRequest(id, "", mac)).address());
+        assertEquals(7, hostA.allocations(id).size());
+        // a full pool refuses a new MAC, and a resend of that refusal is refused alike
+        Map<String, String> other = Map.of(IpamProtocol.MAC_ADDRESS_OPTION, "02:42:0a:33:00:99");
+        failsWithoutChange(Kind.POOL_EXHAUSTED, () -> hostA.requestAddress(new RequestAddressRequest(id, "", other)));
+        failsWithoutChange(Kind.POOL_EXHAUSTED, () -> hostA.requestAddress(new RequestAddressRequest(id, "", other)));
+    }
+
+    @Test
+    void aResendOnTheSameHostDoesNotTakeASecondAddress() {
+        String id = hostA.requestPool(pool("jovl-global", "10.52.0.0/24", "", false)).poolId();
+        any(hostA, id); // warms this host's cache of the pool
+        Map<String, String> mac = Map.of(IpamProtocol.MAC_ADDRESS_OPTION, "02:42:0a:34:00:09");
+        String first = hostA.requestAddress(new RequestAddressRequest(id, "", mac)).address();
+        assertEquals(first, hostA.requestAddress(new RequestAddressRequest(id, "", mac)).address());
+        assertEquals(2, hostA.allocations(id).size());
+        // the same for a fixed address (docker run --ip), resent on the same host
+        Map<String, String> fixed = Map.of(IpamProtocol.MAC_ADDRESS_OPTION, "02:42:0a:34:00:c8");
+        assertEquals("10.52.0.200/24", hostA.requestAddress(new RequestAddressRequest(id, "10.52.0.200", fixed)).address());
+        assertEquals("10.52.0.200/24", hostA.requestAddress(new RequestAddressRequest(id, "10.52.0.200", fixed)).address());
+        failsWithoutChange(Kind.ADDRESS_IN_USE, () -> hostA.requestAddress(new RequestAddressRequest(id, "10.52.0.200",
+                Map.of(IpamProtocol.MAC_ADDRESS_OPTION, "02:42:0a:34:00:01"))));
+        assertEquals(3, hostA.allocations(id).size());
+    }
+
+    @Test
     void aMacWithAnAddressCanStillHaveASpecificOne() {
         String id = hostA.requestPool(pool("jovl-global", "10.51.0.0/24", "", false)).poolId();
         Map<String, String> mac = Map.of(IpamProtocol.MAC_ADDRESS_OPTION, "02:42:ac:11:00:09");

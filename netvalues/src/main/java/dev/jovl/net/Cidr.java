@@ -29,13 +29,16 @@ public record Cidr(IpAddress network, int prefix) implements Comparable<Cidr> {
         if (slash < 0) {
             throw new IllegalArgumentException("subnet '" + text + "' has no prefix length (expected CIDR like 10.10.0.0/24)");
         }
-        IpAddress address = IpAddress.parse(text.substring(0, slash));
-        String p = text.substring(slash + 1);
-        if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)
-                || (p.length() > 1 && p.charAt(0) == '0')) {
-            throw new IllegalArgumentException("bad prefix length in '" + text + "'");
+        return new Cidr(IpAddress.parse(text.substring(0, slash)), prefixLength(text.substring(slash + 1), text));
+    }
+
+    /** A prefix length as written after the slash: 1 to 3 ASCII digits, no sign, no leading zero. */
+    static int prefixLength(String digits, String text) {
+        if (digits.isEmpty() || digits.length() > 3 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')
+                || (digits.length() > 1 && digits.charAt(0) == '0')) {
+            throw new IllegalArgumentException("bad prefix length '" + digits + "' in '" + text + "'");
         }
-        return new Cidr(address, Integer.parseInt(p));
+        return Integer.parseInt(digits);
     }
 
     private static BigInteger hostMask(int bits, int prefix) {

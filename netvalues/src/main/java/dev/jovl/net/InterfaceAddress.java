@@ -20,13 +20,8 @@ public record InterfaceAddress(IpAddress address, int prefix) {
         if (slash < 0) {
             throw new IllegalArgumentException("not an address with a prefix length (CIDR): '" + text + "'");
         }
-        IpAddress address = IpAddress.parse(text.substring(0, slash));
-        String digits = text.substring(slash + 1);
-        if (digits.isEmpty() || digits.length() > 3 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')
-                || (digits.length() > 1 && digits.charAt(0) == '0')) {
-            throw new IllegalArgumentException("bad prefix length '" + digits + "' in '" + text + "'");
-        }
-        return new InterfaceAddress(address, Integer.parseInt(digits));
+        return new InterfaceAddress(IpAddress.parse(text.substring(0, slash)),
+                Cidr.prefixLength(text.substring(slash + 1), text));
     }
 
     public Family family() {

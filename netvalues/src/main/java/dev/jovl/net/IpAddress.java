@@ -28,6 +28,16 @@ public final class IpAddress implements Comparable<IpAddress> {
         return new IpAddress(family, value);
     }
 
+    /** The address of 4 (IPv4) or 16 (IPv6) bytes in network order, as the JDK and the kernel give it. */
+    public static IpAddress fromBytes(byte[] bytes) {
+        Family family = switch (bytes.length) {
+            case 4 -> Family.V4;
+            case 16 -> Family.V6;
+            default -> throw new IllegalArgumentException("an IP address has 4 or 16 bytes, not " + bytes.length);
+        };
+        return new IpAddress(family, new BigInteger(1, bytes));
+    }
+
     /** Parses a plain address (no prefix); throws {@link IllegalArgumentException} with a readable message. */
     public static IpAddress parse(String text) {
         if (text == null || text.isEmpty()) {
@@ -149,6 +159,21 @@ public final class IpAddress implements Comparable<IpAddress> {
         int n = Math.min(raw.length, out.length);
         System.arraycopy(raw, raw.length - n, out, out.length - n, n);
         return out;
+    }
+
+    /** 0.0.0.0 or ::. */
+    public boolean isUnspecified() {
+        return value.signum() == 0;
+    }
+
+    /** 127.0.0.0/8 or ::1. */
+    public boolean isLoopback() {
+        return family == Family.V4 ? value.shiftRight(24).intValue() == 127 : value.equals(BigInteger.ONE);
+    }
+
+    /** 224.0.0.0/4 (and the 240/4 rest up to broadcast) or ff00::/8: no interface can own one. */
+    public boolean isMulticastOrReserved() {
+        return family == Family.V4 ? value.shiftRight(28).intValue() >= 0xe : value.shiftRight(120).intValue() == 0xff;
     }
 
     /** This address plus {@code delta}; throws if the result leaves the family's address space. */

@@ -49,7 +49,7 @@ class CidrTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"10.0.0.0", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/08", "fd00::/129", "x/8"})
+    @ValueSource(strings = {"10.0.0.0", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/08", "fd00::/129", "x/8", "10.0.0.0/2\u0664", "10.0.0.0/+8", "10/8", "010.0.0.0/8"})
     void refusesMalformed(String text) {
         assertThrows(IllegalArgumentException.class, () -> Cidr.parse(text));
     }

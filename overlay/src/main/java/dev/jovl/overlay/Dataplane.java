@@ -27,19 +27,24 @@ public interface Dataplane extends AutoCloseable {
      */
     void repair(NetworkRecord network);
 
-    /** Removes the endpoint's veth pair wherever its container end is; absent is fine. */
-    void detach(String networkId, String endpointId);
+    /**
+     * Removes a veth pair wherever its container end is; absent is fine.
+     *
+     * @param device the pair's {@link SandboxNames#devicePart device part}
+     */
+    void detach(String networkId, String device);
 
     /**
-     * Deletes the endpoint's veth pair through its container end if that is in this host's
-     * namespace (where Docker puts it back after Leave), touching no sandbox; absent is fine.
+     * Deletes a veth pair through its container end if that is in this host's namespace (where
+     * Docker puts it back after Leave), touching no sandbox; absent is fine.
      *
+     * @param device the pair's {@link SandboxNames#devicePart device part}
      * @return whether there was such a link
      */
-    boolean removeHostEnd(String endpointId);
+    boolean removeHostEnd(String device);
 
-    /** Whether the endpoint's container end is in this host's namespace, i.e. in no container. */
-    boolean hostEndPresent(String endpointId);
+    /** Whether a pair's container end ({@code device} part) is in this host's namespace, i.e. in no container. */
+    boolean hostEndPresent(String device);
 
     /**
      * Whether the endpoint's container end is up: its sandbox end has carrier (Docker has moved
@@ -63,10 +68,7 @@ public interface Dataplane extends AutoCloseable {
     /** Removes the network's sandbox and everything in it; absent is fine. */
     void removeSandbox(String networkId);
 
-    /**
-     * The endpoints with a veth in the network's sandbox, as the endpoint-id prefixes their
-     * devices are named after; {@link #detach} accepts such a prefix.
-     */
+    /** The {@link SandboxNames#devicePart device parts} of the veths in the network's sandbox. */
     Set<String> attachedEndpoints(String networkId);
 
     /** The peer entries the kernel has in the network's sandbox right now. */
@@ -77,6 +79,14 @@ public interface Dataplane extends AutoCloseable {
      * then writes (create-or-replace) what {@code add} holds. Missing entries on removal are fine.
      */
     void applyPeers(String networkId, PeerEntries remove, PeerEntries add);
+
+    /**
+     * Tells the containers of the network's sandbox that these IPv4 addresses now live at these
+     * MACs (a gratuitous ARP on {@code br0}), so that a cache still holding an address's old MAC
+     * (the address moved to another container) is corrected at once rather than after it goes
+     * stale (~30 s). IPv6 addresses are left out. Best effort: a failure is the caller's to log.
+     */
+    void announce(String networkId, Map<String, String> ipToMac);
 
     @Override
     void close();

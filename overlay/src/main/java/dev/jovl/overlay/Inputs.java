@@ -1,10 +1,13 @@
 package dev.jovl.overlay;
 
+import dev.jovl.net.Cidr;
 import dev.jovl.net.Family;
+import dev.jovl.net.IpAddress;
 import dev.jovl.net.InterfaceAddress;
 import dev.jovl.net.MacAddress;
 import dev.jovl.overlay.state.AddressPool;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -60,19 +63,77 @@ public final class Inputs {
      */
     public static AddressPool pool(String addressSpace, String pool, String gateway, Map<String, String> aux,
                                    String field, boolean ipv6) {
-        if (optionalCidr(pool, field + ".Pool", ipv6) == null) {
+        if (pool == null || pool.isEmpty()) {
             throw OverlayException.invalid(field + ".Pool is missing");
         }
-        optionalCidr(gateway, field + ".Gateway", ipv6);
+        Cidr subnet = subnet(pool, field + ".Pool", ipv6);
+        inPool(optionalCidr(gateway, field + ".Gateway", ipv6), subnet, field + ".Gateway");
         Map<String, String> kept = new LinkedHashMap<>();
         if (aux != null) {
             for (Map.Entry<String, String> a : aux.entrySet()) {
-                if (optionalCidr(a.getValue(), field + ".AuxAddresses." + a.getKey(), ipv6) != null) {
+                String name = field + ".AuxAddresses." + a.getKey();
+                if (inPool(optionalCidr(a.getValue(), name, ipv6), subnet, name) != null) {
                     kept.put(a.getKey(), a.getValue());
                 }
             }
         }
         return new AddressPool(addressSpace, pool, gateway, kept);
+    }
+
+    /** A subnet without host bits, of the given family, smaller than the whole address space. */
+    private static Cidr subnet(String value, String field, boolean ipv6) {
+        Cidr subnet;
+        try {
+            subnet = Cidr.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw OverlayException.invalid(field + " is not a subnet: " + abbreviate(value) + " (" + e.getMessage() + ")");
+        }
+        if (ipv6 != (subnet.family() == Family.V6)) {
+            throw OverlayException.invalid(field + " must be an " + (ipv6 ? "IPv6" : "IPv4") + " subnet: "
+                    + abbreviate(value));
+        }
+        if (subnet.prefix() == 0) {
+            throw OverlayException.invalid(field + " " + value + " covers every address; give the network a subnet");
+        }
+        return subnet;
+    }
+
+    /** {@code cidr} (canonical, or null) must lie in {@code subnet}; returns it. */
+    private static String inPool(String cidr, Cidr subnet, String field) {
+        if (cidr != null && !subnet.contains(InterfaceAddress.parse(cidr).address())) {
+            throw OverlayException.invalid(field + " " + cidr + " is outside the pool " + subnet);
+        }
+        return cidr;
+    }
+
+    /**
+     * An endpoint's address (canonical CIDR, or null) must be one an interface can own, inside one
+     * of the network's pools of its family (when it has any), and not this host's VTEP.
+     */
+    public static void endpointAddress(String cidr, List<AddressPool> pools, String vtep, String field) {
+        if (cidr == null) {
+            return;
+        }
+        IpAddress a = InterfaceAddress.parse(cidr).address();
+        if (a.isUnspecified() || a.isLoopback() || a.isMulticastOrReserved()) {
+            throw OverlayException.invalid(field + " " + cidr + " cannot be an interface's address");
+        }
+        if (a.toString().equals(vtep)) {
+            throw OverlayException.invalid(field + " " + cidr + " is this host's VTEP address");
+        }
+        boolean anyOfFamily = false;
+        for (AddressPool p : pools) {
+            Cidr subnet = Cidr.parse(p.pool());
+            if (subnet.family() == a.family()) {
+                anyOfFamily = true;
+                if (subnet.contains(a)) {
+                    return;
+                }
+            }
+        }
+        if (anyOfFamily) {
+            throw OverlayException.invalid(field + " " + cidr + " is in none of the network's pools");
+        }
     }
 
     /** {@code null}/empty stays {@code null}; otherwise a unicast MAC in lower-case colon form. */
@@ -86,8 +147,8 @@ public final class Inputs {
         } catch (IllegalArgumentException e) {
             throw OverlayException.invalid(field + " is not a MAC address: " + abbreviate(value));
         }
-        if (mac.isMulticast()) {
-            throw OverlayException.invalid(field + " is a multicast MAC address, not usable for an interface: "
+        if (mac.isMulticast() || mac.equals(MacAddress.of(new byte[6]))) {
+            throw OverlayException.invalid(field + " is a multicast or all-zero MAC address, not usable for an interface: "
                     + mac);
         }
         return mac.toString();

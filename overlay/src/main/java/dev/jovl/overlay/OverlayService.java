@@ -263,7 +263,9 @@ public final class OverlayService {
         String ipv4 = addresses.ipv4();
         String ipv6 = addresses.ipv6();
         String givenMac = addresses.mac();
-        requireNetwork(networkId);
+        NetworkRecord network = requireNetwork(networkId);
+        Inputs.endpointAddress(ipv4, network.ipv4Data(), host.vtep(), "Interface.Address");
+        Inputs.endpointAddress(ipv6, network.ipv6Data(), host.vtep(), "Interface.AddressIPv6");
         String mac = givenMac != null ? givenMac : generatedMac(networkId, endpointId, ipv4);
         // pending: other hosts learn it only once the container's interface is up (after Join)
         EndpointRecord record = new EndpointRecord(networkId, endpointId, ipv4, ipv6, mac, host.vtep(),
@@ -296,7 +298,7 @@ public final class OverlayService {
         // The veth pair goes in the background (the kernel's unregistering waits ~20-40 ms), and
         // with its last veth the sandbox, after the idle grace: a veth dies with either end's
         // namespace, so none left means no container of this network runs here any more.
-        cleanup.deleteLater(networkId, endpointId);
+        cleanup.deleteLater(networkId, SandboxNames.devicePart(endpointId));
     }
 
     /**

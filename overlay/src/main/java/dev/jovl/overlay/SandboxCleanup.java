@@ -51,13 +51,13 @@ public final class SandboxCleanup implements AutoCloseable {
     /** One endpoint's veth pair to delete; {@code done} completes once it is gone (or given up). */
     private static final class Deletion {
         final String networkId;
-        final String endpointId;
+        final String device;
         final CompletableFuture<Void> done = new CompletableFuture<>();
         int attempts;
 
-        Deletion(String networkId, String endpointId) {
+        Deletion(String networkId, String device) {
             this.networkId = networkId;
-            this.endpointId = endpointId;
+            this.device = device;
         }
     }
 
@@ -95,26 +95,25 @@ public final class SandboxCleanup implements AutoCloseable {
     // ------------------------------------------------------------------------------ veth pairs
 
     /**
-     * Deletes the endpoint's veth pair in the background; then, if that was the sandbox's last
+     * Deletes a veth pair ({@code device}: its {@link SandboxNames#devicePart device part}) in the background; then, if that was the sandbox's last
      * veth, retires the sandbox. A deletion already pending for the same names (a resent
      * DeleteEndpoint) is not asked twice. Takes no lock: Docker's DeleteEndpoint answers at once.
      */
-    public void deleteLater(String networkId, String endpointId) {
-        String key = SandboxNames.idPart(endpointId);
-        Deletion d = new Deletion(networkId, endpointId);
-        if (deletions.putIfAbsent(key, d) != null) {
+    public void deleteLater(String networkId, String device) {
+        Deletion d = new Deletion(networkId, device);
+        if (deletions.putIfAbsent(device, d) != null) {
             return;
         }
         try {
-            worker.execute(() -> delete(key, d));
+            worker.execute(() -> delete(device, d));
         } catch (RejectedExecutionException e) {
-            delete(key, d); // shutting down: do it here rather than leave it
+            delete(device, d); // shutting down: do it here rather than leave it
         }
     }
 
-    /** Whether the veth pair named after this endpoint (or endpoint-id prefix) is being deleted. */
-    public boolean isDeleting(String endpointId) {
-        return deletions.containsKey(SandboxNames.idPart(endpointId));
+    /** Whether the veth pair of this {@link SandboxNames#devicePart device part} is being deleted. */
+    public boolean isDeleting(String device) {
+        return deletions.containsKey(device);
     }
 
     private void delete(String key, Deletion d) {
@@ -123,10 +122,10 @@ public final class SandboxCleanup implements AutoCloseable {
             // Docker has moved the container end back to the host namespace by now (after Leave):
             // deleting it there takes the pair and needs no sandbox, so no network lock is held
             // while the kernel waits, and the network's Joins and peer updates go on meanwhile.
-            dataplane.removeHostEnd(d.endpointId);
+            dataplane.removeHostEnd(d.device);
             locks.run(d.networkId, () -> {
                 // the container end was elsewhere (or the test plays Docker differently): the sandbox end
-                dataplane.detach(d.networkId, d.endpointId);
+                dataplane.detach(d.networkId, d.device);
                 deletions.remove(key, d);
                 d.done.complete(null);
                 retire(d.networkId, true);
@@ -135,7 +134,7 @@ public final class SandboxCleanup implements AutoCloseable {
             if (++d.attempts < DELETE_ATTEMPTS) {
                 long delayMs = DELETE_BACKOFF.delay(d.attempts).toMillis();
                 log.warn("network {}: deleting the veth pair of endpoint {} failed ({}); retrying in {} ms", shortNet,
-                        Ids.shortId(d.endpointId), e.getMessage(), delayMs);
+                        Ids.shortId(d.device), e.getMessage(), delayMs);
                 try {
                     worker.schedule(() -> delete(key, d), delayMs, TimeUnit.MILLISECONDS);
                     return;
@@ -144,7 +143,7 @@ public final class SandboxCleanup implements AutoCloseable {
                 }
             }
             log.error("network {}: could not delete the veth pair of endpoint {} ({}); the periodic sweep removes "
-                    + "it later", shortNet, Ids.shortId(d.endpointId), e.getMessage());
+                    + "it later", shortNet, Ids.shortId(d.device), e.getMessage());
             deletions.remove(key, d);
             d.done.complete(null);
         }
@@ -159,7 +158,7 @@ public final class SandboxCleanup implements AutoCloseable {
      */
     public void beforeJoin(String networkId, String endpointId) {
         cancelRetirement(networkId);
-        Deletion d = deletions.get(SandboxNames.idPart(endpointId));
+        Deletion d = deletions.get(SandboxNames.devicePart(endpointId));
         if (d == null) {
             return;
         }

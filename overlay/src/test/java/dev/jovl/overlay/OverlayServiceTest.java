@@ -229,6 +229,50 @@ class OverlayServiceTest {
         assertNotEquals(0, vni);
     }
 
+    @Test
+    void anAddressThatMovesToAnotherMacIsAnnouncedToTheOtherHostsContainers() {
+        h1.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false), POOLS, List.of());
+        EndpointId shell = new EndpointId("sh".repeat(32));
+        h2.overlay.createEndpoint(NET, shell, EndpointAddresses.checked("10.10.0.3/24", null, null, ""));
+        h2.overlay.join(NET, shell);
+        EndpointId first = new EndpointId("f1".repeat(32));
+        h1.overlay.createEndpoint(NET, first, EndpointAddresses.checked("10.10.0.200/24", null, "06:00:00:00:00:01", ""));
+        h1.overlay.join(NET, first);
+        eventually(() -> "06:00:00:00:00:01".equals(h2.kernel.sandbox(NET.value()).neighbours.get("10.10.0.200")),
+                "first container programmed on host 2");
+        h1.kernel.moveIntoContainer(first.value());
+        h1.overlay.deleteEndpoint(NET, first);
+
+        EndpointId second = new EndpointId("f2".repeat(32)); // docker run --ip 10.10.0.200 again, another MAC
+        h1.overlay.createEndpoint(NET, second, EndpointAddresses.checked("10.10.0.200/24", null, "06:00:00:00:00:02", ""));
+        h1.overlay.join(NET, second);
+        eventually(() -> h2.kernel.announcements().contains(Map.of("10.10.0.200", "06:00:00:00:00:02")),
+                "host 2's containers told the new MAC: " + h2.kernel.announcements());
+        assertTrue(h1.kernel.announcements().contains(Map.of("10.10.0.200", "06:00:00:00:00:02")),
+                "host 1's own containers too: " + h1.kernel.announcements());
+    }
+
+    @Test
+    void aRecordThatCannotBeProgrammedIsSkippedAndTheOthersAre() {
+        h1.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false), POOLS, List.of());
+        EndpointId shell = new EndpointId("sh".repeat(32));
+        h2.overlay.createEndpoint(NET, shell, EndpointAddresses.checked("10.10.0.3/24", null, null, ""));
+        h2.overlay.join(NET, shell);
+        // written past the door by an older or hostile jovl: a scoped address and a long-form IPv6
+        h1.state.createEndpoint(new EndpointRecord(NET.value(), "ba".repeat(32), "10.10.0.66/24", "fe80::1%eth0/64",
+                "06:00:00:00:00:66", "192.0.2.1", "192.0.2.1", null, 1, null));
+        h1.state.createEndpoint(new EndpointRecord(NET.value(), "go".repeat(32), "10.10.0.7/24",
+                "fd00:0:0:0:0:0:0:7/64", "06:00:00:00:00:07", "192.0.2.1", "192.0.2.1", null, 2, null));
+        eventually(() -> "06:00:00:00:00:07".equals(h2.kernel.sandbox(NET.value()).neighbours.get("fd00::7")),
+                "the good record programmed, its IPv6 address in canonical form");
+        assertEquals("06:00:00:00:00:07", h2.kernel.sandbox(NET.value()).neighbours.get("10.10.0.7"));
+        assertFalse(h2.kernel.sandbox(NET.value()).fdb.containsKey("06:00:00:00:00:66"));
+        assertTrue(h2.peers.skippedInvalid() > 0);
+        long before = h2.peers.driftFixes();
+        h2.peers.reconcileAll();
+        assertEquals(before, h2.peers.driftFixes(), "canonical desired state matches the dump: no endless drift");
+    }
+
     private NetworkRecord network() {
         return h1.state.network(NET.value()).orElseThrow().value();
     }

@@ -66,8 +66,13 @@ public final class DaemonGauges {
         m.counter("jovl_reconciles_total", "Full kernel-against-store reconciles of a sandbox", peers::reconcileCount);
         m.counter("jovl_drift_repaired_total", "Reconciles that found a sandbox's kernel entries differing from "
                 + "what was programmed, and repaired them", peers::driftFixes);
-        m.counter("jovl_records_skipped_total", "Store records skipped because they could not be read, by kind",
-                List.of("kind"), cb -> cb.call(peers.skippedRecords(), "endpoint"));
+        m.counter("jovl_records_skipped_total", "Endpoint records skipped as invalid, by kind: unreadable (not a "
+                + "record jovl can parse; once per event or listing), unprogrammable (an address, MAC or VTEP the "
+                + "kernel cannot take; each time a sandbox's entries are computed without it)",
+                List.of("kind"), cb -> {
+                    cb.call(peers.skippedRecords(), "unreadable");
+                    cb.call(peers.skippedInvalid(), "unprogrammable");
+                });
         m.gauge("jovl_ipam_pool_addresses", "Addresses of each IPAM pool (its sub-range if it has one)",
                 List.of("pool"), cb -> g.pools.forEach(p -> cb.call(p.size(), p.pool())));
         m.gauge("jovl_ipam_pool_addresses_in_use", "Addresses allocated from each IPAM pool, the gateway included",

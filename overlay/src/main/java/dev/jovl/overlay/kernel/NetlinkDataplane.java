@@ -18,7 +18,10 @@ import dev.jovl.netlink.FdbEntry;
 import dev.jovl.netlink.Link;
 import dev.jovl.net.MacAddress;
 import dev.jovl.netlink.Neighbour;
+import dev.jovl.netlink.GratuitousArp;
 import dev.jovl.netlink.NetNs;
+import dev.jovl.net.Family;
+import dev.jovl.net.IpAddress;
 import dev.jovl.netlink.NetlinkException;
 import dev.jovl.netlink.NetlinkHandle;
 import dev.jovl.netlink.NetnsDirectory;
@@ -49,6 +52,7 @@ public final class NetlinkDataplane implements Dataplane {
     private final NetlinkHandle hostHandle;
     private final NetNs hostNs;
     private final NetnsDirectory sandboxDir;
+    private final HashedNamespaceNames hashedNames;
     private final LocalHost host;
     private final InetAddress vtep;
     private final Map<String, Sandbox> open = new ConcurrentHashMap<>();
@@ -103,6 +107,7 @@ public final class NetlinkDataplane implements Dataplane {
         this.hostNs = hostNs;
         this.hostHandle = hostHandle;
         this.sandboxDir = sandboxDir;
+        this.hashedNames = new HashedNamespaceNames(sandboxDir.dir());
         this.host = host;
         this.vtep = literal(host.vtep());
     }
@@ -118,7 +123,7 @@ public final class NetlinkDataplane implements Dataplane {
     public Set<String> sandboxes() {
         Set<String> out = new HashSet<>();
         for (String name : sandboxDir.list()) {
-            String networkId = SandboxNames.networkOf(name);
+            String networkId = SandboxNames.isHashed(name) ? hashedNames.networkOf(name) : SandboxNames.networkOf(name);
             if (networkId != null) {
                 out.add(networkId);
             }
@@ -198,6 +203,9 @@ public final class NetlinkDataplane implements Dataplane {
                     sandboxDir.delete(name);
                 }
             }
+            if (SandboxNames.isHashed(name)) {
+                hashedNames.record(name, id); // before the namespace: a sandbox is never left unattributable
+            }
             Sandbox sb = openSandbox(sandboxDir.create(name));
             log.info("network {}: sandbox namespace {} created", Ids.shortId(id), sandboxDir.pathOf(name));
             return sb;
@@ -255,6 +263,9 @@ public final class NetlinkDataplane implements Dataplane {
                 sb.close();
             }
         }
+        if (SandboxNames.isHashed(name)) {
+            hashedNames.forget(name);
+        }
         if (sandboxDir.delete(name)) {
             log.info("network {}: sandbox namespace removed", Ids.shortId(networkId));
         }
@@ -289,21 +300,21 @@ public final class NetlinkDataplane implements Dataplane {
     }
 
     @Override
-    public void detach(String networkId, String endpointId) {
-        String inner = SandboxNames.sandboxEnd(endpointId);
+    public void detach(String networkId, String device) {
+        String inner = SandboxNames.sandboxEndOfDevice(device);
         existing(networkId).ifPresent(sb -> sb.handle().deleteLink(inner));
         // if the sandbox end was already gone, the outer end may still be lying in the host namespace
-        hostHandle.deleteLink(SandboxNames.hostEnd(endpointId));
+        hostHandle.deleteLink(SandboxNames.hostEndOfDevice(device));
     }
 
     @Override
-    public boolean removeHostEnd(String endpointId) {
-        return hostHandle.deleteLink(SandboxNames.hostEnd(endpointId));
+    public boolean removeHostEnd(String device) {
+        return hostHandle.deleteLink(SandboxNames.hostEndOfDevice(device));
     }
 
     @Override
-    public boolean hostEndPresent(String endpointId) {
-        return hostHandle.findLink(SandboxNames.hostEnd(endpointId)).isPresent();
+    public boolean hostEndPresent(String device) {
+        return hostHandle.findLink(SandboxNames.hostEndOfDevice(device)).isPresent();
     }
 
     @Override
@@ -322,7 +333,7 @@ public final class NetlinkDataplane implements Dataplane {
         Set<String> out = new HashSet<>();
         existing(networkId).ifPresent(sb -> {
             for (Link l : sb.handle().links()) {
-                String prefix = SandboxNames.endpointPrefixOf(l.name());
+                String prefix = SandboxNames.deviceOf(l.name());
                 if ("veth".equals(l.kind()) && prefix != null) {
                     out.add(prefix);
                 }
@@ -350,13 +361,13 @@ public final class NetlinkDataplane implements Dataplane {
         Map<String, String> neighbours = new HashMap<>();
         for (Neighbour n : h.neighbours(vx.get().index())) {
             if (n.isPermanent() && n.mac() != null) {
-                neighbours.put(n.ip().getHostAddress(), n.mac().toString());
+                neighbours.put(IpAddress.fromBytes(n.ip().getAddress()).toString(), n.mac().toString());
             }
         }
         Map<String, String> fdb = new HashMap<>();
         for (FdbEntry f : h.fdb(vx.get().index())) {
             if (f.isSelf() && f.isPermanent() && f.dst() != null) {
-                fdb.put(f.mac().toString(), f.dst().getHostAddress());
+                fdb.put(f.mac().toString(), IpAddress.fromBytes(f.dst().getAddress()).toString());
             }
         }
         return new PeerEntries(neighbours, fdb);
@@ -377,6 +388,26 @@ public final class NetlinkDataplane implements Dataplane {
         batch.execute().throwIfFailed();
         // the bridge may have learned a removed MAC on the VXLAN port; let it forget at once
         remove.fdb().keySet().forEach(mac -> h.deleteBridgeFdb(vx, MacAddress.parse(mac)));
+    }
+
+    @Override
+    public void announce(String networkId, Map<String, String> ipToMac) {
+        Map<IpAddress, MacAddress> v4 = new HashMap<>();
+        ipToMac.forEach((ip, mac) -> {
+            IpAddress a = IpAddress.parse(ip);
+            if (a.family() == Family.V4) {
+                v4.put(a, MacAddress.parse(mac));
+            }
+        });
+        Optional<Sandbox> sb = existing(networkId);
+        if (v4.isEmpty() || sb.isEmpty()) {
+            return;
+        }
+        Link bridge = sb.get().handle().link(SandboxNames.BRIDGE);
+        sb.get().ns().call(() -> {
+            GratuitousArp.announce(bridge.index(), bridge.mac(), v4);
+            return null;
+        });
     }
 
     private static InetAddress literal(String ip) {

@@ -16,6 +16,7 @@ import dev.jovl.kvstore.retry.StoreRetry;
 import dev.jovl.overlay.runtime.Supervisor;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -127,6 +128,7 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
                     return false; // deleted between read and write
                 }
                 journal.record(ready);
+                announceLocally(ready);
                 return true;
             });
         } catch (StoreRetry.GaveUp e) {
@@ -137,6 +139,23 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
             log.warn("network {}: cannot mark endpoint {} ready ({}); the periodic sweep retries",
                     Ids.shortId(networkId), Ids.shortId(endpointId), e.toString());
             return false;
+        }
+    }
+
+    /**
+     * Containers of this host that talked to the address before it was this endpoint's (a
+     * container re-created at its fixed address) still cache the old MAC: correct them now. The
+     * other hosts' containers are told by their own peer sync when the record reaches them.
+     */
+    private void announceLocally(EndpointRecord ep) {
+        if (ep.ipv4Address() == null) {
+            return;
+        }
+        try {
+            dataplane.announce(ep.networkId(), Map.of(ep.ipv4Address(), ep.mac()));
+        } catch (RuntimeException e) {
+            log.warn("network {}: announcing endpoint {} on this host failed ({})", Ids.shortId(ep.networkId()),
+                    Ids.shortId(ep.endpointId()), e.toString());
         }
     }
 

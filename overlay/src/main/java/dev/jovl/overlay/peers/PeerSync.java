@@ -52,6 +52,16 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     private final AtomicBoolean relist = new AtomicBoolean();
     private final AtomicLong reconciles = new AtomicLong();
     private final AtomicLong fixes = new AtomicLong();
+    private final AtomicLong skippedInvalid = new AtomicLong();
+    /** records already reported as unprogrammable (network/endpoint@version), so each is logged once */
+    private final Set<String> reportedInvalid = ConcurrentHashMap.newKeySet();
+    private final PeersOfNetwork.InvalidRecords invalid = (ep, why) -> {
+        skippedInvalid.incrementAndGet();
+        if (reportedInvalid.add(ep.networkId() + "/" + ep.endpointId() + "@" + ep.createdAtMillis())) {
+            log.warn("network {}: endpoint {} of host {} cannot be programmed ({}); skipped, the others are",
+                    Ids.shortId(ep.networkId()), Ids.shortId(ep.endpointId()), ep.host(), why);
+        }
+    };
     private final Runnable onFirstLoad;
     private volatile boolean watchConnected = true;
     private volatile OverlayMetrics metrics = OverlayMetrics.NONE;
@@ -191,11 +201,23 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
         if (current == null) {
             current = dataplane.dumpPeers(networkId);
         }
-        return write(networkId, current);
+        PeerEntries written = write(networkId, current);
+        // an address that arrives here may have lived at another MAC a moment ago (a container
+        // re-created at a fixed address): correct the caches of this sandbox's containers now
+        if (!written.neighbours().isEmpty()) {
+            try {
+                dataplane.announce(networkId, written.neighbours());
+            } catch (RuntimeException e) {
+                log.warn("network {}: announcing {} moved addresses failed ({}); caches catch up when they go stale",
+                        Ids.shortId(networkId), written.neighbours().size(), e.toString());
+            }
+        }
+        return written.size();
     }
 
-    private int write(String networkId, PeerEntries current) {
-        PeerEntries desired = PeersOfNetwork.desired(view.endpointsOf(networkId), self);
+    /** @return what was added or changed */
+    private PeerEntries write(String networkId, PeerEntries current) {
+        PeerEntries desired = PeersOfNetwork.desired(view.endpointsOf(networkId), self, invalid);
         PeerEntries remove = PeersOfNetwork.toRemove(current, desired);
         PeerEntries add = PeersOfNetwork.toWrite(current, desired);
         if (!remove.isEmpty() || !add.isEmpty()) {
@@ -210,7 +232,7 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
                     remove.size(), add.size(), desired.neighbours().size(), desired.fdb().size());
         }
         programmed.put(networkId, desired);
-        return add.size();
+        return add;
     }
 
     /** Full reconcile of one sandbox: dump the kernel, diff both ways, fix. Caller holds the lock. */
@@ -255,7 +277,12 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     }
 
     public PeerEntries desired(String networkId) {
-        return PeersOfNetwork.desired(view.endpointsOf(networkId), self);
+        return PeersOfNetwork.desired(view.endpointsOf(networkId), self, invalid);
+    }
+
+    /** How many times a record was left out of a sandbox because it cannot be programmed. */
+    public long skippedInvalid() {
+        return skippedInvalid.get();
     }
 
     public boolean isLoaded() {

@@ -4,6 +4,11 @@ import dev.jovl.overlay.Dataplane.PeerEntries;
 import dev.jovl.overlay.LocalHost;
 import dev.jovl.overlay.state.EndpointRecord;
 import dev.jovl.overlay.state.Versioned;
+import dev.jovl.net.Family;
+import dev.jovl.net.InterfaceAddress;
+import dev.jovl.net.IpAddress;
+import dev.jovl.net.MacAddress;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -20,24 +25,76 @@ public final class PeersOfNetwork {
     private PeersOfNetwork() {
     }
 
+    /** What to do with a record that cannot be programmed: it is skipped either way. */
+    @FunctionalInterface
+    public interface InvalidRecords {
+        InvalidRecords IGNORE = (ep, why) -> { };
+
+        void skipped(EndpointRecord endpoint, String why);
+    }
+
     public static PeerEntries desired(List<Versioned<EndpointRecord>> endpoints, LocalHost self) {
+        return desired(endpoints, self, InvalidRecords.IGNORE);
+    }
+
+    /**
+     * The entries of every ready remote endpoint, in canonical text (RFC 5952 for IPv6, lower-case
+     * MACs: what {@code dumpPeers} reports). A record that cannot be programmed (an address with a
+     * zone, a multicast MAC, a VTEP that is no address: written by a buggy or hostile client) is
+     * skipped and reported to {@code invalid}; it never keeps the others out of the kernel.
+     */
+    public static PeerEntries desired(List<Versioned<EndpointRecord>> endpoints, LocalHost self,
+                                      InvalidRecords invalid) {
         Map<String, String> neighbours = new HashMap<>();
         Map<String, String> fdb = new HashMap<>();
         endpoints.stream()
                 .sorted(Comparator.comparingLong(Versioned::version))
                 .map(Versioned::value)
-                .filter(ep -> !isLocal(ep, self) && !ep.stillPending() && ep.vtep() != null && ep.mac() != null)
+                .filter(ep -> !isLocal(ep, self) && !ep.stillPending())
                 .forEach(ep -> {
-                    fdb.put(ep.mac(), ep.vtep());
-                    if (ep.ipv4Address() != null) {
-                        neighbours.put(ep.ipv4Address(), ep.mac());
+                    Wiring w;
+                    try {
+                        w = Wiring.of(ep);
+                    } catch (IllegalArgumentException e) {
+                        invalid.skipped(ep, e.getMessage());
+                        return;
                     }
-                    if (ep.ipv6Address() != null) {
-                        neighbours.put(ep.ipv6Address(), ep.mac());
-                    }
+                    fdb.put(w.mac, w.vtep);
+                    w.addresses.forEach(ip -> neighbours.put(ip, w.mac));
                 });
         return new PeerEntries(neighbours, fdb);
     }
+
+    /** A record's addresses, MAC and VTEP, parsed and in canonical text. */
+    private record Wiring(List<String> addresses, String mac, String vtep) {
+        static Wiring of(EndpointRecord ep) {
+            if (ep.mac() == null || ep.vtep() == null) {
+                throw new IllegalArgumentException("no MAC or no VTEP");
+            }
+            MacAddress mac = MacAddress.parse(ep.mac());
+            if (mac.isMulticast() || mac.equals(ZERO_MAC)) {
+                throw new IllegalArgumentException("MAC " + mac + " cannot be an interface's");
+            }
+            List<String> addresses = new ArrayList<>(2);
+            if (ep.ipv4() != null) {
+                addresses.add(address(ep.ipv4(), Family.V4));
+            }
+            if (ep.ipv6() != null) {
+                addresses.add(address(ep.ipv6(), Family.V6));
+            }
+            return new Wiring(addresses, mac.toString(), IpAddress.parse(ep.vtep()).toString());
+        }
+
+        private static String address(String cidr, Family family) {
+            IpAddress a = cidr.indexOf('/') < 0 ? IpAddress.parse(cidr) : InterfaceAddress.parse(cidr).address();
+            if (a.family() != family) {
+                throw new IllegalArgumentException(cidr + " is not an " + family + " address");
+            }
+            return a.toString();
+        }
+    }
+
+    private static final MacAddress ZERO_MAC = MacAddress.of(new byte[6]);
 
     public static boolean isLocal(EndpointRecord ep, LocalHost self) {
         return self.hostId().equals(ep.host()) || self.vtep().equals(ep.vtep());

@@ -124,7 +124,7 @@ public final class SandboxAdoption {
     /** Veths (as endpoint-id prefixes) that no local record claims and no deletion is handling. */
     private Set<String> unclaimed(List<Versioned<EndpointRecord>> local, Set<String> attached) {
         Set<String> known = new HashSet<>();
-        local.forEach(e -> known.add(SandboxNames.idPart(e.value().endpointId())));
+        local.forEach(e -> known.add(SandboxNames.devicePart(e.value().endpointId())));
         Set<String> out = new HashSet<>();
         for (String prefix : attached) {
             if (!known.contains(prefix) && !cleanup.isDeleting(prefix)) {
@@ -139,13 +139,13 @@ public final class SandboxAdoption {
      * DeleteEndpoint (a reaped container keeps its entry), and the container end is back in the
      * host namespace (in a running container it would be renamed and elsewhere).
      */
-    private boolean removeIfLeftover(String networkId, String endpointPrefix) {
-        if (journal.find(networkId, endpointPrefix).isPresent() || !dataplane.hostEndPresent(endpointPrefix)) {
+    private boolean removeIfLeftover(String networkId, String device) {
+        if (journal.find(networkId, ofDevice(device)).isPresent() || !dataplane.hostEndPresent(device)) {
             return false;
         }
         log.warn("network {}: veth {} belongs to no endpoint and no container (a deletion that did not finish); "
-                + "removing it", Ids.shortId(networkId), SandboxNames.sandboxEnd(endpointPrefix));
-        cleanup.deleteLater(networkId, endpointPrefix);
+                + "removing it", Ids.shortId(networkId), SandboxNames.sandboxEndOfDevice(device));
+        cleanup.deleteLater(networkId, device);
         return true;
     }
 
@@ -154,12 +154,12 @@ public final class SandboxAdoption {
      * its daemon was away): write the record back from the local journal, if its address is still
      * its own, so that other hosts reach it again.
      */
-    private void republish(NetworkRecord network, String endpointPrefix) {
+    private void republish(NetworkRecord network, String device) {
         String shortId = Ids.shortId(network.networkId());
-        Optional<EndpointRecord> journalled = journal.find(network.networkId(), endpointPrefix);
+        Optional<EndpointRecord> journalled = journal.find(network.networkId(), ofDevice(device));
         if (journalled.isEmpty()) {
             log.warn("network {}: container veth {} has no endpoint record and none in the journal; "
-                    + "other hosts cannot reach it", shortId, endpointPrefix);
+                    + "other hosts cannot reach it", shortId, device);
             return;
         }
         EndpointRecord ep = journalled.get();
@@ -175,5 +175,9 @@ public final class SandboxAdoption {
         } catch (StoreException.Conflict e) {
             // written meanwhile: nothing to do
         }
+    }
+
+    private static java.util.function.Predicate<String> ofDevice(String device) {
+        return endpointId -> SandboxNames.devicePart(endpointId).equals(device);
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,11 +54,15 @@ public final class LocalEndpointJournal {
         }
     }
 
-    /** The journalled endpoint of the network whose id starts with {@code prefix}, if exactly one. */
-    public Optional<EndpointRecord> find(String networkId, String prefix) {
+    /** The journalled endpoint of the network whose id {@code matches}, if exactly one. */
+    public Optional<EndpointRecord> find(String networkId, Predicate<String> matches) {
         EndpointRecord found = null;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(networkId), prefix + "*.json")) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(networkId), "*.json")) {
             for (Path f : files) {
+                String name = f.getFileName().toString();
+                if (!matches.test(name.substring(0, name.length() - ".json".length()))) {
+                    continue;
+                }
                 if (found != null) {
                     return Optional.empty();
                 }

@@ -83,7 +83,7 @@ class SandboxAdoptionTest {
         adoption().adoptAll();
         assertEquals(List.of("10.10.0.2/24"), reclaimed);
         assertTrue(h.state.endpoint(NET.value(), WEB.value()).isPresent(), "written back");
-        assertTrue(h.kernel.attachedEndpoints(NET.value()).contains(SandboxNames.idPart(WEB.value())),
+        assertTrue(h.kernel.attachedEndpoints(NET.value()).contains(SandboxNames.devicePart(WEB.value())),
                 "its veth kept: the container still uses it");
     }
 
@@ -93,7 +93,7 @@ class SandboxAdoptionTest {
         addressStillFree = false;
         adoption().adoptAll();
         assertTrue(h.state.endpoint(NET.value(), WEB.value()).isEmpty());
-        assertTrue(h.kernel.attachedEndpoints(NET.value()).contains(SandboxNames.idPart(WEB.value())));
+        assertTrue(h.kernel.attachedEndpoints(NET.value()).contains(SandboxNames.devicePart(WEB.value())));
     }
 
     @Test
@@ -102,9 +102,9 @@ class SandboxAdoptionTest {
                 new EndpointRecord(NET.value(), "le".repeat(32), "10.10.0.9/24", null, "02:42:0a:0a:00:09", "192.0.2.1",
                         "192.0.2.1", null, 0, null));
         adoption().sweepAll();
-        eventually(() -> !h.kernel.attachedEndpoints(NET.value()).contains(SandboxNames.idPart("le".repeat(32))),
+        eventually(() -> !h.kernel.attachedEndpoints(NET.value()).contains(SandboxNames.devicePart("le".repeat(32))),
                 "leftover veth deleted");
-        assertTrue(h.kernel.attachedEndpoints(NET.value()).contains(SandboxNames.idPart(WEB.value())),
+        assertTrue(h.kernel.attachedEndpoints(NET.value()).contains(SandboxNames.devicePart(WEB.value())),
                 "the running container's veth stays");
         assertTrue(reclaimed.isEmpty());
     }
@@ -112,7 +112,7 @@ class SandboxAdoptionTest {
     @Test
     void anIdleSandboxIsRetiredAfterTheGrace() {
         h.overlay.deleteEndpoint(NET, WEB);
-        h.kernel.removeHostEnd(WEB.value()); // the container is gone; its veth with it
+        h.kernel.removeHostEnd(SandboxNames.devicePart(WEB.value())); // the container is gone; its veth with it
         adoption().adoptAll();
         eventually(() -> !h.kernel.hasSandbox(NET.value()), "idle sandbox removed (grace 0)");
     }

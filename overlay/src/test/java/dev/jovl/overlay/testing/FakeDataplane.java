@@ -70,7 +70,7 @@ public final class FakeDataplane implements Dataplane {
             throw fail;
         }
         Sandbox s = sandboxes.computeIfAbsent(network.networkId(), id -> new Sandbox(network.vni()));
-        String part = SandboxNames.idPart(endpoint.endpointId());
+        String part = SandboxNames.devicePart(endpoint.endpointId());
         s.veths.add(part);
         hostEnds.add(part);
         return SandboxNames.hostEnd(endpoint.endpointId());
@@ -83,10 +83,9 @@ public final class FakeDataplane implements Dataplane {
     }
 
     @Override
-    public void detach(String networkId, String endpointId) {
-        call("detach " + endpointId);
+    public void detach(String networkId, String part) {
+        call("detach " + part);
         Sandbox s = sandboxes.get(networkId);
-        String part = SandboxNames.idPart(endpointId);
         if (s != null) {
             s.veths.remove(part);
         }
@@ -94,8 +93,7 @@ public final class FakeDataplane implements Dataplane {
     }
 
     @Override
-    public boolean removeHostEnd(String endpointId) {
-        String part = SandboxNames.idPart(endpointId);
+    public boolean removeHostEnd(String part) {
         boolean had = hostEnds.remove(part);
         if (had) {
             sandboxes.values().forEach(s -> s.veths.remove(part));
@@ -104,19 +102,19 @@ public final class FakeDataplane implements Dataplane {
     }
 
     @Override
-    public boolean hostEndPresent(String endpointId) {
-        return hostEnds.contains(SandboxNames.idPart(endpointId));
+    public boolean hostEndPresent(String part) {
+        return hostEnds.contains(part);
     }
 
     /** Docker moved the container end into the container. */
     public void moveIntoContainer(String endpointId) {
-        hostEnds.remove(SandboxNames.idPart(endpointId));
+        hostEnds.remove(SandboxNames.devicePart(endpointId));
     }
 
     @Override
     public boolean hasCarrier(String networkId, String endpointId) {
         Sandbox s = sandboxes.get(networkId);
-        return carrier && s != null && s.veths.contains(SandboxNames.idPart(endpointId));
+        return carrier && s != null && s.veths.contains(SandboxNames.devicePart(endpointId));
     }
 
     @Override
@@ -165,6 +163,19 @@ public final class FakeDataplane implements Dataplane {
         remove.fdb().keySet().forEach(s.fdb::remove);
         s.neighbours.putAll(add.neighbours());
         s.fdb.putAll(add.fdb());
+    }
+
+    private final List<Map<String, String>> announcements = new ArrayList<>();
+
+    @Override
+    public synchronized void announce(String networkId, Map<String, String> ipToMac) {
+        call("announce " + networkId + " " + new java.util.TreeMap<>(ipToMac));
+        announcements.add(Map.copyOf(ipToMac));
+    }
+
+    /** Every address -> MAC announced so far, in order. */
+    public synchronized List<Map<String, String>> announcements() {
+        return List.copyOf(announcements);
     }
 
     @Override
