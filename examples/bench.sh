@@ -14,7 +14,9 @@
 #                  from a container on host 2, by IP (pre-assigned with --ip) and by name
 #                  (also timed from `docker run -d` being issued; below 0: host 2 got the page before it returned)
 #   throughput     iperf3 container (host 2) -> container (host 1), and host 2 -> host 1 on the bare underlay
-# and prints median / p90 side by side. The drivers are interleaved: every run measures bridge, jovl
+# and prints median / p90 side by side, then draws them as PNG charts (examples/charts.sh, into
+# examples/charts/: start-latency, convergence, throughput; the table as charts/bench-latest.txt).
+# The drivers are interleaved: every run measures bridge, jovl
 # and overlay back to back (the order flips every run), so machine drift hits both drivers alike.
 # Convergence is timed by examples/src/main/java/dev/jovl/examples/bench/ConvergenceProbe.java
 # (JDK 25 source launcher with jovl.jar on the class path, for the driver's DNS codec) in the probe container's netns on host 2: it polls every
@@ -24,7 +26,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 runs=10; iperf_secs=5; iperf_runs=3
-usage() { sed -n '2,23p' "$0" >&2; exit 2; }
+usage() { sed -n '2,25p' "$0" >&2; exit 2; }
 int_in() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || usage
@@ -59,7 +61,8 @@ jex_build_jovl || exit 1
 JAVA=$(jex_java)
 [ -x "$JAVA" ] || { echo "bench.sh: no JDK 25 (scripts/java25)" >&2; exit 1; }
 jex_up 3 cluster || exit 1
-for h in $(jex_hosts); do jex_jovl_start "$h" || exit 1; done
+# --log-level debug: jovl logs one line per request (with its time) only at debug; jovl_handler_ms reads them
+for h in $(jex_hosts); do jex_jovl_start "$h" --log-level debug || exit 1; done
 
 DRIVERS=(jovl overlay)
 declare -A NET_OF=([bridge]=bridge [ubridge]=bench-ubr [jovl]=bench-jovl [overlay]=bench-ovl
@@ -266,7 +269,7 @@ fi
 load_at_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 row() { printf '%-56s %18s %18s\n' "$@"; }
-echo
+summary() {
 echo "jovl vs Docker overlay on 3 simulated hosts ($(nproc) cores, load average $load_at_start at start, $load_at_end at end)"
 echo "$runs runs, drivers interleaved in every run; cells: median / p90 (ms); iperf3: median (min-max) of $iperf_runs"
 echo "(convergence below 0: the container answered host 2 before \`docker run -d\` had returned on host 1)"
@@ -287,6 +290,11 @@ row "convergence host1 run -> host2 HTTP by name (ms)" "$(med_p90 conv-name-jovl
 row "  same, from docker run -d issued (ms)" "$(med_p90 conv-name-jovl-issued)" "$(med_p90 conv-name-overlay-issued)"
 row "iperf3 container h2 -> h1 (Mbit/s)" "$(med_range bw-jovl)" "$(med_range bw-overlay)"
 row "iperf3 bare underlay h2 -> h1 (Mbit/s)" "$(med_range bw-underlay)" ""
+}
+echo
+# the table, also kept for the charts: examples/charts.sh draws it as PNGs beside the recorded ones
+summary | tee "$here/charts/bench-latest.txt"
+bash "$here/charts.sh" "$here/charts/bench-latest.txt" "$here/charts" >&2 || note "no charts (gnuplot missing?)"
 echo
 echo "every figure, in run order:"
 for m in start-bridge start-ubridge start-jovl start-overlay over-jovl over-overlay overu-jovl overu-overlay handlers-jovl \

@@ -43,8 +43,9 @@ t0=$SECONDS
 # ---- the runtime ----------------------------------------------------------------------------------
 # jdeps lists every module the jar's classes name. Some of those references are in optional code
 # that the libraries guard and jovl never reaches: Jackson's java.beans support (java.desktop),
-# Netty's TLS (java.naming) and JFR events (jdk.jfr), H2's memory probe (java.management). They are
-# left out (the desktop module alone is 13 MB). java.sql stays: Jackson's date deserializers name
+# Netty's TLS (java.naming) and JFR events (jdk.jfr). They are left out (the desktop module alone is
+# 13 MB). java.management stays: the JVM metrics of --metrics-listen read the platform MXBeans (and
+# H2's memory probe uses it). java.sql stays: Jackson's date deserializers name
 # java.sql types in their static initialiser. Run-time-only: Netty and Jackson reach
 # sun.misc.Unsafe by reflection (jdk.unsupported). The training run below proves the set works.
 # JOVL_PLUGIN_MODULES=a,b,c overrides the whole list.
@@ -52,7 +53,7 @@ if [ -n "${JOVL_PLUGIN_MODULES:-}" ]; then
   modules=$JOVL_PLUGIN_MODULES
 else
   modules=$("$jdk/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 25 "$jar" |
-            tr ',' '\n' | grep -vxE 'java.desktop|java.naming|jdk.jfr|java.management' | paste -sd,)
+            tr ',' '\n' | grep -vxE 'java.desktop|java.naming|jdk.jfr' | paste -sd,)
   modules=$(echo "$modules,jdk.unsupported" | tr ',' '\n' | sort -u | paste -sd,)
 fi
 say "jlink modules: $modules"

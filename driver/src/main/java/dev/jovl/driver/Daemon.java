@@ -7,6 +7,10 @@ import dev.jovl.driver.docker.StandaloneMode;
 import dev.jovl.driver.http.PluginServer;
 import dev.jovl.driver.http.RequestStats;
 import dev.jovl.driver.http.RouteTable;
+import dev.jovl.driver.metrics.DaemonGauges;
+import dev.jovl.driver.metrics.DaemonMetrics;
+import dev.jovl.driver.metrics.MeteredStore;
+import dev.jovl.driver.status.HealthCheck;
 import dev.jovl.overlay.DriverSettings;
 import dev.jovl.overlay.LocalHost;
 import dev.jovl.overlay.OverlayService;
@@ -94,10 +98,17 @@ public final class Daemon implements AutoCloseable {
             // listen first: Docker gives a managed plugin ~9.5 s, and the rest may wait for the store
             ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
             opened.add(handlers::shutdownNow);
-            RequestStats stats = new RequestStats();
+            RequestStats stats = new RequestStats(table::knows);
             PluginServer server = PluginServer.start(options.socket(), table, handlers, stats);
             opened.add(server);
             long listeningMs = (System.nanoTime() - t0) / 1_000_000;
+            // metrics only when asked for (a daemon without --metrics-listen loads none of it), and
+            // after the socket listens: the client's classes and configuration take ~100 ms to load
+            // (a request answered before this, such as Activate, is in jovl status but not in the metrics)
+            DaemonMetrics metrics = options.metricsListen() == null ? null : new DaemonMetrics(VERSION);
+            if (metrics != null) {
+                stats.observe(metrics);
+            }
 
             NetNs hostNs = hostNamespace == null ? NetNs.self() : NetNs.open(hostNamespace);
             opened.add(hostNs);
@@ -108,10 +119,11 @@ public final class Daemon implements AutoCloseable {
             LocalHost host = new LocalHost(hostId, underlay.vtep(), underlay.mtu(), options.vxlanPort());
             DriverSettings settings = new DriverSettings(options.scope(), options.vniRange(), options.mtu());
 
-            Store store = sharedStore != null ? sharedStore : Stores.open(options.store());
+            Store openedStore = sharedStore != null ? sharedStore : Stores.open(options.store());
             if (sharedStore == null) {
-                opened.add(store);
+                opened.add(openedStore);
             }
+            Store store = metrics == null ? openedStore : new MeteredStore(openedStore, metrics);
             ClusterState state = new ClusterState(store);
             Supervisor loops = new Supervisor();
             NetlinkDataplane dataplane = new NetlinkDataplane(hostNs, hostHandle,
@@ -135,8 +147,6 @@ public final class Daemon implements AutoCloseable {
             opened.add(activation);
             OverlayService overlay = new OverlayService(state, host, settings, dataplane, peers, locks,
                     journal, activation, cleanup);
-            StatusService status = new StatusService(state, host, settings, dataplane, peers, registration, stats,
-                    loops);
             Networks networks = new SharedNetworks(overlay);
             StandaloneMode standalone = null;
             if (settings.scope().equals("local")) {
@@ -146,6 +156,10 @@ public final class Daemon implements AutoCloseable {
                 opened.add(standalone);
                 networks = standalone.networks();
             }
+            HealthCheck health = new HealthCheck(store, host, registration, peers, dataplane, loops,
+                    standalone == null ? null : standalone::dockerEventsConnected);
+            StatusService status = new StatusService(state, host, settings, dataplane, peers, registration, stats,
+                    loops, health);
             opened.add(loops); // stopped first (after the socket): the loops use everything above
             DriverRoutes routes = new DriverRoutes(new NetworkDriverEndpoints(overlay, networks), settings.scope(), ipamConfig)
                     .withIpam(ipam)
@@ -166,7 +180,20 @@ public final class Daemon implements AutoCloseable {
                 standalone.startLoops(loops); // name-lease, name-feed
             }
             reaper.start(loops); // dead-host-reaper: last, it trusts the registration and the peer view
+            if (metrics != null) {
+                peers.reportTo(metrics);
+                activation.reportTo(metrics);
+                DaemonGauges.bind(metrics, state, host, peers, dataplane, ipam, loops, health, standalone); // metrics-refresh
+            }
             loops.start();
+            if (metrics != null) {
+                try {
+                    opened.add(metrics.serve(options.metricsListen()));
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException("--metrics-listen " + options.metricsListen().getHostString() + ":"
+                            + options.metricsListen().getPort() + ": " + e.getMessage(), e);
+                }
+            }
             log.info("jovl {} listening after {} ms, up in {} ms (JVM start not counted): host {}, VTEP {} on {} (MTU {}), VXLAN port {}, scope {}, store {}",
                     VERSION, listeningMs, (System.nanoTime() - t0) / 1_000_000, hostId, underlay.vtep(), underlay.interfaceName(),
                     underlay.mtu(), options.vxlanPort(), options.scope(), store.describe());

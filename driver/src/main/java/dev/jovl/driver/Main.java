@@ -1,6 +1,7 @@
 package dev.jovl.driver;
 
 import dev.jovl.driver.cli.DaemonOptions;
+import dev.jovl.driver.cli.Logging;
 import dev.jovl.driver.cli.StatusCommand;
 import dev.jovl.driver.cli.UsageException;
 import java.util.Arrays;
@@ -37,6 +38,7 @@ public final class Main {
     }
 
     private static int daemon(DaemonOptions options) {
+        Logging.configure(options.logLevel(), options.logFormat());
         Daemon daemon;
         try {
             daemon = Daemon.start(options);

@@ -101,8 +101,22 @@ final class SimulatedHosts implements AutoCloseable {
         jex(Duration.ofSeconds(60), "etcd-start").orFail();
     }
 
+    /** Where every host's jovl serves its metrics, in the host's own namespace (see {@link #scrape}). */
+    static final String METRICS = "127.0.0.1:9431";
+
     void startJovl(String host) {
-        jex(Duration.ofSeconds(60), "jovl-start", host).orFail();
+        jex(Duration.ofSeconds(60), "jovl-start", host, "--metrics-listen", METRICS).orFail();
+    }
+
+    /** The host's jovl metrics, as Prometheus would scrape them. */
+    CommandResult scrape(String host) {
+        return in(host, "curl", "-sS", "-m", "10", "http://" + METRICS + "/metrics");
+    }
+
+    /** {@code jovl status} run on the host against its daemon's socket. */
+    CommandResult jovlStatus(String host) {
+        return in(host, Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString(),
+                "status", "--socket", "/run/docker/plugins/jovl.sock");
     }
 
     void kill9Jovl(String host) {

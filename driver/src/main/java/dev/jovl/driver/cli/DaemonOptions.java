@@ -1,6 +1,7 @@
 package dev.jovl.driver.cli;
 
 import dev.jovl.overlay.VniRange;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -15,7 +16,12 @@ import java.util.Map;
 public record DaemonOptions(String store, String advertise, Path socket, int vxlanPort, int mtu, String scope,
                             String hostId, Path runDir, VniRange vniRange, Duration leaseTtl,
                             Duration deadHostGrace, Duration reconcileInterval, Path hostNetns,
-                            Path dockerSocket, String dnsListen, String dnsUpstream, Duration sandboxIdleGrace) {
+                            Path dockerSocket, String dnsListen, String dnsUpstream, Duration sandboxIdleGrace,
+                            InetSocketAddress metricsListen, String logLevel, String logFormat) {
+
+    /** {@code --log-level} values, as java.util.logging is set for them (see {@link Logging}). */
+    public static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
+    public static final List<String> LOG_FORMATS = List.of("text", "json");
 
     /** flag -> [environment variable, default, help] */
     private static final Map<String, String[]> OPTIONS = new LinkedHashMap<>();
@@ -51,6 +57,12 @@ public record DaemonOptions(String store, String advertise, Path socket, int vxl
                 "scope local: DNS responder address ADDR[:PORT], or off (default: the VTEP address, port 53)"});
         OPTIONS.put("dns-upstream", new String[] {"JOVL_DNS_UPSTREAM", "",
                 "scope local: where other names go, ADDR[:PORT],... (default: /etc/resolv.conf's nameservers)"});
+        // observability: see driver/README.md, "Metrics, health and logs"
+        OPTIONS.put("metrics-listen", new String[] {"JOVL_METRICS_LISTEN", "",
+                "serve Prometheus metrics on http://ADDR:PORT/metrics (default: off)"});
+        OPTIONS.put("log-level", new String[] {"JOVL_LOG_LEVEL", "info",
+                "error, warn, info or debug (debug adds one line per request), trace"});
+        OPTIONS.put("log-format", new String[] {"JOVL_LOG_FORMAT", "text", "text, or json (one object a line)"});
     }
 
     public static DaemonOptions parse(List<String> args, Map<String, String> env) {
@@ -102,10 +114,42 @@ public record DaemonOptions(String store, String advertise, Path socket, int vxl
                     Duration.ofSeconds(intIn(values, "reconcile-interval", 1, 86400)),
                     values.get("host-netns").isBlank() ? null : Path.of(values.get("host-netns")),
                     Path.of(values.get("docker-socket")), values.get("dns-listen"), values.get("dns-upstream"),
-                    Duration.ofSeconds(intIn(values, "sandbox-idle-grace", 0, 86400)));
+                    Duration.ofSeconds(intIn(values, "sandbox-idle-grace", 0, 86400)),
+                    listenAddress(values.get("metrics-listen")), oneOf(values, "log-level", LOG_LEVELS),
+                    oneOf(values, "log-format", LOG_FORMATS));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    private static String oneOf(Map<String, String> values, String name, List<String> allowed) {
+        String v = values.get(name).trim().toLowerCase(java.util.Locale.ROOT);
+        if (!allowed.contains(v)) {
+            throw new UsageException("--" + name + " must be one of " + String.join(", ", allowed) + ", not " + v);
+        }
+        return v;
+    }
+
+    /** {@code ADDR:PORT} ({@code [v6]:PORT} too), unresolved; {@code null} when empty (off). */
+    private static InetSocketAddress listenAddress(String text) {
+        if (text.isBlank()) {
+            return null;
+        }
+        int colon = text.lastIndexOf(':');
+        String host = colon > 0 ? text.substring(0, colon) : "";
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (host.isEmpty() || port < 1 || port > 65535) {
+            throw new UsageException("--metrics-listen must be ADDR:PORT, not '" + text + "'");
+        }
+        return InetSocketAddress.createUnresolved(host, port);
     }
 
     private static int intIn(Map<String, String> values, String name, int min, int max) {

@@ -3,6 +3,7 @@ package dev.jovl.driver.cli;
 import dev.jovl.overlay.Ids;
 import dev.jovl.driver.http.Json;
 import dev.jovl.driver.http.UnixHttpClient;
+import dev.jovl.driver.status.HealthCheck;
 import dev.jovl.driver.status.PeerComparison;
 import dev.jovl.driver.status.StatusApi.HostStatus;
 import dev.jovl.driver.status.StatusApi.NetworkStatus;
@@ -18,7 +19,9 @@ import java.util.Map;
 /**
  * {@code jovl status} and {@code jovl peers NETWORK}: ask the running daemon over its socket
  * (the embedded store can only be open in one process) and print the store beside the kernel.
- * Exit status: 0 all in line, 1 differences found, 3 daemon unreachable or refused.
+ * {@code status} starts with one verdict a subsystem ({@code store: ok reachable}), the same as the
+ * {@code jovl_health} metric. Exit status: 0 healthy and in line, 1 a subsystem unhealthy or
+ * differences found, 3 daemon unreachable or refused.
  */
 public final class StatusCommand {
     private StatusCommand() {
@@ -34,6 +37,13 @@ public final class StatusCommand {
             return 3;
         } catch (CallFailed e) {
             return 3;
+        }
+        boolean healthy = s.health() == null || HealthCheck.allHealthy(s.health());
+        if (s.health() != null) {
+            for (HealthCheck.Verdict v : s.health()) {
+                out.printf("%-14s %-9s %s%n", v.subsystem() + ":", v.healthy() ? "ok" : "UNHEALTHY", v.detail());
+            }
+            out.println();
         }
         out.printf("host %s  VTEP %s  underlay MTU %d  VXLAN port %d  scope %s%n", s.host(), s.vtep(),
                 s.underlayMtu(), s.vxlanPort(), s.scope());
@@ -64,7 +74,7 @@ public final class StatusCommand {
             s.loops().forEach(l -> out.printf("  %-32s %-10s %6d  %s%n", l.name(), l.state(), l.restarts(),
                     l.lastFailure() == null ? "-" : l.lastFailure()));
         }
-        return diffs == 0 ? 0 : 1;
+        return diffs == 0 && healthy ? 0 : 1;
     }
 
     public static int peers(List<String> args, Map<String, String> env, PrintStream out) {

@@ -58,9 +58,10 @@ public final class DnsServer implements AutoCloseable {
     private final AtomicLong answeredLocally = new AtomicLong();
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
 
     /** Counters since start, for logs and {@code jovl status}. */
-    public record Stats(long answeredLocally, long forwarded, long malformed) {
+    public record Stats(long answeredLocally, long forwarded, long malformed, long refused) {
     }
 
     private DnsServer(LocalAnswers local, UpstreamForwarder forwarder, DatagramChannel udp, ServerSocket tcp) {
@@ -108,7 +109,7 @@ public final class DnsServer implements AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(answeredLocally.get(), forwarded.get(), malformed.get());
+        return new Stats(answeredLocally.get(), forwarded.get(), malformed.get(), refused.get());
     }
 
     private void serveUdp() {
@@ -154,6 +155,7 @@ public final class DnsServer implements AutoCloseable {
         }
         byte[] copy = java.util.Arrays.copyOf(buffer, length);
         if (!forwardSlots.tryAcquire()) {
+            refused.incrementAndGet();
             sendUdp(DnsResponses.error(copy, q, RCODE_SERVFAIL), client);
             return;
         }

@@ -42,6 +42,13 @@ public final class UpstreamForwarder {
     private final List<InetSocketAddress> servers;
     private final Duration timeout;
     private final SecureRandom random = new SecureRandom();
+    private volatile Observer observer = (error, nanos) -> {};
+
+    /** Told of every exchange with an upstream server (for metrics). */
+    public interface Observer {
+        /** @param error null if the server answered usefully, else timeout, io or servfail */
+        void exchanged(String error, long nanos);
+    }
 
     /**
      * @param servers tried in this order
@@ -53,6 +60,10 @@ public final class UpstreamForwarder {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("upstream timeout must be positive: " + timeout);
         }
+    }
+
+    public void observe(Observer observer) {
+        this.observer = observer;
     }
 
     public List<InetSocketAddress> servers() {
@@ -67,21 +78,26 @@ public final class UpstreamForwarder {
             byte[] out = java.util.Arrays.copyOf(query, length);
             put16(out, 0, upstreamId);
             byte[] response;
+            long t0 = System.nanoTime();
             try {
                 response = overTcp ? exchangeTcp(server, out, upstreamId, q) : exchangeUdp(server, out, upstreamId, q);
             } catch (SocketTimeoutException e) {
+                observer.exchanged("timeout", System.nanoTime() - t0);
                 log.debug("upstream {} did not answer {} within {}", server, q.name(), timeout);
                 continue;
             } catch (IOException e) {
+                observer.exchanged("io", System.nanoTime() - t0);
                 log.debug("upstream {} failed for {}: {}", server, q.name(), e.toString());
                 continue;
             }
             put16(response, 0, q.id());
             int rcode = u16(response, 2) & RCODE_MASK;
             if (rcode == RCODE_SERVFAIL || rcode == RCODE_REFUSED) {
+                observer.exchanged("servfail", System.nanoTime() - t0);
                 lastFailure = response;
                 continue;
             }
+            observer.exchanged(null, System.nanoTime() - t0);
             return response;
         }
         return lastFailure != null ? lastFailure : DnsResponses.error(query, q, RCODE_SERVFAIL);

@@ -33,6 +33,11 @@ public final class DockerEventStream implements AutoCloseable {
         this.listener = listener;
     }
 
+    /** Whether a session is connected to Docker's event stream now. */
+    public boolean connected() {
+        return wasConnected && current != null;
+    }
+
     /** Runs the stream on a supervisor of its own, for users without one (tests, tools). */
     synchronized DockerEventStream startAlone() {
         own = new Supervisor();

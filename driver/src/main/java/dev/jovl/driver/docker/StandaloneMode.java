@@ -53,6 +53,7 @@ public final class StandaloneMode implements AutoCloseable {
     private volatile boolean republish;
     private ContainerNamePublisher publisher;
     private DnsServer dns;
+    private UpstreamForwarder dnsForwarder;
     private Networks networks;
     private DockerEventStream events;
 
@@ -125,6 +126,7 @@ public final class StandaloneMode implements AutoCloseable {
             throw new IllegalStateException("cannot read /etc/resolv.conf: " + e.getMessage(), e);
         }
         UpstreamForwarder forwarder = new UpstreamForwarder(UpstreamServers.excludingSelf(upstream, listen), UPSTREAM_TIMEOUT);
+        dnsForwarder = forwarder;
         try {
             dns = hostNs.call(() -> DnsServer.start(listen, table, forwarder));
             closeInOrder.add(dns);
@@ -201,6 +203,16 @@ public final class StandaloneMode implements AutoCloseable {
     /** The DNS responder, if one runs (for status output and tests). */
     public DnsServer dns() {
         return dns;
+    }
+
+    /** Where the DNS responder forwards other names, if it runs (for metrics). */
+    public UpstreamForwarder dnsForwarder() {
+        return dns == null ? null : dnsForwarder;
+    }
+
+    /** Whether Docker's event stream is connected now (health). */
+    public boolean dockerEventsConnected() {
+        return events != null && events.connected();
     }
 
     private static InetAddress literal(String address) {

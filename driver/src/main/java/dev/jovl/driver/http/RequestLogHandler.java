@@ -11,7 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One log line per request: method, network, endpoint, duration and result. Requests on one
+ * One log line per request: method, network, endpoint, duration and result; at debug level for a
+ * request that succeeded (off by default: {@code --log-level debug} shows them), at warning level
+ * for one that failed. Every request is counted in {@link RequestStats}. Requests on one
  * connection are answered in order, so the oldest pending start time belongs to the response
  * being written. One instance per connection.
  */
@@ -45,15 +47,20 @@ public final class RequestLogHandler extends ChannelDuplexHandler {
             RequestFacts facts = msg instanceof PluginResponse pr ? pr.facts() : null;
             int code = response.status().code();
             stats.record(uri, code, nanos);
-            String ms = String.format(Locale.ROOT, "%.2fms", nanos / 1e6);
             if (code == 200) {
-                log.info("{} net={} ep={} {} {}", uri, net(facts), ep(facts), ms, code);
+                if (log.isDebugEnabled()) {
+                    log.debug("{} net={} ep={} {} {}", uri, net(facts), ep(facts), ms(nanos), code);
+                }
             } else {
-                log.warn("{} net={} ep={} {} {} Err={}", uri, net(facts), ep(facts), ms, code,
+                log.warn("{} net={} ep={} {} {} Err={}", uri, net(facts), ep(facts), ms(nanos), code,
                         facts == null ? response.status().reasonPhrase() : facts.error());
             }
         }
         ctx.write(msg, promise);
+    }
+
+    private static String ms(long nanos) {
+        return String.format(Locale.ROOT, "%.2fms", nanos / 1e6);
     }
 
     private static String net(RequestFacts f) {

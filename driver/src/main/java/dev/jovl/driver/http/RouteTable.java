@@ -44,6 +44,12 @@ public final class RouteTable {
         return a != null ? a.get(path) : early.get(path);
     }
 
+    /** Whether {@code path} is a route now (requests are counted when answered): bounds the request statistics' keys. */
+    public boolean knows(String path) {
+        Map<String, Route<?>> a = all;
+        return a != null ? a.containsKey(path) : early.containsKey(path);
+    }
+
     boolean isReady() {
         return all != null;
     }

@@ -34,7 +34,8 @@ public final class StatusApi {
                                  @JsonProperty("Hosts") List<HostStatus> hosts,
                                  @JsonProperty("Networks") List<NetworkStatus> networks,
                                  @JsonProperty("Requests") Map<String, long[]> requests,
-                                 @JsonProperty("Loops") List<LoopStatus> loops) {
+                                 @JsonProperty("Loops") List<LoopStatus> loops,
+                                 @JsonProperty("Health") List<HealthCheck.Verdict> health) {
     }
 
     /** One background loop: RUNNING, WAITING, RESTARTING, DONE or STOPPED, and its failures. */

@@ -2,6 +2,7 @@ package dev.jovl.driver.status;
 
 import dev.jovl.driver.http.PluginException;
 import dev.jovl.driver.http.RequestStats;
+import dev.jovl.kvstore.StoreException;
 import dev.jovl.overlay.Dataplane;
 import dev.jovl.overlay.Dataplane.PeerEntries;
 import dev.jovl.overlay.DriverSettings;
@@ -38,10 +39,13 @@ public final class StatusService {
     private final HostRegistration registration;
     private final RequestStats stats;
     private final Supervisor loops;
+    private final HealthCheck health;
 
     public StatusService(ClusterState state, LocalHost host, DriverSettings settings, Dataplane dataplane,
-                         PeerSync peers, HostRegistration registration, RequestStats stats, Supervisor loops) {
+                         PeerSync peers, HostRegistration registration, RequestStats stats, Supervisor loops,
+                         HealthCheck health) {
         this.loops = loops;
+        this.health = health;
         this.state = state;
         this.host = host;
         this.settings = settings;
@@ -51,12 +55,30 @@ public final class StatusService {
         this.stats = stats;
     }
 
+    /** Everything; with the store down, the verdicts say so and the store's lists stay empty. */
     public StatusResponse status() {
+        List<HealthCheck.Verdict> verdicts = health.check();
         List<HostStatus> hosts = new ArrayList<>();
+        List<NetworkStatus> networks = new ArrayList<>();
+        boolean storeUp = verdicts.stream().anyMatch(v -> v.subsystem().equals(HealthCheck.STORE) && v.healthy());
+        try {
+            if (storeUp) { // else the lists stay empty rather than wait for the store's deadline again
+                storeSide(hosts, networks);
+            }
+        } catch (StoreException e) {
+            hosts.clear();
+            networks.clear();
+        }
+        return new StatusResponse(host.hostId(), host.vtep(), host.underlayMtu(), host.vxlanPort(), settings.scope(),
+                state.store().describe(), registration.isRegistered(), peers.isLoaded(), peers.reconcileCount(),
+                peers.driftFixes(), hosts, networks, stats.snapshot(), loops.status().stream()
+                .map(l -> new LoopStatus(l.name(), l.state().name(), l.restarts(), l.lastFailure())).toList(), verdicts);
+    }
+
+    private void storeSide(List<HostStatus> hosts, List<NetworkStatus> networks) {
         for (Versioned<HostRecord> h : state.hosts()) {
             hosts.add(new HostStatus(h.value().host(), h.value().vtep(), h.value().host().equals(host.hostId())));
         }
-        List<NetworkStatus> networks = new ArrayList<>();
         for (Versioned<NetworkRecord> n : state.networks()) {
             NetworkRecord net = n.value();
             List<Versioned<EndpointRecord>> eps = state.endpoints(net.networkId());
@@ -68,10 +90,6 @@ public final class StatusService {
                     (int) local, eps.size() - (int) local, desired.size(), kernel.size(),
                     PeerComparison.differences(PeerComparison.compare(desired, kernel))));
         }
-        return new StatusResponse(host.hostId(), host.vtep(), host.underlayMtu(), host.vxlanPort(), settings.scope(),
-                state.store().describe(), registration.isRegistered(), peers.isLoaded(), peers.reconcileCount(),
-                peers.driftFixes(), hosts, networks, stats.snapshot(), loops.status().stream()
-                .map(l -> new LoopStatus(l.name(), l.state().name(), l.restarts(), l.lastFailure())).toList());
     }
 
     public PeersResponse peers(PeersRequest r) {

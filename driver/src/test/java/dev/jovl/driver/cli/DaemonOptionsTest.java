@@ -54,6 +54,29 @@ class DaemonOptionsTest {
     }
 
     @Test
+    void observabilityOptions() {
+        DaemonOptions d = DaemonOptions.parse(List.of(), Map.of());
+        assertNull(d.metricsListen(), "metrics are off by default");
+        assertEquals("info", d.logLevel());
+        assertEquals("text", d.logFormat());
+        DaemonOptions env = DaemonOptions.parse(List.of(), Map.of("JOVL_METRICS_LISTEN", "127.0.0.1:9431",
+                "JOVL_LOG_LEVEL", "DEBUG", "JOVL_LOG_FORMAT", "json"));
+        assertEquals("127.0.0.1", env.metricsListen().getHostString());
+        assertEquals(9431, env.metricsListen().getPort());
+        assertEquals("debug", env.logLevel());
+        assertEquals("json", env.logFormat());
+        assertEquals("::1", DaemonOptions.parse(List.of("--metrics-listen", "[::1]:9000"), Map.of())
+                .metricsListen().getHostString());
+        for (List<String> bad : List.of(List.of("--metrics-listen", "9431"), List.of("--metrics-listen", "a:b"),
+                List.of("--metrics-listen", ":9431"), List.of("--metrics-listen", "h:70000"),
+                List.of("--log-level", "loud"), List.of("--log-format", "xml"))) {
+            assertThrows(UsageException.class, () -> DaemonOptions.parse(bad, Map.of()), bad.toString());
+        }
+        assertTrue(DaemonOptions.usage().contains("--metrics-listen"));
+        assertTrue(DaemonOptions.usage().contains("--log-level"));
+    }
+
+    @Test
     void emptyEnvironmentValuesCountAsUnset() {
         // a managed plugin's settable variables default to ""
         assertEquals(4789, DaemonOptions.parse(List.of(), Map.of("JOVL_VXLAN_PORT", "")).vxlanPort());

@@ -139,6 +139,17 @@ class StandaloneDaemonTest {
         assertTrue(store.list("jovl/v1/").entries().stream().noneMatch(kv -> kv.key().startsWith("jovl/v1/local-networks/")));
     }
 
+    /** Health in standalone mode: the Docker event stream is a verdict of its own (no Docker here: unhealthy). */
+    @Test
+    void statusSaysDockerEventsAreNotFlowing() {
+        JsonNode health = ok(d1, "/Jovl.Status", "{}").get("Health");
+        java.util.Map<String, Boolean> verdicts = new java.util.HashMap<>();
+        health.forEach(v -> verdicts.put(v.get("Subsystem").asText(), v.get("Healthy").asBoolean()));
+        assertEquals(Boolean.FALSE, verdicts.get("docker_events"), health.toString());
+        assertEquals(Boolean.TRUE, verdicts.get("store"), health.toString());
+        assertEquals(Boolean.TRUE, verdicts.get("loops"), health.toString());
+    }
+
     @Test
     void eachDaemonAnswersNamesOnItsVtepAddress() throws Exception {
         NameRegistry names = new NameRegistry(store);

@@ -1,6 +1,7 @@
 package dev.jovl.overlay.peers;
 
 import dev.jovl.overlay.Ids;
+import dev.jovl.overlay.OverlayMetrics;
 
 import dev.jovl.overlay.Dataplane;
 import dev.jovl.overlay.EndpointReadiness;
@@ -51,6 +52,7 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
     private final Supplier<List<Versioned<EndpointRecord>>> knownEndpoints;
     private final Duration sweepEvery;
     private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile OverlayMetrics metrics = OverlayMetrics.NONE;
 
     /**
      * @param knownEndpoints every endpoint record as last seen (the peer sync's view), for the sweep
@@ -65,6 +67,11 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
         this.sweepEvery = sweepEvery;
     }
 
+    /** Where the time from carrier-up to publication is reported. */
+    public void reportTo(OverlayMetrics metrics) {
+        this.metrics = metrics;
+    }
+
     /** Declares the sweep loop: first after at most 5 s, then every {@code sweepEvery}. */
     public void start(Supervisor loops) {
         Duration first = sweepEvery.compareTo(Duration.ofSeconds(5)) < 0 ? sweepEvery : Duration.ofSeconds(5);
@@ -75,9 +82,11 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
     public void publishWhenUp(String networkId, String endpointId) {
         long joinedAt = System.nanoTime();
         dataplane.whenCarrier(networkId, endpointId, CARRIER_WAIT, () -> {
-            long upAfter = System.nanoTime() - joinedAt;
+            long upAt = System.nanoTime();
+            long upAfter = upAt - joinedAt;
             writers.execute(() -> {
                 if (markReady(networkId, endpointId)) {
+                    metrics.endpointPublished(System.nanoTime() - upAt);
                     log.info("network {}: endpoint {} up {} ms after Join, published {} ms after Join",
                             Ids.shortId(networkId), Ids.shortId(endpointId), upAfter / 1_000_000,
                             (System.nanoTime() - joinedAt) / 1_000_000);

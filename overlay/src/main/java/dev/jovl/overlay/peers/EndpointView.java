@@ -32,6 +32,8 @@ final class EndpointView {
     /** key -> revision of its deletion, for keys deleted since the last listing */
     private final Map<String, Long> tombstones = new HashMap<>();
     private long listingRevision;
+    /** records that could not be read, so programmed nothing (a bad write, a newer incompatible version) */
+    private final java.util.concurrent.atomic.AtomicLong skipped = new java.util.concurrent.atomic.AtomicLong();
 
     /** Replaces everything with a listing; returns the networks whose endpoints changed. */
     synchronized Set<String> replaceWith(Store.Listing listing) {
@@ -45,6 +47,7 @@ final class EndpointView {
                 fresh.computeIfAbsent(k.network, n -> new HashMap<>())
                         .put(k.endpoint, ClusterState.versioned(kv, EndpointRecord.class));
             } catch (RuntimeException e) {
+                skipped.incrementAndGet();
                 log.warn("ignoring unreadable endpoint record {}: {}", kv.key(), e.getMessage());
             }
         }
@@ -84,6 +87,7 @@ final class EndpointView {
                     tombstones.remove(e.key());
                     changed.add(k.network);
                 } catch (RuntimeException ex) {
+                    skipped.incrementAndGet();
                     log.warn("ignoring unreadable endpoint record {}: {}", e.key(), ex.getMessage());
                 }
             } else {
@@ -97,6 +101,10 @@ final class EndpointView {
             }
         }
         return changed;
+    }
+
+    long skipped() {
+        return skipped.get();
     }
 
     synchronized List<Versioned<EndpointRecord>> endpointsOf(String networkId) {

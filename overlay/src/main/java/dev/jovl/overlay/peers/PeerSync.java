@@ -6,6 +6,7 @@ import dev.jovl.overlay.Dataplane;
 import dev.jovl.overlay.Dataplane.PeerEntries;
 import dev.jovl.overlay.LocalHost;
 import dev.jovl.overlay.NetworkLocks;
+import dev.jovl.overlay.OverlayMetrics;
 import dev.jovl.overlay.PeerProgramming;
 import dev.jovl.overlay.state.EndpointRecord;
 import dev.jovl.overlay.state.StoreLayout;
@@ -62,6 +63,8 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
         }
     };
     private final Runnable onFirstLoad;
+    private volatile boolean watchConnected = true;
+    private volatile OverlayMetrics metrics = OverlayMetrics.NONE;
     private volatile Watch watch;
     private volatile Supervisor.Loop loop;
     private volatile Supervisor ownLoops;
@@ -78,6 +81,11 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
         this.dataplane = dataplane;
         this.locks = locks;
         this.reconcileEvery = reconcileEvery;
+    }
+
+    /** Where the time from a watch event to its entries being in the kernel is reported. */
+    public void reportTo(OverlayMetrics metrics) {
+        this.metrics = metrics;
     }
 
     /** {@link #start(Supervisor)} on a supervisor of its own, closed with this (for tests). */
@@ -143,10 +151,15 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
 
     @Override
     public void onEvents(List<WatchEvent> events) {
+        long seen = System.nanoTime();
         Set<String> changed = view.apply(events);
         for (String networkId : changed) {
             try {
-                locks.run(networkId, () -> applyChanges(networkId));
+                locks.run(networkId, () -> {
+                    if (applyChanges(networkId) > 0) {
+                        metrics.peersConverged(System.nanoTime() - seen);
+                    }
+                });
             } catch (RuntimeException e) {
                 log.warn("network {}: programming peers failed ({}); the next reconcile retries",
                         Ids.shortId(networkId), e.toString());
@@ -163,6 +176,7 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
 
     @Override
     public void onConnectionState(boolean connected) {
+        watchConnected = connected;
         if (connected) {
             log.info("store watch reconnected: full reconcile");
             wakeUp();
@@ -173,11 +187,15 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
 
     // ---------------------------------------------------------------------------- programming
 
-    /** Writes the difference between what the network should have and what was last programmed. */
-    private void applyChanges(String networkId) {
+    /**
+     * Writes the difference between what the network should have and what was last programmed.
+     *
+     * @return how many entries were added or replaced
+     */
+    private int applyChanges(String networkId) {
         if (!dataplane.hasSandbox(networkId)) {
             programmed.remove(networkId);
-            return;
+            return 0;
         }
         PeerEntries current = programmed.get(networkId);
         if (current == null) {
@@ -194,6 +212,7 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
                         Ids.shortId(networkId), written.neighbours().size(), e.toString());
             }
         }
+        return written.size();
     }
 
     /** @return what was added or changed */
@@ -276,6 +295,23 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
 
     public long driftFixes() {
         return fixes.get();
+    }
+
+    /** Endpoint records that could not be read and were skipped. */
+    public long skippedRecords() {
+        return view.skipped();
+    }
+
+    /** Loaded, connected, and no re-listing outstanding: the view follows the store. */
+    public boolean watchCurrent() {
+        return isLoaded() && watchConnected && !relist.get();
+    }
+
+    /** network -> remote endpoints (FDB entries) last programmed into its sandbox. */
+    public Map<String, Integer> programmedPeers() {
+        Map<String, Integer> out = new java.util.HashMap<>();
+        programmed.forEach((n, e) -> out.put(n, e.fdb().size()));
+        return out;
     }
 
     private void closeWatch() {
