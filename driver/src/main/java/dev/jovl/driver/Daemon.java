@@ -158,7 +158,7 @@ public final class Daemon implements AutoCloseable {
             }
             HealthCheck health = new HealthCheck(store, host, registration, peers, dataplane, loops,
                     standalone == null ? null : standalone::dockerEventsConnected);
-            StatusService status = new StatusService(state, host, settings, dataplane, peers, registration, stats,
+            StatusService status = new StatusService(state, host, settings, dataplane, peers, registration, stats::snapshot,
                     loops, health);
             opened.add(loops); // stopped first (after the socket): the loops use everything above
             DriverRoutes routes = new DriverRoutes(new NetworkDriverEndpoints(overlay, networks), settings.scope(), ipamConfig)

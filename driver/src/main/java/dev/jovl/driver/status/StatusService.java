@@ -1,7 +1,6 @@
 package dev.jovl.driver.status;
 
-import dev.jovl.driver.http.PluginException;
-import dev.jovl.driver.http.RequestStats;
+import dev.jovl.overlay.OverlayException;
 import dev.jovl.kvstore.StoreException;
 import dev.jovl.overlay.Dataplane;
 import dev.jovl.overlay.Dataplane.PeerEntries;
@@ -24,6 +23,8 @@ import dev.jovl.driver.status.StatusApi.PeersResponse;
 import dev.jovl.driver.status.StatusApi.StatusResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Answers {@code jovl status} and {@code jovl peers}: what the store says beside what the kernel
@@ -37,12 +38,13 @@ public final class StatusService {
     private final Dataplane dataplane;
     private final PeerSync peers;
     private final HostRegistration registration;
-    private final RequestStats stats;
+    /** per route: requests, failures, ... as the plugin socket counts them (kept by the HTTP layer) */
+    private final Supplier<Map<String, long[]>> requestStats;
     private final Supervisor loops;
     private final HealthCheck health;
 
     public StatusService(ClusterState state, LocalHost host, DriverSettings settings, Dataplane dataplane,
-                         PeerSync peers, HostRegistration registration, RequestStats stats, Supervisor loops,
+                         PeerSync peers, HostRegistration registration, Supplier<Map<String, long[]>> requestStats, Supervisor loops,
                          HealthCheck health) {
         this.loops = loops;
         this.health = health;
@@ -52,7 +54,7 @@ public final class StatusService {
         this.dataplane = dataplane;
         this.peers = peers;
         this.registration = registration;
-        this.stats = stats;
+        this.requestStats = requestStats;
     }
 
     /** Everything; with the store down, the verdicts say so and the store's lists stay empty. */
@@ -71,7 +73,7 @@ public final class StatusService {
         }
         return new StatusResponse(host.hostId(), host.vtep(), host.underlayMtu(), host.vxlanPort(), settings.scope(),
                 state.store().describe(), registration.isRegistered(), peers.isLoaded(), peers.reconcileCount(),
-                peers.driftFixes(), hosts, networks, stats.snapshot(), loops.status().stream()
+                peers.driftFixes(), hosts, networks, requestStats.get(), loops.status().stream()
                 .map(l -> new LoopStatus(l.name(), l.state().name(), l.restarts(), l.lastFailure())).toList(), verdicts);
     }
 
@@ -94,7 +96,7 @@ public final class StatusService {
 
     public PeersResponse peers(PeersRequest r) {
         if (r.network() == null || r.network().isBlank()) {
-            throw PluginException.badRequest("Network is missing");
+            throw OverlayException.invalid("Network is missing");
         }
         NetworkRecord net = resolve(r.network());
         boolean sandbox = dataplane.hasSandbox(net.networkId());
@@ -119,7 +121,7 @@ public final class StatusService {
         if (matches.size() == 1) {
             return matches.get(0);
         }
-        throw PluginException.badRequest(matches.isEmpty() ? "no jovl network " + idOrPrefix
+        throw OverlayException.invalid(matches.isEmpty() ? "no jovl network " + idOrPrefix
                 : "network id prefix " + idOrPrefix + " is ambiguous (" + matches.size() + " networks)");
     }
 }

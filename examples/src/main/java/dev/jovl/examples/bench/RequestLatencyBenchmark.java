@@ -5,12 +5,7 @@ import dev.jovl.driver.Daemon;
 import dev.jovl.driver.cli.DaemonOptions;
 import dev.jovl.driver.http.Json;
 import dev.jovl.driver.http.UnixHttpClient;
-import dev.jovl.netlink.NetNs;
-import dev.jovl.netlink.NetlinkHandle;
-import dev.jovl.netlink.NetnsDirectory;
-import dev.jovl.netlink.VethSpec;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,23 +46,13 @@ public final class RequestLatencyBenchmark {
         String idleGrace = opts.getOrDefault("idle-grace", "60");
         Path work = Files.createTempDirectory("jovl-bench");
         String store = opts.getOrDefault("store", "file:" + work.resolve("store"));
-        NetnsDirectory dir = new NetnsDirectory(work.resolve("hostns"));
-        String nsName = "jovl-bench-host";
-        NetNs host = dir.create(nsName);
-        Daemon daemon = null;
-        try {
-            // the simulated host: eth0 (a veth whose peer stays beside it) carries the VTEP address
-            try (NetlinkHandle h = NetlinkHandle.open(host)) {
-                h.addLink(VethSpec.builder("eth0", "eth0peer").mtu(1500).up().build());
-                h.setUp("eth0peer");
-                h.addAddress("eth0", InetAddress.ofLiteral("198.51.100.1"), 24);
-                h.setUp("lo");
-            }
+        try (BenchHost host = new BenchHost(work, work.resolve("run"))) {
             DaemonOptions options = DaemonOptions.parse(List.of("--store", store, "--advertise", "eth0",
                     "--socket", work.resolve("jovl.sock").toString(), "--run-dir", work.resolve("run").toString(),
-                    "--host-netns", dir.pathOf(nsName).toString(), "--host-id", "bench",
+                    "--host-netns", host.namespacePath().toString(), "--host-id", "bench",
                     "--sandbox-idle-grace", idleGrace), Map.of());
-            daemon = Daemon.start(options);
+            // closed before the host: the daemon's sandboxes go first, then the namespace
+            try (Daemon daemon = Daemon.start(options)) {
             Path socket = daemon.socket();
             String poolId = setUp(socket, resident);
             System.out.printf(Locale.ROOT, "store %s, %d clients, %d lifecycles (+%d warm-up), %s, idle grace %s s%n",
@@ -81,17 +66,7 @@ public final class RequestLatencyBenchmark {
             System.out.print(recorder.table());
             System.out.printf(Locale.ROOT, "%.1f container lifecycles/s (%d requests/s)%n", lifecycles / seconds,
                     Math.round(lifecycles * 7 / seconds));
-        } finally {
-            if (daemon != null) {
-                daemon.close();
             }
-            // sandboxes the daemon made, then the host namespace (its devices go with it)
-            NetnsDirectory sandboxes = new NetnsDirectory(work.resolve("run").resolve("netns"));
-            for (String s : sandboxes.list()) {
-                sandboxes.delete(s);
-            }
-            host.close();
-            dir.delete(nsName);
         }
     }
 
