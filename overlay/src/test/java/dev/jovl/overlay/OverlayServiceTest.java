@@ -1,5 +1,7 @@
 package dev.jovl.overlay;
 
+import static dev.jovl.overlay.testing.Await.eventually;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -14,7 +16,6 @@ import dev.jovl.overlay.state.EndpointRecord;
 import dev.jovl.overlay.state.NetworkRecord;
 import dev.jovl.overlay.state.StoreLayout;
 import dev.jovl.overlay.testing.CoreHost;
-import dev.jovl.kvstore.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -277,14 +278,6 @@ class OverlayServiceTest {
         return h1.state.network(NET.value()).orElseThrow().value();
     }
 
-    private static void eventually(BooleanSupplier condition, String what) {
-        try {
-            Eventually.await(Duration.ofSeconds(10), what, condition);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 
     /** Edits a fake sandbox as an operator's {@code bridge fdb del} / {@code ip neigh add} would. */
     private static final class FakeSandboxEdit {

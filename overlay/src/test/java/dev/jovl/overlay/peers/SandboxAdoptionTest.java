@@ -1,5 +1,7 @@
 package dev.jovl.overlay.peers;
 
+import static dev.jovl.overlay.testing.Await.eventually;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +18,6 @@ import dev.jovl.overlay.state.AddressPool;
 import dev.jovl.overlay.state.EndpointRecord;
 import dev.jovl.overlay.state.NetworkRecord;
 import dev.jovl.overlay.testing.CoreHost;
-import dev.jovl.kvstore.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,12 +118,4 @@ class SandboxAdoptionTest {
         eventually(() -> !h.kernel.hasSandbox(NET.value()), "idle sandbox removed (grace 0)");
     }
 
-    private static void eventually(BooleanSupplier condition, String what) {
-        try {
-            Eventually.await(Duration.ofSeconds(10), what, condition);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 }
