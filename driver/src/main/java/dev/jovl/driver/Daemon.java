@@ -104,7 +104,7 @@ public final class Daemon implements AutoCloseable {
             LocalHost host = new LocalHost(hostId, underlay.vtep(), underlay.mtu(), options.vxlanPort());
             DriverSettings settings = new DriverSettings(options.scope(), options.vniRange(), options.mtu());
 
-            Store store = sharedStore != null ? sharedStore : Stores.open(options.store());
+            Store store = sharedStore != null ? sharedStore : Stores.open(options.store(), options.storeSecurity());
             if (sharedStore == null) {
                 opened.add(store);
             }

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,16 +97,17 @@ final class EtcdWatch extends BackgroundWatch {
                 .put("start_revision", Long.toString(delivery.lastRevision() + 1));
         ObjectNode body = EtcdJson.object();
         body.set("create_request", create);
-        HttpResponse<InputStream> response = gateway.stream(endpoint, "v3/watch", body);
+        EtcdGateway.Opened response = gateway.stream(endpoint, "v3/watch", body);
         stream = response.body();
         streamEndpoint = endpoint;
         if (isClosed()) {
             stream.close();
             return false;
         }
-        if (response.statusCode() != 200) {
+        if (response.status() != 200) {
             String text = new String(response.body().readAllBytes(), StandardCharsets.UTF_8);
-            throw new IOException("etcd " + endpoint + " refused the watch: HTTP " + response.statusCode() + " " + text);
+            gateway.watchRefused(text);
+            throw new IOException("etcd " + endpoint + " refused the watch: HTTP " + response.status() + " " + text);
         }
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
             String line;
@@ -117,6 +117,7 @@ final class EtcdWatch extends BackgroundWatch {
                 }
                 JsonNode message = EtcdGateway.JSON.readTree(line);
                 if (message.has("error")) {
+                    gateway.watchRefused(message.path("error").toString());
                     throw new IOException("etcd watch stream error: " + message.path("error"));
                 }
                 JsonNode result = message.path("result");
@@ -135,6 +136,7 @@ final class EtcdWatch extends BackgroundWatch {
                     return true;
                 }
                 if (result.path("canceled").asBoolean(false)) {
+                    gateway.watchRefused(result.path("cancel_reason").asText(""));
                     throw new IOException("etcd canceled the watch: " + result.path("cancel_reason").asText("no reason"));
                 }
                 List<WatchEvent> events = new ArrayList<>();

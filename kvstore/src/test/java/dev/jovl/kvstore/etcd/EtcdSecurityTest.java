@@ -1,0 +1,270 @@
+package dev.jovl.kvstore.etcd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jovl.kvstore.EventRecorder;
+import dev.jovl.kvstore.KeyValue;
+import dev.jovl.kvstore.Lease;
+import dev.jovl.kvstore.Store;
+import dev.jovl.kvstore.StoreException;
+import dev.jovl.kvstore.StoreSecurity;
+import dev.jovl.kvstore.Stores;
+import dev.jovl.kvstore.Watch;
+import dev.jovl.kvstore.WatchEvent;
+import dev.jovl.kvstore.testing.EtcdServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real etcd with TLS, client-certificate verification and authentication on (certificates
+ * made here with {@code openssl}): the right settings work and the keys are what
+ * {@code etcdctl} sees with the same certificates; each wrong setting fails fast with a message
+ * naming the problem and writes nothing.
+ */
+class EtcdSecurityTest {
+    /** The URLs' call deadline is 3 s: a refusal comes within it (and, for TLS and auth, at once). */
+    private static final Duration FAST = Duration.ofSeconds(4);
+
+    @TempDir
+    static Path certs;
+
+    private static EtcdServer etcd;
+    private static volatile boolean authOn;
+
+    @BeforeAll
+    static void startSecuredEtcd() throws Exception {
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+                "-subj", "/CN=jovl-test-ca");
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "bad-ca.key", "-out", "bad-ca.pem",
+                "-days", "2", "-subj", "/CN=other-ca");
+        Files.writeString(certs.resolve("server.ext"), "subjectAltName=IP:127.0.0.1,DNS:etcd.test\n");
+        signed("server", "/CN=etcd", "server.ext", "rsa:2048");
+        signed("client", "/CN=jovl", null, "rsa:2048"); // PKCS#8 key ("PRIVATE KEY")
+        // an EC client key in SEC1 form ("EC PRIVATE KEY"), as `consul tls cert create` writes them
+        openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ec.key");
+        openssl("req", "-new", "-key", "ec.key", "-out", "ec.csr", "-subj", "/CN=jovl-ec");
+        openssl("x509", "-req", "-in", "ec.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out",
+                "ec.pem", "-days", "2");
+        assertTrue(Files.readString(certs.resolve("ec.key")).contains("BEGIN EC PRIVATE KEY"));
+        Files.writeString(certs.resolve("pw"), "s3cret-pw\n");
+        Files.writeString(certs.resolve("badpw"), "wrong-pw");
+        Files.writeString(certs.resolve("readerpw"), "r3ader");
+        etcd = EtcdServer.startTls(new EtcdServer.TlsFiles(f("ca.pem"), f("server.pem"), f("server.key"),
+                f("client.pem"), f("client.key")), "--auth-token-ttl", "2");
+        etcdctl("user", "add", "root:rootpw");
+        etcdctl("user", "grant-role", "root", "root");
+        etcdctl("user", "add", "jovl:s3cret-pw");
+        etcdctl("role", "add", "jovlrw");
+        etcdctl("role", "grant-permission", "jovlrw", "--prefix=true", "readwrite", "");
+        etcdctl("user", "grant-role", "jovl", "jovlrw");
+        etcdctl("user", "add", "reader:r3ader");
+        etcdctl("role", "add", "ro");
+        etcdctl("role", "grant-permission", "ro", "--prefix=true", "read", "");
+        etcdctl("user", "grant-role", "reader", "ro");
+        etcdctl("auth", "enable");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (etcd != null) {
+            etcd.close();
+        }
+    }
+
+    private static Path f(String name) {
+        return certs.resolve(name);
+    }
+
+    private static StoreSecurity right() {
+        return new StoreSecurity(f("ca.pem"), f("client.pem"), f("client.key"), "jovl", f("pw"), null);
+    }
+
+    private static String url(String path) {
+        return "etcd://127.0.0.1:" + etcd.clientPort() + path + "?timeout=3s";
+    }
+
+    @Test
+    void theRightSettingsWorkAndEtcdctlSeesTheKeys() throws Exception {
+        try (Store s = Stores.open(url("/sec-a"), right())) {
+            assertFalse(s.describe().contains("s3cret"), s.describe());
+            assertTrue(s.describe().contains("user jovl"), s.describe());
+            long v = s.create("jovl/v1/networks/n1", "net".getBytes(StandardCharsets.UTF_8));
+            assertEquals(v, s.get("jovl/v1/networks/n1").orElseThrow().version());
+            EventRecorder seen = new EventRecorder();
+            try (Watch w = s.watch("jovl/", s.list("jovl/").revision(), seen);
+                    Lease lease = s.grantLease(Duration.ofSeconds(5))) {
+                s.create("jovl/v1/hosts/h1", "vtep".getBytes(StandardCharsets.UTF_8), lease);
+                List<WatchEvent> events = seen.awaitEvents(1, Duration.ofSeconds(10));
+                assertEquals("jovl/v1/hosts/h1", events.getFirst().key(), "the watch works under auth, keys unprefixed");
+                assertEquals(List.of("jovl/v1/hosts/h1", "jovl/v1/networks/n1"),
+                        s.list("jovl/").entries().stream().map(KeyValue::key).toList());
+            }
+            // the token expires after 2 s idle (--auth-token-ttl 2): the client authenticates again
+            Thread.sleep(3500);
+            s.put("jovl/v1/after-expiry", new byte[] {1});
+        }
+        String seen = etcdctl("get", "--prefix", "--keys-only", "sec-a/");
+        assertTrue(seen.contains("sec-a/jovl/v1/networks/n1"), seen);
+        assertTrue(seen.contains("sec-a/jovl/v1/after-expiry"), seen);
+        assertFalse(seen.contains("sec-a/jovl/v1/hosts/h1"), "revoked with its lease: " + seen);
+    }
+
+    @Test
+    void anEcClientKeyInSec1FormWorks() {
+        StoreSecurity ec = new StoreSecurity(f("ca.pem"), f("ec.pem"), f("ec.key"), "jovl", f("pw"), null);
+        try (Store s = Stores.open(url("/sec-ec"), ec)) {
+            s.put("k", new byte[] {1});
+        }
+        assertTrue(etcdctl("get", "--keys-only", "sec-ec/k").contains("sec-ec/k"));
+    }
+
+    @Test
+    void theServerNameCanBeOverriddenAndIsChecked() {
+        StoreSecurity named = new StoreSecurity(f("ca.pem"), f("client.pem"), f("client.key"), "jovl", f("pw"),
+                "etcd.test");
+        try (Store s = Stores.open(url("/sec-name"), named)) {
+            s.put("k", new byte[] {1});
+        }
+        StoreSecurity wrong = new StoreSecurity(f("ca.pem"), f("client.pem"), f("client.key"), "jovl", f("pw"),
+                "other.test");
+        refused(url("/sec-x"), wrong, "server-name", "certificate", "other.test");
+    }
+
+    @Test
+    void aWrongCaFailsFastNamingTheCertificate() {
+        refused(url("/sec-x"), new StoreSecurity(f("bad-ca.pem"), f("client.pem"), f("client.key"), "jovl", f("pw"),
+                null), "wrong CA", "certificate", "--store-cacert");
+    }
+
+    @Test
+    void noClientCertificateFailsFastNamingIt() {
+        refused(url("/sec-x"), new StoreSecurity(f("ca.pem"), null, null, "jovl", f("pw"), null), "no client cert",
+                "certificate", "--store-cert");
+    }
+
+    @Test
+    void aWrongPasswordFailsFastAsAnAuthenticationFailure() {
+        refused(url("/sec-x"), new StoreSecurity(f("ca.pem"), f("client.pem"), f("client.key"), "jovl", f("badpw"),
+                null), "wrong password", "authentication failed", "--store-password-file");
+    }
+
+    /** Over TLS jovl speaks gRPC, where etcd takes the client certificate's Common Name as the user. */
+    @Test
+    void withoutAUserTheCertificatesCommonNameIsTheUser() {
+        try (Store s = Stores.open(url("/sec-cn"), new StoreSecurity(f("ca.pem"), f("client.pem"), f("client.key"),
+                null, null, null))) {
+            s.put("k", new byte[] {1}); // CN=jovl, a user with readwrite
+        }
+        assertTrue(etcdctl("get", "--keys-only", "sec-cn/k").contains("sec-cn/k"));
+        // CN=jovl-ec is no etcd user
+        refused(url("/sec-x"), new StoreSecurity(f("ca.pem"), f("ec.pem"), f("ec.key"), null, null, null),
+                "unknown CN", true, "permission denied", "--store-user");
+    }
+
+    @Test
+    void aUserWithoutWriteRightsGetsPermissionDenied() {
+        refused(url("/sec-x"), new StoreSecurity(f("ca.pem"), f("client.pem"), f("client.key"), "reader",
+                f("readerpw"), null), "read-only user", false, "permission denied", "roles");
+    }
+
+    @Test
+    void plainHttpAgainstTheTlsPortFailsFastSayingSo() {
+        refused(url("/sec-x"), StoreSecurity.NONE, "plain http", "TLS", "etcd+https://");
+    }
+
+    @Test
+    void unreadableFilesAreRefusedWhenTheStoreIsOpened() {
+        StoreException.InvalidArgument e = assertThrows(StoreException.InvalidArgument.class,
+                () -> Stores.open(url(""), new StoreSecurity(f("nope.pem"), null, null, null, null, null)));
+        assertTrue(e.getMessage().contains("nope.pem"), e.getMessage());
+        e = assertThrows(StoreException.InvalidArgument.class, () -> Stores.open(url(""),
+                new StoreSecurity(f("ca.pem"), f("client.pem"), f("ca.pem"), null, null, null)));
+        assertTrue(e.getMessage().contains("no private key"), e.getMessage());
+    }
+
+    /** Every call fails within {@link #FAST} with a message holding every one of {@code words}; nothing written. */
+    private static void refused(String url, StoreSecurity security, String what, String... words) {
+        refused(url, security, what, true, words);
+    }
+
+    private static void refused(String url, StoreSecurity security, String what, boolean reads, String... words) {
+        String before = etcdctl("get", "--prefix", "--keys-only", "");
+        try (Store s = Stores.open(url, security)) {
+            List<Supplier<Object>> calls = new ArrayList<>(List.of(
+                    () -> s.put("jovl/v1/x", new byte[] {1}),
+                    () -> s.create("jovl/v1/y", new byte[] {1})));
+            if (reads) {
+                calls.add(() -> s.get("jovl/v1/x"));
+            }
+            for (Supplier<Object> call : calls) {
+                long t0 = System.nanoTime();
+                StoreException e = assertThrows(StoreException.class, call::get, what);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(ms < FAST.toMillis(), what + " took " + ms + " ms: " + e.getMessage());
+                for (String word : words) {
+                    assertTrue(e.getMessage().contains(word), what + ": '" + word + "' not in: " + e.getMessage());
+                }
+            }
+        }
+        assertEquals(before, etcdctl("get", "--prefix", "--keys-only", ""), what + ": nothing written");
+    }
+
+    private static void signed(String name, String subject, String ext, String key) throws Exception {
+        openssl("req", "-newkey", key, "-nodes", "-keyout", name + ".key", "-out", name + ".csr", "-subj", subject);
+        List<String> args = new ArrayList<>(List.of("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey",
+                "ca.key", "-CAcreateserial", "-out", name + ".pem", "-days", "2"));
+        if (ext != null) {
+            args.addAll(List.of("-extfile", ext));
+        }
+        openssl(args.toArray(new String[0]));
+    }
+
+    private static void openssl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(Arrays.asList(args));
+        Process p = new ProcessBuilder(command).directory(certs.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "openssl " + command + ": " + out);
+    }
+
+    /** etcdctl with the fixture's client certificate, as root once auth is on. */
+    private static String etcdctl(String... args) {
+        List<String> command = new ArrayList<>(List.of("etcdctl", "--endpoints", etcd.clientUri().toString(),
+                "--cacert", f("ca.pem").toString(), "--cert", f("client.pem").toString(), "--key",
+                f("client.key").toString()));
+        if (authOn) {
+            command.addAll(List.of("--user", "root:rootpw"));
+        }
+        command.addAll(Arrays.asList(args));
+        try {
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            pb.environment().put("ETCDCTL_API", "3");
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new AssertionError("etcdctl " + String.join(" ", args) + ": " + out);
+            }
+            if (args[0].equals("auth")) {
+                authOn = true;
+            }
+            return out;
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
