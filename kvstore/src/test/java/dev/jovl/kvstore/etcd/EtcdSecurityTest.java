@@ -21,9 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,17 +42,12 @@ class EtcdSecurityTest {
     static Path certs;
 
     private static EtcdServer etcd;
-    private static volatile boolean authOn;
 
     @BeforeAll
     static void startSecuredEtcd() throws Exception {
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-                "-subj", "/CN=jovl-test-ca");
+        EtcdServer.TlsFiles files = EtcdServer.TlsFiles.generate(certs, "jovl"); // PKCS#8 keys ("PRIVATE KEY")
         openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "bad-ca.key", "-out", "bad-ca.pem",
                 "-days", "2", "-subj", "/CN=other-ca");
-        Files.writeString(certs.resolve("server.ext"), "subjectAltName=IP:127.0.0.1,DNS:etcd.test\n");
-        signed("server", "/CN=etcd", "server.ext", "rsa:2048");
-        signed("client", "/CN=jovl", null, "rsa:2048"); // PKCS#8 key ("PRIVATE KEY")
         // an EC client key in SEC1 form ("EC PRIVATE KEY"), as `consul tls cert create` writes them
         openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ec.key");
         openssl("req", "-new", "-key", "ec.key", "-out", "ec.csr", "-subj", "/CN=jovl-ec");
@@ -64,19 +57,12 @@ class EtcdSecurityTest {
         Files.writeString(certs.resolve("pw"), "s3cret-pw\n");
         Files.writeString(certs.resolve("badpw"), "wrong-pw");
         Files.writeString(certs.resolve("readerpw"), "r3ader");
-        etcd = EtcdServer.startTls(new EtcdServer.TlsFiles(f("ca.pem"), f("server.pem"), f("server.key"),
-                f("client.pem"), f("client.key")), "--auth-token-ttl", "2");
-        etcdctl("user", "add", "root:rootpw");
-        etcdctl("user", "grant-role", "root", "root");
-        etcdctl("user", "add", "jovl:s3cret-pw");
-        etcdctl("role", "add", "jovlrw");
-        etcdctl("role", "grant-permission", "jovlrw", "--prefix=true", "readwrite", "");
-        etcdctl("user", "grant-role", "jovl", "jovlrw");
+        etcd = EtcdServer.startTls(files, "--auth-token-ttl", "2");
         etcdctl("user", "add", "reader:r3ader");
         etcdctl("role", "add", "ro");
         etcdctl("role", "grant-permission", "ro", "--prefix=true", "read", "");
         etcdctl("user", "grant-role", "reader", "ro");
-        etcdctl("auth", "enable");
+        etcd.enableAuth("jovl", "s3cret-pw");
     }
 
     @AfterAll
@@ -224,47 +210,11 @@ class EtcdSecurityTest {
         assertEquals(before, etcdctl("get", "--prefix", "--keys-only", ""), what + ": nothing written");
     }
 
-    private static void signed(String name, String subject, String ext, String key) throws Exception {
-        openssl("req", "-newkey", key, "-nodes", "-keyout", name + ".key", "-out", name + ".csr", "-subj", subject);
-        List<String> args = new ArrayList<>(List.of("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey",
-                "ca.key", "-CAcreateserial", "-out", name + ".pem", "-days", "2"));
-        if (ext != null) {
-            args.addAll(List.of("-extfile", ext));
-        }
-        openssl(args.toArray(new String[0]));
+    private static void openssl(String... args) throws IOException {
+        EtcdServer.TlsFiles.openssl(certs, args);
     }
 
-    private static void openssl(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("openssl"));
-        command.addAll(Arrays.asList(args));
-        Process p = new ProcessBuilder(command).directory(certs.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "openssl " + command + ": " + out);
-    }
-
-    /** etcdctl with the fixture's client certificate, as root once auth is on. */
     private static String etcdctl(String... args) {
-        List<String> command = new ArrayList<>(List.of("etcdctl", "--endpoints", etcd.clientUri().toString(),
-                "--cacert", f("ca.pem").toString(), "--cert", f("client.pem").toString(), "--key",
-                f("client.key").toString()));
-        if (authOn) {
-            command.addAll(List.of("--user", "root:rootpw"));
-        }
-        command.addAll(Arrays.asList(args));
-        try {
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-            pb.environment().put("ETCDCTL_API", "3");
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new AssertionError("etcdctl " + String.join(" ", args) + ": " + out);
-            }
-            if (args[0].equals("auth")) {
-                authOn = true;
-            }
-            return out;
-        } catch (IOException | InterruptedException e) {
-            throw new AssertionError(e);
-        }
+        return etcd.etcdctl(args);
     }
 }

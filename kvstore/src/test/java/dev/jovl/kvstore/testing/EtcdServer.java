@@ -36,6 +36,7 @@ public final class EtcdServer implements AutoCloseable {
     private final Path home;
     private final boolean fsync;
     private TlsFiles tls;
+    private volatile boolean authOn;
     private List<String> extraFlags = List.of();
     private int clientPort;
     private int peerPort;
@@ -65,6 +66,92 @@ public final class EtcdServer implements AutoCloseable {
      * see when etcd is ready.
      */
     public record TlsFiles(Path ca, Path serverCert, Path serverKey, Path clientCert, Path clientKey) {
+
+        /**
+         * Makes a CA, a server certificate for 127.0.0.1 (and the name {@code etcd.test}) and a
+         * client certificate with Common Name {@code clientCn}, in {@code dir}, with {@code openssl}.
+         */
+        public static TlsFiles generate(Path dir, String clientCn) {
+            try {
+                openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+                        "-days", "2", "-subj", "/CN=jovl-test-ca");
+                Files.writeString(dir.resolve("server.ext"), "subjectAltName=IP:127.0.0.1,DNS:etcd.test\n");
+                openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+                        "-subj", "/CN=etcd");
+                openssl(dir, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                        "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext");
+                openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client.key", "-out", "client.csr",
+                        "-subj", "/CN=" + clientCn);
+                openssl(dir, "x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                        "-CAcreateserial", "-out", "client.pem", "-days", "2");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new TlsFiles(dir.resolve("ca.pem"), dir.resolve("server.pem"), dir.resolve("server.key"),
+                    dir.resolve("client.pem"), dir.resolve("client.key"));
+        }
+
+        /** Runs {@code openssl} in {@code dir}; its failure is an IllegalStateException with its output. */
+        public static void openssl(Path dir, String... args) throws IOException {
+            List<String> command = new java.util.ArrayList<>(List.of("openssl"));
+            command.addAll(List.of(args));
+            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            try {
+                if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    throw new IllegalStateException("openssl " + command + ": " + out);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /**
+     * {@code etcdctl} against this (TLS) member with the fixture's client certificate, as
+     * {@code root:rootpw} once {@link #enableAuth} ran; its output, or an IllegalStateException.
+     */
+    public String etcdctl(String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of("etcdctl", "--endpoints", clientUri().toString()));
+        if (tls != null) {
+            command.addAll(List.of("--cacert", tls.ca().toString(), "--cert", tls.clientCert().toString(), "--key",
+                    tls.clientKey().toString()));
+        }
+        if (authOn) {
+            command.addAll(List.of("--user", "root:rootpw"));
+        }
+        command.addAll(List.of(args));
+        try {
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            pb.environment().put("ETCDCTL_API", "3");
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("etcdctl " + String.join(" ", args) + ": " + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Turns authentication on: user {@code root} (password {@code rootpw}, role root) and
+     * {@code user} with {@code password} and a role granting readwrite on every key.
+     */
+    public void enableAuth(String user, String password) {
+        etcdctl("user", "add", "root:rootpw");
+        etcdctl("user", "grant-role", "root", "root");
+        etcdctl("user", "add", user + ":" + password);
+        etcdctl("role", "add", user + "-rw");
+        etcdctl("role", "grant-permission", user + "-rw", "--prefix=true", "readwrite", "");
+        etcdctl("user", "grant-role", user, user + "-rw");
+        etcdctl("auth", "enable");
+        authOn = true;
     }
 
     /** Starts an etcd serving clients over TLS with client-certificate verification, plus {@code flags}. */
@@ -172,7 +259,7 @@ public final class EtcdServer implements AutoCloseable {
                             .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"AA==\",\"count_only\":true}")).build(),
                             HttpResponse.BodyHandlers.ofString());
                     // with authentication on (a restarted secured etcd) the answer is a refusal: still serving
-                    if (r.statusCode() == 200 || r.body().contains("etcdserver")) {
+                    if (r.statusCode() == 200 || r.body().contains("etcdserver") || tls != null) {
                         return;
                     }
                 } catch (IOException notYet) {
