@@ -38,7 +38,9 @@ final class UnixHttp {
     ConsulHttp.Answer exchange(String method, String target, byte[] body, Map<String, String> headers,
             Duration deadline) throws IOException {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            java.util.concurrent.atomic.AtomicBoolean expired = new java.util.concurrent.atomic.AtomicBoolean();
             ScheduledFuture<?> timer = DEADLINES.schedule(() -> {
+                expired.set(true);
                 try {
                     channel.close();
                 } catch (IOException ignored) {
@@ -59,7 +61,7 @@ final class UnixHttp {
                 out.flush();
                 return read(Channels.newInputStream(channel));
             } catch (IOException e) {
-                if (!channel.isOpen() && timer.isDone()) {
+                if (expired.get()) {
                     throw new HttpTimeoutException("no answer from " + socket + " within " + deadline);
                 }
                 throw e;
