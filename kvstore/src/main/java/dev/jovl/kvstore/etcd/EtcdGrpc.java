@@ -414,48 +414,24 @@ final class EtcdGrpc {
     }
 
     /** A gRPC response stream read as the gateway's JSON lines ({@code {"result": ...}\n} each). */
-    private static final class JsonLines extends InputStream {
+    private static final class JsonLines extends ChunkStream {
         private final InputStream frames;
         private final String type;
-        private byte[] line = new byte[0];
-        private int at;
 
         JsonLines(InputStream frames, String type) {
             this.frames = frames;
             this.type = type;
         }
 
-        private boolean fill() throws IOException {
-            while (at >= line.length) {
-                byte[] frame = readFrame(frames);
-                if (frame == null) {
-                    return false;
-                }
-                ObjectNode wrapped = EtcdGateway.JSON.createObjectNode();
-                wrapped.set("result", decode(type, frame));
-                line = (EtcdGateway.JSON.writeValueAsString(wrapped) + "\n").getBytes(StandardCharsets.UTF_8);
-                at = 0;
-            }
-            return true;
-        }
-
         @Override
-        public int read() throws IOException {
-            return fill() ? line[at++] & 0xff : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
+        protected byte[] nextChunk() throws IOException {
+            byte[] frame = readFrame(frames);
+            if (frame == null) {
+                return null;
             }
-            if (!fill()) {
-                return -1;
-            }
-            int n = Math.min(len, line.length - at);
-            System.arraycopy(line, at, b, off, n);
-            at += n;
-            return n;
+            ObjectNode wrapped = EtcdGateway.JSON.createObjectNode();
+            wrapped.set("result", decode(type, frame));
+            return (EtcdGateway.JSON.writeValueAsString(wrapped) + "\n").getBytes(StandardCharsets.UTF_8);
         }
 
         @Override

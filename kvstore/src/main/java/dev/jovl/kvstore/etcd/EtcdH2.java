@@ -326,13 +326,11 @@ final class EtcdH2 implements AutoCloseable {
      * A streaming answer's body as an InputStream. At its end, a {@code grpc-status} other than
      * 0 in the trailers is an IOException carrying {@code grpc-message}. Closing it resets the stream.
      */
-    static final class QueueStream extends InputStream {
+    static final class QueueStream extends ChunkStream {
         private final BlockingQueue<byte[]> chunks = new LinkedBlockingQueue<>();
         private volatile IOException failure;
         private volatile Result result;
         volatile Channel channel;
-        private byte[] current = new byte[0];
-        private int at;
         private boolean ended;
 
         void offer(byte[] bytes) {
@@ -349,54 +347,32 @@ final class EtcdH2 implements AutoCloseable {
             chunks.add(END);
         }
 
-        private boolean fill() throws IOException {
-            while (at >= current.length) {
-                if (ended) {
-                    return false;
-                }
-                byte[] next;
-                try {
-                    next = chunks.take();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted reading etcd's stream");
-                }
-                if (next == END) {
-                    ended = true;
-                    if (failure != null) {
-                        throw failure;
-                    }
-                    Result r = result;
-                    String status = r == null ? null : r.status("grpc-status");
-                    if (status != null && !status.equals("0")) {
-                        throw new IOException("etcd ended the stream: " + EtcdGrpc.percentDecode(
-                                String.valueOf(r.status("grpc-message"))) + " (gRPC status " + status + ")");
-                    }
-                    return false;
-                }
-                current = next;
-                at = 0;
-            }
-            return true;
-        }
-
         @Override
-        public int read() throws IOException {
-            return fill() ? current[at++] & 0xff : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
+        protected byte[] nextChunk() throws IOException {
+            if (ended) {
+                return null;
             }
-            if (!fill()) {
-                return -1;
+            byte[] next;
+            try {
+                next = chunks.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted reading etcd's stream");
             }
-            int n = Math.min(len, current.length - at);
-            System.arraycopy(current, at, b, off, n);
-            at += n;
-            return n;
+            if (next != END) {
+                return next;
+            }
+            ended = true;
+            if (failure != null) {
+                throw failure;
+            }
+            Result r = result;
+            String status = r == null ? null : r.status("grpc-status");
+            if (status != null && !status.equals("0")) {
+                throw new IOException("etcd ended the stream: " + EtcdGrpc.percentDecode(
+                        String.valueOf(r.status("grpc-message"))) + " (gRPC status " + status + ")");
+            }
+            return null;
         }
 
         @Override

@@ -1,7 +1,6 @@
 package dev.jovl.kvstore.etcd;
 
 import dev.jovl.kvstore.Store;
-import dev.jovl.kvstore.StoreConformanceTest;
 import dev.jovl.kvstore.StoreSecurity;
 import dev.jovl.kvstore.Stores;
 import dev.jovl.kvstore.testing.EtcdServer;
@@ -9,7 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -18,23 +16,30 @@ import org.junit.jupiter.api.BeforeAll;
  * on), so the gRPC path the client takes over TLS ({@link EtcdGrpc}, {@link EtcdH2}) meets every
  * rule the gateway path does, the watch across a restart of the server included.
  */
-class EtcdTlsStoreConformanceTest extends StoreConformanceTest {
-    private static EtcdServer etcd;
+class EtcdTlsStoreConformanceTest extends EtcdStoreConformanceTest {
     private static Path dir;
     private static StoreSecurity security;
 
     @BeforeAll
-    static void startEtcd() throws IOException {
-        dir = Files.createTempDirectory("jkv-tls-");
+    static void startEtcd() { // hides the plain etcd's
+        try {
+            dir = Files.createTempDirectory("jkv-tls-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         EtcdServer.TlsFiles files = EtcdServer.TlsFiles.generate(dir, "jovl");
-        Files.writeString(dir.resolve("pw"), "conformance-pw\n");
+        try {
+            Files.writeString(dir.resolve("pw"), "conformance-pw\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         etcd = EtcdServer.startTls(files);
         etcd.enableAuth("jovl", "conformance-pw");
         security = new StoreSecurity(files.ca(), files.clientCert(), files.clientKey(), "jovl", dir.resolve("pw"), null);
     }
 
     @AfterAll
-    static void stopEtcd() {
+    static void stopEtcd() { // hides the plain etcd's
         etcd.close();
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -46,18 +51,6 @@ class EtcdTlsStoreConformanceTest extends StoreConformanceTest {
     @Override
     protected Store newClient() {
         return Stores.open(etcd.url(), security);
-    }
-
-    @Override
-    protected Store interruptAndRestore(List<Store> openClients) {
-        etcd.stop();
-        etcd.restart();
-        return newClient();
-    }
-
-    @Override
-    protected boolean watchesSurviveInterruption() {
-        return true;
     }
 
     @Override
