@@ -128,7 +128,7 @@ final class EtcdWatch extends BackgroundWatch {
                 if (result.path("compact_revision").asLong(0) > 0) {
                     // the revisions after lastRevision are compacted away: resync, then watch from now
                     long now = EtcdJson.revision(gateway.call("v3/kv/range",
-                            EtcdJson.object().put("key", EtcdJson.b64(new byte[] {0})).put("count_only", true),
+                            revisionRead(),
                             EtcdGateway.Call.READ));
                     LOG.warn("etcd watch on '{}': revisions after {} were compacted (compact revision {}); resync",
                             prefix, delivery.lastRevision(), result.path("compact_revision").asLong());
@@ -169,8 +169,7 @@ final class EtcdWatch extends BackgroundWatch {
                 continue;
             }
             try {
-                gateway.send(endpoint, "v3/kv/range", EtcdJson.object().put("key", EtcdJson.b64(new byte[] {0}))
-                        .put("count_only", true), every);
+                gateway.send(endpoint, "v3/kv/range", revisionRead(), every);
             } catch (IOException | StoreException e) {
                 LOG.warn("etcd {} stopped answering; reopening the watch on '{}'", endpoint, prefix);
                 closeQuietly(s);
@@ -178,6 +177,15 @@ final class EtcdWatch extends BackgroundWatch {
                 return;
             }
         }
+    }
+
+    /**
+     * A cheap read for the store's revision: the watched prefix itself as one key, so a user whose
+     * role covers only its own prefix (a key prefix in the URL) may read it.
+     */
+    private ObjectNode revisionRead() {
+        return EtcdJson.object().put("key", prefix.isEmpty() ? EtcdJson.b64(new byte[] {0}) : EtcdJson.b64(prefix))
+                .put("count_only", true);
     }
 
     @Override

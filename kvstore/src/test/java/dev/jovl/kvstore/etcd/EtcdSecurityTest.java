@@ -62,6 +62,11 @@ class EtcdSecurityTest {
         etcdctl("role", "add", "ro");
         etcdctl("role", "grant-permission", "ro", "--prefix=true", "read", "");
         etcdctl("user", "grant-role", "reader", "ro");
+        etcdctl("user", "add", "scoped:sc0ped");
+        etcdctl("role", "add", "team-a");
+        etcdctl("role", "grant-permission", "team-a", "--prefix=true", "readwrite", "team-a/");
+        etcdctl("user", "grant-role", "scoped", "team-a");
+        Files.writeString(certs.resolve("scopedpw"), "sc0ped");
         etcd.enableAuth("jovl", "s3cret-pw");
     }
 
@@ -108,6 +113,25 @@ class EtcdSecurityTest {
         assertTrue(seen.contains("sec-a/jovl/v1/networks/n1"), seen);
         assertTrue(seen.contains("sec-a/jovl/v1/after-expiry"), seen);
         assertFalse(seen.contains("sec-a/jovl/v1/hosts/h1"), "revoked with its lease: " + seen);
+    }
+
+    /** A user whose role covers only its key prefix: everything works, the watch's probes included. */
+    @Test
+    void aUserConfinedToItsKeyPrefixWorksThroughTheUrlPrefix() throws Exception {
+        StoreSecurity scoped = new StoreSecurity(f("ca.pem"), f("client.pem"), f("client.key"), "scoped",
+                f("scopedpw"), null);
+        String u = "etcd://127.0.0.1:" + etcd.clientPort() + "/team-a?timeout=1s";
+        try (Store s = Stores.open(u, scoped)) {
+            EventRecorder seen = new EventRecorder();
+            try (Watch w = s.watch("jovl/", s.list("jovl/").revision(), seen)) {
+                Thread.sleep(2500); // the watch's liveness probe runs every second
+                s.put("jovl/v1/k", new byte[] {1});
+                assertEquals("jovl/v1/k", seen.awaitEvents(1, Duration.ofSeconds(5)).getFirst().key());
+                assertTrue(seen.connectionStates().stream().allMatch(c -> c), "never disconnected: "
+                        + seen.connectionStates());
+            }
+        }
+        assertTrue(etcdctl("get", "--keys-only", "team-a/jovl/v1/k").contains("team-a/jovl/v1/k"));
     }
 
     @Test
