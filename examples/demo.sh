@@ -64,6 +64,11 @@ trap 'echo "interrupted"; exit 130' INT TERM
 
 # --secure: jovl's own etcd on the kv host, TLS only (port 2378), --client-cert-auth, auth on
 secure_args=()
+# etcdctl on the secure etcd with the same certificates (secure_ctl: as root)
+sctl() { nsenter -t "$(jex_host_pid jex-kv)" -n -- env ETCDCTL_API=3 etcdctl --endpoints "https://$JEX_KV_IP:2378" \
+           --cacert "$JEX_STATE/jex-kv/secure/certs/ca.pem" --cert "$JEX_STATE/jex-kv/secure/certs/client.pem" \
+           --key "$JEX_STATE/jex-kv/secure/certs/client.key" "$@"; }
+secure_ctl() { sctl --user "root:$(cat "$JEX_STATE/jex-kv/secure/certs/password")-root" "$@"; }
 secure_store_up() {
   local dir="$JEX_STATE/jex-kv/secure" kv; kv=$(jex_host_pid jex-kv)
   rm -rf "$dir"; mkdir -p "$dir/certs"; chmod 700 "$dir/certs"
@@ -83,8 +88,6 @@ secure_store_up() {
     --cert-file "$c/server.pem" --key-file "$c/server.key" --trusted-ca-file "$c/ca.pem" --client-cert-auth \
     </dev/null >>"$dir/etcd.log" 2>&1 &
   echo $! > "$dir/etcd.pid"; disown $! 2>/dev/null
-  sctl() { nsenter -t "$kv" -n -- env ETCDCTL_API=3 etcdctl --endpoints "$url" --cacert "$c/ca.pem" --cert "$c/client.pem" \
-             --key "$c/client.key" "$@"; }
   jex_wait 20 sctl endpoint health >/dev/null 2>&1 || { echo "the secure etcd did not become healthy (see $dir/etcd.log)"; return 1; }
   { sctl user add root --new-user-password "$(cat "$c/password")-root" && sctl user grant-role root root &&
     sctl user add jovl --new-user-password "$(cat "$c/password")" && sctl role add jovl-rw &&
@@ -94,7 +97,6 @@ secure_store_up() {
   # the key prefix in the URL: jovl's keys live under jovl-demo/, the only keys its role may touch
   secure_args=(--store "etcd://$JEX_KV_IP:2378/jovl-demo" --store-cacert "$c/ca.pem" --store-cert "$c/client.pem"
                --store-key "$c/client.key" --store-user jovl --store-password-file "$c/password")
-  secure_ctl() { sctl --user "root:$(cat "$c/password")-root" "$@"; }
 }
 secure_store_down() {
   local f="$JEX_STATE/jex-kv/secure/etcd.pid"

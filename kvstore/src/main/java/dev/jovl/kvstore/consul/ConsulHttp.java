@@ -85,6 +85,10 @@ final class ConsulHttp implements AutoCloseable {
                 : env.getOrDefault("CONSUL_TLS_SERVER_NAME", "").trim();
         boolean verify = !isFalse(env.getOrDefault("CONSUL_HTTP_SSL_VERIFY", ""));
         boolean https = url.https() || security.caCert() != null;
+        if (!https && (security.clientCert() != null || security.tlsServerName() != null)) {
+            throw new StoreException.InvalidArgument("a client certificate or TLS server name needs TLS:"
+                    + " write consul+https:// or give --store-cacert");
+        }
         this.timeout = url.timeout();
         if (url.unixSocket() != null) {
             this.base = URI.create("http://unix/");
