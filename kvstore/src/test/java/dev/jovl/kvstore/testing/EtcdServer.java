@@ -60,6 +60,11 @@ public final class EtcdServer implements AutoCloseable {
         return start(fsync, null, List.of());
     }
 
+    /** Starts a plain-http etcd with extra flags (e.g. {@code --auth-token-ttl 2}). */
+    public static EtcdServer startWithFlags(String... flags) {
+        return start(false, null, List.of(flags));
+    }
+
     /**
      * The PEM files of a TLS etcd: the CA that signed both certificates, the server's certificate
      * (valid for 127.0.0.1) and key, and a client certificate and key the fixture itself uses to
