@@ -84,6 +84,10 @@ final class EtcdGateway implements AutoCloseable {
         this.password = security.readSecret();
         Duration connect = timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2);
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connect).build();
+        if (security.clientCert() != null && user != null) {
+            LOG.info("etcd: authenticating as user {}; its token, not the client certificate's Common Name, is"
+                    + " what etcd's permissions are checked against", user);
+        }
         this.grpc = tls ? new EtcdGrpc(new EtcdH2(Tls.context(security.caCert(), null, security.clientCert(),
                 security.clientKey(), security.tlsServerName(), true), security.tlsServerName() == null, connect)) : null;
     }
