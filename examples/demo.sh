@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # demo.sh - jovl on three simulated Docker hosts, end to end, on one machine (run as root).
 #
-#   examples/demo.sh [--mode cluster|standalone] [--driver jovl|overlay|plugin] [--keep]
+#   examples/demo.sh [--mode cluster|standalone] [--driver jovl|overlay|plugin] [--secure] [--keep]
 #
 #   --mode cluster    (default) dockerd with etcd as cluster store; the network is created once
 #   --mode standalone dockerd without cluster store (dockerd --dns <its eth0 address>), jovl with
@@ -10,6 +10,11 @@
 #   --driver jovl     (default) jovl as a socket plugin: the jar runs on every host
 #   --driver plugin   jovl as a Docker managed plugin (examples/plugin/build.sh), -d jovl:latest
 #   --driver overlay  Docker's own overlay driver (the baseline), same hosts, same checks
+#   --secure          jovl's store is a second etcd on the kv host serving TLS only, with client-
+#                     certificate verification and authentication (certificates made with openssl,
+#                     user jovl with a password file); jovl on every host gets --store-cacert,
+#                     --store-cert, --store-key, --store-user, --store-password-file (the plugin the
+#                     same by docker plugin set). Docker's own cluster store stays the plain etcd
 #   --keep            leave the hosts up at the end (tear down later with examples/lib/jexctl down)
 #
 # It installs what is missing (scripts/install-deps), builds jovl if needed, brings up etcd and
@@ -19,14 +24,15 @@
 # Exit code 0 only if every check passed. Everything is torn down at the end, also on Ctrl-C.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-driver=jovl; keep=no; mode=cluster
+driver=jovl; keep=no; mode=cluster; secure=no
 subnet=10.77.0.0/24      # standalone: every host must create the network with the same --subnet
 while [ $# -gt 0 ]; do
   case "$1" in
     --driver) driver=${2:-}; shift 2 || { echo "demo.sh: --driver needs a value" >&2; exit 2; } ;;
     --mode) mode=${2:-}; shift 2 || { echo "demo.sh: --mode needs a value" >&2; exit 2; } ;;
     --keep) keep=yes; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    --secure) secure=yes; shift ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "demo.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -34,6 +40,7 @@ case "$driver" in jovl|overlay|plugin) ;; *) echo "demo.sh: --driver must be jov
 case "$mode" in cluster|standalone) ;; *) echo "demo.sh: --mode must be cluster or standalone" >&2; exit 2 ;; esac
 # overlay needs Docker's cluster store; the managed plugin's standalone setup is not scripted here
 [ "$mode" = cluster ] || [ "$driver" = jovl ] || { echo "demo.sh: --mode standalone works with --driver jovl only" >&2; exit 2; }
+[ "$secure" = no ] || [ "$driver" != overlay ] || { echo "demo.sh: --secure secures jovl's store; not with --driver overlay" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "demo.sh: run as root (namespaces, dockerd)" >&2; exit 2; }
 
 . "$here/lib/jex.sh"
@@ -46,13 +53,65 @@ finish() {
     echo "hosts kept: DOCKER_HOST=unix://$JEX_STATE/jex-h1/docker.sock ...; tear down with $here/lib/jexctl down"
   else
     [ $rc = 0 ] || export JEX_LOGS=${JEX_LOGS:-/tmp/jex-logs}
-    step "tearing everything down"; jex_down
+    step "tearing everything down"; secure_store_down; jex_down
   fi
-  [ $rc = 0 ] && echo "DEMO PASSED (driver $driver, mode $mode)" || echo "DEMO FAILED (driver $driver, mode $mode)"
+  local label="driver $driver, mode $mode"; [ "$secure" = no ] || label="$label, secure store"
+  [ $rc = 0 ] && echo "DEMO PASSED ($label)" || echo "DEMO FAILED ($label)"
   exit $rc
 }
 trap finish EXIT
 trap 'echo "interrupted"; exit 130' INT TERM
+
+# --secure: jovl's own etcd on the kv host, TLS only (port 2378), --client-cert-auth, auth on
+secure_args=()
+# etcdctl on the secure etcd with the same certificates (secure_ctl: as root)
+sctl() { nsenter -t "$(jex_host_pid jex-kv)" -n -- env ETCDCTL_API=3 etcdctl --endpoints "https://$JEX_KV_IP:2378" \
+           --cacert "$JEX_STATE/jex-kv/secure/certs/ca.pem" --cert "$JEX_STATE/jex-kv/secure/certs/client.pem" \
+           --key "$JEX_STATE/jex-kv/secure/certs/client.key" "$@"; }
+secure_ctl() { sctl --user "root:$(cat "$JEX_STATE/jex-kv/secure/certs/password")-root" "$@"; }
+secure_store_up() {
+  local dir="$JEX_STATE/jex-kv/secure" kv; kv=$(jex_host_pid jex-kv)
+  rm -rf "$dir"; mkdir -p "$dir/certs"; chmod 700 "$dir/certs"
+  ( cd "$dir/certs" &&
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=jex-ca &&
+    printf 'subjectAltName=IP:%s\n' "$JEX_KV_IP" > san.ext &&
+    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=jex-kv &&
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile san.ext &&
+    openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=jovl &&
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 &&
+    openssl rand -hex 16 | tr -d '\n' > password ) >"$dir/openssl.log" 2>&1 || { echo "openssl failed (see $dir/openssl.log)"; return 1; }
+  local c="$dir/certs" url="https://$JEX_KV_IP:2378"
+  nsenter -t "$kv" -n -- setsid /usr/bin/etcd --name jex-kv-secure --data-dir "$dir/data" \
+    --listen-client-urls "$url" --advertise-client-urls "$url" \
+    --listen-peer-urls http://127.0.0.1:2382 --initial-advertise-peer-urls http://127.0.0.1:2382 \
+    --initial-cluster jex-kv-secure=http://127.0.0.1:2382 --log-level warn \
+    --cert-file "$c/server.pem" --key-file "$c/server.key" --trusted-ca-file "$c/ca.pem" --client-cert-auth \
+    </dev/null >>"$dir/etcd.log" 2>&1 &
+  echo $! > "$dir/etcd.pid"; disown $! 2>/dev/null
+  jex_wait 20 sctl endpoint health >/dev/null 2>&1 || { echo "the secure etcd did not become healthy (see $dir/etcd.log)"; return 1; }
+  { sctl user add root --new-user-password "$(cat "$c/password")-root" && sctl user grant-role root root &&
+    sctl user add jovl --new-user-password "$(cat "$c/password")" && sctl role add jovl-rw &&
+    sctl role grant-permission jovl-rw --prefix=true readwrite jovl-demo/ && sctl user grant-role jovl jovl-rw &&
+    sctl auth enable; } >"$dir/auth.log" 2>&1 || { echo "etcd auth set-up failed (see $dir/auth.log)"; return 1; }
+  echo "    etcd $url: TLS with client-certificate verification, auth on; user jovl may read and write jovl-demo/ only"
+  # the key prefix in the URL: jovl's keys live under jovl-demo/, the only keys its role may touch
+  secure_args=(--store "etcd://$JEX_KV_IP:2378/jovl-demo" --store-cacert "$c/ca.pem" --store-cert "$c/client.pem"
+               --store-key "$c/client.key" --store-user jovl --store-password-file "$c/password")
+}
+secure_store_down() {
+  local f="$JEX_STATE/jex-kv/secure/etcd.pid"
+  [ -s "$f" ] || return 0
+  kill "$(cat "$f")" 2>/dev/null; sleep 0.5; kill -KILL "$(cat "$f")" 2>/dev/null; rm -f "$f"
+}
+# the plugin reads the same files through its certs mount (/etc/jovl inside the plugin)
+secure_plugin_set() {
+  local h=$1 c="$JEX_STATE/jex-kv/secure/certs"
+  jex_docker "$h" plugin disable jovl:latest >/dev/null &&
+  jex_docker "$h" plugin set jovl:latest certs.source="$c" JOVL_STORE="etcd://$JEX_KV_IP:2378/jovl-demo" \
+    JOVL_STORE_CACERT=/etc/jovl/ca.pem JOVL_STORE_CERT=/etc/jovl/client.pem JOVL_STORE_KEY=/etc/jovl/client.key \
+    JOVL_STORE_USER=jovl JOVL_STORE_PASSWORD_FILE=/etc/jovl/password &&
+  jex_docker "$h" plugin enable jovl:latest >/dev/null
+}
 
 step "installing what is missing (scripts/install-deps)"
 bash "$JEX_ROOT/scripts/install-deps" || exit 1
@@ -73,13 +132,21 @@ else
   JEX_STANDALONE_DNS=eth0 jex_up 3 standalone || exit 1
 fi
 
+if [ "$secure" = yes ]; then
+  step "--secure: a second etcd for jovl on the kv host, TLS + client certificates + auth"
+  secure_store_up || exit 1
+fi
+
 case "$driver/$mode" in
-  jovl/cluster)    for h in $(jex_hosts); do step "starting jovl on $h (socket /run/docker/plugins/jovl.sock)"; jex_jovl_start "$h" || exit 1; done ;;
+  jovl/cluster)    for h in $(jex_hosts); do step "starting jovl on $h (socket /run/docker/plugins/jovl.sock)"; jex_jovl_start "$h" "${secure_args[@]}" || exit 1; done ;;
   jovl/standalone) for h in $(jex_hosts); do
                      step "starting jovl --scope local on $h (DNS on $(jex_host_ip "$h"):53, Docker socket $(jex_sock "$h"))"
-                     jex_jovl_start "$h" --scope local --docker-socket "$(jex_sock "$h")" || exit 1
+                     jex_jovl_start "$h" --scope local --docker-socket "$(jex_sock "$h")" "${secure_args[@]}" || exit 1
                    done ;;
-  plugin/*) for h in $(jex_hosts); do step "installing the managed plugin jovl:latest on $h"; jex_plugin_install "$h" || exit 1; done ;;
+  plugin/*) for h in $(jex_hosts); do step "installing the managed plugin jovl:latest on $h"; jex_plugin_install "$h" || exit 1
+              if [ "$secure" = yes ]; then step "$h: docker plugin set jovl:latest certs.source=... JOVL_STORE_CACERT=... (the secure etcd)"
+                secure_plugin_set "$h" || exit 1; fi
+            done ;;
 esac
 
 if [ "$mode" = cluster ]; then
@@ -111,6 +178,18 @@ jex_docker jex-h2 exec shell1 timeout 5 wget -qO- http://web/ || exit 1
 step "verify.sh: every pair, ping and HTTP, by name and by IP, across the 3 hosts"
 hosts=(); for h in $(jex_hosts); do hosts+=(-H "unix://$(jex_sock "$h")"); done
 DOCKER=$JEX_DOCKER "$here/verify.sh" "${hosts[@]}" myStack1 || exit 1
+
+if [ "$secure" = yes ]; then
+  step "--secure: jovl's keys, as etcdctl sees them with the same certificates (root user)"
+  n=$(secure_ctl get --prefix --keys-only jovl-demo/ | grep -c .)
+  secure_ctl get --prefix --keys-only jovl-demo/ | grep . | sed 's/^/    /' | head -8
+  [ "$n" -gt 0 ] || { echo "no jovl keys under jovl-demo/ in the secure etcd"; exit 1; }
+  echo "    $n keys under jovl-demo/; jovl keys in Docker's plain etcd: $(jex_etcdctl get --prefix --keys-only jovl/ | grep -c . || true)" \
+       "(the plugin's first start registers its host there before docker plugin set; that key's lease runs out)"
+  ! grep -rqsF "$(cat "$JEX_STATE/jex-kv/secure/certs/password")" "$JEX_STATE"/jex-h*/jovl.log "$JEX_STATE"/jex-h*/dockerd.log ||
+    { echo "the store password appears in a log"; exit 1; }
+  echo "    the password appears in no jovl log"
+fi
 
 if [ "$mode" = standalone ]; then
   # jovl drops the name on Docker's `die` event; its DNS answers carry a 2 s TTL, so allow a few tries

@@ -448,7 +448,7 @@ jex_plugin_install() {
   mkdir -p "$dir/jovl-state"
   jex_docker "$h" plugin create jovl "$JEX_PLUGIN_DIR" >/dev/null || return 1
   jex_docker "$h" plugin set jovl:latest JOVL_STORE="$(jex_kv_url)" JOVL_ADVERTISE=eth0 state.source="$dir/jovl-state" \
-    docker-socket.source="$dir/docker.sock" || return 1
+    docker-socket.source="$dir/docker.sock" certs.source="$dir/jovl-state" || return 1
   t0=$EPOCHREALTIME
   jex_docker "$h" plugin enable jovl:latest >/dev/null || return 1
   t1=$EPOCHREALTIME

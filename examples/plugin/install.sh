@@ -13,11 +13,14 @@
 #   SETTING=VALUE    `docker plugin set` arguments, e.g. JOVL_STORE=etcd://10.0.0.5:2379
 #                    JOVL_ADVERTISE=eth0 JOVL_MTU=1400 JOVL_SCOPE=local state.source=/srv/jovl
 #                    docker-socket.source=/run/docker.sock args="--lease-ttl 20"
+#                    certs.source=/etc/jovl JOVL_STORE_CACERT=/etc/jovl/ca.pem (see README.md)
 #
 # Does `docker plugin create NAME DIR`, `docker plugin set NAME:latest SETTINGS`, then times
 # `docker plugin enable NAME:latest`. The bind-mount sources must exist on the Docker host:
-# /var/lib/jovl (state.source) and /var/run/docker.sock (docker-socket.source); Docker refuses to
-# enable the plugin otherwise. On any failure the half-installed plugin is removed again.
+# /var/lib/jovl (state.source), /var/run/docker.sock (docker-socket.source) and /etc/jovl
+# (certs.source: the store's certificates and secrets); Docker refuses to enable the plugin
+# otherwise. Given state.source but no certs.source, certs.source is the state directory too.
+# On any failure the half-installed plugin is removed again.
 # Use the plugin as: docker network create -d jovl:latest --ipam-driver jovl:latest ... (with the tag).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,12 +34,16 @@ while [ $# -gt 0 ]; do
     --timeout) timeout=${2:?--timeout needs a value}; shift 2 ;;
     --replace) replace=yes; shift ;;
     --disabled) enable=no; shift ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *=*) settings+=("$1"); shift ;;
     *) echo "install.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 ref=$name:latest
+if [ ${#settings[@]} -gt 0 ] && ! printf '%s\n' "${settings[@]}" | grep -q '^certs\.source='; then
+  state_source=$(printf '%s\n' "${settings[@]}" | sed -n 's/^state\.source=//p' | tail -1)
+  [ -n "$state_source" ] && settings+=("certs.source=$state_source")
+fi
 [ -s "$dir/config.json" ] && [ -d "$dir/rootfs" ] ||
   { echo "install.sh: no plugin in $dir (run examples/plugin/build.sh)" >&2; exit 2; }
 case "$timeout" in ''|*[!0-9]*) echo "install.sh: --timeout must be a number of seconds" >&2; exit 2 ;; esac

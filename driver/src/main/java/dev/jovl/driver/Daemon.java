@@ -119,7 +119,7 @@ public final class Daemon implements AutoCloseable {
             LocalHost host = new LocalHost(hostId, underlay.vtep(), underlay.mtu(), options.vxlanPort());
             DriverSettings settings = new DriverSettings(options.scope(), options.vniRange(), options.mtu());
 
-            Store openedStore = sharedStore != null ? sharedStore : Stores.open(options.store());
+            Store openedStore = sharedStore != null ? sharedStore : Stores.open(options.store(), options.storeSecurity());
             if (sharedStore == null) {
                 opened.add(openedStore);
             }

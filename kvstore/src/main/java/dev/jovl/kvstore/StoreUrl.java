@@ -11,11 +11,19 @@ import java.util.Map;
  * deadline. Parsing never touches the network or the disk.
  *
  * @param dir for {@link Backend#EMBEDDED}, the store's directory
- * @param endpoints for etcd and Consul, the servers to try in order
- * @param https for Consul, whether to speak TLS (from {@code CONSUL_HTTP_ADDR} or {@code CONSUL_HTTP_SSL})
+ * @param endpoints for etcd and Consul, the servers to try in order (empty for a Consul unix socket)
+ * @param https whether to speak TLS: the URL says {@code etcd+https://} / {@code consul+https://},
+ *     or (Consul) {@code CONSUL_HTTP_ADDR=https://...} or {@code CONSUL_HTTP_SSL=true}; a CA
+ *     certificate given in {@link StoreSecurity} turns it on too
  * @param timeout the deadline of every call to a remote backend
+ * @param keyPrefix the path of the URL ({@code etcd://h:p/cluster-a} -> {@code cluster-a/}):
+ *     every key of this client lives under it, so several jovl clusters can share one store;
+ *     empty for none
+ * @param datacenter Consul's {@code ?dc=} (empty: the agent's own)
+ * @param unixSocket Consul's agent on a unix socket ({@code CONSUL_HTTP_ADDR=unix:///path}), else null
  */
-public record StoreUrl(Backend backend, Path dir, List<HostPort> endpoints, boolean https, Duration timeout) {
+public record StoreUrl(Backend backend, Path dir, List<HostPort> endpoints, boolean https, Duration timeout,
+                       String keyPrefix, String datacenter, Path unixSocket) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -30,6 +38,8 @@ public record StoreUrl(Backend backend, Path dir, List<HostPort> endpoints, bool
 
     public StoreUrl {
         endpoints = List.copyOf(endpoints);
+        keyPrefix = keyPrefix == null ? "" : keyPrefix;
+        datacenter = datacenter == null ? "" : datacenter;
     }
 
     /** Parses {@code url}; {@code env} supplies {@code CONSUL_HTTP_ADDR} and {@code CONSUL_HTTP_SSL}. */
@@ -42,10 +52,12 @@ public record StoreUrl(Backend backend, Path dir, List<HostPort> endpoints, bool
         String rest = colon < 0 ? url : url.substring(colon + 1);
         return switch (scheme) {
             case "file" -> parseFile(url, rest);
-            case "etcd" -> parseRemote(url, rest, Backend.ETCD, 2379, env);
-            case "consul" -> parseRemote(url, rest, Backend.CONSUL, 8500, env);
-            default -> throw invalid(url, "unknown scheme '" + scheme
-                    + "'; use file:/dir, etcd://host:port[,host:port...] or consul://host:port");
+            case "etcd", "etcd+http" -> parseRemote(url, rest, Backend.ETCD, 2379, false, env);
+            case "etcd+https" -> parseRemote(url, rest, Backend.ETCD, 2379, true, env);
+            case "consul", "consul+http" -> parseRemote(url, rest, Backend.CONSUL, 8500, false, env);
+            case "consul+https" -> parseRemote(url, rest, Backend.CONSUL, 8500, true, env);
+            default -> throw invalid(url, "unknown scheme '" + scheme + "'; use file:/dir,"
+                    + " etcd[+https]://host:port[,host:port...][/prefix] or consul[+https]://host:port[/prefix]");
         };
     }
 
@@ -65,10 +77,11 @@ public record StoreUrl(Backend backend, Path dir, List<HostPort> endpoints, bool
         if (!path.startsWith("/") || path.length() < 2) {
             throw invalid(url, "a file: URL needs an absolute directory, e.g. file:/var/lib/jovl/store");
         }
-        return new StoreUrl(Backend.EMBEDDED, Path.of(path).normalize(), List.of(), false, DEFAULT_TIMEOUT);
+        return new StoreUrl(Backend.EMBEDDED, Path.of(path).normalize(), List.of(), false, DEFAULT_TIMEOUT, "", "",
+                null);
     }
 
-    private static StoreUrl parseRemote(String url, String rest, Backend backend, int defaultPort,
+    private static StoreUrl parseRemote(String url, String rest, Backend backend, int defaultPort, boolean https,
             Map<String, String> env) {
         if (!rest.startsWith("//")) {
             throw invalid(url, "expected " + scheme(backend) + "://host:port");
@@ -80,19 +93,20 @@ public record StoreUrl(Backend backend, Path dir, List<HostPort> endpoints, bool
             query = rest.substring(q + 1);
             rest = rest.substring(0, q);
         }
+        String keyPrefix = "";
         int slash = rest.indexOf('/');
         if (slash >= 0) {
-            if (!rest.substring(slash).equals("/")) {
-                throw invalid(url, "no path allowed after the address (jovl keeps its keys under jovl/)");
-            }
+            keyPrefix = parsePrefix(url, rest.substring(slash + 1));
             rest = rest.substring(0, slash);
         }
-        boolean https = false;
+        Path unixSocket = null;
         if (rest.isEmpty()) {
             if (backend != Backend.CONSUL) {
                 throw invalid(url, "no etcd address given");
             }
-            String addr = env.getOrDefault("CONSUL_HTTP_ADDR", "");
+            // Consul's own convention (api.DefaultConfig): CONSUL_HTTP_ADDR is host:port,
+            // http://host:port, https://host:port or unix:///path/to/socket
+            String addr = env.getOrDefault("CONSUL_HTTP_ADDR", "").trim();
             if (addr.isBlank()) {
                 throw invalid(url, "consul:// without an address needs CONSUL_HTTP_ADDR to be set");
             }
@@ -101,22 +115,57 @@ public record StoreUrl(Backend backend, Path dir, List<HostPort> endpoints, bool
                 addr = addr.substring("https://".length());
             } else if (addr.startsWith("http://")) {
                 addr = addr.substring("http://".length());
+            } else if (addr.startsWith("unix://")) {
+                String socket = addr.substring("unix://".length());
+                if (!socket.startsWith("/")) {
+                    throw invalid(url, "CONSUL_HTTP_ADDR=" + addr + ": write unix:///absolute/path");
+                }
+                unixSocket = Path.of(socket);
             } else if (addr.contains("://")) {
-                throw invalid(url, "CONSUL_HTTP_ADDR=" + addr + ": only http:// and https:// are supported");
+                throw invalid(url, "CONSUL_HTTP_ADDR=" + addr + ": only http://, https:// and unix:// are supported");
             }
             rest = addr.endsWith("/") ? addr.substring(0, addr.length() - 1) : addr;
         }
-        if (backend == Backend.CONSUL && "true".equalsIgnoreCase(env.getOrDefault("CONSUL_HTTP_SSL", ""))) {
+        if (backend == Backend.CONSUL && env.getOrDefault("CONSUL_HTTP_SSL", "").trim().equalsIgnoreCase("true")) {
             https = true;
         }
         List<HostPort> endpoints = new ArrayList<>();
-        for (String part : rest.split(",", -1)) {
-            endpoints.add(parseHostPort(url, part.trim(), defaultPort));
+        if (unixSocket == null) {
+            for (String part : rest.split(",", -1)) {
+                endpoints.add(parseHostPort(url, part.trim(), defaultPort));
+            }
+        } else if (https) {
+            throw invalid(url, "TLS over Consul's unix socket is not supported");
         }
         if (backend == Backend.CONSUL && endpoints.size() > 1) {
             throw invalid(url, "Consul takes one agent address (the agent forwards to the servers)");
         }
-        return new StoreUrl(backend, null, endpoints, https, parseTimeout(url, query));
+        Map<String, String> options = parseQuery(url, query, backend);
+        String dc = options.getOrDefault("dc", "");
+        if (!dc.matches("[A-Za-z0-9_.-]*")) {
+            throw invalid(url, "bad datacenter name '" + dc + "'");
+        }
+        Duration timeout = options.containsKey("timeout") ? parseDuration(url, options.get("timeout")) : DEFAULT_TIMEOUT;
+        return new StoreUrl(backend, null, endpoints, https, timeout, keyPrefix, dc, unixSocket);
+    }
+
+    /** The URL's path as a key prefix: {@code a/b} or {@code a/b/} -> {@code a/b/}; empty -> none. */
+    private static String parsePrefix(String url, String path) {
+        if (path.isEmpty()) {
+            return "";
+        }
+        String prefix = path.endsWith("/") ? path : path + "/";
+        for (String segment : prefix.substring(0, prefix.length() - 1).split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                throw invalid(url, "bad key prefix '" + path + "': empty, '.' or '..' segment");
+            }
+        }
+        try {
+            KeyRules.checkPrefix(prefix);
+        } catch (StoreException.InvalidArgument e) {
+            throw invalid(url, "bad key prefix '" + path + "': " + e.getMessage());
+        }
+        return prefix;
     }
 
     private static HostPort parseHostPort(String url, String s, int defaultPort) {
@@ -161,21 +210,23 @@ public record StoreUrl(Backend backend, Path dir, List<HostPort> endpoints, bool
         return new HostPort(host, p);
     }
 
-    private static Duration parseTimeout(String url, String query) {
-        Duration timeout = DEFAULT_TIMEOUT;
+    private static Map<String, String> parseQuery(String url, String query, Backend backend) {
+        Map<String, String> options = new java.util.HashMap<>();
         if (query.isEmpty()) {
-            return timeout;
+            return options;
         }
         for (String param : query.split("&")) {
             int eq = param.indexOf('=');
             String name = eq < 0 ? param : param.substring(0, eq);
             String value = eq < 0 ? "" : param.substring(eq + 1);
-            if (!name.equals("timeout")) {
-                throw invalid(url, "unknown option '" + name + "'; the only option is timeout (e.g. timeout=3s)");
+            boolean known = name.equals("timeout") || (name.equals("dc") && backend == Backend.CONSUL);
+            if (!known) {
+                throw invalid(url, "unknown option '" + name + "'; the options are timeout (e.g. timeout=3s)"
+                        + (backend == Backend.CONSUL ? " and dc (Consul's datacenter)" : ""));
             }
-            timeout = parseDuration(url, value);
+            options.put(name, value);
         }
-        return timeout;
+        return options;
     }
 
     private static Duration parseDuration(String url, String value) {

@@ -344,6 +344,33 @@ public abstract class StoreConformanceTest {
         assertEquals(v, store.get(p + "k").orElseThrow().version(), "revoking the old lease leaves it alone");
     }
 
+    /**
+     * A restarted daemon re-takes its keys with a new lease while the old one (abandoned, not
+     * revoked) still lives: the put must rebind the key, and the old lease must no longer own it.
+     */
+    @Test
+    void aPutWithASecondLeaseRebindsTheKey() {
+        Lease first = store.grantLease(LEASE_TTL.multipliedBy(10));
+        Lease second = store.grantLease(LEASE_TTL.multipliedBy(10));
+        Lease third = store.grantLease(LEASE_TTL.multipliedBy(10));
+        store.create(p + "host", b("one"), first);
+        store.create(p + "cas", b("one"), first);
+        first.abandon(); // the previous process: still alive in the store, no longer renewed
+        long v = store.commit(Txn.of(Op.put(p + "host", b("two")).withLease(second))).version(0);
+        KeyValue now = store.get(p + "host").orElseThrow();
+        assertEquals("two", now.valueAsString());
+        assertEquals(second.id(), now.leaseId());
+        assertEquals(v, now.version());
+        long casVersion = store.get(p + "cas").orElseThrow().version();
+        store.commit(Txn.of(Op.compareAndSet(p + "cas", casVersion, b("three")).withLease(third)));
+        assertEquals(third.id(), store.get(p + "cas").orElseThrow().leaseId());
+        second.close();
+        assertTrue(store.get(p + "host").isEmpty(), "revoking the new lease deletes the key");
+        assertTrue(store.get(p + "cas").isPresent(), "the key rebound to the third lease stays");
+        third.close();
+        assertTrue(store.get(p + "cas").isEmpty());
+    }
+
     @Test
     void aTransactionIsAllOrNothing() {
         long vc = store.put(p + "c", b("c0"));

@@ -48,13 +48,34 @@ class StoreUrlTest {
     void badUrlsAreRefusedWithAReason() {
         for (String bad : List.of("", "redis://h:1", "file:relative/dir", "file://host/dir", "file:/", "etcd:h:1",
                 "etcd://", "etcd://h:0", "etcd://h:99999", "etcd://h:x", "etcd://h:1,", "etcd://::1:2379",
-                "etcd://h:1/prefix", "etcd://h:1?timeout=forever", "etcd://h:1?retries=3", "consul://a:1,b:2",
+                "etcd://h:1/a//b", "etcd://h:1/../x", "etcd://h:1/a b", "etcd+ftp://h:1", "etcd://h:1?dc=x",
+                "consul://h?dc=a/b", "etcd://h:1?timeout=forever", "etcd://h:1?retries=3", "consul://a:1,b:2",
                 "etcd://h:1?timeout=1ms", "consul://")) {
             StoreException.InvalidArgument e = assertThrows(StoreException.InvalidArgument.class,
                     () -> Stores.open(bad, NO_ENV), bad);
             assertTrue(e.getMessage().startsWith("bad store URL '" + bad + "': "), e.getMessage());
         }
         assertThrows(StoreException.InvalidArgument.class,
-                () -> StoreUrl.parse("consul://", Map.of("CONSUL_HTTP_ADDR", "unix:///tmp/consul.sock")));
+                () -> StoreUrl.parse("consul://", Map.of("CONSUL_HTTP_ADDR", "ftp://h:1")));
+        assertThrows(StoreException.InvalidArgument.class,
+                () -> StoreUrl.parse("consul://", Map.of("CONSUL_HTTP_ADDR", "unix://relative.sock")));
+    }
+
+    @Test
+    void tlsSchemesKeyPrefixesAndConsulOptions() {
+        StoreUrl plain = StoreUrl.parse("etcd://h:1", NO_ENV);
+        assertEquals(false, plain.https());
+        assertEquals("", plain.keyPrefix());
+        StoreUrl tls = StoreUrl.parse("etcd+https://h:1,g:2/cluster-a?timeout=2s", NO_ENV);
+        assertTrue(tls.https());
+        assertEquals("cluster-a/", tls.keyPrefix());
+        assertEquals(2, tls.endpoints().size());
+        assertEquals("a/b/", StoreUrl.parse("consul://c/a/b/", NO_ENV).keyPrefix());
+        assertTrue(StoreUrl.parse("consul+https://c:8501", NO_ENV).https());
+        assertEquals("dc2", StoreUrl.parse("consul://c?dc=dc2&timeout=1s", NO_ENV).datacenter());
+        StoreUrl unix = StoreUrl.parse("consul:///prefix", Map.of("CONSUL_HTTP_ADDR", "unix:///run/consul.sock"));
+        assertEquals(Path.of("/run/consul.sock"), unix.unixSocket());
+        assertEquals("prefix/", unix.keyPrefix());
+        assertTrue(unix.endpoints().isEmpty());
     }
 }

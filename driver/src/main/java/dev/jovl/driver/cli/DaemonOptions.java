@@ -1,5 +1,7 @@
 package dev.jovl.driver.cli;
 
+import dev.jovl.kvstore.StoreException;
+import dev.jovl.kvstore.StoreSecurity;
 import dev.jovl.overlay.VniRange;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -17,7 +19,8 @@ public record DaemonOptions(String store, String advertise, Path socket, int vxl
                             String hostId, Path runDir, VniRange vniRange, Duration leaseTtl,
                             Duration deadHostGrace, Duration reconcileInterval, Path hostNetns,
                             Path dockerSocket, String dnsListen, String dnsUpstream, Duration sandboxIdleGrace,
-                            InetSocketAddress metricsListen, String logLevel, String logFormat) {
+                            InetSocketAddress metricsListen, String logLevel, String logFormat,
+                            StoreSecurity storeSecurity) {
 
     /** {@code --log-level} values, as java.util.logging is set for them (see {@link Logging}). */
     public static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
@@ -28,7 +31,17 @@ public record DaemonOptions(String store, String advertise, Path socket, int vxl
 
     static {
         OPTIONS.put("store", new String[] {"JOVL_STORE", "file:/var/lib/jovl/store",
-                "state store: file:/DIR (embedded, one host), etcd://H:P[,H:P], consul://H:P"});
+                "state store: file:/DIR (embedded, one host), etcd[+https]://H:P[,H:P][/PREFIX], consul[+https]://H:P[/PREFIX]"});
+        // the store's TLS and credentials, the same for etcd and Consul (kvstore's StoreSecurity)
+        OPTIONS.put("store-cacert", new String[] {"JOVL_STORE_CACERT", "",
+                "PEM CA certificate the store's certificate must chain to; turns TLS on"});
+        OPTIONS.put("store-cert", new String[] {"JOVL_STORE_CERT", "", "PEM client certificate for the store (mutual TLS)"});
+        OPTIONS.put("store-key", new String[] {"JOVL_STORE_KEY", "", "its PEM private key (PKCS#8, RSA or EC)"});
+        OPTIONS.put("store-tls-server-name", new String[] {"JOVL_STORE_TLS_SERVER_NAME", "",
+                "name the store's certificate must carry, if not the URL's host"});
+        OPTIONS.put("store-user", new String[] {"JOVL_STORE_USER", "", "store user (etcd auth; Consul: HTTP basic auth)"});
+        OPTIONS.put("store-password-file", new String[] {"JOVL_STORE_PASSWORD_FILE", "",
+                "file holding the user's password (Consul without a user: the ACL token)"});
         OPTIONS.put("advertise", new String[] {"JOVL_ADVERTISE", "",
                 "VTEP address, or the interface that carries it (default: the default route's interface)"});
         OPTIONS.put("socket", new String[] {"JOVL_SOCKET", "/run/docker/plugins/jovl.sock", "plugin socket"});
@@ -107,6 +120,14 @@ public record DaemonOptions(String store, String advertise, Path socket, int vxl
             if (socket.isBlank()) {
                 throw new UsageException("--socket must not be empty");
             }
+            StoreSecurity security;
+            try {
+                security = new StoreSecurity(path(values, "store-cacert"), path(values, "store-cert"),
+                        path(values, "store-key"), values.get("store-user"), path(values, "store-password-file"),
+                        values.get("store-tls-server-name"));
+            } catch (StoreException.InvalidArgument e) {
+                throw new UsageException(e.getMessage());
+            }
             return new DaemonOptions(values.get("store"), values.get("advertise"), Path.of(socket), port, mtu, scope,
                     values.get("host-id"), Path.of(values.get("run-dir")), VniRange.parse(values.get("vni-range")),
                     Duration.ofSeconds(intIn(values, "lease-ttl", 2, 3600)),
@@ -116,7 +137,7 @@ public record DaemonOptions(String store, String advertise, Path socket, int vxl
                     Path.of(values.get("docker-socket")), values.get("dns-listen"), values.get("dns-upstream"),
                     Duration.ofSeconds(intIn(values, "sandbox-idle-grace", 0, 86400)),
                     listenAddress(values.get("metrics-listen")), oneOf(values, "log-level", LOG_LEVELS),
-                    oneOf(values, "log-format", LOG_FORMATS));
+                    oneOf(values, "log-format", LOG_FORMATS), security);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -152,6 +173,11 @@ public record DaemonOptions(String store, String advertise, Path socket, int vxl
         return InetSocketAddress.createUnresolved(host, port);
     }
 
+    private static Path path(Map<String, String> values, String name) {
+        String v = values.get(name);
+        return v == null || v.isBlank() ? null : Path.of(v.trim());
+    }
+
     private static int intIn(Map<String, String> values, String name, int min, int max) {
         String text = values.get(name);
         int v;
@@ -172,7 +198,7 @@ public record DaemonOptions(String store, String advertise, Path socket, int vxl
                 .append("       jovl status [--socket PATH]\n")
                 .append("       jovl peers NETWORK [--socket PATH]\n\n")
                 .append("daemon options (each also from its environment variable):\n");
-        OPTIONS.forEach((flag, o) -> b.append(String.format("  --%-20s %-24s %s%s%n", flag + " X", o[0], o[2],
+        OPTIONS.forEach((flag, o) -> b.append(String.format("  --%-26s %-27s %s%s%n", flag + " X", o[0], o[2],
                 o[1].isEmpty() ? "" : " [" + o[1] + "]")));
         return b.toString();
     }

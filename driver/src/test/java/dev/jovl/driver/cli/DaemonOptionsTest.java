@@ -77,6 +77,27 @@ class DaemonOptionsTest {
     }
 
     @Test
+    void storeSecurityFromEnvironmentOrFlags() {
+        Map<String, String> env = Map.of("JOVL_STORE_CACERT", "/etc/jovl/ca.pem", "JOVL_STORE_CERT", "/etc/jovl/c.pem",
+                "JOVL_STORE_KEY", "/etc/jovl/c.key", "JOVL_STORE_USER", "jovl", "JOVL_STORE_PASSWORD_FILE", "/etc/jovl/pw",
+                "JOVL_STORE_TLS_SERVER_NAME", "");
+        dev.jovl.kvstore.StoreSecurity s = DaemonOptions.parse(List.of(), env).storeSecurity();
+        assertEquals(Path.of("/etc/jovl/ca.pem"), s.caCert());
+        assertEquals(Path.of("/etc/jovl/c.pem"), s.clientCert());
+        assertEquals(Path.of("/etc/jovl/c.key"), s.clientKey());
+        assertEquals("jovl", s.user());
+        assertEquals(Path.of("/etc/jovl/pw"), s.passwordFile());
+        assertNull(s.tlsServerName());
+        assertEquals("etcd.internal", DaemonOptions.parse(List.of("--store-tls-server-name", "etcd.internal",
+                "--store-user", "other"), env).storeSecurity().tlsServerName());
+        assertEquals(dev.jovl.kvstore.StoreSecurity.NONE, DaemonOptions.parse(List.of(), Map.of()).storeSecurity());
+        assertTrue(DaemonOptions.usage().contains("--store-password-file"));
+        // a user without a password file, a certificate without its key: refused at once
+        assertThrows(UsageException.class, () -> DaemonOptions.parse(List.of("--store-user", "u"), Map.of()));
+        assertThrows(UsageException.class, () -> DaemonOptions.parse(List.of("--store-cert", "/c.pem"), Map.of()));
+    }
+
+    @Test
     void emptyEnvironmentValuesCountAsUnset() {
         // a managed plugin's settable variables default to ""
         assertEquals(4789, DaemonOptions.parse(List.of(), Map.of("JOVL_VXLAN_PORT", "")).vxlanPort());

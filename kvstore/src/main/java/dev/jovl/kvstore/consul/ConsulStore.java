@@ -8,6 +8,7 @@ import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Lease;
 import dev.jovl.kvstore.Op;
 import dev.jovl.kvstore.StoreException;
+import dev.jovl.kvstore.StoreSecurity;
 import dev.jovl.kvstore.StoreUrl;
 import dev.jovl.kvstore.Txn;
 import dev.jovl.kvstore.Watch;
@@ -31,6 +32,11 @@ import java.util.concurrent.ScheduledExecutorService;
  * are sessions with {@code Behavior=delete}, keys bound to them written with the {@code lock}
  * verb. Watches are blocking queries whose snapshots are diffed into events (see
  * {@link ConsulWatch} for what that can and cannot see).
+ *
+ * <p>References: Consul's HTTP API docs (KV store, Transaction, Session, "Blocking Queries"),
+ * {@code hashicorp/consul} {@code api/} (the client conventions, {@link ConsulHttp}) and its
+ * state store ({@code agent/consul/state/txn.go}, {@code kvs.go}: the exact error texts
+ * {@link #rolledBack} classifies), and docker/libkv's {@code store/consul/consul.go} (session TTL).
  */
 public final class ConsulStore extends StoreBase {
     /** Consul refuses session TTLs below 10 s. */
@@ -53,16 +59,21 @@ public final class ConsulStore extends StoreBase {
                 .name("jovl-consul-session-renewal").factory());
     }
 
-    /** A client of the Consul agent in {@code url}; {@code env} gives the token and CA certificate. */
-    public static ConsulStore open(StoreUrl url, Map<String, String> env) {
-        return new ConsulStore(new ConsulHttp(url, env));
+    /**
+     * A client of the Consul agent in {@code url}; {@code security} and Consul's variables in
+     * {@code env} give the TLS settings and the token (see {@link ConsulHttp}).
+     */
+    public static ConsulStore open(StoreUrl url, StoreSecurity security, Map<String, String> env) {
+        return new ConsulStore(new ConsulHttp(url, security, env));
     }
 
     @Override
     public Optional<KeyValue> get(String key) {
         KeyRules.checkKey(key);
         ensureOpen();
-        ConsulHttp.Answer answer = http.get(ConsulHttp.kvPath(key));
+        // ?consistent: callers decide on what they read (compare-and-set from it, "is it gone"),
+        // and Consul's default mode may answer from a deposed leader (HTTP API docs, "Consistency Modes")
+        ConsulHttp.Answer answer = http.get(ConsulHttp.kvPath(key) + "?consistent");
         if (answer.status() == 404) {
             return Optional.empty();
         }
@@ -74,7 +85,7 @@ public final class ConsulStore extends StoreBase {
     public Listing list(String prefix) {
         KeyRules.checkPrefix(prefix);
         ensureOpen();
-        Snapshot snapshot = snapshot(http.get(ConsulHttp.kvPath(prefix) + "?recurse=true"), prefix);
+        Snapshot snapshot = snapshot(http.get(ConsulHttp.kvPath(prefix) + "?recurse=true&consistent"), prefix);
         remember(prefix, snapshot);
         return new Listing(snapshot.entries(), snapshot.index());
     }
@@ -113,6 +124,7 @@ public final class ConsulStore extends StoreBase {
     @Override
     public boolean delete(String key) {
         KeyRules.checkKey(key);
+        ConsulHttp.checkKey(key);
         ensureOpen();
         ArrayNode ops = ConsulHttp.JSON.createArrayNode();
         kvOp(ops, "get", key);
@@ -132,6 +144,7 @@ public final class ConsulStore extends StoreBase {
         List<Integer> ourOp = new ArrayList<>(); // consul op index -> our op index
         for (int i = 0; i < txn.ops().size(); i++) {
             Op op = txn.ops().get(i);
+            ConsulHttp.checkKey(op.key());
             int before = ops.size();
             translate(op, ops);
             for (int j = before; j < ops.size(); j++) {
@@ -161,7 +174,14 @@ public final class ConsulStore extends StoreBase {
         return new TxnResult(revision, versions);
     }
 
-    /** Our operation as Consul KV verbs (a write bound to a lease is a check plus a lock). */
+    /**
+     * Our operation as Consul KV verbs. A write bound to a lease is a {@code lock}, which fails
+     * while another session holds the key, and that other session may be our own from before a
+     * restart (abandoned, alive for up to 2 x TTL): so an unconditional or compare-and-set write
+     * with a lease is {@code delete} + {@code lock} in the one transaction, which rebinds the key
+     * to the new session whoever held it (the conditions come first, so they still see the old
+     * key). A create with a lease needs no delete: the key is absent.
+     */
     private void translate(Op op, ArrayNode ops) {
         String session = op.lease() == null ? null : sessionOf(op.lease());
         switch (op.kind()) {
@@ -177,6 +197,7 @@ public final class ConsulStore extends StoreBase {
                 if (session == null) {
                     kvOp(ops, "set", op.key()).put("Value", b64(op.value()));
                 } else {
+                    kvOp(ops, "delete", op.key());
                     lock(ops, op, session);
                 }
             }
@@ -189,6 +210,9 @@ public final class ConsulStore extends StoreBase {
                 if (session == null) {
                     kvOp(ops, "set", op.key()).put("Value", b64(op.value()));
                 } else {
+                    if (op.expectedVersion() != 0) {
+                        kvOp(ops, "delete", op.key());
+                    }
                     lock(ops, op, session);
                 }
             }
@@ -210,29 +234,76 @@ public final class ConsulStore extends StoreBase {
         }
     }
 
-    private static void lock(ArrayNode ops, Op op, String session) {
+    private void lock(ArrayNode ops, Op op, String session) {
         kvOp(ops, "lock", op.key()).put("Value", b64(op.value())).put("Session", session);
     }
 
-    private static ObjectNode kvOp(ArrayNode ops, String verb, String key) {
-        return ops.addObject().putObject("KV").put("Verb", verb).put("Key", key);
+    /** One KV operation; Enterprise's namespace and partition named in each (Transaction API docs). */
+    private ObjectNode kvOp(ArrayNode ops, String verb, String key) {
+        ObjectNode kv = ops.addObject().putObject("KV").put("Verb", verb).put("Key", key);
+        if (!http.namespace().isEmpty()) {
+            kv.put("Namespace", http.namespace());
+        }
+        if (!http.partition().isEmpty()) {
+            kv.put("Partition", http.partition());
+        }
+        return kv;
     }
 
     private static String b64(byte[] value) {
         return Base64.getEncoder().encodeToString(value);
     }
 
-    private static StoreException rolledBack(Txn txn, List<Integer> ourOp, JsonNode body) {
+    /**
+     * A rolled-back transaction (HTTP 409), classified by the exact texts of Consul's state store
+     * ({@code agent/consul/state/txn.go} {@code txnKVS}, {@code kvs.go} {@code kvsLockTxn} and
+     * {@code kvsCheckIndexTxn}), never by a word that a key could contain too.
+     */
+    static StoreException rolledBack(Txn txn, List<Integer> ourOp, JsonNode body) {
         JsonNode error = body.path("Errors").path(0);
         int consulIndex = error.path("OpIndex").asInt(-1);
         String what = error.path("What").asText("rolled back");
         Op op = consulIndex >= 0 && consulIndex < ourOp.size() ? txn.ops().get(ourOp.get(consulIndex)) : null;
-        if (what.contains("session") && !what.contains("already held")) {
-            return new StoreException.NotFound("lease of " + (op == null ? "the transaction" : op.key())
-                    + " (" + what + ")");
+        String key = op == null ? null : op.key();
+        return switch (rollbackKind(what, key)) {
+            case LEASE_GONE -> new StoreException.NotFound("lease of " + (key == null ? "the transaction" : key)
+                    + " (Consul: " + what + ")");
+            case CONDITION -> new StoreException.Conflict(key,
+                    "condition failed: " + (op == null ? txn.ops() : op) + " (Consul: " + what + ")");
+            case OTHER -> new StoreException.Unavailable("Consul rolled back the transaction " + txn.ops() + ": "
+                    + what, null);
+        };
+    }
+
+    enum Rollback { LEASE_GONE, CONDITION, OTHER }
+
+    /** Which of Consul's KV transaction errors {@code what} is, for the operation on {@code key}. */
+    static Rollback rollbackKind(String what, String key) {
+        // kvsLockTxn: fmt.Errorf("invalid session %#v", session), fmt.Errorf("missing session")
+        if (what.startsWith("invalid session \"") || what.equals("missing session")) {
+            return Rollback.LEASE_GONE;
         }
-        return new StoreException.Conflict(op == null ? null : op.key(),
-                "condition failed: " + (op == null ? txn.ops() : op) + " (Consul: " + what + ")");
+        if (key != null) {
+            String k = quoted(key);
+            for (String condition : List.of(
+                    "failed to lock key " + k + ", lock is already held",
+                    "key " + k + " exists",
+                    "key " + k + " doesn't exist",
+                    "failed to check index, key " + k + " doesn't exist",
+                    "failed index check for key " + k + ", current modify index ",
+                    "failed to set key " + k + ", index is stale",
+                    "failed to delete key " + k + ", index is stale")) {
+                if (what.startsWith(condition)) {
+                    return Rollback.CONDITION;
+                }
+            }
+        }
+        return Rollback.OTHER;
+    }
+
+    /** Go's %q of a printable-ASCII key: in double quotes, '"' and '\\' escaped. */
+    private static String quoted(String key) {
+        return "\"" + key.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     private String sessionOf(Lease lease) {
@@ -267,18 +338,49 @@ public final class ConsulStore extends StoreBase {
                 listener, resources()::remove));
     }
 
-    /** Grants a session; Consul's floor of 10 s applies, so {@link Lease#ttl()} may exceed {@code ttl}. */
+    /**
+     * Grants a session. Consul invalidates a session only after twice its TTL (Session API docs:
+     * "Consul may take up to 2x the TTL"; the leader's timer is TTL x 2), so, as docker/libkv does
+     * ({@code TTL: (ttl / 2).String() // Consul multiplies the TTL by 2x}), the session's TTL is
+     * half the lease's: the keys go about {@code ttl} after the last renewal. Consul refuses
+     * session TTLs below 10 s, so the shortest lease is 20 s; {@link Lease#ttl()} says what was
+     * granted (2 x the session TTL).
+     *
+     * <p>{@code "NodeChecks": []}: no health check ties the session to the agent it was created
+     * on (by default every session carries the agent's {@code serfHealth}, which would make every
+     * host's keys depend on one agent's health); only the TTL and revocation end it.
+     * {@code LockDelay=0s}: a rebound or re-created key is writable at once. The session is named
+     * after this host, so an operator listing sessions sees whose they are.
+     */
     @Override
     public Lease grantLease(Duration ttl) {
         KeyRules.checkLeaseTtl(ttl);
         ensureOpen();
-        Duration actual = ttl.compareTo(MIN_SESSION_TTL) < 0 ? MIN_SESSION_TTL : ttl;
-        ObjectNode body = ConsulHttp.JSON.createObjectNode().put("Name", "jovl").put("Behavior", "delete")
-                .put("LockDelay", "0s").put("TTL", ((actual.toMillis() + 999) / 1000) + "s");
+        long sessionSeconds = Math.max(MIN_SESSION_TTL.toSeconds(), (ttl.toMillis() / 2 + 999) / 1000);
+        ObjectNode body = ConsulHttp.JSON.createObjectNode().put("Name", SESSION_NAME).put("Behavior", "delete")
+                .put("LockDelay", "0s").put("TTL", sessionSeconds + "s");
+        body.putArray("NodeChecks");
         ConsulHttp.Answer answer = http.put("v1/session/create", body);
         expectOk(answer, "session create");
-        return started(new ConsulLease(http, answer.json().path("ID").asText(), actual, renewals,
-                resources()::remove));
+        return started(new ConsulLease(http, answer.json().path("ID").asText(), Duration.ofSeconds(2 * sessionSeconds),
+                renewals, resources()::remove));
+    }
+
+    /** "jovl on HOST": the session name an operator sees in {@code consul operator} / the UI. */
+    private static final String SESSION_NAME = "jovl on " + hostName();
+
+    /** The UTS host name (no DNS lookup), else $HOSTNAME. */
+    private static String hostName() {
+        try {
+            String name = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).trim();
+            if (!name.isEmpty()) {
+                return name;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: fall back
+        }
+        String env = System.getenv("HOSTNAME");
+        return env == null || env.isBlank() ? "unknown host" : env;
     }
 
     @Override

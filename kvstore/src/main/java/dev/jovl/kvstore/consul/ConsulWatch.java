@@ -24,6 +24,12 @@ import org.slf4j.LoggerFactory;
  * carry their {@code ModifyIndex} as revision; deletions carry the answer's index. A broken
  * connection loses nothing, because the next answer is diffed against the last state seen.
  *
+ * <p>The blocking-query rules of Consul's docs ("Blocking Queries", implementation details) are
+ * kept: the index is reset when it goes backwards (with a resync), an index below 1 is taken as
+ * 1, a query that returns at once without a change is followed by a growing pause (so a
+ * misbehaving agent is not hammered), and an answer filtered by ACLs
+ * ({@code X-Consul-Results-Filtered-By-ACLs}) is an error, not a state with keys missing.
+ *
  * <p>Starting from an older revision needs the state at that revision: known exactly when it is
  * the revision of a recent {@code list} of the same prefix by the same client; otherwise the
  * watch reports the keys written since and, if deletions may have been missed, asks for a resync.
@@ -32,6 +38,10 @@ final class ConsulWatch extends BackgroundWatch {
     private static final Logger LOG = LoggerFactory.getLogger(ConsulWatch.class);
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Backoff BACKOFF = Backoff.doubling(Duration.ofMillis(100), Duration.ofSeconds(2));
+    /** A blocking query answered sooner than this without a change "returned at once". */
+    private static final long AT_ONCE_MILLIS = 50;
+    /** The pause after such answers, growing while they go on (Consul's blocking-query rules). */
+    private static final Backoff QUIET = Backoff.doubling(Duration.ofMillis(100), Duration.ofSeconds(5));
 
     private final ConsulHttp http;
     private final Map<String, Long> startState;
@@ -49,13 +59,21 @@ final class ConsulWatch extends BackgroundWatch {
     @Override
     protected void run() {
         Backoff.Waits waits = BACKOFF.waits();
+        Backoff.Waits quiet = QUIET.waits();
         boolean connected = true;
         while (!isClosed()) {
             try {
                 String query = ConsulHttp.kvPath(prefix) + "?recurse=true"
                         + (known == null ? "" : "&index=" + index + "&wait=" + WAIT.toSeconds() + "s");
+                long asked = System.nanoTime();
+                long before = index;
                 ConsulStore.Snapshot snapshot = ConsulStore.snapshot(
                         known == null ? http.get(query) : http.getBlocking(query, WAIT), prefix);
+                boolean blocking = known != null;
+                if (snapshot.index() < 1) {
+                    // "Sanity check index is greater than zero": 0 would make the next query return at once
+                    snapshot = new ConsulStore.Snapshot(snapshot.entries(), 1);
+                }
                 if (!connected) {
                     connected = true;
                     delivery.connectionState(true);
@@ -65,6 +83,14 @@ final class ConsulWatch extends BackgroundWatch {
                     begin(snapshot);
                 } else {
                     advance(snapshot);
+                }
+                if (blocking && index == before && (System.nanoTime() - asked) / 1_000_000 < AT_ONCE_MILLIS) {
+                    // returned at once without a change: rate-limit the loop
+                    if (!quiet.pause()) {
+                        return;
+                    }
+                } else {
+                    quiet.reset();
                 }
             } catch (StoreException e) {
                 if (isClosed()) {

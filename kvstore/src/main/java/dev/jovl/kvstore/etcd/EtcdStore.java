@@ -11,6 +11,7 @@ import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Lease;
 import dev.jovl.kvstore.Op;
 import dev.jovl.kvstore.StoreException;
+import dev.jovl.kvstore.StoreSecurity;
 import dev.jovl.kvstore.StoreUrl;
 import dev.jovl.kvstore.Txn;
 import dev.jovl.kvstore.Watch;
@@ -33,16 +34,21 @@ import java.util.concurrent.ScheduledExecutorService;
 public final class EtcdStore extends StoreBase {
     private final EtcdGateway gateway;
     private final ScheduledExecutorService keepAlives;
+    private final String security;
 
-    private EtcdStore(EtcdGateway gateway) {
+    private EtcdStore(EtcdGateway gateway, StoreSecurity security) {
         this.gateway = gateway;
+        this.security = security.toString();
         this.keepAlives = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("jovl-etcd-keepalive").factory());
     }
 
-    /** A client of the etcd cluster at {@code endpoints}; nothing is contacted until the first call. */
-    public static EtcdStore open(List<StoreUrl.HostPort> endpoints, Duration timeout) {
-        return new EtcdStore(new EtcdGateway(endpoints, timeout));
+    /**
+     * A client of the etcd cluster at {@code url}'s endpoints; nothing is contacted until the
+     * first call, but the certificates, key and password file are read now.
+     */
+    public static EtcdStore open(StoreUrl url, StoreSecurity security) {
+        return new EtcdStore(new EtcdGateway(url, security), security);
     }
 
     @Override
@@ -187,7 +193,7 @@ public final class EtcdStore extends StoreBase {
 
     @Override
     public String describe() {
-        return "etcd " + gateway.endpoints();
+        return "etcd " + gateway.endpoints() + (security.isEmpty() ? "" : " (" + security + ")");
     }
 
     @Override

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,16 +95,17 @@ final class EtcdWatch extends BackgroundWatch {
                 .put("start_revision", Long.toString(delivery.lastRevision() + 1));
         ObjectNode body = EtcdJson.object();
         body.set("create_request", create);
-        HttpResponse<InputStream> response = gateway.stream(endpoint, "v3/watch", body);
+        EtcdGateway.Opened response = gateway.stream(endpoint, "v3/watch", body);
         stream = response.body();
         streamEndpoint = endpoint;
         if (isClosed()) {
             stream.close();
             return false;
         }
-        if (response.statusCode() != 200) {
+        if (response.status() != 200) {
             String text = new String(response.body().readAllBytes(), StandardCharsets.UTF_8);
-            throw new IOException("etcd " + endpoint + " refused the watch: HTTP " + response.statusCode() + " " + text);
+            gateway.watchRefused(text);
+            throw new IOException("etcd " + endpoint + " refused the watch: HTTP " + response.status() + " " + text);
         }
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
             String line;
@@ -115,6 +115,7 @@ final class EtcdWatch extends BackgroundWatch {
                 }
                 JsonNode message = EtcdGateway.JSON.readTree(line);
                 if (message.has("error")) {
+                    gateway.watchRefused(message.path("error").toString());
                     throw new IOException("etcd watch stream error: " + message.path("error"));
                 }
                 JsonNode result = message.path("result");
@@ -125,7 +126,7 @@ final class EtcdWatch extends BackgroundWatch {
                 if (result.path("compact_revision").asLong(0) > 0) {
                     // the revisions after lastRevision are compacted away: resync, then watch from now
                     long now = EtcdJson.revision(gateway.call("v3/kv/range",
-                            EtcdJson.object().put("key", EtcdJson.b64(new byte[] {0})).put("count_only", true),
+                            revisionRead(),
                             EtcdGateway.Call.READ));
                     LOG.warn("etcd watch on '{}': revisions after {} were compacted (compact revision {}); resync",
                             prefix, delivery.lastRevision(), result.path("compact_revision").asLong());
@@ -133,6 +134,7 @@ final class EtcdWatch extends BackgroundWatch {
                     return true;
                 }
                 if (result.path("canceled").asBoolean(false)) {
+                    gateway.watchRefused(result.path("cancel_reason").asText(""));
                     throw new IOException("etcd canceled the watch: " + result.path("cancel_reason").asText("no reason"));
                 }
                 List<WatchEvent> events = new ArrayList<>();
@@ -165,8 +167,7 @@ final class EtcdWatch extends BackgroundWatch {
                 continue;
             }
             try {
-                gateway.send(endpoint, "v3/kv/range", EtcdJson.object().put("key", EtcdJson.b64(new byte[] {0}))
-                        .put("count_only", true), every);
+                gateway.send(endpoint, "v3/kv/range", revisionRead(), every);
             } catch (IOException | StoreException e) {
                 LOG.warn("etcd {} stopped answering; reopening the watch on '{}'", endpoint, prefix);
                 closeQuietly(s);
@@ -174,6 +175,15 @@ final class EtcdWatch extends BackgroundWatch {
                 return;
             }
         }
+    }
+
+    /**
+     * A cheap read for the store's revision: the watched prefix itself as one key, so a user whose
+     * role covers only its own prefix (a key prefix in the URL) may read it.
+     */
+    private ObjectNode revisionRead() {
+        return EtcdJson.object().put("key", prefix.isEmpty() ? EtcdJson.b64(new byte[] {0}) : EtcdJson.b64(prefix))
+                .put("count_only", true);
     }
 
     @Override

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.BeforeAll;
 
 /** The conformance suite on a real etcd; "interrupting" it stops and restarts the server. */
 class EtcdStoreConformanceTest extends StoreConformanceTest {
-    private static EtcdServer etcd;
+    /** The etcd of the running suite (a subclass may start another kind in its own {@code startEtcd}). */
+    protected static EtcdServer etcd;
 
     @BeforeAll
     static void startEtcd() {

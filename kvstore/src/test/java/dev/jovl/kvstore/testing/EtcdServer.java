@@ -25,12 +25,19 @@ import java.util.stream.Stream;
  * <pre>{@code
  * try (EtcdServer etcd = EtcdServer.start(); Store store = Stores.open(etcd.url())) { ... }
  * }</pre>
+ *
+ * <p>{@link #startTls(TlsFiles, String...)} starts one that serves clients over TLS only and
+ * requires a client certificate signed by the CA ({@code --client-cert-auth}); authentication
+ * is then the test's to enable (with {@code etcdctl}).
  */
 public final class EtcdServer implements AutoCloseable {
     private static final Duration READY_WITHIN = Duration.ofSeconds(30);
 
     private final Path home;
     private final boolean fsync;
+    private TlsFiles tls;
+    private volatile boolean authOn;
+    private List<String> extraFlags = List.of();
     private int clientPort;
     private int peerPort;
     private Process process;
@@ -66,6 +73,114 @@ public final class EtcdServer implements AutoCloseable {
 
     /** Starts an etcd; {@code fsync} true makes it durable as in production (for benchmarks). */
     public static EtcdServer start(boolean fsync) {
+        return start(fsync, null, List.of());
+    }
+
+    /** Starts a plain-http etcd with extra flags (e.g. {@code --auth-token-ttl 2}). */
+    public static EtcdServer startWithFlags(String... flags) {
+        return start(false, null, List.of(flags));
+    }
+
+    /**
+     * The PEM files of a TLS etcd: the CA that signed both certificates, the server's certificate
+     * (valid for 127.0.0.1) and key, and a client certificate and key the fixture itself uses to
+     * see when etcd is ready.
+     */
+    public record TlsFiles(Path ca, Path serverCert, Path serverKey, Path clientCert, Path clientKey) {
+
+        /**
+         * Makes a CA, a server certificate for 127.0.0.1 (and the name {@code etcd.test}) and a
+         * client certificate with Common Name {@code clientCn}, in {@code dir}, with {@code openssl}.
+         */
+        public static TlsFiles generate(Path dir, String clientCn) {
+            try {
+                openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+                        "-days", "2", "-subj", "/CN=jovl-test-ca");
+                Files.writeString(dir.resolve("server.ext"), "subjectAltName=IP:127.0.0.1,DNS:etcd.test\n");
+                openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+                        "-subj", "/CN=etcd");
+                openssl(dir, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                        "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext");
+                openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client.key", "-out", "client.csr",
+                        "-subj", "/CN=" + clientCn);
+                openssl(dir, "x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                        "-CAcreateserial", "-out", "client.pem", "-days", "2");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new TlsFiles(dir.resolve("ca.pem"), dir.resolve("server.pem"), dir.resolve("server.key"),
+                    dir.resolve("client.pem"), dir.resolve("client.key"));
+        }
+
+        /** Runs {@code openssl} in {@code dir}; its failure is an IllegalStateException with its output. */
+        public static void openssl(Path dir, String... args) throws IOException {
+            List<String> command = new java.util.ArrayList<>(List.of("openssl"));
+            command.addAll(List.of(args));
+            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            try {
+                if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    throw new IllegalStateException("openssl " + command + ": " + out);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /**
+     * {@code etcdctl} against this (TLS) member with the fixture's client certificate, as
+     * {@code root:rootpw} once {@link #enableAuth} ran; its output, or an IllegalStateException.
+     */
+    public String etcdctl(String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of("etcdctl", "--endpoints", clientUri().toString()));
+        if (tls != null) {
+            command.addAll(List.of("--cacert", tls.ca().toString(), "--cert", tls.clientCert().toString(), "--key",
+                    tls.clientKey().toString()));
+        }
+        if (authOn) {
+            command.addAll(List.of("--user", "root:rootpw"));
+        }
+        command.addAll(List.of(args));
+        try {
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            pb.environment().put("ETCDCTL_API", "3");
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("etcdctl " + String.join(" ", args) + ": " + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Turns authentication on: user {@code root} (password {@code rootpw}, role root) and
+     * {@code user} with {@code password} and a role granting readwrite on every key.
+     */
+    public void enableAuth(String user, String password) {
+        etcdctl("user", "add", "root:rootpw");
+        etcdctl("user", "grant-role", "root", "root");
+        etcdctl("user", "add", user + ":" + password);
+        etcdctl("role", "add", user + "-rw");
+        etcdctl("role", "grant-permission", user + "-rw", "--prefix=true", "readwrite", "");
+        etcdctl("user", "grant-role", user, user + "-rw");
+        etcdctl("auth", "enable");
+        authOn = true;
+    }
+
+    /** Starts an etcd serving clients over TLS with client-certificate verification, plus {@code flags}. */
+    public static EtcdServer startTls(TlsFiles files, String... flags) {
+        return start(false, files, List.of(flags));
+    }
+
+    private static EtcdServer start(boolean fsync, TlsFiles tls, List<String> flags) {
         Path home;
         try {
             home = Files.createTempDirectory("jkv-etcd-");
@@ -73,6 +188,8 @@ public final class EtcdServer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         EtcdServer server = new EtcdServer(home, fsync);
+        server.tls = tls;
+        server.extraFlags = flags;
         IllegalStateException failure = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             server.clientPort = freePort();
@@ -100,7 +217,7 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     public URI clientUri() {
-        return URI.create("http://127.0.0.1:" + clientPort + "/");
+        return URI.create((tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort + "/");
     }
 
     public Path dataDir() {
@@ -121,13 +238,18 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     private synchronized void launch() {
-        String client = "http://127.0.0.1:" + clientPort;
+        String client = (tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
         String peer = "http://127.0.0.1:" + peerPort;
         List<String> command = new java.util.ArrayList<>(List.of("bash", launcher().toString(),
                 "jkv", dataDir().toString(), client, client, peer));
         if (!fsync) {
             command.add("--unsafe-no-fsync");
         }
+        if (tls != null) {
+            command.addAll(List.of("--cert-file", tls.serverCert().toString(), "--key-file", tls.serverKey().toString(),
+                    "--trusted-ca-file", tls.ca().toString(), "--client-cert-auth"));
+        }
+        command.addAll(extraFlags);
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("etcd.log").toFile())).start();
@@ -139,7 +261,12 @@ public final class EtcdServer implements AutoCloseable {
 
     private void awaitReady() {
         long end = System.nanoTime() + READY_WITHIN.toNanos();
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1));
+        if (tls != null) {
+            builder.sslContext(dev.jovl.kvstore.support.Tls.context(tls.ca(), null, tls.clientCert(), tls.clientKey(),
+                    null, true));
+        }
+        try (HttpClient http = builder.build()) {
             while (System.nanoTime() < end) {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("etcd exited with " + process.exitValue() + ": " + logTail());
@@ -149,7 +276,8 @@ public final class EtcdServer implements AutoCloseable {
                             .timeout(Duration.ofSeconds(2))
                             .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"AA==\",\"count_only\":true}")).build(),
                             HttpResponse.BodyHandlers.ofString());
-                    if (r.statusCode() == 200) {
+                    // with authentication on (a restarted secured etcd) the answer is a refusal: still serving
+                    if (r.statusCode() == 200 || r.body().contains("etcdserver") || tls != null) {
                         return;
                     }
                 } catch (IOException notYet) {
