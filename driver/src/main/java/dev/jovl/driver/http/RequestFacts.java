@@ -1,5 +1,6 @@
 package dev.jovl.driver.http;
 
+import dev.jovl.net.LogText;
 import dev.jovl.overlay.Ids;
 
 /** What one request was about, filled in while it is handled, read by the request log. */
@@ -7,15 +8,25 @@ public final class RequestFacts {
     private volatile String network = "-";
     private volatile String endpoint = "-";
     private volatile String error;
+    private volatile String route = "(no such method)";
 
     /** Records the ids a request names, shortened as Docker's own logs do. */
     public void about(String networkId, String endpointId) {
         if (networkId != null && !networkId.isEmpty()) {
-            network = Ids.shortId(networkId);
+            network = LogText.escape(Ids.shortId(networkId));
         }
         if (endpointId != null && !endpointId.isEmpty()) {
-            endpoint = Ids.shortId(endpointId);
+            endpoint = LogText.escape(Ids.shortId(endpointId));
         }
+    }
+
+    /** The request named a known method: statistics are kept per method, never per raw URI. */
+    void route(String path) {
+        route = path;
+    }
+
+    String route() {
+        return route;
     }
 
     void failed(String message) {

@@ -1,5 +1,6 @@
 package dev.jovl.driver.http;
 
+import dev.jovl.net.LogText;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -44,13 +45,13 @@ public final class RequestLogHandler extends ChannelDuplexHandler {
             String uri = p == null ? "-" : p.uri();
             RequestFacts facts = msg instanceof PluginResponse pr ? pr.facts() : null;
             int code = response.status().code();
-            stats.record(uri, code, nanos);
+            stats.record(facts == null ? "(no such method)" : facts.route(), code, nanos);
             String ms = String.format(Locale.ROOT, "%.2fms", nanos / 1e6);
             if (code == 200) {
-                log.info("{} net={} ep={} {} {}", uri, net(facts), ep(facts), ms, code);
+                log.info("{} net={} ep={} {} {}", LogText.escape(uri), net(facts), ep(facts), ms, code);
             } else {
-                log.warn("{} net={} ep={} {} {} Err={}", uri, net(facts), ep(facts), ms, code,
-                        facts == null ? response.status().reasonPhrase() : facts.error());
+                log.warn("{} net={} ep={} {} {} Err={}", LogText.escape(uri), net(facts), ep(facts), ms, code,
+                        LogText.escape(facts == null ? response.status().reasonPhrase() : facts.error()));
             }
         }
         ctx.write(msg, promise);
