@@ -48,6 +48,10 @@ class PluginServerHardeningTest {
                     executed.incrementAndGet();
                     return Map.of();
                 }),
+                "/Test.Fail", Route.of(Map.class, (q, facts) -> {
+                    // as IPAM does: the error echoes the raw input
+                    throw PluginException.badRequest("unknown AddressSpace \"" + q.get("AddressSpace") + "\"");
+                }),
                 "/Test.Discover", Route.of(DriverApi.DiscoveryRequest.class, (q, facts) -> {
                     executed.incrementAndGet();
                     return Map.of();
@@ -241,6 +245,7 @@ class PluginServerHardeningTest {
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
             exchange(post("/Test.Nope\u001b[31mFORGED", "{}", ""));
+            exchange(post("/Test.Fail", "{\"AddressSpace\":\"x\\n2026-12-04T00:00:00.000Z INFO Daemon - FORGED\"}", ""));
             Thread.sleep(200);
         } finally {
             System.setErr(err);
@@ -248,6 +253,8 @@ class PluginServerHardeningTest {
         String log = captured.toString(StandardCharsets.UTF_8);
         assertTrue(log.contains("\\x1b[31mFORGED"), log);
         assertFalse(log.contains("\u001b"), log);
+        assertTrue(log.contains("x\\n2026-12-04T00:00:00.000Z INFO Daemon - FORGED"), log);
+        assertFalse(log.contains("\n2026-12-04T00:00:00.000Z INFO Daemon - FORGED"), log);
     }
 
     @Test
