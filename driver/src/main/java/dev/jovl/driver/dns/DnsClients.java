@@ -1,8 +1,6 @@
 package dev.jovl.driver.dns;
 
 import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 
 /**
  * Who may use the DNS responder. jovl answers and forwards only for the containers of its own
@@ -16,15 +14,6 @@ public interface DnsClients {
 
     /** Loopback and this host's own addresses only (tests, and a responder on loopback). */
     static DnsClients thisHostOnly() {
-        return source -> {
-            if (source.isLoopbackAddress() || source.isAnyLocalAddress()) {
-                return true;
-            }
-            try {
-                return NetworkInterface.getByInetAddress(source) != null;
-            } catch (SocketException e) {
-                return false;
-            }
-        };
+        return UpstreamServers::isLocal;
     }
 }
