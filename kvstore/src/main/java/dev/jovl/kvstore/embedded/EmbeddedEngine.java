@@ -424,7 +424,8 @@ final class EmbeddedEngine {
                 LOG.debug("lease {} expired in {}", id, dir);
                 revokeLease(id);
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // an Error escaping would end the periodic sweep for good, silently
             if (!closed) {
                 LOG.warn("expiring leases in {} failed; retrying", dir, e);
             }
