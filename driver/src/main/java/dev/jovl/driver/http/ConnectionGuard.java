@@ -60,6 +60,9 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
 
     private final Shared shared;
     private final AtomicLong reserved = new AtomicLong();
+    /** Bytes of the request just completed, until the router takes it (or it never reaches it). */
+    private long unadmitted;
+    private boolean admittedNow;
     private boolean counted;
     private boolean receiving;
     private int busy;
@@ -83,6 +86,7 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
                 if (msg instanceof HttpContent content) {
                     long n = content.content().readableBytes();
                     reserved.addAndGet(n);
+                    unadmitted += n;
                     if (shared.inFlightBytes.addAndGet(n) > shared.limits.maxInFlightBytes()) {
                         ReferenceCountUtil.release(msg);
                         refuse(503, "Service Unavailable",
@@ -94,7 +98,17 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
                         busy++;
                     }
                 }
+                boolean last = msg instanceof LastHttpContent;
+                admittedNow = false;
                 ctx.fireChannelRead(msg);
+                if (last) {
+                    // the aggregator and the router ran synchronously: a request the router did not
+                    // take (answered 413 by the aggregator, say) holds nothing any more
+                    if (!admittedNow) {
+                        answered(ctx.channel(), unadmitted);
+                    }
+                    unadmitted = 0;
+                }
             }
         };
     }
@@ -151,6 +165,15 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
         if (requestTimer != null) {
             requestTimer.cancel(false);
             requestTimer = null;
+        }
+    }
+
+    /** Called by the router (on the event loop) when it takes a request: its bytes stay held until answered. */
+    static void admitted(Channel channel) {
+        ConnectionGuard g = channel.attr(KEY).get();
+        if (g != null) {
+            g.unadmitted = 0;
+            g.admittedNow = true;
         }
     }
 

@@ -66,6 +66,7 @@ public final class PluginRouter extends SimpleChannelInboundHandler<FullHttpRequ
         String method = request.method().name();
         // the request buffer is released when this method returns: copy the body out first
         byte[] body = ByteBufUtil.getBytes(request.content());
+        ConnectionGuard.admitted(ctx.channel());
         CompletableFuture<Void> previous = ctx.channel().attr(TAIL).get();
         CompletableFuture<Void> done = new CompletableFuture<>();
         ctx.channel().attr(TAIL).set(done);

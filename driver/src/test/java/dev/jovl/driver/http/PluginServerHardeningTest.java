@@ -269,4 +269,35 @@ class PluginServerHardeningTest {
         assertTrue(stats.snapshot().size() <= 2, "keyed by route: " + stats.snapshot().keySet());
         assertEquals(5000, stats.snapshot().get("(no such method)")[1]);
     }
+
+    @Test
+    void oversizedBodiesOnOneConnectionDoNotUseUpTheBudget() throws Exception {
+        start(new ConnectionGuard.Limits(64, Duration.ofSeconds(30), Duration.ofSeconds(30), 4L << 20));
+        SocketChannel c = connect();
+        byte[] body = new byte[(1 << 20) + 1000];
+        java.util.Arrays.fill(body, (byte) ' ');
+        for (int i = 0; i < 8; i++) {
+            try {
+                send(c, "POST /Test.Change HTTP/1.1\r\nHost: plugin\r\nContent-Length: " + body.length + "\r\n\r\n");
+                ByteBuffer b = ByteBuffer.wrap(body);
+                while (b.hasRemaining()) {
+                    c.write(b);
+                }
+            } catch (IOException closed) {
+                break;
+            }
+        }
+        Thread.sleep(200);
+        assertTrue(exchange(post("/Test.Change", "{}", "")).startsWith("HTTP/1.1 200"),
+                "the budget is not used up by bodies the server refused itself");
+        c.configureBlocking(false);
+        ByteBuffer in = ByteBuffer.allocate(1 << 16);
+        StringBuilder answers = new StringBuilder();
+        while (c.read(in) > 0) {
+            answers.append(new String(in.array(), 0, in.position(), StandardCharsets.ISO_8859_1));
+            in.clear();
+        }
+        assertTrue(answers.toString().startsWith("HTTP/1.1 413"), answers.toString());
+        assertTrue(!answers.toString().contains(" 503 "), "the refused bodies held no budget: " + answers);
+    }
 }
