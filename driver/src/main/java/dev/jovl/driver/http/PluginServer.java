@@ -116,6 +116,11 @@ public final class PluginServer implements AutoCloseable {
         return socketPath;
     }
 
+    /** The one I/O thread's group (tests hold it busy to make two arrivals simultaneous). */
+    EventLoopGroup eventLoops() {
+        return group;
+    }
+
     @Override
     public void close() {
         channel.close().syncUninterruptibly();

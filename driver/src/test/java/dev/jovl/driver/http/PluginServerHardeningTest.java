@@ -206,8 +206,22 @@ class PluginServerHardeningTest {
         start(FAST);
         for (int i = 0; i < 20; i++) {
             SocketChannel c = connect();
+            // the request and the end of input arrive together: the I/O thread is held busy
+            // while both are sent (else a FIN after the read is a client gone mid-request)
+            java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
+            server.eventLoops().execute(() -> {
+                held.countDown();
+                try {
+                    sent.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            held.await();
             send(c, post("/Test.Change", "{}", ""));
             c.shutdownOutput();
+            sent.countDown();
             readAll(c);
         }
         Thread.sleep(300);
