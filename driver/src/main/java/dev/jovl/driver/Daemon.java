@@ -34,6 +34,7 @@ import dev.jovl.driver.api.DriverApi.Empty;
 import dev.jovl.driver.http.Json;
 import dev.jovl.ipam.IpamConfig;
 import dev.jovl.ipam.IpamDriver;
+import dev.jovl.kvstore.PrivateFiles;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Stores;
 import dev.jovl.netlink.NetNs;
@@ -125,6 +126,12 @@ public final class Daemon implements AutoCloseable {
             }
             Store store = metrics == null ? openedStore : new MeteredStore(openedStore, metrics);
             ClusterState state = new ClusterState(store);
+            // sandboxes and the endpoint journal: 0700 whatever the umask
+            try {
+                PrivateFiles.directory(options.runDir());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot create the run-dir " + options.runDir(), e);
+            }
             Supervisor loops = new Supervisor();
             NetlinkDataplane dataplane = new NetlinkDataplane(hostNs, hostHandle,
                     new NetnsDirectory(options.runDir().resolve("netns")), host, loops);

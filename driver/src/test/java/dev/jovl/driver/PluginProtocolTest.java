@@ -48,6 +48,7 @@ class PluginProtocolTest {
     private static Daemon daemon;
     private static Path socket;
     private static Path storeDir;
+    private static Path runDir;
 
     @BeforeAll
     static void start() throws IOException {
@@ -56,6 +57,7 @@ class PluginProtocolTest {
         storeDir = Files.createTempDirectory("jdr-store");
         store = Stores.open("file:" + storeDir);
         DaemonOptions options = DaemonFixture.options(lab, host, "file:" + storeDir);
+        runDir = options.runDir();
         // a stale socket file from an earlier run must be replaced, and parent dirs created
         Files.createDirectories(options.socket().getParent());
         Files.writeString(options.socket(), "stale");
@@ -108,6 +110,14 @@ class PluginProtocolTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
         assertTrue(Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class).isOther(),
                 "a socket, not the stale regular file");
+    }
+
+    @Test
+    void runDirAndStoreArePrivateWhateverTheUmask() throws IOException {
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(runDir)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(storeDir)));
+        assertEquals("rw-------", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(storeDir.resolve("jovl-store.mv.db"))));
     }
 
     @Test

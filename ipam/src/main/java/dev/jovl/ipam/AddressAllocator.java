@@ -45,6 +45,9 @@ final class AddressAllocator {
     private final StoreSteps retry;
     private final String hostId;
     private final PoolManager pools;
+    /** Far more pools than one host's networks use; beyond it the cache starts over. */
+    static final int MAX_CACHED_POOLS = 1024;
+
     private final Map<String, PoolCache> caches = new ConcurrentHashMap<>();
 
     AddressAllocator(Store store, IpamKeys keys, StoreSteps retry, String hostId, PoolManager pools) {
@@ -352,17 +355,35 @@ final class AddressAllocator {
      * each other), retrying lost races with the cache dropped; the back-off sleeps outside the lock.
      */
     private <T> T locked(PoolId id, String what, Step<T> step) {
+        if (caches.size() >= MAX_CACHED_POOLS) {
+            caches.clear(); // more pools than any host uses: start over rather than grow
+        }
         PoolCache cache = caches.computeIfAbsent(id.toString(), k -> new PoolCache(id));
-        return retry.run(what, () -> {
+        try {
+            return retry.run(what, () -> {
+                synchronized (cache) {
+                    try {
+                        return step.run(cache);
+                    } catch (StoreException.Conflict | IpamException e) {
+                        cache.clear();
+                        throw e;
+                    }
+                }
+            });
+        } finally {
             synchronized (cache) {
-                try {
-                    return step.run(cache);
-                } catch (StoreException.Conflict | IpamException e) {
-                    cache.clear();
-                    throw e;
+                if (cache.pool == null) {
+                    // a pool that does not exist (or failed to load) keeps no entry: a request
+                    // naming an unknown PoolID must not leave memory behind
+                    caches.remove(id.toString(), cache);
                 }
             }
-        });
+        }
+    }
+
+    /** Pools whose cache entry this host holds (tests). */
+    int cachedPools() {
+        return caches.size();
     }
 
     /** What this host last read of one pool; every transaction re-checks the versions it used. */

@@ -104,6 +104,11 @@ public final class IpamDriver {
         return new RequestAddressResponse(cidr, Map.of());
     }
 
+    /** Pools whose address cache this host holds (tests: bounded, none for unknown pools). */
+    int cachedPools() {
+        return addresses.cachedPools();
+    }
+
     /** {@code /IpamDriver.ReleaseAddress}; releasing what is already free is fine. */
     public EmptyResponse releaseAddress(ReleaseAddressRequest request) {
         Objects.requireNonNull(request, "request");

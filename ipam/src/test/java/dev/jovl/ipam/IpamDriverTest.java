@@ -352,4 +352,14 @@ class IpamDriverTest {
         assertEquals("jovl-local", hostA.getDefaultAddressSpaces().localDefaultAddressSpace());
         assertEquals("jovl-global", hostA.getDefaultAddressSpaces().globalDefaultAddressSpace());
     }
+
+    @Test
+    void requestsForUnknownPoolsLeaveNoCacheEntryBehind() {
+        Map<String, String> before = snapshot();
+        for (int i = 0; i < 5000; i++) {
+            release(hostA, "jovl-global/10." + (i / 256) + "." + (i % 256) + ".0/24", "10.0.0.2");
+        }
+        assertEquals(before, snapshot(), "releasing in an unknown pool changes nothing");
+        assertTrue(hostA.cachedPools() <= 1, "cache entries: " + hostA.cachedPools());
+    }
 }

@@ -165,6 +165,7 @@ public final class OverlayService {
             cleanup.cancelRetirement(networkId); // at once, even while it is kept idle
             dataplane.removeSandbox(networkId);
             peers.forget(networkId);
+            journal.forgetNetwork(networkId);
         });
     }
 

@@ -203,6 +203,25 @@ class OverlayServiceTest {
     }
 
     @Test
+    void theEndpointJournalIsPrivateAndGoesWithItsNetwork() throws Exception {
+        h1.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false), POOLS, List.of());
+        EndpointId web = new EndpointId("we".repeat(32));
+        h1.overlay.createEndpoint(NET, web, EndpointAddresses.checked("10.10.0.2/24", null, null, ""));
+        java.nio.file.Path journal = dir.resolve("h1").resolve("endpoints");
+        java.nio.file.Path file = journal.resolve(NET.value()).resolve(web.value() + ".json");
+        assertTrue(java.nio.file.Files.exists(file));
+        assertEquals("rwx------", mode(journal));
+        assertEquals("rwx------", mode(journal.resolve(NET.value())));
+        assertEquals("rw-------", mode(file));
+        h1.overlay.deleteNetwork(NET);
+        assertFalse(java.nio.file.Files.exists(journal.resolve(NET.value())), "DeleteNetwork leaves no journal behind");
+    }
+
+    private static String mode(java.nio.file.Path p) throws java.io.IOException {
+        return java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(p));
+    }
+
+    @Test
     void aKernelFailureInJoinLeavesTheEndpointUnpublished() {
         h1.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false), POOLS, List.of());
         EndpointId web = new EndpointId("we".repeat(32));

@@ -21,7 +21,8 @@ import java.util.Map;
  * (the embedded store can only be open in one process) and print the store beside the kernel.
  * {@code status} starts with one verdict a subsystem ({@code store: ok reachable}), the same as the
  * {@code jovl_health} metric. Exit status: 0 healthy and in line, 1 a subsystem unhealthy or
- * differences found, 3 daemon unreachable or refused.
+ * differences found, 3 daemon unreachable (or it failed: 5xx), 4 the daemon refused the request
+ * (4xx: an unknown network, a malformed argument).
  */
 public final class StatusCommand {
     private StatusCommand() {
@@ -36,7 +37,7 @@ public final class StatusCommand {
             out.println("jovl: cannot reach the daemon on " + socket + ": " + e.getMessage());
             return 3;
         } catch (CallFailed e) {
-            return 3;
+            return e.exitCode();
         }
         boolean healthy = s.health() == null || HealthCheck.allHealthy(s.health());
         if (s.health() != null) {
@@ -91,7 +92,7 @@ public final class StatusCommand {
             out.println("jovl: cannot reach the daemon on " + socket + ": " + e.getMessage());
             return 3;
         } catch (CallFailed e) {
-            return 3;
+            return e.exitCode();
         }
         out.printf("network %s  VNI %d  sandbox %s%n", p.networkId(), p.vni(), p.sandbox() ? "yes" : "none on this host");
         out.printf("%-6s %-40s %-20s %-20s %s%n", "KIND", "KEY", "STORE", "KERNEL", "");
@@ -103,7 +104,20 @@ public final class StatusCommand {
         return p.differences() == 0 ? 0 : 1;
     }
 
+    /** Exit status when the daemon refused the request (it answered 4xx). */
+    static final int REFUSED = 4;
+
     private static final class CallFailed extends Exception {
+        private final int status;
+
+        CallFailed(int status) {
+            super(null, null, false, false);
+            this.status = status;
+        }
+
+        int exitCode() {
+            return status >= 400 && status < 500 ? REFUSED : 3;
+        }
     }
 
     private static String call(Path socket, String path, String body, PrintStream out) throws IOException, CallFailed {
@@ -111,7 +125,7 @@ public final class StatusCommand {
             UnixHttpClient.Response r = c.post(path, body);
             if (r.status() != 200) {
                 out.println("jovl: daemon answered " + r.status() + ": " + r.body());
-                throw new CallFailed();
+                throw new CallFailed(r.status());
             }
             return r.body();
         }

@@ -36,8 +36,26 @@ public final class DnsResponses {
         if (response.length <= limit) {
             return response;
         }
+        return truncated(query, q, RCODE_NOERROR, FLAG_AA);
+    }
+
+    /**
+     * {@code response} if it fits in {@code limit} bytes, else the same rcode with TC set, the
+     * question and no records: what a UDP asker may receive is never more than it allows, however
+     * big the upstream's answer (no amplification through jovl).
+     */
+    public static byte[] fitted(byte[] response, byte[] query, DnsQuery q, int limit) {
+        if (response.length <= limit) {
+            return response;
+        }
+        int rcode = response.length >= HEADER_BYTES ? u16(response, 2) & RCODE_MASK : RCODE_SERVFAIL;
+        return truncated(query, q, rcode, 0);
+    }
+
+    /** The header with TC, the question and (if asked) OPT: the asker retries over TCP. */
+    private static byte[] truncated(byte[] query, DnsQuery q, int rcode, int extraFlags) {
         ByteArrayOutputStream truncated = new ByteArrayOutputStream(q.questionEnd() + 11);
-        writeHeader(truncated, q, RCODE_NOERROR, FLAG_AA | FLAG_TC, 0);
+        writeHeader(truncated, q, rcode, extraFlags | FLAG_TC, 0);
         truncated.write(query, HEADER_BYTES, q.questionEnd() - HEADER_BYTES);
         writeOptIfAsked(truncated, q);
         return truncated.toByteArray();

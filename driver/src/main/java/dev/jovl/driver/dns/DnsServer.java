@@ -3,7 +3,6 @@ package dev.jovl.driver.dns;
 import static dev.jovl.driver.dns.DnsWire.*;
 
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -27,6 +26,15 @@ import org.slf4j.LoggerFactory;
  * on the receiving thread straight from the {@link NameTable} (no lock, no I/O besides the
  * reply); everything else is forwarded upstream on a worker thread, at most
  * {@link #MAX_FORWARDS_IN_FLIGHT} at a time (beyond that: SERVFAIL at once).
+ *
+ * <p>Not an open resolver: only sources its {@link DnsClients} allows are served (others get
+ * REFUSED over UDP, a closed connection over TCP); every source is rate-limited
+ * ({@link Limits#queriesPerSecond()}, over it UDP queries are dropped and TCP connections closed);
+ * a UDP answer is never larger than the query's transport allows (512 bytes without EDNS, the
+ * advertised size with it, at most 1232): a bigger upstream answer goes back as TC with no
+ * records. TCP: at most {@link Limits#tcpPerSource()} connections per source and each query
+ * must arrive whole within {@link Limits#tcpRequestDeadline()}. The receive loops survive any
+ * {@link Throwable} from one query.
  */
 public final class DnsServer implements AutoCloseable {
 
@@ -36,6 +44,28 @@ public final class DnsServer implements AutoCloseable {
     private static final int TCP_IDLE_MILLIS = 10_000;
     private static final int MAX_UDP = 65535;
 
+    /**
+     * @param queriesPerSecond   per source, UDP and TCP together
+     * @param burst              queries a source may send at once after a quiet spell
+     * @param tcpPerSource       open TCP connections per source address
+     * @param tcpRequestDeadline from a TCP query's first byte to its last
+     */
+    public record Limits(int queriesPerSecond, int burst, int tcpPerSource, java.time.Duration tcpRequestDeadline) {
+        /** A container resolving at 200 names a second is busy; a reflector at 200 x 512 bytes is harmless. */
+        public static final Limits DEFAULT = new Limits(200, 400, 8, java.time.Duration.ofSeconds(5));
+    }
+
+    private static final int MAX_RATE_SOURCES = 4096;
+
+    private final DnsClients clients;
+    private final Limits limits;
+    private final SourceRateLimit rate;
+    private final java.util.Map<java.net.InetAddress, java.util.concurrent.atomic.AtomicInteger> tcpPerSource =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService deadlines =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("jovl-dns-deadline").daemon().factory());
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong rateLimited = new AtomicLong();
     private final LocalAnswers local;
     private final UpstreamForwarder forwarder;
     private final DatagramChannel udp;
@@ -58,13 +88,16 @@ public final class DnsServer implements AutoCloseable {
     private final AtomicLong answeredLocally = new AtomicLong();
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
-    private final AtomicLong refused = new AtomicLong();
 
     /** Counters since start, for logs and {@code jovl status}. */
-    public record Stats(long answeredLocally, long forwarded, long malformed, long refused) {
+    public record Stats(long answeredLocally, long forwarded, long malformed, long refused, long rateLimited) {
     }
 
-    private DnsServer(LocalAnswers local, UpstreamForwarder forwarder, DatagramChannel udp, ServerSocket tcp) {
+    private DnsServer(LocalAnswers local, UpstreamForwarder forwarder, DatagramChannel udp, ServerSocket tcp,
+                      DnsClients clients, Limits limits) {
+        this.clients = clients;
+        this.limits = limits;
+        this.rate = new SourceRateLimit(limits.queriesPerSecond(), limits.burst(), MAX_RATE_SOURCES);
         this.local = local;
         this.forwarder = forwarder;
         this.udp = udp;
@@ -80,6 +113,12 @@ public final class DnsServer implements AutoCloseable {
      * @throws IOException if either cannot be bound (address not on this host, port taken)
      */
     public static DnsServer start(InetSocketAddress listen, NameTable names, UpstreamForwarder forwarder) throws IOException {
+        return start(listen, names, forwarder, DnsClients.thisHostOnly(), Limits.DEFAULT);
+    }
+
+    /** As above, serving only {@code clients}, within {@code limits}. */
+    public static DnsServer start(InetSocketAddress listen, NameTable names, UpstreamForwarder forwarder,
+                                  DnsClients clients, Limits limits) throws IOException {
         DatagramChannel udp = DatagramChannel.open(listen.getAddress() instanceof java.net.Inet6Address
                 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
         ServerSocket tcp = null;
@@ -96,7 +135,7 @@ public final class DnsServer implements AutoCloseable {
             }
             throw new IOException("cannot listen for DNS on " + listen + ": " + e.getMessage(), e);
         }
-        DnsServer server = new DnsServer(new LocalAnswers(names), forwarder, udp, tcp);
+        DnsServer server = new DnsServer(new LocalAnswers(names), forwarder, udp, tcp, clients, limits);
         server.udpLoop.start();
         server.tcpLoop.start();
         log.info("DNS responder on {} (udp+tcp), upstream {}", server.address(), forwarder.servers());
@@ -109,32 +148,34 @@ public final class DnsServer implements AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(answeredLocally.get(), forwarded.get(), malformed.get(), refused.get());
+        return new Stats(answeredLocally.get(), forwarded.get(), malformed.get(), refused.get(), rateLimited.get());
     }
 
     private void serveUdp() {
         ByteBuffer buffer = ByteBuffer.allocate(MAX_UDP);
         while (!closed) {
-            SocketAddress client;
+            SocketAddress client = null;
             try {
                 buffer.clear();
                 client = udp.receive(buffer);
+                handleUdp(buffer.array(), buffer.position(), client);
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
                 log.warn("DNS UDP receive failed: {}", e.toString());
-                continue;
-            }
-            try {
-                handleUdp(buffer.array(), buffer.position(), client);
-            } catch (RuntimeException e) {
-                // one bad datagram must never stop the loop
+            } catch (Throwable e) {
+                // one bad datagram (or an Error while serving it) must never stop the loop
                 log.warn("DNS UDP query from {} failed: {}", client, e.toString(), e);
             }
         }
     }
 
     private void handleUdp(byte[] buffer, int length, SocketAddress client) {
+        java.net.InetAddress source = ((InetSocketAddress) client).getAddress();
+        if (!rate.tryAcquire(source)) {
+            rateLimited.incrementAndGet();
+            return; // over its rate: silence (an answer would make jovl a reflector)
+        }
         if (!DnsQuery.looksLikeQuery(buffer, length)) {
             malformed.incrementAndGet();
             return; // too short to answer, or a response: never answer those (reflection loops)
@@ -145,6 +186,11 @@ public final class DnsServer implements AutoCloseable {
         } catch (DnsFormatException e) {
             malformed.incrementAndGet();
             sendUdp(DnsResponses.headerOnlyError(buffer, RCODE_FORMERR), client);
+            return;
+        }
+        if (!clients.allows(source)) {
+            refused.incrementAndGet();
+            sendUdp(DnsResponses.error(buffer, q, RCODE_REFUSED), client);
             return;
         }
         byte[] response = local.answer(buffer, q, q.udpLimit());
@@ -162,7 +208,10 @@ public final class DnsServer implements AutoCloseable {
         forwarded.incrementAndGet();
         workers.execute(() -> {
             try {
-                sendUdp(forwarder.forward(copy, copy.length, q, false), client);
+                sendUdp(DnsResponses.fitted(forwarder.forward(copy, copy.length, q, false), copy, q, q.udpLimit()),
+                        client);
+            } catch (Throwable e) {
+                log.warn("DNS forward for {} failed: {}", client, e.toString(), e);
             } finally {
                 forwardSlots.release();
             }
@@ -191,40 +240,89 @@ public final class DnsServer implements AutoCloseable {
                 log.warn("DNS TCP accept failed: {}", e.toString());
                 continue;
             }
-            if (!tcpSlots.tryAcquire()) {
-                // too many open connections: drop this one, the client retries (RFC 7766 6.2.2)
-                try {
-                    connection.close();
-                } catch (IOException ignored) {
-                    // closing is all we wanted
-                }
-                continue;
+            try {
+                accepted(connection);
+            } catch (Throwable e) {
+                log.warn("DNS TCP connection from {} failed: {}", connection.getRemoteSocketAddress(), e.toString(), e);
+                closeQuietly(connection);
             }
-            workers.execute(() -> {
-                try {
-                    serveTcp(connection);
-                } finally {
-                    tcpSlots.release();
-                }
-            });
+        }
+    }
+
+    private void accepted(Socket connection) {
+        java.net.InetAddress source = connection.getInetAddress();
+        if (!clients.allows(source)) {
+            refused.incrementAndGet();
+            closeQuietly(connection);
+            return;
+        }
+        java.util.concurrent.atomic.AtomicInteger open =
+                tcpPerSource.computeIfAbsent(source, a -> new java.util.concurrent.atomic.AtomicInteger());
+        if (open.incrementAndGet() > limits.tcpPerSource() || !tcpSlots.tryAcquire()) {
+            // too many open connections: drop this one, the client retries (RFC 7766 6.2.2)
+            releaseSource(source, open);
+            closeQuietly(connection);
+            return;
+        }
+        workers.execute(() -> {
+            try {
+                serveTcp(connection, source);
+            } finally {
+                tcpSlots.release();
+                releaseSource(source, open);
+            }
+        });
+    }
+
+    private void releaseSource(java.net.InetAddress source, java.util.concurrent.atomic.AtomicInteger open) {
+        if (open.decrementAndGet() <= 0) {
+            tcpPerSource.remove(source, open);
+        }
+    }
+
+    private static void closeQuietly(Socket connection) {
+        try {
+            connection.close();
+        } catch (IOException ignored) {
+            // closing is all we wanted
         }
     }
 
     /** RFC 7766: several length-prefixed queries per connection, answered in order. */
-    private void serveTcp(Socket connection) {
+    private void serveTcp(Socket connection, java.net.InetAddress source) {
         try (connection) {
             connection.setSoTimeout(TCP_IDLE_MILLIS);
             DataInputStream in = new DataInputStream(connection.getInputStream());
             OutputStream out = connection.getOutputStream();
             while (!closed) {
-                int length;
+                int first;
                 try {
-                    length = in.readUnsignedShort();
-                } catch (EOFException | SocketTimeoutException e) {
+                    first = in.read();
+                } catch (SocketTimeoutException e) {
                     return;
                 }
-                byte[] message = in.readNBytes(length);
-                if (message.length != length || !DnsQuery.looksLikeQuery(message, length)) {
+                if (first < 0) {
+                    return;
+                }
+                // the rest of the query must come within the deadline, however slowly it trickles
+                java.util.concurrent.ScheduledFuture<?> deadline = deadlines.schedule(() -> closeQuietly(connection),
+                        limits.tcpRequestDeadline().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                byte[] message;
+                try {
+                    int length = (first << 8) | in.readUnsignedByte();
+                    message = in.readNBytes(length);
+                    if (message.length != length) {
+                        malformed.incrementAndGet();
+                        return;
+                    }
+                } finally {
+                    deadline.cancel(false);
+                }
+                if (!rate.tryAcquire(source)) {
+                    rateLimited.incrementAndGet();
+                    return;
+                }
+                if (!DnsQuery.looksLikeQuery(message, message.length)) {
                     malformed.incrementAndGet();
                     return;
                 }
@@ -237,7 +335,7 @@ public final class DnsServer implements AutoCloseable {
             }
         } catch (IOException e) {
             log.debug("DNS TCP connection ended: {}", e.toString());
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             log.warn("DNS TCP query failed: {}", e.toString(), e);
         }
     }
@@ -273,6 +371,7 @@ public final class DnsServer implements AutoCloseable {
             log.debug("closing DNS TCP socket: {}", e.toString());
         }
         workers.shutdownNow();
+        deadlines.shutdownNow();
         try {
             udpLoop.join(2000);
             tcpLoop.join(2000);

@@ -117,7 +117,7 @@ public final class UpstreamServers {
         return Collections.unmodifiableList(kept);
     }
 
-    private static boolean isLocal(InetAddress address) {
+    static boolean isLocal(InetAddress address) {
         if (address.isLoopbackAddress() || address.isAnyLocalAddress()) {
             return true;
         }

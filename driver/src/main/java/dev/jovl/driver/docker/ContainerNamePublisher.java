@@ -1,5 +1,6 @@
 package dev.jovl.driver.docker;
 
+import dev.jovl.net.LogText;
 import dev.jovl.driver.dns.NameRecord;
 import dev.jovl.driver.dns.NameRegistry;
 import dev.jovl.kvstore.Lease;
@@ -107,7 +108,8 @@ public final class ContainerNamePublisher implements DockerEventListener {
             if (!desired.containsKey(key)) {
                 NameRecord gone = published.remove(key);
                 registry.remove(gone.overlay(), gone.endpointId());
-                log.info("name {} on {} removed (endpoint {})", gone.name(), gone.overlay(), gone.endpointId());
+                log.info("name {} on {} removed (endpoint {})", LogText.escape(gone.name()), LogText.escape(gone.overlay()),
+                        gone.endpointId());
             }
         }
         for (Map.Entry<String, NameRecord> e : desired.entrySet()) {
@@ -116,7 +118,8 @@ public final class ContainerNamePublisher implements DockerEventListener {
                 registry.publish(e.getValue(), lease.get());
                 published.put(e.getKey(), e.getValue());
                 if (!e.getValue().equals(before)) {
-                    log.info("name {} on {} -> {} (endpoint {})", e.getValue().name(), e.getValue().overlay(),
+                    log.info("name {} on {} -> {} (endpoint {})", LogText.escape(e.getValue().name()),
+                            LogText.escape(e.getValue().overlay()),
                             e.getValue().ipv4() != null ? e.getValue().ipv4() : e.getValue().ipv6(), e.getValue().endpointId());
                 }
             }
@@ -142,7 +145,8 @@ public final class ContainerNamePublisher implements DockerEventListener {
                         a.aliases(), a.ipv4(), a.ipv6(), host);
                 records.put(NameRegistry.key(record), record);
             } catch (IllegalArgumentException e) {
-                log.warn("container {} on {}: not publishing its name: {}", container.name(), overlay.get(), e.getMessage());
+                log.warn("container {} on {}: not publishing its name: {}", LogText.escape(container.name()),
+                        LogText.escape(overlay.get()), LogText.escape(e.getMessage()));
             }
         }
         return records;

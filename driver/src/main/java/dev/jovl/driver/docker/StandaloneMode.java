@@ -2,6 +2,7 @@ package dev.jovl.driver.docker;
 
 import dev.jovl.driver.Networks;
 import dev.jovl.driver.dns.DnsServer;
+import dev.jovl.driver.dns.HostContainerClients;
 import dev.jovl.driver.dns.NameFeed;
 import dev.jovl.driver.dns.NameRegistry;
 import dev.jovl.driver.dns.NameTable;
@@ -128,7 +129,8 @@ public final class StandaloneMode implements AutoCloseable {
         UpstreamForwarder forwarder = new UpstreamForwarder(UpstreamServers.excludingSelf(upstream, listen), UPSTREAM_TIMEOUT);
         dnsForwarder = forwarder;
         try {
-            dns = hostNs.call(() -> DnsServer.start(listen, table, forwarder));
+            dns = hostNs.call(() -> DnsServer.start(listen, table, forwarder,
+                    new HostContainerClients(hostNs, literal(vtep)), DnsServer.Limits.DEFAULT));
             closeInOrder.add(dns);
         } catch (RuntimeException e) {
             if (!settings.dnsListen().isBlank()) {

@@ -1,5 +1,6 @@
 package dev.jovl.driver.docker;
 
+import dev.jovl.net.LogText;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Op;
@@ -215,7 +216,7 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
             store.commit(txn.build()); // a conflict: another host changed the overlay meanwhile, read again
             bound.remove(networkId);
             failures.remove(networkId);
-            log.info("network {} left overlay {}{}", networkId, local.overlay(), last ? " (its last host)" : "");
+            log.info("network {} left overlay {}{}", networkId, LogText.escape(local.overlay()), last ? " (its last host)" : "");
             return last ? Optional.of(local.overlay()) : Optional.empty();
         });
     }
@@ -330,7 +331,7 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
             store.commit(txn); // a conflict: another host created or joined the overlay meanwhile, read again
             bound.put(networkId, name);
             failures.remove(networkId);
-            log.info("network {} joined overlay {}", networkId, name);
+            log.info("network {} joined overlay {}", networkId, LogText.escape(name));
             onJoined.accept(networkId, name);
             return null;
         });

@@ -10,12 +10,15 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import dev.jovl.net.LogText;
 import io.netty.util.AttributeKey;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -53,23 +56,58 @@ public final class PluginRouter extends SimpleChannelInboundHandler<FullHttpRequ
                     + request.decoderResult().cause().getMessage()), false);
             return;
         }
+        PluginException refused = refusedTransport(request);
+        if (refused != null) {
+            respondError(ctx, facts, refused, false);
+            return;
+        }
         String path = pathOf(request.uri());
         boolean isPost = HttpMethod.POST.equals(request.method());
         String method = request.method().name();
         // the request buffer is released when this method returns: copy the body out first
         byte[] body = ByteBufUtil.getBytes(request.content());
+        ConnectionGuard.admitted(ctx.channel());
         CompletableFuture<Void> previous = ctx.channel().attr(TAIL).get();
         CompletableFuture<Void> done = new CompletableFuture<>();
         ctx.channel().attr(TAIL).set(done);
         Runnable work = () -> {
+            if (!ctx.channel().isActive()) {
+                // the asker closed (or half-closed) the connection: nobody would see the answer,
+                // so the request is not executed
+                ConnectionGuard.answered(ctx.channel(), body.length);
+                done.complete(null);
+                return;
+            }
             ChannelFuture written = serve(ctx, path, isPost, method, body, facts, keepAlive);
-            written.addListener(f -> done.complete(null));
+            written.addListener(f -> {
+                ConnectionGuard.answered(ctx.channel(), body.length);
+                done.complete(null);
+            });
         };
-        if (previous == null || previous.isDone()) {
-            executor.execute(work);
-        } else {
-            previous.whenComplete((v, e) -> executor.execute(work));
+        // dispatched after the event loop has handled the rest of what it read with the request,
+        // so a close (end of input) that came with it is seen before the request runs
+        ctx.channel().eventLoop().execute(() -> {
+            if (previous == null || previous.isDone()) {
+                executor.execute(work);
+            } else {
+                previous.whenComplete((v, e) -> executor.execute(work));
+            }
+        });
+    }
+
+    /** HTTP/1.0 and 1.1 only, and bodies as they are: Docker never compresses a request. */
+    private static PluginException refusedTransport(FullHttpRequest request) {
+        HttpVersion v = request.protocolVersion();
+        if (!HttpVersion.HTTP_1_1.equals(v) && !HttpVersion.HTTP_1_0.equals(v)) {
+            return new PluginException(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+                    "HTTP version not supported: " + LogText.escape(v.text()));
         }
+        String encoding = request.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+        if (encoding != null && !encoding.isBlank() && !"identity".equalsIgnoreCase(encoding.strip())) {
+            return new PluginException(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
+                    "Content-Encoding not supported: " + LogText.escape(encoding));
+        }
+        return null;
     }
 
     private ChannelFuture serve(ChannelHandlerContext ctx, String path, boolean isPost, String method, byte[] body,
@@ -100,11 +138,15 @@ public final class PluginRouter extends SimpleChannelInboundHandler<FullHttpRequ
             return respondError(ctx, facts, PluginException.badRequest("malformed request: " + field
                     + " must be " + kindOf(e.getTargetType())), keepAlive);
         } catch (JsonProcessingException e) {
-            return respondError(ctx, facts, PluginException.badRequest("malformed request body: "
-                    + e.getOriginalMessage()), keepAlive);
+            String why = String.valueOf(e.getOriginalMessage());
+            if (why.startsWith("Duplicate field '") && why.endsWith("'")) {
+                // STRICT_DUPLICATE_DETECTION: say which key, in the user's terms
+                why = "duplicate field \"" + why.substring("Duplicate field '".length(), why.length() - 1) + "\"";
+            }
+            return respondError(ctx, facts, PluginException.badRequest("malformed request body: " + why), keepAlive);
         } catch (PluginException e) {
             if (e.getCause() != null) {
-                log.warn("request failed: {}", e.getMessage(), e.getCause());
+                log.warn("request failed: {}", LogText.escape(e.getMessage()), e.getCause());
             }
             return respondError(ctx, facts, e, keepAlive);
         } catch (Throwable e) {
@@ -180,6 +222,12 @@ public final class PluginRouter extends SimpleChannelInboundHandler<FullHttpRequ
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof PrematureChannelClosureException) {
+            // the asker went away mid-request (or ConnectionGuard closed it): nothing to report
+            log.debug("connection closed mid-request: {}", cause.toString());
+            ctx.close();
+            return;
+        }
         log.warn("connection error, closing: {}", cause.toString());
         ctx.close();
     }

@@ -11,6 +11,7 @@ import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.DomainSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,14 @@ public final class PluginServer implements AutoCloseable {
 
     public static PluginServer start(Path socketPath, RouteTable routes, Executor executor,
                                      RequestStats stats) {
+        return start(socketPath, routes, executor, stats, ConnectionGuard.Limits.DEFAULT);
+    }
+
+    /** With other bounds than {@link ConnectionGuard.Limits#DEFAULT} (tests use short ones). */
+    public static PluginServer start(Path socketPath, RouteTable routes, Executor executor,
+                                     RequestStats stats, ConnectionGuard.Limits limits) {
         prepareSocketPath(socketPath);
+        ConnectionGuard.Shared shared = new ConnectionGuard.Shared(limits);
         // one I/O thread is plenty: the event loop only parses and writes, handlers run elsewhere
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         PluginRouter router = new PluginRouter(routes, executor);
@@ -56,8 +64,13 @@ public final class PluginServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<DomainSocketChannel>() {
                         @Override
                         protected void initChannel(DomainSocketChannel c) {
+                            ConnectionGuard guard = new ConnectionGuard(shared);
                             c.pipeline()
-                                    .addLast("http", new HttpServerCodec())
+                                    .addLast("idle", new IdleStateHandler(0, 0,
+                                            limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                                    .addLast("guard", guard)
+                                    .addLast("http", new HttpServerCodec(4096, 8192, 8192))
+                                    .addLast("meter", guard.bodyMeter())
                                     .addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES))
                                     .addLast("log", new RequestLogHandler(stats))
                                     .addLast("route", router);
@@ -101,6 +114,11 @@ public final class PluginServer implements AutoCloseable {
 
     public Path socketPath() {
         return socketPath;
+    }
+
+    /** The one I/O thread's group (tests hold it busy to make two arrivals simultaneous). */
+    EventLoopGroup eventLoops() {
+        return group;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.jovl.driver.http;
 
+import dev.jovl.net.LogText;
 import dev.jovl.overlay.Ids;
 
 /** What one request was about, filled in while it is handled, read by the request log. */
@@ -11,10 +12,10 @@ public final class RequestFacts {
     /** Records the ids a request names, shortened as Docker's own logs do. */
     public void about(String networkId, String endpointId) {
         if (networkId != null && !networkId.isEmpty()) {
-            network = Ids.shortId(networkId);
+            network = LogText.escape(Ids.shortId(networkId));
         }
         if (endpointId != null && !endpointId.isEmpty()) {
-            endpoint = Ids.shortId(endpointId);
+            endpoint = LogText.escape(Ids.shortId(endpointId));
         }
     }
 

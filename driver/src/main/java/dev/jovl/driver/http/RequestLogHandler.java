@@ -1,5 +1,6 @@
 package dev.jovl.driver.http;
 
+import dev.jovl.net.LogText;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -49,11 +50,11 @@ public final class RequestLogHandler extends ChannelDuplexHandler {
             stats.record(uri, code, nanos);
             if (code == 200) {
                 if (log.isDebugEnabled()) {
-                    log.debug("{} net={} ep={} {} {}", uri, net(facts), ep(facts), ms(nanos), code);
+                    log.debug("{} net={} ep={} {} {}", LogText.escape(uri), net(facts), ep(facts), ms(nanos), code);
                 }
             } else {
-                log.warn("{} net={} ep={} {} {} Err={}", uri, net(facts), ep(facts), ms(nanos), code,
-                        facts == null ? response.status().reasonPhrase() : facts.error());
+                log.warn("{} net={} ep={} {} {} Err={}", LogText.escape(uri), net(facts), ep(facts), ms(nanos), code,
+                        LogText.escape(facts == null ? response.status().reasonPhrase() : facts.error()));
             }
         }
         ctx.write(msg, promise);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jovl.driver.dns.DnsServer;
+import dev.jovl.driver.dns.HostContainerClients;
 import dev.jovl.driver.dns.Dnsmasq;
 import dev.jovl.driver.dns.NameFeed;
 import dev.jovl.driver.dns.NameRegistry;
@@ -90,9 +91,12 @@ class StandaloneNamesTest {
             toClose.add(NameFeed.start(new NameRegistry(store2), table));
             UpstreamForwarder forwarder = new UpstreamForwarder(List.of(upstream.address()), Duration.ofSeconds(2));
             DnsServer dns;
-            try (NetNs hostNs = NetNs.open(Path.of("/run/netns", h2.netns()))) {
-                dns = hostNs.call(() -> DnsServer.start(new InetSocketAddress(InetAddress.getByName(DNS_ADDRESS), 53), table, forwarder));
-            }
+            NetNs hostNs = NetNs.open(Path.of("/run/netns", h2.netns()));
+            toClose.add(hostNs);
+            // who may ask as in standalone mode: the containers on host 2's Docker bridges
+            dns = hostNs.call(() -> DnsServer.start(new InetSocketAddress(InetAddress.getByName(DNS_ADDRESS), 53), table,
+                    forwarder, new HostContainerClients(hostNs, InetAddress.getByName(DNS_ADDRESS)),
+                    DnsServer.Limits.DEFAULT));
             toClose.add(dns);
 
             String web = h1.docker("run", "-d", "--name", "web", "--network", "jsa-stack", "--network-alias", "www",

@@ -51,7 +51,8 @@ public final class OrderedDelivery {
         lastRevision = last;
         try {
             listener.onEvents(List.copyOf(fresh));
-        } catch (RuntimeException ex) {
+        } catch (RuntimeException | Error ex) {
+            // an Error of one listener call (a huge event) must not end the watch thread
             LOG.warn("watch listener of {} failed on {} events; carrying on", description, fresh.size(), ex);
         }
     }
@@ -62,7 +63,8 @@ public final class OrderedDelivery {
         lastRevision = Math.max(lastRevision, currentRevision);
         try {
             listener.onResyncNeeded(missedAfter);
-        } catch (RuntimeException ex) {
+        } catch (RuntimeException | Error ex) {
+            // an Error of one listener call (a huge event) must not end the watch thread
             LOG.warn("watch listener of {} failed on resync", description, ex);
         }
     }
@@ -77,7 +79,8 @@ public final class OrderedDelivery {
     public void connectionState(boolean connected) {
         try {
             listener.onConnectionState(connected);
-        } catch (RuntimeException ex) {
+        } catch (RuntimeException | Error ex) {
+            // an Error of one listener call (a huge event) must not end the watch thread
             LOG.warn("watch listener of {} failed on connection state", description, ex);
         }
     }

@@ -50,6 +50,10 @@ public abstract class RenewedLease implements Lease {
             }
         } catch (StoreException e) {
             LOG.warn("renewing {} failed; retrying: {}", this, e.getMessage());
+        } catch (RuntimeException | Error e) {
+            // anything else escaping would cancel the periodic renewal for good, silently, and
+            // the lease would expire while isAlive() still said true
+            LOG.warn("renewing {} failed unexpectedly; retrying", this, e);
         }
     }
 

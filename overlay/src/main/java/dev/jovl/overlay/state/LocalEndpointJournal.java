@@ -1,15 +1,14 @@
 package dev.jovl.overlay.state;
 
+import dev.jovl.kvstore.PrivateFiles;
 import dev.jovl.kvstore.RecordJson;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -32,14 +31,9 @@ public final class LocalEndpointJournal {
     public void record(EndpointRecord ep) {
         Path file = fileOf(ep.networkId(), ep.endpointId());
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(tmp, RecordJson.write(ep));
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            PrivateFiles.directory(dir);
+            PrivateFiles.directory(file.getParent());
+            PrivateFiles.write(file, RecordJson.write(ep));
         } catch (IOException e) {
             // the journal only helps recovery; the request itself has succeeded
             log.warn("cannot journal endpoint {}: {}", ep.endpointId(), e.toString());
@@ -51,6 +45,21 @@ public final class LocalEndpointJournal {
             Files.deleteIfExists(fileOf(networkId, endpointId));
         } catch (IOException e) {
             log.warn("cannot remove journal entry of endpoint {}: {}", endpointId, e.toString());
+        }
+    }
+
+    /** Removes the network's directory and whatever endpoint files are left in it (DeleteNetwork). */
+    public void forgetNetwork(String networkId) {
+        Path networkDir = dir.resolve(networkId);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(networkDir)) {
+            for (Path f : files) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(networkDir);
+        } catch (NoSuchFileException e) {
+            // nothing journalled for it
+        } catch (IOException e) {
+            log.warn("cannot remove the journal of network {}: {}", networkId, e.toString());
         }
     }
 
