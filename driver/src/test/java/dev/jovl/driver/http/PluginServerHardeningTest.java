@@ -255,17 +255,35 @@ class PluginServerHardeningTest {
     @Test
     void controlBytesFromTheRequestAreEscapedInTheLog() throws Exception {
         start(FAST);
-        PrintStream err = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        // the log lines as the logging back end receives them (slf4j -> java.util.logging)
+        StringBuilder captured = new StringBuilder();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public synchronized void publish(java.util.logging.LogRecord r) {
+                captured.append(r.getMessage()).append('\n');
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.addHandler(capture);
         try {
             exchange(post("/Test.Nope\u001b[31mFORGED", "{}", ""));
             exchange(post("/Test.Fail", "{\"AddressSpace\":\"x\\n2026-12-04T00:00:00.000Z INFO Daemon - FORGED\"}", ""));
             Thread.sleep(200);
         } finally {
-            System.setErr(err);
+            root.removeHandler(capture);
         }
-        String log = captured.toString(StandardCharsets.UTF_8);
+        String log;
+        synchronized (capture) {
+            log = captured.toString();
+        }
         assertTrue(log.contains("\\x1b[31mFORGED"), log);
         assertFalse(log.contains("\u001b"), log);
         assertTrue(log.contains("x\\n2026-12-04T00:00:00.000Z INFO Daemon - FORGED"), log);
