@@ -1,9 +1,10 @@
 package dev.jovl.driver;
 
+import dev.jovl.driver.api.DriverApi.ActivateResponse;
+import dev.jovl.driver.api.DriverApi.Empty;
 import dev.jovl.driver.cli.DaemonOptions;
-import dev.jovl.overlay.kernel.NetlinkDataplane;
-import dev.jovl.overlay.kernel.UnderlayProbe;
 import dev.jovl.driver.docker.StandaloneMode;
+import dev.jovl.driver.http.Json;
 import dev.jovl.driver.http.PluginServer;
 import dev.jovl.driver.http.RequestStats;
 import dev.jovl.driver.http.RouteTable;
@@ -11,27 +12,8 @@ import dev.jovl.driver.metrics.DaemonGauges;
 import dev.jovl.driver.metrics.DaemonMetrics;
 import dev.jovl.driver.metrics.MeteredStore;
 import dev.jovl.driver.status.HealthCheck;
-import dev.jovl.overlay.DriverSettings;
-import dev.jovl.overlay.LocalHost;
-import dev.jovl.overlay.OverlayService;
-import dev.jovl.overlay.NetworkLocks;
-import dev.jovl.overlay.SandboxCleanup;
-import dev.jovl.overlay.peers.DeadHostReaper;
-import dev.jovl.overlay.peers.EndpointActivation;
-import dev.jovl.overlay.peers.HostRegistration;
-import dev.jovl.overlay.peers.NetworkRemovalWatch;
-import dev.jovl.overlay.peers.PeerSync;
-import dev.jovl.overlay.peers.SandboxAdoption;
-import dev.jovl.overlay.runtime.Supervisor;
-import dev.jovl.driver.IpamAddressReclaim;
-import dev.jovl.overlay.state.LocalEndpointJournal;
-import dev.jovl.overlay.state.ClusterState;
-import dev.jovl.overlay.state.StoreLayout;
 import dev.jovl.driver.status.StatusApi.PeersRequest;
 import dev.jovl.driver.status.StatusService;
-import dev.jovl.driver.api.DriverApi.ActivateResponse;
-import dev.jovl.driver.api.DriverApi.Empty;
-import dev.jovl.driver.http.Json;
 import dev.jovl.ipam.IpamConfig;
 import dev.jovl.ipam.IpamDriver;
 import dev.jovl.kvstore.PrivateFiles;
@@ -40,6 +22,23 @@ import dev.jovl.kvstore.Stores;
 import dev.jovl.netlink.NetNs;
 import dev.jovl.netlink.NetlinkHandle;
 import dev.jovl.netlink.NetnsDirectory;
+import dev.jovl.overlay.DriverSettings;
+import dev.jovl.overlay.LocalHost;
+import dev.jovl.overlay.NetworkLocks;
+import dev.jovl.overlay.OverlayService;
+import dev.jovl.overlay.SandboxCleanup;
+import dev.jovl.overlay.kernel.NetlinkDataplane;
+import dev.jovl.overlay.kernel.UnderlayProbe;
+import dev.jovl.overlay.peers.DeadHostReaper;
+import dev.jovl.overlay.peers.EndpointActivation;
+import dev.jovl.overlay.peers.HostRegistration;
+import dev.jovl.overlay.peers.NetworkRemovalWatch;
+import dev.jovl.overlay.peers.PeerSync;
+import dev.jovl.overlay.peers.SandboxAdoption;
+import dev.jovl.overlay.runtime.Supervisor;
+import dev.jovl.overlay.state.ClusterState;
+import dev.jovl.overlay.state.LocalEndpointJournal;
+import dev.jovl.overlay.state.StoreLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,7 +119,8 @@ public final class Daemon implements AutoCloseable {
             LocalHost host = new LocalHost(hostId, underlay.vtep(), underlay.mtu(), options.vxlanPort());
             DriverSettings settings = new DriverSettings(options.scope(), options.vniRange(), options.mtu());
 
-            Store openedStore = sharedStore != null ? sharedStore : Stores.open(options.store(), options.storeSecurity());
+            Store openedStore =
+                    sharedStore != null ? sharedStore : Stores.open(options.store(), options.storeSecurity());
             if (sharedStore == null) {
                 opened.add(openedStore);
             }
@@ -133,48 +133,66 @@ public final class Daemon implements AutoCloseable {
                 throw new java.io.UncheckedIOException("cannot create the run-dir " + options.runDir(), e);
             }
             Supervisor loops = new Supervisor();
-            NetlinkDataplane dataplane = new NetlinkDataplane(hostNs, hostHandle,
-                    new NetnsDirectory(options.runDir().resolve("netns")), host, loops);
+            NetlinkDataplane dataplane = new NetlinkDataplane(
+                    hostNs, hostHandle, new NetnsDirectory(options.runDir().resolve("netns")), host, loops);
             opened.add(dataplane);
             NetworkLocks locks = new NetworkLocks();
             IpamDriver ipam = new IpamDriver(store, ipamConfig, hostId);
-            LocalEndpointJournal journal = new LocalEndpointJournal(options.runDir().resolve("endpoints"));
+            LocalEndpointJournal journal =
+                    new LocalEndpointJournal(options.runDir().resolve("endpoints"));
             SandboxCleanup cleanup = new SandboxCleanup(dataplane, locks, options.sandboxIdleGrace());
-            SandboxAdoption adoption = new SandboxAdoption(state, host, dataplane, locks, journal,
-                    new IpamAddressReclaim(ipam, hostId), cleanup);
-            PeerSync peers = new PeerSync(store, host, dataplane, locks, options.reconcileInterval(),
-                    adoption::adoptAll);
+            SandboxAdoption adoption = new SandboxAdoption(
+                    state, host, dataplane, locks, journal, new IpamAddressReclaim(ipam, hostId), cleanup);
+            PeerSync peers =
+                    new PeerSync(store, host, dataplane, locks, options.reconcileInterval(), adoption::adoptAll);
             cleanup.onSandboxRemoved(peers::forget);
             opened.add(cleanup); // closed before the dataplane it uses
             NetworkRemovalWatch removals = new NetworkRemovalWatch(store, locks, cleanup);
-            HostRegistration registration = new HostRegistration(state, host, options.leaseTtl(), VERSION,
-                    adoption::adoptAll);
-            EndpointActivation activation = new EndpointActivation(state, dataplane, host, journal, peers::allEndpoints,
-                    options.reconcileInterval());
+            HostRegistration registration =
+                    new HostRegistration(state, host, options.leaseTtl(), VERSION, adoption::adoptAll);
+            EndpointActivation activation = new EndpointActivation(
+                    state, dataplane, host, journal, peers::allEndpoints, options.reconcileInterval());
             opened.add(activation);
-            OverlayService overlay = new OverlayService(state, host, settings, dataplane, peers, locks,
-                    journal, activation, cleanup);
+            OverlayService overlay =
+                    new OverlayService(state, host, settings, dataplane, peers, locks, journal, activation, cleanup);
             Networks networks = new SharedNetworks(overlay);
             StandaloneMode standalone = null;
             if (settings.scope().equals("local")) {
-                standalone = StandaloneMode.start(new StandaloneMode.Settings(options.dockerSocket(),
-                        options.dnsListen(), options.dnsUpstream(), options.leaseTtl()),
-                        store, hostId, underlay.vtep(), hostNs, overlay);
+                standalone = StandaloneMode.start(
+                        new StandaloneMode.Settings(
+                                options.dockerSocket(), options.dnsListen(), options.dnsUpstream(), options.leaseTtl()),
+                        store,
+                        hostId,
+                        underlay.vtep(),
+                        hostNs,
+                        overlay);
                 opened.add(standalone);
                 networks = standalone.networks();
             }
-            HealthCheck health = new HealthCheck(store, host, registration, peers, dataplane, loops,
+            HealthCheck health = new HealthCheck(
+                    store,
+                    host,
+                    registration,
+                    peers,
+                    dataplane,
+                    loops,
                     standalone == null ? null : standalone::dockerEventsConnected);
-            StatusService status = new StatusService(state, host, settings, dataplane, peers, registration, stats::snapshot,
-                    loops, health);
+            StatusService status = new StatusService(
+                    state, host, settings, dataplane, peers, registration, stats::snapshot, loops, health);
             opened.add(loops); // stopped first (after the socket): the loops use everything above
-            DriverRoutes routes = new DriverRoutes(new NetworkDriverEndpoints(overlay, networks), settings.scope(), ipamConfig)
+            DriverRoutes routes = new DriverRoutes(
+                            new NetworkDriverEndpoints(overlay, networks), settings.scope(), ipamConfig)
                     .withIpam(ipam)
                     .add("/Jovl.Status", Empty.class, (r, f) -> status.status())
                     .add("/Jovl.Peers", PeersRequest.class, (r, f) -> status.peers(r));
-            DeadHostReaper reaper = new DeadHostReaper(state, host, peers, registration, options.deadHostGrace(),
-                    deadHost -> log.warn("released {} addresses of dead host {}",
-                            ipam.releaseAddressesOwnedBy(deadHost), deadHost));
+            DeadHostReaper reaper = new DeadHostReaper(
+                    state,
+                    host,
+                    peers,
+                    registration,
+                    options.deadHostGrace(),
+                    deadHost -> log.warn(
+                            "released {} addresses of dead host {}", ipam.releaseAddressesOwnedBy(deadHost), deadHost));
             table.ready(routes.routes());
 
             // the loops, in the order they start (stopped in reverse); carrier watches join later
@@ -190,20 +208,32 @@ public final class Daemon implements AutoCloseable {
             if (metrics != null) {
                 peers.reportTo(metrics);
                 activation.reportTo(metrics);
-                DaemonGauges.bind(metrics, state, host, peers, dataplane, ipam, loops, health, standalone); // metrics-refresh
+                DaemonGauges.bind(
+                        metrics, state, host, peers, dataplane, ipam, loops, health, standalone); // metrics-refresh
             }
             loops.start();
             if (metrics != null) {
                 try {
                     opened.add(metrics.serve(options.metricsListen()));
                 } catch (java.io.IOException e) {
-                    throw new IllegalStateException("--metrics-listen " + options.metricsListen().getHostString() + ":"
-                            + options.metricsListen().getPort() + ": " + e.getMessage(), e);
+                    throw new IllegalStateException(
+                            "--metrics-listen " + options.metricsListen().getHostString() + ":"
+                                    + options.metricsListen().getPort() + ": " + e.getMessage(),
+                            e);
                 }
             }
-            log.info("jovl {} listening after {} ms, up in {} ms (JVM start not counted): host {}, VTEP {} on {} (MTU {}), VXLAN port {}, scope {}, store {}",
-                    VERSION, listeningMs, (System.nanoTime() - t0) / 1_000_000, hostId, underlay.vtep(), underlay.interfaceName(),
-                    underlay.mtu(), options.vxlanPort(), options.scope(), store.describe());
+            log.info(
+                    "jovl {} listening after {} ms, up in {} ms (JVM start not counted): host {}, VTEP {} on {} (MTU {}), VXLAN port {}, scope {}, store {}",
+                    VERSION,
+                    listeningMs,
+                    (System.nanoTime() - t0) / 1_000_000,
+                    hostId,
+                    underlay.vtep(),
+                    underlay.interfaceName(),
+                    underlay.mtu(),
+                    options.vxlanPort(),
+                    options.scope(),
+                    store.describe());
             List<AutoCloseable> closeOrder = new ArrayList<>(opened);
             java.util.Collections.reverse(closeOrder);
             closeOrder.remove(server); // stop taking requests before anything they need goes away

@@ -10,6 +10,7 @@ import dev.jovl.driver.api.DriverApi.EndpointRequest;
 import dev.jovl.driver.api.DriverApi.ExternalConnectivityRequest;
 import dev.jovl.driver.api.DriverApi.JoinRequest;
 import dev.jovl.driver.api.DriverApi.NetworkRequest;
+import dev.jovl.driver.http.CoreErrors;
 import dev.jovl.driver.http.Route;
 import dev.jovl.ipam.IpamConfig;
 import dev.jovl.ipam.IpamDriver;
@@ -17,7 +18,6 @@ import dev.jovl.ipam.protocol.IpamProtocol.ReleaseAddressRequest;
 import dev.jovl.ipam.protocol.IpamProtocol.ReleasePoolRequest;
 import dev.jovl.ipam.protocol.IpamProtocol.RequestAddressRequest;
 import dev.jovl.ipam.protocol.IpamProtocol.RequestPoolRequest;
-import dev.jovl.driver.http.CoreErrors;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,14 +39,17 @@ public final class DriverRoutes {
         add("/NetworkDriver.Leave", EndpointRequest.class, driver::leave);
         add("/NetworkDriver.DiscoverNew", DiscoveryRequest.class, (r, f) -> driver.discover(r, true));
         add("/NetworkDriver.DiscoverDelete", DiscoveryRequest.class, (r, f) -> driver.discover(r, false));
-        add("/NetworkDriver.ProgramExternalConnectivity", ExternalConnectivityRequest.class,
+        add(
+                "/NetworkDriver.ProgramExternalConnectivity",
+                ExternalConnectivityRequest.class,
                 driver::externalConnectivity);
-        add("/NetworkDriver.RevokeExternalConnectivity", ExternalConnectivityRequest.class,
+        add(
+                "/NetworkDriver.RevokeExternalConnectivity",
+                ExternalConnectivityRequest.class,
                 driver::externalConnectivity);
     }
 
-    private DriverRoutes() {
-    }
+    private DriverRoutes() {}
 
     /**
      * What the socket answers before the daemon has its store and kernel handles: the handshake
@@ -60,8 +63,7 @@ public final class DriverRoutes {
     }
 
     private void addHandshake(String scope, IpamConfig ipam) {
-        add("/Plugin.Activate", Empty.class,
-                (r, f) -> new ActivateResponse(List.of("NetworkDriver", "IpamDriver")));
+        add("/Plugin.Activate", Empty.class, (r, f) -> new ActivateResponse(List.of("NetworkDriver", "IpamDriver")));
         add("/NetworkDriver.GetCapabilities", Empty.class, (r, f) -> NetworkDriverEndpoints.capabilities(scope));
         add("/IpamDriver.GetCapabilities", Empty.class, (r, f) -> IpamDriver.capabilities(ipam));
         add("/IpamDriver.GetDefaultAddressSpaces", Empty.class, (r, f) -> IpamDriver.defaultAddressSpaces(ipam));

@@ -1,14 +1,13 @@
 package dev.jovl.driver;
 
-import dev.jovl.overlay.peers.AddressReclaim;
-
-import dev.jovl.overlay.state.AddressPool;
-import dev.jovl.overlay.state.EndpointRecord;
-import dev.jovl.overlay.state.NetworkRecord;
 import dev.jovl.ipam.Allocation;
 import dev.jovl.ipam.IpamDriver;
 import dev.jovl.ipam.IpamException;
 import dev.jovl.ipam.protocol.IpamProtocol.RequestAddressRequest;
+import dev.jovl.overlay.peers.AddressReclaim;
+import dev.jovl.overlay.state.AddressPool;
+import dev.jovl.overlay.state.EndpointRecord;
+import dev.jovl.overlay.state.NetworkRecord;
 import java.util.List;
 import java.util.Map;
 

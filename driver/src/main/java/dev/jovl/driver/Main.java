@@ -10,8 +10,7 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code java -jar jovl.jar daemon|status|peers ...} */
 public final class Main {
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -48,10 +47,13 @@ public final class Main {
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            daemon.close();
-            stopped.countDown();
-        }, "jovl-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            daemon.close();
+                            stopped.countDown();
+                        },
+                        "jovl-shutdown"));
         try {
             stopped.await();
         } catch (InterruptedException e) {

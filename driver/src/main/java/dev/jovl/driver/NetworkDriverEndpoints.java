@@ -58,7 +58,11 @@ public final class NetworkDriverEndpoints {
         NetworkId id = network(r.networkId(), facts);
         NetworkOptions options = NetworkOptions.parse(r.options());
         boolean ipv6Enabled = NetworkOptions.flag(r.options(), NetworkOptions.ENABLE_IPV6);
-        networks.create(id, options, ipv6Enabled, pools(r.ipv4Data(), "IPv4Data", false),
+        networks.create(
+                id,
+                options,
+                ipv6Enabled,
+                pools(r.ipv4Data(), "IPv4Data", false),
                 pools(r.ipv6Data(), "IPv6Data", true));
         return Map.of();
     }
@@ -86,8 +90,8 @@ public final class NetworkDriverEndpoints {
         NetworkId dockerId = network(r.networkId(), facts);
         EndpointId eid = endpoint(r.endpointId(), facts);
         EndpointInterface iface = r.iface() == null ? new EndpointInterface(null, null, null) : r.iface();
-        EndpointAddresses addresses = EndpointAddresses.checked(iface.address(), iface.addressIpv6(),
-                iface.macAddress(), "Interface.");
+        EndpointAddresses addresses =
+                EndpointAddresses.checked(iface.address(), iface.addressIpv6(), iface.macAddress(), "Interface.");
         String mac = overlay.createEndpoint(networks.overlayOf(dockerId), eid, addresses);
         // Docker refuses answers that touch fields it filled in: only a MAC it left empty
         return new CreateEndpointResponse(addresses.mac() == null ? new EndpointInterface(null, null, mac) : null);
@@ -162,7 +166,8 @@ public final class NetworkDriverEndpoints {
             if (d == null) {
                 throw OverlayException.invalid(field + "[" + i + "] is null");
             }
-            out.add(Inputs.pool(d.addressSpace(), d.pool(), d.gateway(), d.auxAddresses(), field + "[" + i + "]", ipv6));
+            out.add(Inputs.pool(
+                    d.addressSpace(), d.pool(), d.gateway(), d.auxAddresses(), field + "[" + i + "]", ipv6));
         }
         return out;
     }

@@ -14,8 +14,12 @@ import java.util.Optional;
 public interface Networks {
 
     /** Docker's CreateNetwork, with its options and pools checked. */
-    void create(NetworkId dockerId, NetworkOptions options, boolean ipv6Enabled, List<AddressPool> ipv4,
-                List<AddressPool> ipv6);
+    void create(
+            NetworkId dockerId,
+            NetworkOptions options,
+            boolean ipv6Enabled,
+            List<AddressPool> ipv4,
+            List<AddressPool> ipv6);
 
     /** Docker's DeleteNetwork. */
     void delete(NetworkId dockerId);

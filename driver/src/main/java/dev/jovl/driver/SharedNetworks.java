@@ -16,8 +16,12 @@ public final class SharedNetworks implements Networks {
     }
 
     @Override
-    public void create(NetworkId dockerId, NetworkOptions options, boolean ipv6Enabled, List<AddressPool> ipv4,
-                       List<AddressPool> ipv6) {
+    public void create(
+            NetworkId dockerId,
+            NetworkOptions options,
+            boolean ipv6Enabled,
+            List<AddressPool> ipv4,
+            List<AddressPool> ipv6) {
         overlay.createNetwork(dockerId, options, ipv4, ipv6);
     }
 

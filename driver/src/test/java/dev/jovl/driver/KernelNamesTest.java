@@ -33,6 +33,7 @@ class KernelNamesTest {
 
     @TempDir
     Path storeDir;
+
     private TestLab lab;
     private TestLab.Host host;
     private Daemon daemon;
@@ -45,8 +46,8 @@ class KernelNamesTest {
     }
 
     private Daemon startDaemon() {
-        return DaemonFixture.start(DaemonFixture.options(lab, host, "file:" + storeDir, "--sandbox-idle-grace", "0"),
-                host, null);
+        return DaemonFixture.start(
+                DaemonFixture.options(lab, host, "file:" + storeDir, "--sandbox-idle-grace", "0"), host, null);
     }
 
     @AfterEach
@@ -68,16 +69,28 @@ class KernelNamesTest {
     }
 
     private String join(String endpoint, String cidr) {
-        ok(daemon, "/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"" + LONG_NET + "\",\"EndpointID\":\"" + endpoint
-                + "\",\"Interface\":{\"Address\":\"" + cidr + "\"}}");
-        return ok(daemon, "/NetworkDriver.Join", "{\"NetworkID\":\"" + LONG_NET + "\",\"EndpointID\":\"" + endpoint
-                + "\",\"SandboxKey\":\"/x\"}").get("InterfaceName").get("SrcName").asText();
+        ok(
+                daemon,
+                "/NetworkDriver.CreateEndpoint",
+                "{\"NetworkID\":\"" + LONG_NET + "\",\"EndpointID\":\"" + endpoint + "\",\"Interface\":{\"Address\":\""
+                        + cidr + "\"}}");
+        return ok(
+                        daemon,
+                        "/NetworkDriver.Join",
+                        "{\"NetworkID\":\"" + LONG_NET + "\",\"EndpointID\":\"" + endpoint
+                                + "\",\"SandboxKey\":\"/x\"}")
+                .get("InterfaceName")
+                .get("SrcName")
+                .asText();
     }
 
     @Test
     void longNetworkIdsAndEndpointIdsSharingAPrefixGetNamesOfTheirOwn() throws Exception {
-        ok(daemon, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"" + LONG_NET + "\",\"Options\":{},"
-                + "\"IPv4Data\":[{\"Pool\":\"10.45.0.0/24\",\"Gateway\":\"10.45.0.1/24\"}]}");
+        ok(
+                daemon,
+                "/NetworkDriver.CreateNetwork",
+                "{\"NetworkID\":\"" + LONG_NET + "\",\"Options\":{},"
+                        + "\"IPv4Data\":[{\"Pool\":\"10.45.0.0/24\",\"Gateway\":\"10.45.0.1/24\"}]}");
         String a = join(EP_A, "10.45.0.2/24");
         String b = join(EP_B, "10.45.0.3/24");
         assertNotEquals(a, b, "one veth per endpoint");
@@ -92,19 +105,29 @@ class KernelNamesTest {
         // a restarted daemon adopts the hashed sandbox as the long network's, and keeps it
         daemon.close();
         daemon = startDaemon();
-        ok(daemon, "/NetworkDriver.EndpointOperInfo", "{\"NetworkID\":\"" + LONG_NET + "\",\"EndpointID\":\"" + EP_A + "\"}");
+        ok(
+                daemon,
+                "/NetworkDriver.EndpointOperInfo",
+                "{\"NetworkID\":\"" + LONG_NET + "\",\"EndpointID\":\"" + EP_A + "\"}");
         assertEquals(List.of(sandbox), namespaces());
 
         // deleting A (its container end back in the host, as Docker does after Leave) leaves B's pair
         Shell.ok("ip", "-n", lab.tag() + "-ca", "link", "set", "eth0", "netns", host.namespace(), "name", a);
         ok(daemon, "/NetworkDriver.Leave", "{\"NetworkID\":\"" + LONG_NET + "\",\"EndpointID\":\"" + EP_A + "\"}");
-        ok(daemon, "/NetworkDriver.DeleteEndpoint", "{\"NetworkID\":\"" + LONG_NET + "\",\"EndpointID\":\"" + EP_A + "\"}");
+        ok(
+                daemon,
+                "/NetworkDriver.DeleteEndpoint",
+                "{\"NetworkID\":\"" + LONG_NET + "\",\"EndpointID\":\"" + EP_A + "\"}");
         Path sandboxPath = netnsDir().resolve(sandbox);
-        Eventually.assertThat("A's pair deleted", Duration.ofSeconds(10),
+        Eventually.assertThat(
+                "A's pair deleted",
+                Duration.ofSeconds(10),
                 () -> Shell.run("ip", "-n", host.namespace(), "link", "show", a).exit() != 0);
         List<String> left = Shell.lines("nsenter", "--net=" + sandboxPath, "ip", "-o", "link", "show");
         assertTrue(left.stream().anyMatch(l -> l.contains("ve" + b.substring(2))), "B's sandbox end stays: " + left);
-        assertTrue(Shell.run("ip", "-n", lab.tag() + "-cb", "link", "show", "eth0").exit() == 0, "B's container end stays");
+        assertTrue(
+                Shell.run("ip", "-n", lab.tag() + "-cb", "link", "show", "eth0").exit() == 0,
+                "B's container end stays");
 
         ok(daemon, "/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"" + LONG_NET + "\"}");
         assertFalse(namespaces().contains(sandbox));

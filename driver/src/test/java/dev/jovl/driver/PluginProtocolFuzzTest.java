@@ -121,11 +121,13 @@ class PluginProtocolFuzzTest {
         assertTrue(status == 200 || (status >= 400 && status < 600), path + " " + body + " -> " + status);
         if (status >= 400) {
             JsonNode n = Json.MAPPER.readTree(r.body());
-            assertTrue(n.hasNonNull("Err") && !n.get("Err").asText().isBlank(),
+            assertTrue(
+                    n.hasNonNull("Err") && !n.get("Err").asText().isBlank(),
                     path + " " + body + " -> " + status + " without a message: " + r.body());
         }
         if (status >= 400 && status < 500) {
-            assertEquals(before, snapshot(), path + " " + body + " -> " + status + " " + r.body() + " changed the store");
+            assertEquals(
+                    before, snapshot(), path + " " + body + " -> " + status + " " + r.body() + " changed the store");
         }
     }
 
@@ -153,11 +155,30 @@ class PluginProtocolFuzzTest {
     @Provide
     Arbitrary<String> bodies() {
         Arbitrary<String> junk = Arbitraries.strings().ofMaxLength(200);
-        Arbitrary<String> jsonish = Arbitraries.of("{", "}", "[", "]", "\"", ":", ",", "null", "1e999", "-0", "true",
-                "\"NetworkID\"", "\"Options\"", "{\"a\":", "\\u0000", "\u2028", "\n").list().ofMaxSize(30)
+        Arbitrary<String> jsonish = Arbitraries.of(
+                        "{",
+                        "}",
+                        "[",
+                        "]",
+                        "\"",
+                        ":",
+                        ",",
+                        "null",
+                        "1e999",
+                        "-0",
+                        "true",
+                        "\"NetworkID\"",
+                        "\"Options\"",
+                        "{\"a\":",
+                        "\\u0000",
+                        "\u2028",
+                        "\n")
+                .list()
+                .ofMaxSize(30)
                 .map(l -> String.join("", l));
         Arbitrary<String> deep = Arbitraries.integers().between(1, 3000).map(n -> "[".repeat(n) + "]".repeat(n));
-        return Arbitraries.oneOf(junk, jsonish, deep, Combinators.combine(junk, jsonish).as((a, b) -> "{" + a + b));
+        return Arbitraries.oneOf(
+                junk, jsonish, deep, Combinators.combine(junk, jsonish).as((a, b) -> "{" + a + b));
     }
 
     /** An object of {@code type}'s JSON fields, each value right, wrong or odd. */
@@ -178,10 +199,29 @@ class PluginProtocolFuzzTest {
         return out;
     }
 
-    private static final List<String> STRINGS = List.of("", " ", "a".repeat(64), "b".repeat(64), "0".repeat(63),
-            "ab\ncd", "x\r\nINFO forged", "\u0000", "../../etc", "10.31.0.5/24", "10.31.0.0/24", "10.31.0.1/24",
-            "fd00::1/64", "999.1.1.1/24", "jovl-global", "jovl-global/10.31.0.0/24", "jovl-local", "02:42:0a:1f:00:05",
-            "zz:zz", "-1", "\u00e9\u2028", "a".repeat(5000));
+    private static final List<String> STRINGS = List.of(
+            "",
+            " ",
+            "a".repeat(64),
+            "b".repeat(64),
+            "0".repeat(63),
+            "ab\ncd",
+            "x\r\nINFO forged",
+            "\u0000",
+            "../../etc",
+            "10.31.0.5/24",
+            "10.31.0.0/24",
+            "10.31.0.1/24",
+            "fd00::1/64",
+            "999.1.1.1/24",
+            "jovl-global",
+            "jovl-global/10.31.0.0/24",
+            "jovl-local",
+            "02:42:0a:1f:00:05",
+            "zz:zz",
+            "-1",
+            "\u00e9\u2028",
+            "a".repeat(5000));
 
     private static Object value(Type type, java.util.Random random, int depth) {
         if (depth > 4 || random.nextInt(12) == 0) {
@@ -205,9 +245,18 @@ class PluginProtocolFuzzTest {
         if (Map.class.isAssignableFrom(raw)) {
             Map<String, Object> m = new LinkedHashMap<>();
             for (int i = random.nextInt(4); i > 0; i--) {
-                String key = List.of("com.docker.network.generic", "com.docker.network.enable_ipv6", "jovl.vni",
-                        "jovl.mtu", "RequestAddressType", "com.docker.network.gateway", "x").get(random.nextInt(7));
-                m.put(key, random.nextInt(3) == 0 ? Map.of("jovl.vni", "5001") : value(String.class, random, depth + 1));
+                String key = List.of(
+                                "com.docker.network.generic",
+                                "com.docker.network.enable_ipv6",
+                                "jovl.vni",
+                                "jovl.mtu",
+                                "RequestAddressType",
+                                "com.docker.network.gateway",
+                                "x")
+                        .get(random.nextInt(7));
+                m.put(
+                        key,
+                        random.nextInt(3) == 0 ? Map.of("jovl.vni", "5001") : value(String.class, random, depth + 1));
             }
             return m;
         }

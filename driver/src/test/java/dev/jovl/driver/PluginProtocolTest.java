@@ -1,6 +1,5 @@
 package dev.jovl.driver;
 
-import dev.jovl.overlay.SandboxNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,16 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jovl.driver.cli.DaemonOptions;
 import dev.jovl.driver.http.Json;
+import dev.jovl.driver.http.PluginServer;
 import dev.jovl.driver.http.UnixHttpClient;
 import dev.jovl.driver.http.UnixHttpClient.Response;
-import dev.jovl.driver.http.PluginServer;
 import dev.jovl.driver.testing.DaemonFixture;
 import dev.jovl.driver.testing.Eventually;
-import dev.jovl.netlink.testing.Shell;
-import dev.jovl.netlink.testing.TestLab;
 import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Stores;
+import dev.jovl.netlink.testing.Shell;
+import dev.jovl.netlink.testing.TestLab;
+import dev.jovl.overlay.SandboxNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -108,7 +108,9 @@ class PluginProtocolTest {
     @Test
     void socketIsPrivateAndTheStaleFileWasReplaced() throws IOException {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
-        assertTrue(Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class).isOther(),
+        assertTrue(
+                Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class)
+                        .isOther(),
                 "a socket, not the stale regular file");
     }
 
@@ -116,8 +118,9 @@ class PluginProtocolTest {
     void runDirAndStoreArePrivateWhateverTheUmask() throws IOException {
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(runDir)));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(storeDir)));
-        assertEquals("rw-------", PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(storeDir.resolve("jovl-store.mv.db"))));
+        assertEquals(
+                "rw-------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(storeDir.resolve("jovl-store.mv.db"))));
     }
 
     @Test
@@ -153,8 +156,16 @@ class PluginProtocolTest {
         err(post("/NetworkDriver.CreateNetwork", network("badvni", "{\"jovl.vni\":\"16777216\"}")), 400);
         err(post("/NetworkDriver.CreateNetwork", network("badvni2", "{\"jovl.vni\":\"x\"}")), 400);
         err(post("/NetworkDriver.CreateNetwork", network("badmtu", "{\"com.docker.network.driver.mtu\":\"20\"}")), 400);
-        err(post("/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"badpool\",\"IPv4Data\":[{\"Pool\":\"10.0.0.0/33\"}]}"), 400);
-        err(post("/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"badpool\",\"IPv4Data\":[{\"Pool\":\"fd00::/64\"}]}"), 400);
+        err(
+                post(
+                        "/NetworkDriver.CreateNetwork",
+                        "{\"NetworkID\":\"badpool\",\"IPv4Data\":[{\"Pool\":\"10.0.0.0/33\"}]}"),
+                400);
+        err(
+                post(
+                        "/NetworkDriver.CreateNetwork",
+                        "{\"NetworkID\":\"badpool\",\"IPv4Data\":[{\"Pool\":\"fd00::/64\"}]}"),
+                400);
         err(post("/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"nonet\",\"EndpointID\":\"e\"}"), 400);
         err(post("/NetworkDriver.Join", "{\"NetworkID\":\"nonet\",\"EndpointID\":\"e\"}"), 400);
         assertEquals(before, storeKeys(), "a refused request must not write anything");
@@ -181,13 +192,13 @@ class PluginProtocolTest {
         String req = network("netlife", "{\"jovl.vni\":\"4242\",\"com.docker.network.driver.mtu\":\"1400\"}");
         ok("/NetworkDriver.CreateNetwork", req);
         ok("/NetworkDriver.CreateNetwork", req); // Docker resends
-        JsonNode rec = Json.MAPPER.readTree(store.get("jovl/v1/networks/netlife").orElseThrow().value());
+        JsonNode rec = Json.MAPPER.readTree(
+                store.get("jovl/v1/networks/netlife").orElseThrow().value());
         assertEquals(4242, rec.get("vni").asInt());
         assertEquals(1400, rec.get("mtu").asInt());
         assertEquals("netlife", store.get("jovl/v1/vni/4242").orElseThrow().valueAsString());
         // the VNI is taken: another network cannot pin it
-        String why = err(post("/NetworkDriver.CreateNetwork",
-                network("netother", "{\"jovl.vni\":\"4242\"}")), 400);
+        String why = err(post("/NetworkDriver.CreateNetwork", network("netother", "{\"jovl.vni\":\"4242\"}")), 400);
         assertTrue(why.contains("4242"), why);
         ok("/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"netlife\"}");
         ok("/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"netlife\"}");
@@ -199,11 +210,20 @@ class PluginProtocolTest {
     void unpinnedNetworksGetDistinctVnisFromTheDefaultRangeAndUnderlayMtu() throws IOException {
         ok("/NetworkDriver.CreateNetwork", network("auto1", "{}"));
         ok("/NetworkDriver.CreateNetwork", network("auto2", "{}"));
-        int v1 = Json.MAPPER.readTree(store.get("jovl/v1/networks/auto1").orElseThrow().value()).get("vni").asInt();
-        int v2 = Json.MAPPER.readTree(store.get("jovl/v1/networks/auto2").orElseThrow().value()).get("vni").asInt();
+        int v1 = Json.MAPPER
+                .readTree(store.get("jovl/v1/networks/auto1").orElseThrow().value())
+                .get("vni")
+                .asInt();
+        int v2 = Json.MAPPER
+                .readTree(store.get("jovl/v1/networks/auto2").orElseThrow().value())
+                .get("vni")
+                .asInt();
         assertTrue(v1 >= 1_000_000 && v1 <= 1_999_999, "vni " + v1);
         assertTrue(v1 != v2);
-        int mtu = Json.MAPPER.readTree(store.get("jovl/v1/networks/auto1").orElseThrow().value()).get("mtu").asInt();
+        int mtu = Json.MAPPER
+                .readTree(store.get("jovl/v1/networks/auto1").orElseThrow().value())
+                .get("mtu")
+                .asInt();
         assertEquals(1500 - 50, mtu);
         ok("/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"auto1\"}");
         ok("/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"auto2\"}");
@@ -218,16 +238,27 @@ class PluginProtocolTest {
         JsonNode created = ok("/NetworkDriver.CreateEndpoint", ep);
         String mac = created.get("Interface").get("MacAddress").asText();
         assertEquals(1, created.get("Interface").size(), "only the MAC, the one field Docker left empty: " + created);
-        assertEquals(mac, ok("/NetworkDriver.CreateEndpoint", ep).get("Interface").get("MacAddress").asText(),
+        assertEquals(
+                mac,
+                ok("/NetworkDriver.CreateEndpoint", ep)
+                        .get("Interface")
+                        .get("MacAddress")
+                        .asText(),
                 "a resend answers the same MAC");
 
-        String join = "{\"NetworkID\":\"neteps\",\"EndpointID\":\"ep1234567890abcdef\",\"SandboxKey\":\"/var/run/docker/netns/x\","
-                + "\"Options\":{}}";
+        String join =
+                "{\"NetworkID\":\"neteps\",\"EndpointID\":\"ep1234567890abcdef\",\"SandboxKey\":\"/var/run/docker/netns/x\","
+                        + "\"Options\":{}}";
         JsonNode joined = ok("/NetworkDriver.Join", join);
         String src = joined.get("InterfaceName").get("SrcName").asText();
         assertEquals("eth", joined.get("InterfaceName").get("DstPrefix").asText());
         assertFalse(joined.hasNonNull("Gateway"), "no gateway: Docker adds docker_gwbridge, like its overlay");
-        assertEquals(src, ok("/NetworkDriver.Join", join).get("InterfaceName").get("SrcName").asText());
+        assertEquals(
+                src,
+                ok("/NetworkDriver.Join", join)
+                        .get("InterfaceName")
+                        .get("SrcName")
+                        .asText());
         String link = Shell.ok("ip", "-n", host.namespace(), "-d", "link", "show", src);
         assertTrue(link.contains("mtu 1380"), link);
         assertTrue(link.contains(mac), link);
@@ -239,20 +270,40 @@ class PluginProtocolTest {
         assertTrue(vx.contains("proxy"), vx);
         assertTrue(vx.contains("dstport 4789"), vx);
 
-        assertEquals("{}", ok("/NetworkDriver.EndpointOperInfo",
-                "{\"NetworkID\":\"neteps\",\"EndpointID\":\"ep1234567890abcdef\"}").get("Value").toString());
-        ok("/NetworkDriver.ProgramExternalConnectivity", "{\"NetworkID\":\"neteps\",\"EndpointID\":\"ep1234567890abcdef\",\"Options\":{}}");
-        ok("/NetworkDriver.RevokeExternalConnectivity", "{\"NetworkID\":\"neteps\",\"EndpointID\":\"ep1234567890abcdef\"}");
+        assertEquals(
+                "{}",
+                ok(
+                                "/NetworkDriver.EndpointOperInfo",
+                                "{\"NetworkID\":\"neteps\",\"EndpointID\":\"ep1234567890abcdef\"}")
+                        .get("Value")
+                        .toString());
+        ok(
+                "/NetworkDriver.ProgramExternalConnectivity",
+                "{\"NetworkID\":\"neteps\",\"EndpointID\":\"ep1234567890abcdef\",\"Options\":{}}");
+        ok(
+                "/NetworkDriver.RevokeExternalConnectivity",
+                "{\"NetworkID\":\"neteps\",\"EndpointID\":\"ep1234567890abcdef\"}");
         ok("/NetworkDriver.Leave", "{\"NetworkID\":\"neteps\",\"EndpointID\":\"ep1234567890abcdef\"}");
         ok("/NetworkDriver.Leave", "{\"NetworkID\":\"neteps\",\"EndpointID\":\"ep1234567890abcdef\"}");
         ok("/NetworkDriver.DeleteEndpoint", "{\"NetworkID\":\"neteps\",\"EndpointID\":\"ep1234567890abcdef\"}");
         ok("/NetworkDriver.DeleteEndpoint", "{\"NetworkID\":\"neteps\",\"EndpointID\":\"ep1234567890abcdef\"}");
         assertTrue(store.get("jovl/v1/endpoints/neteps/ep1234567890abcdef").isEmpty());
         // the pair is deleted in the background; the sandbox is kept for the idle grace (60 s here)
-        Eventually.assertThat("veth gone", Duration.ofSeconds(15),
-                () -> Shell.run("ip", "-n", host.namespace(), "link", "show", src).exit() != 0
-                        && Shell.run("nsenter", "--net=" + sandbox, "ip", "link", "show",
-                        SandboxNames.sandboxEnd("ep1234567890abcdef")).exit() != 0);
+        Eventually.assertThat(
+                "veth gone",
+                Duration.ofSeconds(15),
+                () -> Shell.run("ip", "-n", host.namespace(), "link", "show", src)
+                                        .exit()
+                                != 0
+                        && Shell.run(
+                                                "nsenter",
+                                                "--net=" + sandbox,
+                                                "ip",
+                                                "link",
+                                                "show",
+                                                SandboxNames.sandboxEnd("ep1234567890abcdef"))
+                                        .exit()
+                                != 0);
         assertTrue(Files.exists(sandbox), "last local endpoint gone: the sandbox stays for the idle grace");
         ok("/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"neteps\"}");
         assertFalse(Files.exists(sandbox), "DeleteNetwork removes the idle sandbox at once");
@@ -265,13 +316,22 @@ class PluginProtocolTest {
                 + "\"Interface\":{\"Address\":\"10.31.0.9/24\",\"MacAddress\":\"02:42:0a:1f:00:09\"}}";
         JsonNode created = ok("/NetworkDriver.CreateEndpoint", ep);
         assertTrue(created.get("Interface").isNull(), created.toString());
-        JsonNode rec = Json.MAPPER.readTree(store.get("jovl/v1/endpoints/netmac/epmac").orElseThrow().value());
+        JsonNode rec = Json.MAPPER.readTree(
+                store.get("jovl/v1/endpoints/netmac/epmac").orElseThrow().value());
         assertEquals("02:42:0a:1f:00:09", rec.get("mac").asText());
         assertEquals("10.31.0.9/24", rec.get("ipv4").asText());
-        err(post("/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"netmac\",\"EndpointID\":\"epbad\","
-                + "\"Interface\":{\"Address\":\"10.31.0.10/24\",\"MacAddress\":\"01:00:5e:00:00:01\"}}"), 400);
-        err(post("/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"netmac\",\"EndpointID\":\"epbad\","
-                + "\"Interface\":{\"Address\":\"10.31.0.300/24\"}}"), 400);
+        err(
+                post(
+                        "/NetworkDriver.CreateEndpoint",
+                        "{\"NetworkID\":\"netmac\",\"EndpointID\":\"epbad\","
+                                + "\"Interface\":{\"Address\":\"10.31.0.10/24\",\"MacAddress\":\"01:00:5e:00:00:01\"}}"),
+                400);
+        err(
+                post(
+                        "/NetworkDriver.CreateEndpoint",
+                        "{\"NetworkID\":\"netmac\",\"EndpointID\":\"epbad\","
+                                + "\"Interface\":{\"Address\":\"10.31.0.300/24\"}}"),
+                400);
         assertTrue(store.get("jovl/v1/endpoints/netmac/epbad").isEmpty());
         ok("/NetworkDriver.DeleteEndpoint", "{\"NetworkID\":\"netmac\",\"EndpointID\":\"epmac\"}");
         ok("/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"netmac\"}");
@@ -279,13 +339,22 @@ class PluginProtocolTest {
 
     @Test
     void discoveryAndSwarmAllocationAreAnswered() throws IOException {
-        ok("/NetworkDriver.DiscoverNew", "{\"DiscoveryType\":1,\"DiscoveryData\":{\"Address\":\"192.0.2.9\",\"self\":false}}");
+        ok(
+                "/NetworkDriver.DiscoverNew",
+                "{\"DiscoveryType\":1,\"DiscoveryData\":{\"Address\":\"192.0.2.9\",\"self\":false}}");
         ok("/NetworkDriver.DiscoverDelete", "{\"DiscoveryType\":1,\"DiscoveryData\":{\"Address\":\"192.0.2.9\"}}");
-        JsonNode a = ok("/NetworkDriver.AllocateNetwork", "{\"NetworkID\":\"swarmnet\",\"Options\":{\"x\":\"y\"},\"IPv4Data\":[]}");
+        JsonNode a = ok(
+                "/NetworkDriver.AllocateNetwork",
+                "{\"NetworkID\":\"swarmnet\",\"Options\":{\"x\":\"y\"},\"IPv4Data\":[]}");
         assertEquals("y", a.get("Options").get("x").asText());
         String vni = a.get("Options").get("jovl.vni").asText();
-        assertEquals(vni, ok("/NetworkDriver.AllocateNetwork", "{\"NetworkID\":\"swarmnet\",\"Options\":{\"x\":\"y\"}}")
-                .get("Options").get("jovl.vni").asText(), "resend: same VNI");
+        assertEquals(
+                vni,
+                ok("/NetworkDriver.AllocateNetwork", "{\"NetworkID\":\"swarmnet\",\"Options\":{\"x\":\"y\"}}")
+                        .get("Options")
+                        .get("jovl.vni")
+                        .asText(),
+                "resend: same VNI");
         // a worker then gets CreateNetwork with the allocated options
         ok("/NetworkDriver.CreateNetwork", network("swarmnet", "{\"x\":\"y\",\"jovl.vni\":\"" + vni + "\"}"));
         ok("/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"swarmnet\"}"); // a worker's: record stays
@@ -309,7 +378,8 @@ class PluginProtocolTest {
     @Test
     void concurrentResendsOfOneCreateEndWithOneRecord() throws Exception {
         ok("/NetworkDriver.CreateNetwork", network("netconc", "{}"));
-        String ep = "{\"NetworkID\":\"netconc\",\"EndpointID\":\"epconc\",\"Interface\":{\"Address\":\"10.31.0.5/24\"}}";
+        String ep =
+                "{\"NetworkID\":\"netconc\",\"EndpointID\":\"epconc\",\"Interface\":{\"Address\":\"10.31.0.5/24\"}}";
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<Response>> results = new ArrayList<>();
@@ -320,7 +390,11 @@ class PluginProtocolTest {
             for (Future<Response> f : results) {
                 Response r = f.get();
                 assertEquals(200, r.status(), r.body());
-                String m = Json.MAPPER.readTree(r.body()).get("Interface").get("MacAddress").asText();
+                String m = Json.MAPPER
+                        .readTree(r.body())
+                        .get("Interface")
+                        .get("MacAddress")
+                        .asText();
                 assertTrue(mac == null || mac.equals(m));
                 mac = m;
             }
@@ -340,8 +414,15 @@ class PluginProtocolTest {
         // every background loop is listed, in the order the daemon declares (and starts) them
         List<String> loops = new ArrayList<>();
         s.get("Loops").forEach(l -> loops.add(l.get("Name").asText()));
-        assertEquals(List.of("host-lease", "peer-sync", "sandbox-sweep", "network-removal-watch", "endpoint-sweep",
-                "dead-host-reaper"), loops.stream().filter(n -> !n.startsWith("carrier-")).toList(),
+        assertEquals(
+                List.of(
+                        "host-lease",
+                        "peer-sync",
+                        "sandbox-sweep",
+                        "network-removal-watch",
+                        "endpoint-sweep",
+                        "dead-host-reaper"),
+                loops.stream().filter(n -> !n.startsWith("carrier-")).toList(),
                 s.get("Loops").toString());
         err(post("/Jovl.Peers", "{\"Network\":\"nosuchnetwork\"}"), 400);
     }
@@ -352,31 +433,51 @@ class PluginProtocolTest {
         JsonNode spaces = ok("/IpamDriver.GetDefaultAddressSpaces", "");
         String global = spaces.get("GlobalDefaultAddressSpace").asText();
         // docker network create --subnet 10.77.0.0/24 --gateway 10.77.0.1 (plugin-protocol.md 5.1)
-        JsonNode pool = ok("/IpamDriver.RequestPool", "{\"AddressSpace\":\"" + global
-                + "\",\"Pool\":\"10.77.0.0/24\",\"SubPool\":\"\",\"Options\":{},\"V6\":false}");
+        JsonNode pool = ok(
+                "/IpamDriver.RequestPool",
+                "{\"AddressSpace\":\"" + global
+                        + "\",\"Pool\":\"10.77.0.0/24\",\"SubPool\":\"\",\"Options\":{},\"V6\":false}");
         String poolId = pool.get("PoolID").asText();
         assertEquals("10.77.0.0/24", pool.get("Pool").asText());
-        assertEquals("10.77.0.1/24", ok("/IpamDriver.RequestAddress", "{\"PoolID\":\"" + poolId
-                + "\",\"Address\":\"10.77.0.1\",\"Options\":{\"RequestAddressType\":\"com.docker.network.gateway\"}}")
-                .get("Address").asText());
-        ok("/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"netipam\",\"Options\":{},\"IPv4Data\":[{\"AddressSpace\":\""
-                + global + "\",\"Pool\":\"10.77.0.0/24\",\"Gateway\":\"10.77.0.1/24\"}]}");
+        assertEquals(
+                "10.77.0.1/24",
+                ok(
+                                "/IpamDriver.RequestAddress",
+                                "{\"PoolID\":\"" + poolId
+                                        + "\",\"Address\":\"10.77.0.1\",\"Options\":{\"RequestAddressType\":\"com.docker.network.gateway\"}}")
+                        .get("Address")
+                        .asText());
+        ok(
+                "/NetworkDriver.CreateNetwork",
+                "{\"NetworkID\":\"netipam\",\"Options\":{},\"IPv4Data\":[{\"AddressSpace\":\"" + global
+                        + "\",\"Pool\":\"10.77.0.0/24\",\"Gateway\":\"10.77.0.1/24\"}]}");
         // docker run (5.2): an address, then the endpoint
-        String address = ok("/IpamDriver.RequestAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\"\","
-                + "\"Options\":{\"com.docker.network.endpoint.macaddress\":\"02:42:0a:4d:00:02\"}}").get("Address").asText();
+        String address = ok(
+                        "/IpamDriver.RequestAddress",
+                        "{\"PoolID\":\"" + poolId + "\",\"Address\":\"\","
+                                + "\"Options\":{\"com.docker.network.endpoint.macaddress\":\"02:42:0a:4d:00:02\"}}")
+                .get("Address")
+                .asText();
         assertTrue(address.startsWith("10.77.0.") && address.endsWith("/24"), address);
-        ok("/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"netipam\",\"EndpointID\":\"epipam\",\"Interface\":"
-                + "{\"Address\":\"" + address + "\",\"MacAddress\":\"02:42:0a:4d:00:02\"}}");
+        ok(
+                "/NetworkDriver.CreateEndpoint",
+                "{\"NetworkID\":\"netipam\",\"EndpointID\":\"epipam\",\"Interface\":" + "{\"Address\":\"" + address
+                        + "\",\"MacAddress\":\"02:42:0a:4d:00:02\"}}");
         // a taken address is refused with Docker's error convention
-        String why = err(post("/IpamDriver.RequestAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\""
-                + address.substring(0, address.indexOf('/')) + "\"}"), 500);
+        String why = err(
+                post(
+                        "/IpamDriver.RequestAddress",
+                        "{\"PoolID\":\"" + poolId + "\",\"Address\":\"" + address.substring(0, address.indexOf('/'))
+                                + "\"}"),
+                500);
         assertTrue(why.contains(address.substring(0, address.indexOf('/'))), why);
         err(post("/IpamDriver.RequestAddress", "{\"PoolID\":\"nosuchpool\",\"Address\":\"\"}"), 400);
         err(post("/IpamDriver.RequestPool", "{\"AddressSpace\":\"" + global + "\",\"Pool\":\"10.77.0.0/99\"}"), 400);
         // docker stop / network rm (5.4, 5.5)
         ok("/NetworkDriver.DeleteEndpoint", "{\"NetworkID\":\"netipam\",\"EndpointID\":\"epipam\"}");
-        ok("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\""
-                + address.substring(0, address.indexOf('/')) + "\"}");
+        ok(
+                "/IpamDriver.ReleaseAddress",
+                "{\"PoolID\":\"" + poolId + "\",\"Address\":\"" + address.substring(0, address.indexOf('/')) + "\"}");
         ok("/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"netipam\"}");
         ok("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\"10.77.0.1\"}");
         ok("/IpamDriver.ReleasePool", "{\"PoolID\":\"" + poolId + "\"}");

@@ -1,6 +1,5 @@
 package dev.jovl.driver;
 
-import dev.jovl.overlay.SandboxNames;
 import static dev.jovl.driver.testing.DaemonFixture.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,10 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jovl.driver.testing.DaemonFixture;
 import dev.jovl.driver.testing.Eventually;
-import dev.jovl.netlink.testing.Shell;
-import dev.jovl.netlink.testing.TestLab;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Stores;
+import dev.jovl.netlink.testing.Shell;
+import dev.jovl.netlink.testing.TestLab;
+import dev.jovl.overlay.SandboxNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,10 +48,10 @@ class SandboxIdleGraceTest {
         h2 = lab.host();
         storeDir = Files.createTempDirectory("idg-store");
         store = Stores.open("file:" + storeDir);
-        d1 = DaemonFixture.start(DaemonFixture.options(lab, h1, "file:" + storeDir, "--sandbox-idle-grace", "300"),
-                h1, store);
-        d2 = DaemonFixture.start(DaemonFixture.options(lab, h2, "file:" + storeDir, "--sandbox-idle-grace", "1"),
-                h2, store);
+        d1 = DaemonFixture.start(
+                DaemonFixture.options(lab, h1, "file:" + storeDir, "--sandbox-idle-grace", "300"), h1, store);
+        d2 = DaemonFixture.start(
+                DaemonFixture.options(lab, h2, "file:" + storeDir, "--sandbox-idle-grace", "1"), h2, store);
     }
 
     @AfterEach
@@ -67,21 +67,31 @@ class SandboxIdleGraceTest {
     }
 
     /** A container on a host: its namespace, its MAC, and the interface name jovl gave it. */
-    private record Container(String ns, String mac, String srcName) {
-    }
+    private record Container(String ns, String mac, String srcName) {}
 
     private void createNetwork() throws IOException {
-        ok(d1, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"" + NET + "\",\"Options\":{\"com.docker.network.generic\":"
-                + "{\"jovl.vni\":\"4242\"}},\"IPv4Data\":[{\"Pool\":\"10.55.0.0/24\",\"Gateway\":\"10.55.0.1/24\"}]}");
+        ok(
+                d1,
+                "/NetworkDriver.CreateNetwork",
+                "{\"NetworkID\":\"" + NET + "\",\"Options\":{\"com.docker.network.generic\":"
+                        + "{\"jovl.vni\":\"4242\"}},\"IPv4Data\":[{\"Pool\":\"10.55.0.0/24\",\"Gateway\":\"10.55.0.1/24\"}]}");
     }
 
-    private Container start(Daemon d, TestLab.Host host, String role, String endpointId, String cidr) throws IOException {
-        JsonNode created = ok(d, "/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\""
-                + endpointId + "\",\"Interface\":{\"Address\":\"" + cidr + "\"}}");
-        JsonNode joined = ok(d, "/NetworkDriver.Join", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"" + endpointId
-                + "\",\"SandboxKey\":\"/x\"}");
+    private Container start(Daemon d, TestLab.Host host, String role, String endpointId, String cidr)
+            throws IOException {
+        JsonNode created = ok(
+                d,
+                "/NetworkDriver.CreateEndpoint",
+                "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"" + endpointId + "\",\"Interface\":{\"Address\":\""
+                        + cidr + "\"}}");
+        JsonNode joined = ok(
+                d,
+                "/NetworkDriver.Join",
+                "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"" + endpointId + "\",\"SandboxKey\":\"/x\"}");
         String src = joined.get("InterfaceName").get("SrcName").asText();
-        return new Container(lab.plugContainer(host, role, src, cidr), created.get("Interface").get("MacAddress").asText(),
+        return new Container(
+                lab.plugContainer(host, role, src, cidr),
+                created.get("Interface").get("MacAddress").asText(),
                 src);
     }
 
@@ -137,19 +147,26 @@ class SandboxIdleGraceTest {
 
         // host 1's last container goes: its veth pair is deleted (in the background), the sandbox stays
         stopLikeDocker(d1, h1, c1, "ep1aaaaaaaaaaaaaaaa");
-        Eventually.assertThat("c1's veth pair deleted on host 1", CONVERGE,
+        Eventually.assertThat(
+                "c1's veth pair deleted on host 1",
+                CONVERGE,
                 () -> noJovlVeth(links(h1.namespace())) && noJovlVeth(sandboxLinks(d1)));
         assertTrue(Files.exists(sandbox(d1)), "the idle sandbox is kept for the grace (300 s)");
         assertEquals(sandboxInode, inode(sandbox(d1)));
-        ok(d1, "/NetworkDriver.DeleteEndpoint", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"ep1aaaaaaaaaaaaaaaa\"}");
+        ok(
+                d1,
+                "/NetworkDriver.DeleteEndpoint",
+                "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"ep1aaaaaaaaaaaaaaaa\"}");
 
         // while idle, peer sync keeps it current: a new container on host 2 gets its entries there
         Container c3 = start(d2, h2, "c3", "ep3cccccccccccccccc", "10.55.0.4/24");
-        Eventually.assertThat("the idle sandbox on host 1 learned c3", CONVERGE,
+        Eventually.assertThat(
+                "the idle sandbox on host 1 learned c3",
+                CONVERGE,
                 () -> Shell.ok("nsenter", "--net=" + sandbox(d1), "ip", "neigh", "show", "dev", "vxlan0")
-                        .contains("10.55.0.4 lladdr " + c3.mac())
+                                .contains("10.55.0.4 lladdr " + c3.mac())
                         && Shell.ok("nsenter", "--net=" + sandbox(d1), "bridge", "fdb", "show", "dev", "vxlan0")
-                        .contains(c3.mac() + " dst " + h2.ip()));
+                                .contains(c3.mac() + " dst " + h2.ip()));
 
         // a new container on host 1 reuses the sandbox (same namespace) and reaches both at once
         Container c4 = start(d1, h1, "c4", "ep4dddddddddddddddd", "10.55.0.5/24");
@@ -163,9 +180,20 @@ class SandboxIdleGraceTest {
         stopInPlace(d2, "ep3cccccccccccccccc");
         Eventually.assertThat("host 2's sandbox removed after its grace", CONVERGE, () -> !Files.exists(sandbox(d2)));
         Eventually.assertThat("no veth left on host 2", CONVERGE, () -> noJovlVeth(links(h2.namespace())));
-        Eventually.assertThat("host 1 dropped the entries of host 2's containers", CONVERGE,
-                () -> Shell.lines("nsenter", "--net=" + sandbox(d1), "ip", "neigh", "show", "dev", "vxlan0", "nud",
-                        "permanent").isEmpty());
+        Eventually.assertThat(
+                "host 1 dropped the entries of host 2's containers",
+                CONVERGE,
+                () -> Shell.lines(
+                                "nsenter",
+                                "--net=" + sandbox(d1),
+                                "ip",
+                                "neigh",
+                                "show",
+                                "dev",
+                                "vxlan0",
+                                "nud",
+                                "permanent")
+                        .isEmpty());
 
         // host 1: DeleteNetwork removes the sandbox at once, idle grace or not, deletion pending or not
         stopLikeDocker(d1, h1, c4, "ep4dddddddddddddddd");
@@ -183,19 +211,29 @@ class SandboxIdleGraceTest {
         // resend or a test may): the new Join must not take the old pair, still being deleted, for its own
         stopLikeDocker(d1, h1, c1, "ep1aaaaaaaaaaaaaaaa");
         JsonNode joined;
-        ok(d1, "/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"ep1aaaaaaaaaaaaaaaa\","
-                + "\"Interface\":{\"Address\":\"10.55.0.2/24\"}}");
-        joined = ok(d1, "/NetworkDriver.Join", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"ep1aaaaaaaaaaaaaaaa\","
-                + "\"SandboxKey\":\"/x\"}");
+        ok(
+                d1,
+                "/NetworkDriver.CreateEndpoint",
+                "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"ep1aaaaaaaaaaaaaaaa\","
+                        + "\"Interface\":{\"Address\":\"10.55.0.2/24\"}}");
+        joined = ok(
+                d1,
+                "/NetworkDriver.Join",
+                "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"ep1aaaaaaaaaaaaaaaa\"," + "\"SandboxKey\":\"/x\"}");
         String src = joined.get("InterfaceName").get("SrcName").asText();
         assertTrue(links(h1.namespace()).contains(src), "the new pair exists when Join answers");
         // deletions run in order: once a later one is done, the earlier one is long finished
         Container c2 = start(d1, h1, "c2", "ep2bbbbbbbbbbbbbbbb", "10.55.0.3/24");
         stopLikeDocker(d1, h1, c2, "ep2bbbbbbbbbbbbbbbb");
-        Eventually.assertThat("the later deletion is done", CONVERGE,
-                () -> !links(h1.namespace()).contains(c2.srcName()) && !sandboxLinks(d1).contains(SandboxNames.sandboxEnd("ep2bbbbbbbbbbbbbbbb")));
+        Eventually.assertThat(
+                "the later deletion is done",
+                CONVERGE,
+                () -> !links(h1.namespace()).contains(c2.srcName())
+                        && !sandboxLinks(d1).contains(SandboxNames.sandboxEnd("ep2bbbbbbbbbbbbbbbb")));
         assertTrue(links(h1.namespace()).contains(src), "the new pair was not deleted as the old one");
-        assertTrue(sandboxLinks(d1).contains(SandboxNames.sandboxEnd("ep1aaaaaaaaaaaaaaaa")), "its sandbox end is on the bridge");
+        assertTrue(
+                sandboxLinks(d1).contains(SandboxNames.sandboxEnd("ep1aaaaaaaaaaaaaaaa")),
+                "its sandbox end is on the bridge");
     }
 
     @Test
@@ -207,7 +245,9 @@ class SandboxIdleGraceTest {
         assertTrue(Files.exists(sandbox(d1)), "idle, within its 300 s grace");
         // Docker sends DeleteNetwork only to the host where `docker network rm` ran
         ok(d2, "/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"" + NET + "\"}");
-        Eventually.assertThat("host 1 removed the sandbox of the network deleted on host 2", CONVERGE,
+        Eventually.assertThat(
+                "host 1 removed the sandbox of the network deleted on host 2",
+                CONVERGE,
                 () -> !Files.exists(sandbox(d1)));
         assertTrue(noJovlVeth(links(h1.namespace())));
     }
@@ -221,21 +261,50 @@ class SandboxIdleGraceTest {
 
         // a pair no endpoint claims, its container end in the host namespace: a deletion that never
         // finished; and one whose container end is in a container: a running container, kept
-        Shell.ok("nsenter", "--net=" + sb, "ip", "link", "add", "veleftover00", "type", "veth",
-                "peer", "name", "jvleftover00", "netns", h1.namespace());
+        Shell.ok(
+                "nsenter",
+                "--net=" + sb,
+                "ip",
+                "link",
+                "add",
+                "veleftover00",
+                "type",
+                "veth",
+                "peer",
+                "name",
+                "jvleftover00",
+                "netns",
+                h1.namespace());
         Shell.ok("nsenter", "--net=" + sb, "ip", "link", "set", "veleftover00", "master", "br0", "up");
         String running = lab.namespace("run");
-        Shell.ok("nsenter", "--net=" + sb, "ip", "link", "add", "verunning000", "type", "veth",
-                "peer", "name", "eth0", "netns", running);
+        Shell.ok(
+                "nsenter",
+                "--net=" + sb,
+                "ip",
+                "link",
+                "add",
+                "verunning000",
+                "type",
+                "veth",
+                "peer",
+                "name",
+                "eth0",
+                "netns",
+                running);
         Shell.ok("nsenter", "--net=" + sb, "ip", "link", "set", "verunning000", "master", "br0", "up");
-        Eventually.assertThat("the periodic sweep removed the leftover pair", CONVERGE,
-                () -> !links(h1.namespace()).contains("jvleftover00") && !sandboxLinks(d1).contains("veleftover00"));
+        Eventually.assertThat(
+                "the periodic sweep removed the leftover pair",
+                CONVERGE,
+                () -> !links(h1.namespace()).contains("jvleftover00")
+                        && !sandboxLinks(d1).contains("veleftover00"));
         assertTrue(sandboxLinks(d1).contains("verunning000"), "a veth whose other end is in a container is kept");
         assertTrue(Files.exists(sandbox(d1)), "the sandbox is kept (a container uses it, and the grace is 300 s)");
 
         // the "container" goes (its pair dies with it): the sandbox is idle; stopping jovl removes it
         Shell.ok("ip", "netns", "del", running);
-        Eventually.assertThat("the running pair died with its container", CONVERGE,
+        Eventually.assertThat(
+                "the running pair died with its container",
+                CONVERGE,
                 () -> !sandboxLinks(d1).contains("verunning000"));
         assertTrue(Files.exists(sandbox(d1)), "idle, within its grace");
         d1.close();

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jovl.driver.http.UnixHttpClient;
 import dev.jovl.driver.testing.DaemonFixture;
-import dev.jovl.netlink.testing.TestLab;
 import dev.jovl.kvstore.testing.EtcdServer;
+import dev.jovl.netlink.testing.TestLab;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,10 +57,23 @@ class SecureStoreDaemonTest {
     }
 
     private Daemon daemon(TestLab.Host host, String passwordFile) {
-        Daemon d = DaemonFixture.start(DaemonFixture.options(lab, host, etcd.url() + "/cluster-s",
-                "--store-cacert", files.ca().toString(), "--store-cert", files.clientCert().toString(),
-                "--store-key", files.clientKey().toString(), "--store-user", "jovl",
-                "--store-password-file", certs.resolve(passwordFile).toString()), host, null);
+        Daemon d = DaemonFixture.start(
+                DaemonFixture.options(
+                        lab,
+                        host,
+                        etcd.url() + "/cluster-s",
+                        "--store-cacert",
+                        files.ca().toString(),
+                        "--store-cert",
+                        files.clientCert().toString(),
+                        "--store-key",
+                        files.clientKey().toString(),
+                        "--store-user",
+                        "jovl",
+                        "--store-password-file",
+                        certs.resolve(passwordFile).toString()),
+                host,
+                null);
         daemons.add(d);
         return d;
     }
@@ -74,8 +87,11 @@ class SecureStoreDaemonTest {
     void theProtocolWorksOnASecuredEtcdAndEtcdctlSeesTheKeys() {
         Daemon d = daemon(lab.host(), "pw");
         ok(d, "/NetworkDriver.CreateNetwork", createNetwork(NET));
-        JsonNode created = ok(d, "/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"" + NET
-                + "\",\"EndpointID\":\"ep1\",\"Interface\":{\"Address\":\"10.63.0.2/24\",\"MacAddress\":\"\"}}");
+        JsonNode created = ok(
+                d,
+                "/NetworkDriver.CreateEndpoint",
+                "{\"NetworkID\":\"" + NET
+                        + "\",\"EndpointID\":\"ep1\",\"Interface\":{\"Address\":\"10.63.0.2/24\",\"MacAddress\":\"\"}}");
         assertTrue(created.path("Interface").path("MacAddress").asText().startsWith("02:42"), created.toString());
         ok(d, "/NetworkDriver.Join", "{\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"ep1\",\"SandboxKey\":\"/x\"}");
         String keys = etcd.etcdctl("get", "--prefix", "--keys-only", "cluster-s/");

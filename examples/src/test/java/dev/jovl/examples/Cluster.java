@@ -104,9 +104,14 @@ final class Cluster {
     }
 
     private String inspectOnNetwork(String host, String container, String network, String field) {
-        String value = hosts.docker(host, "inspect", "-f",
-                "{{with index .NetworkSettings.Networks \"" + network + "\"}}{{." + field + "}}{{end}}", container)
-                .orFail().trimmedOut();
+        String value = hosts.docker(
+                        host,
+                        "inspect",
+                        "-f",
+                        "{{with index .NetworkSettings.Networks \"" + network + "\"}}{{." + field + "}}{{end}}",
+                        container)
+                .orFail()
+                .trimmedOut();
         if (value.isEmpty()) {
             fail(container + " on " + host + " has no " + field + " on " + network);
         }
@@ -115,12 +120,14 @@ final class Cluster {
 
     /** One ping from inside a container (2 s deadline). */
     boolean pings(String host, String container, String target) {
-        return hosts.docker(host, "exec", container, "ping", "-c", "1", "-W", "2", target).succeeded();
+        return hosts.docker(host, "exec", container, "ping", "-c", "1", "-W", "2", target)
+                .succeeded();
     }
 
     /** One HTTP GET from inside a container; true if the page came back. */
     boolean fetches(String host, String container, String target) {
-        CommandResult r = hosts.docker(host, "exec", container, "timeout", "5", "wget", "-qO-", "http://" + target + "/");
+        CommandResult r =
+                hosts.docker(host, "exec", container, "timeout", "5", "wget", "-qO-", "http://" + target + "/");
         return r.succeeded() && r.out().contains("jex ok");
     }
 

@@ -12,11 +12,11 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs external commands with a deadline, capturing both streams. */
 final class Commands {
-    private Commands() {
-    }
+    private Commands() {}
 
     static CommandResult run(Duration timeout, Map<String, String> env, List<String> command) {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         builder.environment().putAll(env);
         Process process;
         try {
@@ -31,7 +31,8 @@ final class Commands {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly().waitFor();
-                return new CommandResult(String.join(" ", command), 124, out.join(), err.join() + "\n(timed out after " + timeout + ")");
+                return new CommandResult(
+                        String.join(" ", command), 124, out.join(), err.join() + "\n(timed out after " + timeout + ")");
             }
             return new CommandResult(String.join(" ", command), process.exitValue(), out.join(), err.join());
         } catch (InterruptedException e) {

@@ -36,16 +36,26 @@ class ConnectDisconnectTest {
         c.hosts().docker(c.host(1), "network", "connect", BACK, "cd-app").orFail();
         String appBack = c.ip(c.host(1), "cd-app", BACK);
         assertTrue(appBack.startsWith("10.61.2."), "address on the back network: " + appBack);
-        eventually(Duration.ofSeconds(10), "cd-app pings cd-db by name after connect", () -> c.pings(c.host(1), "cd-app", "cd-db"));
+        eventually(
+                Duration.ofSeconds(10),
+                "cd-app pings cd-db by name after connect",
+                () -> c.pings(c.host(1), "cd-app", "cd-db"));
         assertTrue(c.pings(c.host(1), "cd-app", db), "ping by IP after connect");
         assertTrue(c.fetches(c.host(1), "cd-app", "cd-db"), "HTTP by name after connect");
         assertTrue(c.fetches(c.host(1), "cd-app", db), "HTTP by IP after connect");
         assertTrue(c.pings(c.host(2), "cd-db", appBack), "the other direction after connect");
 
         c.hosts().docker(c.host(1), "network", "disconnect", BACK, "cd-app").orFail();
-        assertFalse(c.hosts().docker(c.host(1), "exec", "cd-app", "ip", "-o", "addr").orFail().out().contains("10.61.2."),
+        assertFalse(
+                c.hosts()
+                        .docker(c.host(1), "exec", "cd-app", "ip", "-o", "addr")
+                        .orFail()
+                        .out()
+                        .contains("10.61.2."),
                 "cd-app keeps an address on the back network after disconnect");
-        eventually(Duration.ofSeconds(10), "cd-db no longer reaches cd-app's old back address " + appBack,
+        eventually(
+                Duration.ofSeconds(10),
+                "cd-db no longer reaches cd-app's old back address " + appBack,
                 () -> !c.pings(c.host(2), "cd-db", appBack));
         assertFalse(c.pings(c.host(1), "cd-app", db), "cd-app still reaches cd-db after disconnect");
 

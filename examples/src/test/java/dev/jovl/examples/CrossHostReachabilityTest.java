@@ -40,7 +40,13 @@ class CrossHostReachabilityTest {
     @Test
     void networkCreatedOnceIsVisibleOnEveryHost() {
         for (String h : c.hosts().hosts()) {
-            assertEquals("jovl", c.hosts().docker(h, "network", "inspect", "-f", "{{.Driver}}", NET).orFail().trimmedOut(), h);
+            assertEquals(
+                    "jovl",
+                    c.hosts()
+                            .docker(h, "network", "inspect", "-f", "{{.Driver}}", NET)
+                            .orFail()
+                            .trimmedOut(),
+                    h);
         }
     }
 
@@ -48,7 +54,10 @@ class CrossHostReachabilityTest {
     void pingAndHttpByNameAndIpInBothDirections() {
         String web = c.ip(c.host(1), "xh-web", NET);
         String web2 = c.ip(c.host(2), "xh-web2", NET);
-        eventually(Duration.ofSeconds(10), "xh-web2 (host 2) pings xh-web (host 1) by name", () -> c.pings(c.host(2), "xh-web2", "xh-web"));
+        eventually(
+                Duration.ofSeconds(10),
+                "xh-web2 (host 2) pings xh-web (host 1) by name",
+                () -> c.pings(c.host(2), "xh-web2", "xh-web"));
         assertTrue(c.pings(c.host(2), "xh-web2", web), "host 2 -> host 1 ping by IP " + web);
         assertTrue(c.fetches(c.host(2), "xh-web2", "xh-web"), "host 2 -> host 1 HTTP by name");
         assertTrue(c.fetches(c.host(2), "xh-web2", web), "host 2 -> host 1 HTTP by IP");
@@ -64,7 +73,8 @@ class CrossHostReachabilityTest {
 
     @Test
     void verifyScriptPassesEveryPair() {
-        List<String> command = new ArrayList<>(List.of("bash", c.hosts().repoRoot().resolve("examples/verify.sh").toString()));
+        List<String> command = new ArrayList<>(List.of(
+                "bash", c.hosts().repoRoot().resolve("examples/verify.sh").toString()));
         for (String h : c.hosts().hosts()) {
             command.addAll(List.of("-H", "unix://" + c.hosts().dockerSocket(h)));
         }

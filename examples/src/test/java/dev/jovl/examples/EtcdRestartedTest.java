@@ -15,8 +15,23 @@ class EtcdRestartedTest {
 
     /** One attempt to start etcd-late on host 3; a failed attempt leaves no container behind. */
     private static boolean startLate(Cluster c) {
-        boolean started = c.hosts().docker(c.host(3), "run", "-d", "--name", "etcd-late", "--net", NET, Cluster.IMAGE,
-                "httpd", "-f", "-p", "80", "-h", "/www").succeeded();
+        boolean started = c.hosts()
+                .docker(
+                        c.host(3),
+                        "run",
+                        "-d",
+                        "--name",
+                        "etcd-late",
+                        "--net",
+                        NET,
+                        Cluster.IMAGE,
+                        "httpd",
+                        "-f",
+                        "-p",
+                        "80",
+                        "-h",
+                        "/www")
+                .succeeded();
         if (!started) {
             c.removeContainersQuietly(c.host(3), "etcd-late");
         }
@@ -47,10 +62,15 @@ class EtcdRestartedTest {
 
         assertTrue(c.fetches(c.host(2), "etcd-b", "etcd-a"), "HTTP by name after etcd is back");
         // Docker's own cluster-store client reconnects on its own schedule: give it time
-        eventually(Duration.ofSeconds(60), "a container can be started on host 3 after the etcd restart",
+        eventually(
+                Duration.ofSeconds(60),
+                "a container can be started on host 3 after the etcd restart",
                 () -> startLate(c));
         String late = c.ip(c.host(3), "etcd-late", NET);
-        eventually(Duration.ofSeconds(15), "etcd-a reaches the new container by name", () -> c.pings(c.host(1), "etcd-a", "etcd-late"));
+        eventually(
+                Duration.ofSeconds(15),
+                "etcd-a reaches the new container by name",
+                () -> c.pings(c.host(1), "etcd-a", "etcd-late"));
         assertTrue(c.pings(c.host(1), "etcd-a", late), "and by IP");
         assertTrue(c.fetches(c.host(2), "etcd-b", "etcd-late"), "host 2 fetches from it by name");
     }

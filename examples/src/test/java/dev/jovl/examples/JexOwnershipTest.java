@@ -59,8 +59,8 @@ class JexOwnershipTest {
     @Test
     void theOwnerTearsDownItsOwnEnvironment() {
         claimFor(owner.pid());
-        CommandResult down = Commands.run(Duration.ofSeconds(30),
-                env(Map.of("JEX_OWNER_PID", Long.toString(owner.pid()))), bash("jex_down"));
+        CommandResult down = Commands.run(
+                Duration.ofSeconds(30), env(Map.of("JEX_OWNER_PID", Long.toString(owner.pid()))), bash("jex_down"));
         assertEquals(0, down.exitCode(), down.describe());
         assertFalse(Files.exists(state), "removed by its owner");
     }
@@ -75,8 +75,11 @@ class JexOwnershipTest {
     }
 
     private void claimFor(long pid) {
-        Commands.run(Duration.ofSeconds(30), env(Map.of("JEX_OWNER_PID", Long.toString(pid))),
-                bash("mkdir -p \"$JEX_STATE\" && jex_claim_owner")).orFail();
+        Commands.run(
+                        Duration.ofSeconds(30),
+                        env(Map.of("JEX_OWNER_PID", Long.toString(pid))),
+                        bash("mkdir -p \"$JEX_STATE\" && jex_claim_owner"))
+                .orFail();
     }
 
     private List<String> bash(String script) {
@@ -84,8 +87,8 @@ class JexOwnershipTest {
     }
 
     private Map<String, String> env(Map<String, String> extra) {
-        Map<String, String> env = new java.util.HashMap<>(Map.of("JEX_STATE", state.toString(),
-                "JEX_UL", state.getFileName() + "-ul", "JEX_VERBOSE", "1"));
+        Map<String, String> env = new java.util.HashMap<>(
+                Map.of("JEX_STATE", state.toString(), "JEX_UL", state.getFileName() + "-ul", "JEX_VERBOSE", "1"));
         env.putAll(extra);
         return env;
     }

@@ -56,12 +56,16 @@ class JovlKilledAndRestartedTest {
         assertTrue(m.find(), result.describe());
         int sent = Integer.parseInt(m.group(1));
         int received = Integer.parseInt(m.group(2));
-        assertTrue(sent == 120 && received == sent, "pings lost while jovl was killed and restarted: " + received + "/" + sent + "\n" + result.out());
+        assertTrue(
+                sent == 120 && received == sent,
+                "pings lost while jovl was killed and restarted: " + received + "/" + sent + "\n" + result.out());
 
         assertTrue(c.fetches(c.host(1), "k9-a", "k9-b"), "HTTP by name after the restart");
         c.runWeb(c.host(1), "k9-late", NET);
         String late = c.ip(c.host(1), "k9-late", NET);
-        eventually(Duration.ofSeconds(10), "a container started after the restart is reached by name from host 2",
+        eventually(
+                Duration.ofSeconds(10),
+                "a container started after the restart is reached by name from host 2",
                 () -> c.pings(c.host(2), "k9-b", "k9-late"));
         assertTrue(c.pings(c.host(2), "k9-b", late), "and by IP");
         assertTrue(c.fetches(c.host(2), "k9-b", "k9-late"), "and over HTTP");

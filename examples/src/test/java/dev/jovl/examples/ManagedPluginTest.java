@@ -38,38 +38,101 @@ class ManagedPluginTest {
      * runs on one set take turns (jex.sh's ownership: the second waits).
      */
     private static final String SET = System.getProperty("jovl.plugin.hosts", "jexp");
+
     private static final String STATE = "/tmp/" + SET;
     /** plugin-hosts.sh's own set of hosts, spelled out so a JEX_* of the suite's environment cannot leak in. */
-    private final Map<String, String> env = Map.of("JEX_STATE", STATE, "JEX_UL", SET + "-ul", "JEX_CGROUP_PREFIX", SET + "-",
-            "JEX_VERBOSE", "1", "JEX_LOGS", root.resolve("examples/target/" + SET + "-logs").toString(),
+    private final Map<String, String> env = Map.of(
+            "JEX_STATE",
+            STATE,
+            "JEX_UL",
+            SET + "-ul",
+            "JEX_CGROUP_PREFIX",
+            SET + "-",
+            "JEX_VERBOSE",
+            "1",
+            "JEX_LOGS",
+            root.resolve("examples/target/" + SET + "-logs").toString(),
             // another run on this set (another worktree, demo-plugin.sh) holds it for ~2 min at most: wait for it
-            "JEX_OWNER_WAIT", "180");
+            "JEX_OWNER_WAIT",
+            "180");
 
     @Test
     void demoFlowOnTwoHostsWithTheManagedPlugin() {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/dockerd")), "dockerd missing (scripts/install-deps)");
+        Assumptions.assumeTrue(
+                Files.isExecutable(Path.of("/usr/sbin/dockerd")), "dockerd missing (scripts/install-deps)");
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root (namespaces, dockerd)");
-        Assumptions.assumeTrue(Files.isRegularFile(root.resolve("driver/target/jovl.jar")), "driver/target/jovl.jar not built");
+        Assumptions.assumeTrue(
+                Files.isRegularFile(root.resolve("driver/target/jovl.jar")), "driver/target/jovl.jar not built");
 
-        run(Duration.ofMinutes(6), List.of("bash", root.resolve("examples/plugin/build.sh").toString())).orFail();
+        run(
+                        Duration.ofMinutes(6),
+                        List.of("bash", root.resolve("examples/plugin/build.sh").toString()))
+                .orFail();
         try {
             hosts(Duration.ofMinutes(5), "up", "2").orFail();
             for (String h : HOSTS) {
-                CommandResult installed = hosts(Duration.ofMinutes(2), "install", h).orFail();
+                CommandResult installed =
+                        hosts(Duration.ofMinutes(2), "install", h).orFail();
                 System.err.print(installed.out());
-                assertEquals("true", docker(h, "plugin", "inspect", "-f", "{{.Enabled}}", "jovl:latest").orFail().trimmedOut(), h);
+                assertEquals(
+                        "true",
+                        docker(h, "plugin", "inspect", "-f", "{{.Enabled}}", "jovl:latest")
+                                .orFail()
+                                .trimmedOut(),
+                        h);
             }
 
-            docker("jex-h1", "network", "create", "-d", "jovl:latest", "--ipam-driver", "jovl:latest", NET).orFail();
-            assertEquals("jovl:latest", docker("jex-h2", "network", "inspect", "-f", "{{.Driver}}", NET).orFail().trimmedOut(),
+            docker("jex-h1", "network", "create", "-d", "jovl:latest", "--ipam-driver", "jovl:latest", NET)
+                    .orFail();
+            assertEquals(
+                    "jovl:latest",
+                    docker("jex-h2", "network", "inspect", "-f", "{{.Driver}}", NET)
+                            .orFail()
+                            .trimmedOut(),
                     "the network created on host 1 is seen on host 2 with the plugin as its driver");
             // both serve HTTP, so verify.sh checks HTTP in both directions
-            docker("jex-h1", "run", "-d", "--name", "mp-web1", "--net", NET, Cluster.IMAGE, "httpd", "-f", "-p", "80", "-h", "/www").orFail();
-            docker("jex-h2", "run", "-d", "--name", "mp-web2", "--net", NET, Cluster.IMAGE, "httpd", "-f", "-p", "80", "-h", "/www").orFail();
+            docker(
+                            "jex-h1",
+                            "run",
+                            "-d",
+                            "--name",
+                            "mp-web1",
+                            "--net",
+                            NET,
+                            Cluster.IMAGE,
+                            "httpd",
+                            "-f",
+                            "-p",
+                            "80",
+                            "-h",
+                            "/www")
+                    .orFail();
+            docker(
+                            "jex-h2",
+                            "run",
+                            "-d",
+                            "--name",
+                            "mp-web2",
+                            "--net",
+                            NET,
+                            Cluster.IMAGE,
+                            "httpd",
+                            "-f",
+                            "-p",
+                            "80",
+                            "-h",
+                            "/www")
+                    .orFail();
 
-            List<String> verify = new ArrayList<>(List.of("bash", root.resolve("examples/verify.sh").toString(), "--tries", "5"));
+            List<String> verify = new ArrayList<>(
+                    List.of("bash", root.resolve("examples/verify.sh").toString(), "--tries", "5"));
             for (String h : HOSTS) {
-                verify.addAll(List.of("-H", "unix://" + hosts(Duration.ofSeconds(10), "sock", h).orFail().trimmedOut()));
+                verify.addAll(List.of(
+                        "-H",
+                        "unix://"
+                                + hosts(Duration.ofSeconds(10), "sock", h)
+                                        .orFail()
+                                        .trimmedOut()));
             }
             verify.add(NET);
             CommandResult checked = Commands.run(Duration.ofMinutes(2), Map.of("DOCKER", "/usr/bin/docker"), verify);
@@ -80,8 +143,10 @@ class ManagedPluginTest {
             checked.orFail();
             assertTrue(checked.out().contains("8 passed, 0 failed, 0 skipped"), checked.describe());
             for (String h : HOSTS) {
-                assertTrue(sandboxes(h).startsWith("jovl-"), h + ": the network's sandbox namespace is kept in the plugin's "
-                        + "propagated mount (so it outlives a plugin restart), found: '" + sandboxes(h) + "'");
+                assertTrue(
+                        sandboxes(h).startsWith("jovl-"),
+                        h + ": the network's sandbox namespace is kept in the plugin's "
+                                + "propagated mount (so it outlives a plugin restart), found: '" + sandboxes(h) + "'");
             }
 
             // a crash: Docker restarts the plugin; the namespaces in the propagated mount and the kernel
@@ -89,16 +154,21 @@ class ManagedPluginTest {
             CompletableFuture<CommandResult> pings = CompletableFuture.supplyAsync(
                     () -> docker("jex-h2", "exec", "mp-web2", "ping", "-c", "30", "-i", "0.2", "mp-web1"));
             Cluster.sleep(Duration.ofSeconds(1));
-            System.err.println(hosts(Duration.ofMinutes(1), "kill9", "jex-h1").orFail().out());
+            System.err.println(
+                    hosts(Duration.ofMinutes(1), "kill9", "jex-h1").orFail().out());
             CommandResult pinged = pings.join();
             System.err.print(pinged.out());
             Matcher received = Pattern.compile("(\\d+) packets received").matcher(pinged.out());
             assertTrue(received.find(), pinged.describe());
-            assertTrue(Integer.parseInt(received.group(1)) >= 29,
+            assertTrue(
+                    Integer.parseInt(received.group(1)) >= 29,
                     "pings across the plugin's kill -9 and restart: at most one lost\n" + pinged.out());
-            docker("jex-h2", "run", "-d", "--name", "mp-after", "--net", NET, Cluster.IMAGE, "sleep", "600").orFail();
+            docker("jex-h2", "run", "-d", "--name", "mp-after", "--net", NET, Cluster.IMAGE, "sleep", "600")
+                    .orFail();
             CommandResult late = docker("jex-h2", "exec", "mp-after", "ping", "-c", "2", "mp-web1");
-            assertTrue(late.succeeded(), "a container started after the restart reaches host 1 by name\n" + late.describe());
+            assertTrue(
+                    late.succeeded(),
+                    "a container started after the restart reaches host 1 by name\n" + late.describe());
             docker("jex-h2", "rm", "-f", "mp-after").orFail();
 
             // taking it all down through Docker leaves no sandbox behind in the plugin's propagated mount
@@ -126,13 +196,21 @@ class ManagedPluginTest {
     /** For a failed check: each host's sandbox (links, FDB, neighbours), as the plugin programmed it. */
     private void printSandboxes() {
         for (String h : HOSTS) {
-            String id = docker(h, "plugin", "inspect", "-f", "{{.Id}}", "jovl:latest").trimmedOut();
+            String id = docker(h, "plugin", "inspect", "-f", "{{.Id}}", "jovl:latest")
+                    .trimmedOut();
             String dir = STATE + "/" + h + "/data/plugins/" + id + "/propagated-mount/netns";
-            CommandResult r = hosts(Duration.ofSeconds(30), "in", h, "sh", "-c", "for n in " + dir + "/*; do echo \"== $n\";"
-                    + " nsenter --net=$n sh -c 'ip -d -br link; bridge fdb show; ip neigh'; done;"
-                    + " echo '== jovl status (store vs kernel)';"
-                    + " curl -s --max-time 10 --unix-socket /run/docker/plugins/" + id + "/jovl.sock -X POST -d '{}'"
-                    + " http://plugin.moby.localhost/Jovl.Status");
+            CommandResult r = hosts(
+                    Duration.ofSeconds(30),
+                    "in",
+                    h,
+                    "sh",
+                    "-c",
+                    "for n in " + dir + "/*; do echo \"== $n\";"
+                            + " nsenter --net=$n sh -c 'ip -d -br link; bridge fdb show; ip neigh'; done;"
+                            + " echo '== jovl status (store vs kernel)';"
+                            + " curl -s --max-time 10 --unix-socket /run/docker/plugins/" + id
+                            + "/jovl.sock -X POST -d '{}'"
+                            + " http://plugin.moby.localhost/Jovl.Status");
             System.err.println("---- " + h + " sandboxes\n" + r.out() + r.err());
             String container = "jex-h1".equals(h) ? "mp-web1" : "mp-web2";
             CommandResult c = docker(h, "exec", container, "sh", "-c", "ip -d link; ip addr; ip neigh; ip route");
@@ -151,10 +229,14 @@ class ManagedPluginTest {
      * plugin's propagated mount in DATA-ROOT/plugins/ID/propagated-mount.
      */
     private String sandboxes(String host) {
-        String id = docker(host, "plugin", "inspect", "-f", "{{.Id}}", "jovl:latest").orFail().trimmedOut();
+        String id = docker(host, "plugin", "inspect", "-f", "{{.Id}}", "jovl:latest")
+                .orFail()
+                .trimmedOut();
         String dir = STATE + "/" + host + "/data/plugins/" + id + "/propagated-mount";
         return hosts(Duration.ofSeconds(30), "in", host, "sh", "-c", "test -d " + dir + " && ls -A " + dir + "/netns")
-                .orFail().trimmedOut().replace('\n', ' ');
+                .orFail()
+                .trimmedOut()
+                .replace('\n', ' ');
     }
 
     private CommandResult hosts(Duration timeout, String... args) {

@@ -42,7 +42,9 @@ class MetricsAndHealthTest {
         String h2 = c.host(2);
         String networkId = c.createNetwork(h1, NET, "-o", "jovl.vni=" + VNI);
         c.runShell(h2, "metrics-probe", NET); // host 2 gets a sandbox for the network
-        eventually(Duration.ofSeconds(20), "host 2 programs the network's sandbox",
+        eventually(
+                Duration.ofSeconds(20),
+                "host 2 programs the network's sandbox",
                 () -> value(scrape(c, h2), "jovl_peers_programmed{vni=\"" + VNI + "\"}") >= 0);
         String before2 = scrape(c, h2);
         double converged = value(before2, "jovl_peer_convergence_seconds_count");
@@ -50,16 +52,24 @@ class MetricsAndHealthTest {
         double published = value(scrape(c, h1), "jovl_endpoint_publication_seconds_count");
 
         c.runWeb(h1, "metrics-web", NET);
-        eventually(Duration.ofSeconds(20), "host 2's convergence histogram counts the container started on host 1",
+        eventually(
+                Duration.ofSeconds(20),
+                "host 2's convergence histogram counts the container started on host 1",
                 () -> value(scrape(c, h2), "jovl_peer_convergence_seconds_count") > converged);
-        eventually(Duration.ofSeconds(20), "host 2's peers gauge counts it",
+        eventually(
+                Duration.ofSeconds(20),
+                "host 2's peers gauge counts it",
                 () -> value(scrape(c, h2), "jovl_peers_programmed{vni=\"" + VNI + "\"}") >= peers + 1);
         String after1 = scrape(c, h1);
-        assertTrue(value(after1, "jovl_endpoint_publication_seconds_count") > published,
+        assertTrue(
+                value(after1, "jovl_endpoint_publication_seconds_count") > published,
                 "host 1 timed the publication of its container");
-        assertTrue(value(after1, "jovl_plugin_requests_total{method=\"NetworkDriver.Join\",outcome=\"ok\"}") >= 1,
+        assertTrue(
+                value(after1, "jovl_plugin_requests_total{method=\"NetworkDriver.Join\",outcome=\"ok\"}") >= 1,
                 "host 1 counted Docker's Join");
-        assertTrue(after1.contains("jovl_plugin_request_duration_seconds_bucket{method=\"NetworkDriver.Join\",le=\"+Inf\"}"),
+        assertTrue(
+                after1.contains(
+                        "jovl_plugin_request_duration_seconds_bucket{method=\"NetworkDriver.Join\",le=\"+Inf\"}"),
                 "and timed it");
 
         for (String h : c.hosts().hosts()) {
@@ -67,36 +77,54 @@ class MetricsAndHealthTest {
             promtool(m, h);
             assertFalse(m.contains(networkId.substring(0, 12)), h + ": a network id in the metrics");
             for (String line : m.lines().filter(l -> l.startsWith("jovl_")).toList()) {
-                assertFalse(Pattern.compile("\"[0-9a-f]{12,}\"").matcher(line).find(), h + ": an id as a label: " + line);
+                assertFalse(
+                        Pattern.compile("\"[0-9a-f]{12,}\"").matcher(line).find(), h + ": an id as a label: " + line);
             }
         }
-        eventually(Duration.ofSeconds(40), "jovl status on host 1 healthy (exit 0)",
-                () -> c.hosts().jovlStatus(h1).succeeded(), () -> c.hosts().jovlStatus(h1).describe());
+        eventually(
+                Duration.ofSeconds(40),
+                "jovl status on host 1 healthy (exit 0)",
+                () -> c.hosts().jovlStatus(h1).succeeded(),
+                () -> c.hosts().jovlStatus(h1).describe());
 
         double unavailable = sum(scrape(c, h1), "jovl_store_errors_total", "kind=\"unavailable\"");
         c.hosts().stopEtcd();
         try {
-            eventually(Duration.ofSeconds(60), "host 1 counts store errors while etcd is down",
+            eventually(
+                    Duration.ofSeconds(60),
+                    "host 1 counts store errors while etcd is down",
                     () -> sum(scrape(c, h1), "jovl_store_errors_total", "kind=\"unavailable\"") > unavailable);
-            eventually(Duration.ofSeconds(60), "host 1's health gauge says the store is down",
+            eventually(
+                    Duration.ofSeconds(60),
+                    "host 1's health gauge says the store is down",
                     () -> value(scrape(c, h1), "jovl_health{subsystem=\"store\"}") == 0);
             CommandResult status = c.hosts().jovlStatus(h1);
-            assertFalse(status.succeeded(), "jovl status exits non-zero while the store is down:\n" + status.describe());
-            assertTrue(status.out().lines().anyMatch(l -> l.startsWith("store:") && l.contains("UNHEALTHY")),
+            assertFalse(
+                    status.succeeded(), "jovl status exits non-zero while the store is down:\n" + status.describe());
+            assertTrue(
+                    status.out().lines().anyMatch(l -> l.startsWith("store:") && l.contains("UNHEALTHY")),
                     status.describe());
         } finally {
             c.hosts().startEtcd();
         }
-        eventually(Duration.ofSeconds(60), "host 1's health gauge recovers with the store",
+        eventually(
+                Duration.ofSeconds(60),
+                "host 1's health gauge recovers with the store",
                 () -> value(scrape(c, h1), "jovl_health{subsystem=\"store\"}") == 1);
         promtool(scrape(c, h1), h1);
     }
 
     /** Metrics that have no series until something happens (a sandbox, an event, a pool), or only in standalone mode. */
-    private static final java.util.Set<String> CONDITIONAL = java.util.Set.of("jovl_store_errors_total",
-            "jovl_store_watch_reconnects_total", "jovl_store_watch_resyncs_total", "jovl_dns_queries_total",
-            "jovl_dns_upstream_errors_total", "jovl_ipam_pool_addresses", "jovl_ipam_pool_addresses_in_use",
-            "jovl_peers_programmed", "jovl_store_watch_last_event_age_seconds");
+    private static final java.util.Set<String> CONDITIONAL = java.util.Set.of(
+            "jovl_store_errors_total",
+            "jovl_store_watch_reconnects_total",
+            "jovl_store_watch_resyncs_total",
+            "jovl_dns_queries_total",
+            "jovl_dns_upstream_errors_total",
+            "jovl_ipam_pool_addresses",
+            "jovl_ipam_pool_addresses_in_use",
+            "jovl_peers_programmed",
+            "jovl_store_watch_last_event_age_seconds");
 
     /**
      * The Grafana dashboard's queries are valid PromQL ({@code promtool check rules} on them as
@@ -105,8 +133,8 @@ class MetricsAndHealthTest {
     @Test
     void dashboardQueriesAreValidAndNameServedMetrics(Cluster c) throws Exception {
         Path dashboard = c.hosts().repoRoot().resolve("examples/grafana/jovl-dashboard.json");
-        com.fasterxml.jackson.databind.JsonNode d = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(dashboard.toFile());
+        com.fasterxml.jackson.databind.JsonNode d =
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(dashboard.toFile());
         List<String> exprs = new java.util.ArrayList<>();
         d.get("panels").forEach(p -> {
             if (p.has("targets")) {
@@ -117,23 +145,28 @@ class MetricsAndHealthTest {
         StringBuilder rules = new StringBuilder("groups:\n- name: dashboard\n  rules:\n");
         for (int i = 0; i < exprs.size(); i++) {
             String e = exprs.get(i).replace("$__rate_interval", "1m").replace("$instance", ".*");
-            rules.append("  - record: dashboard:").append(i).append("\n    expr: ")
-                    .append(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(e)).append('\n');
+            rules.append("  - record: dashboard:")
+                    .append(i)
+                    .append("\n    expr: ")
+                    .append(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(e))
+                    .append('\n');
         }
         Path file = Files.createTempFile("jovl-dashboard", ".yml");
         try {
             Files.writeString(file, rules);
-            CommandResult r = Commands.run(Duration.ofSeconds(30), java.util.Map.of(),
-                    List.of("promtool", "check", "rules", file.toString()));
+            CommandResult r = Commands.run(
+                    Duration.ofSeconds(30), java.util.Map.of(), List.of("promtool", "check", "rules", file.toString()));
             assertEquals(0, r.exitCode(), r.describe());
         } finally {
             Files.deleteIfExists(file);
         }
         String served = scrape(c, c.host(1));
-        Matcher names = Pattern.compile("\\b(jovl_[a-z_]+|jvm_[a-z_]+|process_[a-z_]+)").matcher(String.join("\n", exprs));
+        Matcher names =
+                Pattern.compile("\\b(jovl_[a-z_]+|jvm_[a-z_]+|process_[a-z_]+)").matcher(String.join("\n", exprs));
         while (names.find()) {
             String name = names.group(1).replaceAll("_(bucket|count|sum)$", "");
-            assertTrue(CONDITIONAL.contains(name) || served.contains("\n" + name),
+            assertTrue(
+                    CONDITIONAL.contains(name) || served.contains("\n" + name),
                     "the dashboard asks for " + name + ", which jovl does not serve");
         }
     }
@@ -144,21 +177,26 @@ class MetricsAndHealthTest {
 
     /** The value of one series given with its labels as exposed, or -1 if it is absent. */
     static double value(String metrics, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
+        Matcher m =
+                Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
 
     /** The sum of a metric's series whose labels contain {@code labelPart} (0 if none). */
     static double sum(String metrics, String name, String labelPart) {
-        return metrics.lines().filter(l -> l.startsWith(name + "{") && l.contains(labelPart))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return metrics.lines()
+                .filter(l -> l.startsWith(name + "{") && l.contains(labelPart))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private static void promtool(String metrics, String host) throws Exception {
         Path file = Files.createTempFile("jovl-metrics", ".txt");
         try {
             Files.writeString(file, metrics, StandardCharsets.UTF_8);
-            CommandResult r = Commands.run(Duration.ofSeconds(30), java.util.Map.of(),
+            CommandResult r = Commands.run(
+                    Duration.ofSeconds(30),
+                    java.util.Map.of(),
                     List.of("sh", "-c", "promtool check metrics < " + file));
             assertEquals(0, r.exitCode(), host + ": promtool check metrics\n" + r.describe());
         } finally {

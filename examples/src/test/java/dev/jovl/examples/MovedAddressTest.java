@@ -49,17 +49,22 @@ class MovedAddressTest {
         long started = System.nanoTime();
         String mac = c.mac(toHost, to, NET).toLowerCase(Locale.ROOT);
         for (String[] client : new String[][] {{c.host(2), "move-client"}, {c.host(3), "move-local"}}) {
-            eventually(AT_ONCE, client[1] + " reaches " + to + " (" + mac + ") at " + IP,
+            eventually(
+                    AT_ONCE,
+                    client[1] + " reaches " + to + " (" + mac + ") at " + IP,
                     () -> cachedMac(c, client[0], client[1]).equals(mac) && c.fetches(client[0], client[1], IP),
                     () -> "cache: " + cachedMac(c, client[0], client[1]));
         }
-        System.out.printf("address %s moved to %s (%s): both clients reached it %d ms after docker run -d returned%n",
+        System.out.printf(
+                "address %s moved to %s (%s): both clients reached it %d ms after docker run -d returned%n",
                 IP, to, mac, (System.nanoTime() - started) / 1_000_000);
     }
 
     /** The MAC the client's ARP cache holds for the address ("" if none). */
     private static String cachedMac(Cluster c, String host, String container) {
-        String line = c.hosts().docker(host, "exec", container, "ip", "neigh", "show", IP).trimmedOut();
+        String line = c.hosts()
+                .docker(host, "exec", container, "ip", "neigh", "show", IP)
+                .trimmedOut();
         int at = line.indexOf("lladdr ");
         return at < 0 ? "" : line.substring(at + 7).split(" ")[0].toLowerCase(Locale.ROOT);
     }

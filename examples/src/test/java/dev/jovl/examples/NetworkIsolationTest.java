@@ -56,7 +56,8 @@ class NetworkIsolationTest {
 
         eventually(Duration.ofSeconds(10), "red reaches red across hosts", () -> c.pings(c.host(1), "iso-x", z));
         assertTrue(c.fetches(c.host(1), "iso-x", "iso-z"), "red fetches from red by name");
-        assertEquals(c.mac(c.host(2), "iso-z", "iso-red").toLowerCase(Locale.ROOT), neighbourMac(c, c.host(1), "iso-x", z));
+        assertEquals(
+                c.mac(c.host(2), "iso-z", "iso-red").toLowerCase(Locale.ROOT), neighbourMac(c, c.host(1), "iso-x", z));
         eventually(Duration.ofSeconds(10), "blue reaches blue across hosts", () -> c.pings(c.host(3), "iso-w", y));
         assertTrue(c.fetches(c.host(3), "iso-w", "iso-y"), "blue fetches from blue by name");
 
@@ -68,7 +69,10 @@ class NetworkIsolationTest {
     }
 
     private static String neighbourMac(Cluster c, String host, String container, String ip) {
-        String line = c.hosts().docker(host, "exec", container, "ip", "neigh", "show", ip).orFail().trimmedOut();
+        String line = c.hosts()
+                .docker(host, "exec", container, "ip", "neigh", "show", ip)
+                .orFail()
+                .trimmedOut();
         int at = line.indexOf("lladdr ");
         return at < 0 ? line : line.substring(at + 7).split(" ")[0].toLowerCase(Locale.ROOT);
     }

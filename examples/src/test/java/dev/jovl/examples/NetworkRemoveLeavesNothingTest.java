@@ -32,24 +32,40 @@ class NetworkRemoveLeavesNothingTest {
         c.hosts().docker(c.host(1), "network", "rm", NET).orFail();
 
         for (String h : c.hosts().hosts()) {
-            eventually(Duration.ofSeconds(15), "no sandbox namespace for the network on " + h, () -> !c.sandboxExists(h, id));
-            eventually(Duration.ofSeconds(15), "no jovl link left in the host namespace of " + h,
-                    () -> jovlLinks(c, h).isEmpty(), () -> jovlLinks(c, h));
+            eventually(
+                    Duration.ofSeconds(15),
+                    "no sandbox namespace for the network on " + h,
+                    () -> !c.sandboxExists(h, id));
+            eventually(
+                    Duration.ofSeconds(15),
+                    "no jovl link left in the host namespace of " + h,
+                    () -> jovlLinks(c, h).isEmpty(),
+                    () -> jovlLinks(c, h));
         }
-        eventually(Duration.ofSeconds(15), "no store key mentions network " + id,
-                () -> !storeKeysOf(c, id).contains(id), () -> storeKeysOf(c, id));
+        eventually(
+                Duration.ofSeconds(15),
+                "no store key mentions network " + id,
+                () -> !storeKeysOf(c, id).contains(id),
+                () -> storeKeysOf(c, id));
     }
 
     /** Links named like jovl's veth ends (jv..., ve...) or VXLAN devices left in a host's own namespace. */
     private static String jovlLinks(Cluster c, String host) {
         String links = c.hosts().in(host, "ip", "-o", "link", "show").orFail().out();
         StringBuilder ours = new StringBuilder();
-        links.lines().filter(l -> l.matches("\\d+: (jv|ve[0-9a-f]|vxlan).*")).forEach(l -> ours.append(l).append('\n'));
+        links.lines()
+                .filter(l -> l.matches("\\d+: (jv|ve[0-9a-f]|vxlan).*"))
+                .forEach(l -> ours.append(l).append('\n'));
         return ours.toString();
     }
 
     private static String storeKeysOf(Cluster c, String networkId) {
-        return c.hosts().etcdctl("get", "--prefix", "jovl/", "--keys-only").orFail().out().lines()
-                .filter(k -> k.contains(networkId)).reduce("", (a, b) -> a + b + "\n");
+        return c.hosts()
+                .etcdctl("get", "--prefix", "jovl/", "--keys-only")
+                .orFail()
+                .out()
+                .lines()
+                .filter(k -> k.contains(networkId))
+                .reduce("", (a, b) -> a + b + "\n");
     }
 }

@@ -27,7 +27,8 @@ final class SharedHosts implements BeforeAllCallback, ParameterResolver {
     @Override
     public void beforeAll(ExtensionContext context) {
         Running running = running(context);
-        Assumptions.assumeTrue(running.skipReason == null, () -> "jovl.jar cannot be built, e2e skipped:\n" + running.skipReason);
+        Assumptions.assumeTrue(
+                running.skipReason == null, () -> "jovl.jar cannot be built, e2e skipped:\n" + running.skipReason);
         if (running.failure != null) {
             throw new IllegalStateException("simulated hosts did not come up", running.failure);
         }
@@ -77,7 +78,9 @@ final class SharedHosts implements BeforeAllCallback, ParameterResolver {
                 for (String h : hosts.hosts()) {
                     hosts.startJovl(h);
                 }
-                System.err.printf("[e2e] %d hosts with dockerd and jovl up in %.1f s%n", HOST_COUNT, (System.nanoTime() - t0) / 1e9);
+                System.err.printf(
+                        "[e2e] %d hosts with dockerd and jovl up in %.1f s%n",
+                        HOST_COUNT, (System.nanoTime() - t0) / 1e9);
                 return new Running(hosts, null, null);
             } catch (RuntimeException | AssertionError e) {
                 return new Running(hosts, null, e);

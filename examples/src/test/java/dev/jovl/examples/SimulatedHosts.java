@@ -25,8 +25,7 @@ final class SimulatedHosts implements AutoCloseable {
     SimulatedHosts(Path repoRoot, Path logDir) {
         this.repoRoot = repoRoot;
         this.jexctl = repoRoot.resolve("examples/lib/jexctl");
-        this.env = Map.of("JEX_LOGS", logDir.toString(), "JEX_VERBOSE", "1",
-                "JEX_JAR", jar().toString());
+        this.env = Map.of("JEX_LOGS", logDir.toString(), "JEX_VERBOSE", "1", "JEX_JAR", jar().toString());
     }
 
     /** The repository root, found from the working directory (the module or the root). */
@@ -105,7 +104,8 @@ final class SimulatedHosts implements AutoCloseable {
     static final String METRICS = "127.0.0.1:9431";
 
     void startJovl(String host) {
-        jex(Duration.ofSeconds(60), "jovl-start", host, "--metrics-listen", METRICS).orFail();
+        jex(Duration.ofSeconds(60), "jovl-start", host, "--metrics-listen", METRICS)
+                .orFail();
     }
 
     /** The host's jovl metrics, as Prometheus would scrape them. */
@@ -115,8 +115,14 @@ final class SimulatedHosts implements AutoCloseable {
 
     /** {@code jovl status} run on the host against its daemon's socket. */
     CommandResult jovlStatus(String host) {
-        return in(host, Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString(),
-                "status", "--socket", "/run/docker/plugins/jovl.sock");
+        return in(
+                host,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar().toString(),
+                "status",
+                "--socket",
+                "/run/docker/plugins/jovl.sock");
     }
 
     void kill9Jovl(String host) {
@@ -126,7 +132,12 @@ final class SimulatedHosts implements AutoCloseable {
     /** jovl's pid on a host if it is running, else null. */
     String jovlPid(String host) {
         String pid = jex(Duration.ofSeconds(10), "jovl-pid", host).trimmedOut();
-        return !pid.isEmpty() && ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false) ? pid : null;
+        return !pid.isEmpty()
+                        && ProcessHandle.of(Long.parseLong(pid))
+                                .map(ProcessHandle::isAlive)
+                                .orElse(false)
+                ? pid
+                : null;
     }
 
     @Override
@@ -143,6 +154,7 @@ final class SimulatedHosts implements AutoCloseable {
     }
 
     private static String[] concat(String verb, String host, String... rest) {
-        return Stream.concat(Stream.of(verb, host).filter(s -> s != null), Stream.of(rest)).toArray(String[]::new);
+        return Stream.concat(Stream.of(verb, host).filter(s -> s != null), Stream.of(rest))
+                .toArray(String[]::new);
     }
 }

@@ -37,10 +37,16 @@ class StoppedContainerLeavesKernelsTest {
 
         for (int h : new int[] {1, 3}) {
             String host = c.host(h);
-            eventually(Duration.ofSeconds(10), "stop-b's MAC " + mac + " -> " + vtep + " in the FDB on " + host,
-                    () -> fdbHas(c, host, id, mac, vtep), () -> c.sandboxFdb(host, id));
-            eventually(Duration.ofSeconds(10), "stop-b's IP " + ip + " in the neighbour table on " + host,
-                    () -> neighbourHas(c, host, id, ip, mac), () -> c.sandboxNeighbours(host, id));
+            eventually(
+                    Duration.ofSeconds(10),
+                    "stop-b's MAC " + mac + " -> " + vtep + " in the FDB on " + host,
+                    () -> fdbHas(c, host, id, mac, vtep),
+                    () -> c.sandboxFdb(host, id));
+            eventually(
+                    Duration.ofSeconds(10),
+                    "stop-b's IP " + ip + " in the neighbour table on " + host,
+                    () -> neighbourHas(c, host, id, ip, mac),
+                    () -> c.sandboxNeighbours(host, id));
         }
         eventually(Duration.ofSeconds(10), "stop-a reaches stop-b", () -> c.pings(c.host(1), "stop-a", "stop-b"));
 
@@ -48,10 +54,16 @@ class StoppedContainerLeavesKernelsTest {
 
         for (int h : new int[] {1, 3}) {
             String host = c.host(h);
-            eventually(Duration.ofSeconds(10), "stop-b's MAC gone from the FDB on " + host,
-                    () -> !fdbHas(c, host, id, mac, vtep), () -> c.sandboxFdb(host, id));
-            eventually(Duration.ofSeconds(10), "stop-b's IP gone from the neighbour table on " + host,
-                    () -> !neighbourHas(c, host, id, ip, mac), () -> c.sandboxNeighbours(host, id));
+            eventually(
+                    Duration.ofSeconds(10),
+                    "stop-b's MAC gone from the FDB on " + host,
+                    () -> !fdbHas(c, host, id, mac, vtep),
+                    () -> c.sandboxFdb(host, id));
+            eventually(
+                    Duration.ofSeconds(10),
+                    "stop-b's IP gone from the neighbour table on " + host,
+                    () -> !neighbourHas(c, host, id, ip, mac),
+                    () -> c.sandboxNeighbours(host, id));
         }
         assertFalse(c.pings(c.host(1), "stop-a", ip), "stopped container still answers");
     }

@@ -3,7 +3,6 @@ package dev.jovl.ipam;
 import dev.jovl.ipam.IpamException.Kind;
 import dev.jovl.ipam.PoolManager.ResolvedPool;
 import dev.jovl.ipam.net.AllocationRange;
-import dev.jovl.net.IpAddress;
 import dev.jovl.ipam.store.BlockBitmap;
 import dev.jovl.ipam.store.FreeAddressFinder;
 import dev.jovl.ipam.store.Holders;
@@ -16,6 +15,7 @@ import dev.jovl.kvstore.Op;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.StoreException;
 import dev.jovl.kvstore.Txn;
+import dev.jovl.net.IpAddress;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -71,10 +71,11 @@ final class AddressAllocator {
             }
             AllocationRange range = pool.range();
             Optional<KeyValue> cursorKv = cache.cursor();
-            BigInteger from = FreeAddressFinder.clamp(range,
+            BigInteger from = FreeAddressFinder.clamp(
+                    range,
                     cursorKv.map(kv -> new BigInteger(kv.valueAsString())).orElse(null));
-            Optional<BigInteger> found = FreeAddressFinder.inCursorBlock(range, from,
-                    bitmap(cache.block(BlockBitmap.blockOf(from))));
+            Optional<BigInteger> found =
+                    FreeAddressFinder.inCursorBlock(range, from, bitmap(cache.block(BlockBitmap.blockOf(from))));
             if (found.isEmpty()) {
                 found = FreeAddressFinder.anywhere(range, from, cache.loadAllBlocks());
             }
@@ -86,12 +87,16 @@ final class AddressAllocator {
                     return pool.id().subnet().withPrefix(previous.get());
                 }
             }
-            BigInteger offset = found.orElseThrow(() -> new IpamException(Kind.POOL_EXHAUSTED, "pool " + id
-                    + " is exhausted: all " + range.capacity() + " addresses of "
-                    + (range.subRange() != null ? "ip-range " + range.subRange() : "the subnet")
-                    + " are in use"));
-            List<Op> cursorOp = List.of(Op.compareAndSet(keys.cursor(pool.key(), pool.generation()),
-                    cursorKv.map(KeyValue::version).orElse(0L), utf8(offset.add(BigInteger.ONE).toString())));
+            BigInteger offset = found.orElseThrow(() -> new IpamException(
+                    Kind.POOL_EXHAUSTED,
+                    "pool " + id
+                            + " is exhausted: all " + range.capacity() + " addresses of "
+                            + (range.subRange() != null ? "ip-range " + range.subRange() : "the subnet")
+                            + " are in use"));
+            List<Op> cursorOp = List.of(Op.compareAndSet(
+                    keys.cursor(pool.key(), pool.generation()),
+                    cursorKv.map(KeyValue::version).orElse(0L),
+                    utf8(offset.add(BigInteger.ONE).toString())));
             return commitAllocation(cache, offset, false, mac, mac != null, cursorOp);
         });
     }
@@ -133,23 +138,33 @@ final class AddressAllocator {
             if (state.gateway() != null) {
                 IpAddress gateway = IpAddress.parse(state.gateway());
                 if (requested != null && !requested.equals(gateway)) {
-                    throw new IpamException(Kind.ADDRESS_IN_USE, "pool " + id + " already has gateway " + gateway
-                            + "; every network on this subnet must use the same --gateway (asked for " + requested + ")");
+                    throw new IpamException(
+                            Kind.ADDRESS_IN_USE,
+                            "pool " + id + " already has gateway " + gateway
+                                    + "; every network on this subnet must use the same --gateway (asked for "
+                                    + requested + ")");
                 }
                 List<String> holders = Holders.add(state.gatewayHolders(), hostId);
                 if (holders != state.gatewayHolders()) {
-                    store.commit(Txn.of(Op.checkVersion(keys.pool(pool.key()), pool.version()),
-                            Op.compareAndSet(keys.holders(pool.key()), stateKv.version(),
+                    store.commit(Txn.of(
+                            Op.checkVersion(keys.pool(pool.key()), pool.version()),
+                            Op.compareAndSet(
+                                    keys.holders(pool.key()),
+                                    stateKv.version(),
                                     StoredRecords.write(new PoolState(state.holders(), state.gateway(), holders)))));
                 }
                 return pool.id().subnet().withPrefix(gateway);
             }
-            IpAddress gateway = requested != null ? requested : pool.id().subnet().addressAt(pool.range().lo());
+            IpAddress gateway = requested != null
+                    ? requested
+                    : pool.id().subnet().addressAt(pool.range().lo());
             checkAllocatable(pool, gateway);
             BigInteger offset = pool.id().subnet().offsetOf(gateway);
             failIfTaken(cache, offset, gateway, null, "gateway " + gateway);
-            Op setGateway = Op.compareAndSet(keys.holders(pool.key()), stateKv.version(), StoredRecords.write(
-                    new PoolState(state.holders(), gateway.toString(), List.of(hostId))));
+            Op setGateway = Op.compareAndSet(
+                    keys.holders(pool.key()),
+                    stateKv.version(),
+                    StoredRecords.write(new PoolState(state.holders(), gateway.toString(), List.of(hostId))));
             return commitAllocation(cache, offset, true, null, false, List.of(setGateway));
         });
     }
@@ -183,17 +198,23 @@ final class AddressAllocator {
         if (record.gateway()) {
             KeyValue stateKv = holdersKv(pool);
             PoolState state = StoredRecords.read(stateKv.value(), PoolState.class);
-            List<String> holders = Holders.release(state.gatewayHolders(), releasingHost, pools.isGlobalSpace(pool.id()));
+            List<String> holders =
+                    Holders.release(state.gatewayHolders(), releasingHost, pools.isGlobalSpace(pool.id()));
             if (!state.gatewayHolders().isEmpty() && holders.equals(state.gatewayHolders())) {
                 return; // this host does not hold the gateway: nothing to release (idempotent)
             }
             if (!holders.isEmpty()) { // other hosts still use it
-                store.commit(Txn.of(Op.checkVersion(keys.pool(pool.key()), pool.version()),
-                        Op.compareAndSet(keys.holders(pool.key()), stateKv.version(), StoredRecords.write(
-                                new PoolState(state.holders(), state.gateway(), holders)))));
+                store.commit(Txn.of(
+                        Op.checkVersion(keys.pool(pool.key()), pool.version()),
+                        Op.compareAndSet(
+                                keys.holders(pool.key()),
+                                stateKv.version(),
+                                StoredRecords.write(new PoolState(state.holders(), state.gateway(), holders)))));
                 return;
             }
-            ops.add(Op.compareAndSet(keys.holders(pool.key()), stateKv.version(),
+            ops.add(Op.compareAndSet(
+                    keys.holders(pool.key()),
+                    stateKv.version(),
                     StoredRecords.write(new PoolState(state.holders(), null, List.of()))));
         }
         if (record.mac() != null) {
@@ -243,7 +264,8 @@ final class AddressAllocator {
     List<Allocation> list(PoolId id) {
         ResolvedPool pool = pools.require(id);
         List<Allocation> out = new ArrayList<>();
-        for (KeyValue kv : store.list(keys.addressesPrefix(pool.key(), pool.generation())).entries()) {
+        for (KeyValue kv :
+                store.list(keys.addressesPrefix(pool.key(), pool.generation())).entries()) {
             AddressRecord r = StoredRecords.read(kv.value(), AddressRecord.class);
             out.add(new Allocation(r.address(), r.host(), r.gateway(), r.mac(), r.allocatedAt()));
         }
@@ -281,7 +303,8 @@ final class AddressAllocator {
         ResolvedPool pool = cache.pool();
         Optional<AddressRecord> holder = store.get(keys.address(pool.key(), pool.generation(), address.toString()))
                 .map(kv -> StoredRecords.read(kv.value(), AddressRecord.class));
-        if (mac != null && holder.filter(r -> !r.gateway() && mac.equals(r.mac())).isPresent()) {
+        if (mac != null
+                && holder.filter(r -> !r.gateway() && mac.equals(r.mac())).isPresent()) {
             return true;
         }
         String owner = holder.map(r -> r.gateway() ? " as the gateway" : " by a container on host " + r.host())
@@ -293,13 +316,15 @@ final class AddressAllocator {
      * Commits the allocation of {@code offset}; with {@code indexMac} also the MAC entry, created
      * only if absent: if it exists the transaction fails and the retry, on a cold cache, finds it.
      */
-    private String commitAllocation(PoolCache cache, BigInteger offset, boolean gateway, String mac, boolean indexMac,
-                                    List<Op> extra) {
+    private String commitAllocation(
+            PoolCache cache, BigInteger offset, boolean gateway, String mac, boolean indexMac, List<Op> extra) {
         ResolvedPool pool = cache.pool();
         IpAddress address = pool.id().subnet().addressAt(offset);
         List<Op> ops = new ArrayList<>(extra);
-        AddressRecord record = new AddressRecord(address.toString(), hostId, gateway, mac, Instant.now().toString());
-        ops.add(Op.create(keys.address(pool.key(), pool.generation(), address.toString()), StoredRecords.write(record)));
+        AddressRecord record = new AddressRecord(
+                address.toString(), hostId, gateway, mac, Instant.now().toString());
+        ops.add(Op.create(
+                keys.address(pool.key(), pool.generation(), address.toString()), StoredRecords.write(record)));
         if (indexMac) {
             ops.add(Op.create(keys.mac(pool.key(), pool.generation(), mac), utf8(address.toString())));
         }
@@ -308,7 +333,8 @@ final class AddressAllocator {
     }
 
     /** Commits {@code ops} together with the pool check and the block bit flip; updates the cache. */
-    private void commitBlockChange(PoolCache cache, ResolvedPool pool, BigInteger offset, boolean allocate, List<Op> ops) {
+    private void commitBlockChange(
+            PoolCache cache, ResolvedPool pool, BigInteger offset, boolean allocate, List<Op> ops) {
         BigInteger block = BlockBitmap.blockOf(offset);
         Optional<KeyValue> blockKv = cache.block(block);
         BlockBitmap next = bitmap(blockKv).with(BlockBitmap.bitOf(offset), allocate);
@@ -317,21 +343,28 @@ final class AddressAllocator {
         List<Op> all = new ArrayList<>(ops);
         all.add(Op.checkVersion(keys.pool(pool.key()), pool.version()));
         int blockOp = all.size();
-        all.add(next.isEmpty() ? Op.deleteIfVersion(blockKey, blockVersion)
-                : Op.compareAndSet(blockKey, blockVersion, next.encode()));
+        all.add(
+                next.isEmpty()
+                        ? Op.deleteIfVersion(blockKey, blockVersion)
+                        : Op.compareAndSet(blockKey, blockVersion, next.encode()));
         Store.TxnResult result = store.commit(new Txn(all));
-        cache.blocks.put(block, next.isEmpty() ? Optional.empty()
-                : Optional.of(new KeyValue(blockKey, next.encode(), result.version(blockOp), "")));
+        cache.blocks.put(
+                block,
+                next.isEmpty()
+                        ? Optional.empty()
+                        : Optional.of(new KeyValue(blockKey, next.encode(), result.version(blockOp), "")));
         for (int i = 0; i < all.size(); i++) {
             if (all.get(i).key().equals(keys.cursor(pool.key(), pool.generation()))) {
-                cache.cursor = Optional.of(new KeyValue(all.get(i).key(), all.get(i).value(), result.version(i), ""));
+                cache.cursor =
+                        Optional.of(new KeyValue(all.get(i).key(), all.get(i).value(), result.version(i), ""));
             }
         }
     }
 
     private KeyValue holdersKv(ResolvedPool pool) {
-        return store.get(keys.holders(pool.key())).orElseThrow(() -> new StoreException.Conflict(
-                keys.holders(pool.key()), "pool " + pool.id() + " is being released"));
+        return store.get(keys.holders(pool.key()))
+                .orElseThrow(() -> new StoreException.Conflict(
+                        keys.holders(pool.key()), "pool " + pool.id() + " is being released"));
     }
 
     private Optional<IpAddress> addressOfMac(ResolvedPool pool, String mac) {
@@ -425,15 +458,15 @@ final class AddressAllocator {
         }
 
         Optional<KeyValue> block(BigInteger block) {
-            return blocks.computeIfAbsent(block,
-                    b -> store.get(keys.block(pool().key(), pool().generation(), b)));
+            return blocks.computeIfAbsent(block, b -> store.get(keys.block(pool().key(), pool().generation(), b)));
         }
 
         /** Reads every stored block of the pool: the full search when the cursor's block is full. */
         NavigableMap<BigInteger, BlockBitmap> loadAllBlocks() {
             NavigableMap<BigInteger, BlockBitmap> all = new TreeMap<>();
             blocks.clear();
-            for (KeyValue kv : store.list(keys.blocksPrefix(pool().key(), pool().generation())).entries()) {
+            for (KeyValue kv : store.list(keys.blocksPrefix(pool().key(), pool().generation()))
+                    .entries()) {
                 BigInteger index = IpamKeys.blockIndexOf(kv.key());
                 blocks.put(index, Optional.of(kv));
                 all.put(index, BlockBitmap.decode(kv.value()));

@@ -9,5 +9,4 @@ package dev.jovl.ipam;
  * @param mac         the endpoint MAC Docker sent with the request, or null
  * @param allocatedAt ISO-8601 instant
  */
-public record Allocation(String address, String host, boolean gateway, String mac, String allocatedAt) {
-}
+public record Allocation(String address, String host, boolean gateway, String mac, String allocatedAt) {}

@@ -21,9 +21,16 @@ import java.util.regex.Pattern;
  *                           address instead of leaking a second one
  * @param maxAttempts        how often a write that lost a race is retried before giving up
  */
-public record IpamConfig(String localAddressSpace, String globalAddressSpace, Cidr defaultV4Range,
-                         int defaultV4Prefix, Cidr defaultV6Range, int defaultV6Prefix, String keyPrefix,
-                         boolean requiresMacAddress, int maxAttempts) {
+public record IpamConfig(
+        String localAddressSpace,
+        String globalAddressSpace,
+        Cidr defaultV4Range,
+        int defaultV4Prefix,
+        Cidr defaultV6Range,
+        int defaultV6Prefix,
+        String keyPrefix,
+        boolean requiresMacAddress,
+        int maxAttempts) {
 
     private static final Pattern SPACE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -36,7 +43,8 @@ public record IpamConfig(String localAddressSpace, String globalAddressSpace, Ci
         checkDefault(defaultV4Range, defaultV4Prefix, Family.V4);
         checkDefault(defaultV6Range, defaultV6Prefix, Family.V6);
         if (keyPrefix == null || keyPrefix.isEmpty() || keyPrefix.startsWith("/") || keyPrefix.endsWith("/")) {
-            throw new IllegalArgumentException("key prefix must be non-empty without leading or trailing '/': " + keyPrefix);
+            throw new IllegalArgumentException(
+                    "key prefix must be non-empty without leading or trailing '/': " + keyPrefix);
         }
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be positive");
@@ -44,23 +52,55 @@ public record IpamConfig(String localAddressSpace, String globalAddressSpace, Ci
     }
 
     public static IpamConfig defaults() {
-        return new IpamConfig("jovl-local", "jovl-global", Cidr.parse("10.200.0.0/16"), 24,
-                Cidr.parse("fd6a:6f76:6c00::/48"), 64, "jovl/v1/ipam", true, 500);
+        return new IpamConfig(
+                "jovl-local",
+                "jovl-global",
+                Cidr.parse("10.200.0.0/16"),
+                24,
+                Cidr.parse("fd6a:6f76:6c00::/48"),
+                64,
+                "jovl/v1/ipam",
+                true,
+                500);
     }
 
     public IpamConfig withKeyPrefix(String prefix) {
-        return new IpamConfig(localAddressSpace, globalAddressSpace, defaultV4Range, defaultV4Prefix, defaultV6Range,
-                defaultV6Prefix, prefix, requiresMacAddress, maxAttempts);
+        return new IpamConfig(
+                localAddressSpace,
+                globalAddressSpace,
+                defaultV4Range,
+                defaultV4Prefix,
+                defaultV6Range,
+                defaultV6Prefix,
+                prefix,
+                requiresMacAddress,
+                maxAttempts);
     }
 
     public IpamConfig withDefaultRanges(Cidr v4, int v4Prefix, Cidr v6, int v6Prefix) {
-        return new IpamConfig(localAddressSpace, globalAddressSpace, v4, v4Prefix, v6, v6Prefix, keyPrefix,
-                requiresMacAddress, maxAttempts);
+        return new IpamConfig(
+                localAddressSpace,
+                globalAddressSpace,
+                v4,
+                v4Prefix,
+                v6,
+                v6Prefix,
+                keyPrefix,
+                requiresMacAddress,
+                maxAttempts);
     }
 
     public IpamConfig withRequiresMacAddress(boolean requires) {
-        return new IpamConfig(localAddressSpace, globalAddressSpace, defaultV4Range, defaultV4Prefix, defaultV6Range,
-                defaultV6Prefix, keyPrefix, requires, maxAttempts);
+        return new IpamConfig(
+                localAddressSpace,
+                globalAddressSpace,
+                defaultV4Range,
+                defaultV4Prefix,
+                defaultV6Range,
+                defaultV6Prefix,
+                keyPrefix,
+                requires,
+                maxAttempts);
     }
 
     static boolean isValidSpaceName(String name) {
@@ -75,7 +115,8 @@ public record IpamConfig(String localAddressSpace, String globalAddressSpace, Ci
 
     private static void checkDefault(Cidr range, int prefix, Family family) {
         if (range == null || range.family() != family) {
-            throw new IllegalArgumentException("default " + family + " range must be an " + family + " subnet: " + range);
+            throw new IllegalArgumentException(
+                    "default " + family + " range must be an " + family + " subnet: " + range);
         }
         if (prefix < range.prefix() || prefix > family.bits() - 2) {
             throw new IllegalArgumentException("default " + family + " prefix /" + prefix + " must be between /"

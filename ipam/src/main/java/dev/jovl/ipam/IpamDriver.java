@@ -1,8 +1,6 @@
 package dev.jovl.ipam;
 
 import dev.jovl.ipam.IpamException.Kind;
-import dev.jovl.net.IpAddress;
-import dev.jovl.net.MacAddress;
 import dev.jovl.ipam.protocol.IpamProtocol;
 import dev.jovl.ipam.protocol.IpamProtocol.AddressSpacesResponse;
 import dev.jovl.ipam.protocol.IpamProtocol.CapabilitiesResponse;
@@ -15,6 +13,8 @@ import dev.jovl.ipam.protocol.IpamProtocol.RequestPoolRequest;
 import dev.jovl.ipam.protocol.IpamProtocol.RequestPoolResponse;
 import dev.jovl.ipam.store.IpamKeys;
 import dev.jovl.kvstore.Store;
+import dev.jovl.net.IpAddress;
+import dev.jovl.net.MacAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +28,6 @@ import java.util.Objects;
  * fails has changed nothing. See {@code ipam/README.md} for the semantics of each call.
  */
 public final class IpamDriver {
-
 
     private final IpamConfig config;
     private final String hostId;
@@ -75,8 +74,8 @@ public final class IpamDriver {
     /** {@code /IpamDriver.RequestPool}. */
     public RequestPoolResponse requestPool(RequestPoolRequest request) {
         Objects.requireNonNull(request, "request");
-        PoolManager.ResolvedPool pool = pools.requestPool(request.addressSpace(), request.pool(), request.subPool(),
-                request.v6());
+        PoolManager.ResolvedPool pool =
+                pools.requestPool(request.addressSpace(), request.pool(), request.subPool(), request.v6());
         return new RequestPoolResponse(pool.key(), pool.id().subnet().toString(), Map.of());
     }
 
@@ -139,10 +138,17 @@ public final class IpamDriver {
     public List<PoolInfo> pools() {
         List<PoolInfo> out = new ArrayList<>();
         for (PoolId id : pools.listPools()) {
-            pools.find(id).ifPresent(pool -> pools.state(id).ifPresent(state -> out.add(new PoolInfo(
-                    id.toString(), id.subnet().toString(), pool.definition().subRange(), state.gateway(),
-                    state.holders(), state.gatewayHolders(), pool.definition().createdBy(),
-                    pool.definition().createdAt()))));
+            pools.find(id)
+                    .ifPresent(pool -> pools.state(id)
+                            .ifPresent(state -> out.add(new PoolInfo(
+                                    id.toString(),
+                                    id.subnet().toString(),
+                                    pool.definition().subRange(),
+                                    state.gateway(),
+                                    state.holders(),
+                                    state.gatewayHolders(),
+                                    pool.definition().createdBy(),
+                                    pool.definition().createdAt()))));
         }
         return out;
     }

@@ -14,6 +14,12 @@ import java.util.List;
  * @param createdBy      host that created the pool
  * @param createdAt      ISO-8601 instant
  */
-public record PoolInfo(String poolId, String subnet, String ipRange, String gateway, List<String> holders,
-                       List<String> gatewayHolders, String createdBy, String createdAt) {
-}
+public record PoolInfo(
+        String poolId,
+        String subnet,
+        String ipRange,
+        String gateway,
+        List<String> holders,
+        List<String> gatewayHolders,
+        String createdBy,
+        String createdAt) {}

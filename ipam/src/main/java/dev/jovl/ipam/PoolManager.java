@@ -2,9 +2,6 @@ package dev.jovl.ipam;
 
 import dev.jovl.ipam.IpamException.Kind;
 import dev.jovl.ipam.net.AllocationRange;
-import dev.jovl.net.Cidr;
-import dev.jovl.net.Family;
-import dev.jovl.net.IpAddress;
 import dev.jovl.ipam.store.Holders;
 import dev.jovl.ipam.store.IpamKeys;
 import dev.jovl.ipam.store.StoredRecords;
@@ -16,6 +13,9 @@ import dev.jovl.kvstore.Op;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.StoreException;
 import dev.jovl.kvstore.Txn;
+import dev.jovl.net.Cidr;
+import dev.jovl.net.Family;
+import dev.jovl.net.IpAddress;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,8 +71,10 @@ final class PoolManager {
 
     /** The pool, or UNKNOWN_POOL: the message is what a user sees when a network's pool is gone. */
     ResolvedPool require(PoolId id) {
-        return find(id).orElseThrow(() -> new IpamException(Kind.UNKNOWN_POOL, "unknown pool " + id
-                + ": it was released or never created (is every host using the same state store?)"));
+        return find(id).orElseThrow(() -> new IpamException(
+                Kind.UNKNOWN_POOL,
+                "unknown pool " + id
+                        + ": it was released or never created (is every host using the same state store?)"));
     }
 
     private static ResolvedPool resolve(PoolId id, KeyValue kv) {
@@ -132,9 +134,13 @@ final class PoolManager {
         if (existing.isPresent()) {
             ResolvedPool pool = resolve(id, existing.get());
             if (!Objects.equals(pool.range().subRange(), range.subRange())) {
-                throw new IpamException(Kind.OVERLAPPING_SUBNET, "subnet " + id.subnet() + " is already a pool "
-                        + (pool.range().subRange() == null ? "without an ip-range" : "with ip-range "
-                        + pool.range().subRange()) + "; every network on it must use the same --ip-range");
+                throw new IpamException(
+                        Kind.OVERLAPPING_SUBNET,
+                        "subnet " + id.subnet() + " is already a pool "
+                                + (pool.range().subRange() == null
+                                        ? "without an ip-range"
+                                        : "with ip-range " + pool.range().subRange())
+                                + "; every network on it must use the same --ip-range");
             }
             addHolder(pool);
             return pool;
@@ -142,9 +148,12 @@ final class PoolManager {
         IndexSnapshot index = readIndex();
         for (String other : index.index().pools()) {
             PoolId otherId = PoolId.parse(other);
-            if (otherId.addressSpace().equals(id.addressSpace()) && otherId.subnet().overlaps(id.subnet())) {
-                throw new IpamException(Kind.OVERLAPPING_SUBNET, "subnet " + id.subnet() + " overlaps pool "
-                        + otherId.subnet() + " already in use; choose a subnet that does not overlap it");
+            if (otherId.addressSpace().equals(id.addressSpace())
+                    && otherId.subnet().overlaps(id.subnet())) {
+                throw new IpamException(
+                        Kind.OVERLAPPING_SUBNET,
+                        "subnet " + id.subnet() + " overlaps pool " + otherId.subnet()
+                                + " already in use; choose a subnet that does not overlap it");
             }
         }
         return create(id, range.subRange(), index);
@@ -152,12 +161,17 @@ final class PoolManager {
 
     private ResolvedPool requestFree(String space, Family family) {
         IndexSnapshot index = readIndex();
-        List<Cidr> taken = index.index().pools().stream().map(p -> PoolId.parse(p).subnet())
-                .filter(c -> c.family() == family).sorted(Comparator.naturalOrder()).toList();
+        List<Cidr> taken = index.index().pools().stream()
+                .map(p -> PoolId.parse(p).subnet())
+                .filter(c -> c.family() == family)
+                .sorted(Comparator.naturalOrder())
+                .toList();
         Cidr range = family == Family.V4 ? config.defaultV4Range() : config.defaultV6Range();
         int prefix = family == Family.V4 ? config.defaultV4Prefix() : config.defaultV6Prefix();
-        Cidr free = firstFreeSubnet(range, prefix, taken).orElseThrow(() -> new IpamException(Kind.POOL_EXHAUSTED,
-                "no free /" + prefix + " left in the default range " + range + "; pass --subnet"));
+        Cidr free = firstFreeSubnet(range, prefix, taken)
+                .orElseThrow(() -> new IpamException(
+                        Kind.POOL_EXHAUSTED,
+                        "no free /" + prefix + " left in the default range " + range + "; pass --subnet"));
         return create(new PoolId(space, free), null, index);
     }
 
@@ -192,9 +206,16 @@ final class PoolManager {
     }
 
     private ResolvedPool create(PoolId id, Cidr subRange, IndexSnapshot index) {
-        String generation = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        PoolDefinition def = new PoolDefinition(id.toString(), id.addressSpace(), id.subnet().toString(),
-                subRange == null ? null : subRange.toString(), generation, hostId, Instant.now().toString());
+        String generation =
+                HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        PoolDefinition def = new PoolDefinition(
+                id.toString(),
+                id.addressSpace(),
+                id.subnet().toString(),
+                subRange == null ? null : subRange.toString(),
+                generation,
+                hostId,
+                Instant.now().toString());
         PoolState state = new PoolState(List.of(hostId), null, List.of());
         Store.TxnResult result = store.commit(Txn.of(
                 index.update(keys.index(), index.index().with(id.toString())),
@@ -207,15 +228,18 @@ final class PoolManager {
     }
 
     private void addHolder(ResolvedPool pool) {
-        KeyValue stateKv = store.get(keys.holders(pool.key())).orElseThrow(() ->
-                new StoreException.Conflict(keys.holders(pool.key()), "pool being released"));
+        KeyValue stateKv = store.get(keys.holders(pool.key()))
+                .orElseThrow(() -> new StoreException.Conflict(keys.holders(pool.key()), "pool being released"));
         PoolState state = StoredRecords.read(stateKv.value(), PoolState.class);
         List<String> holders = Holders.add(state.holders(), hostId);
         if (holders == state.holders()) {
             return;
         }
-        store.commit(Txn.of(Op.checkVersion(keys.pool(pool.key()), pool.version()),
-                Op.compareAndSet(keys.holders(pool.key()), stateKv.version(),
+        store.commit(Txn.of(
+                Op.checkVersion(keys.pool(pool.key()), pool.version()),
+                Op.compareAndSet(
+                        keys.holders(pool.key()),
+                        stateKv.version(),
                         StoredRecords.write(new PoolState(holders, state.gateway(), state.gatewayHolders())))));
         LOG.info("host {} now also holds pool {}", hostId, pool.id());
     }
@@ -247,8 +271,11 @@ final class PoolManager {
         if (!holders.isEmpty()) {
             // the gateway stays reserved for the remaining holders; this host no longer uses it
             List<String> gatewayHolders = Holders.release(state.gatewayHolders(), hostId, false);
-            store.commit(Txn.of(Op.checkVersion(keys.pool(id.toString()), pool.version()),
-                    Op.compareAndSet(keys.holders(id.toString()), stateKv.get().version(),
+            store.commit(Txn.of(
+                    Op.checkVersion(keys.pool(id.toString()), pool.version()),
+                    Op.compareAndSet(
+                            keys.holders(id.toString()),
+                            stateKv.get().version(),
                             StoredRecords.write(new PoolState(holders, state.gateway(), gatewayHolders)))));
             return false;
         }
@@ -291,7 +318,9 @@ final class PoolManager {
     private void deleteKeys(List<String> keysToDelete) {
         for (int i = 0; i < keysToDelete.size(); i += Txn.MAX_OPS) {
             Txn.Builder txn = Txn.builder();
-            keysToDelete.subList(i, Math.min(keysToDelete.size(), i + Txn.MAX_OPS)).forEach(k -> txn.add(Op.delete(k)));
+            keysToDelete
+                    .subList(i, Math.min(keysToDelete.size(), i + Txn.MAX_OPS))
+                    .forEach(k -> txn.add(Op.delete(k)));
             store.commit(txn.build());
         }
     }

@@ -23,11 +23,15 @@ final class StoreSteps {
         try {
             return retry.call(step);
         } catch (StoreRetry.GaveUp contended) {
-            throw new IpamException(IpamException.Kind.STORE_UNAVAILABLE, what + ": " + contended.getMessage()
-                    + "; try again", contended.getCause());
+            throw new IpamException(
+                    IpamException.Kind.STORE_UNAVAILABLE,
+                    what + ": " + contended.getMessage() + "; try again",
+                    contended.getCause());
         } catch (StoreException.Unavailable down) {
-            throw new IpamException(IpamException.Kind.STORE_UNAVAILABLE, what + ": state store "
-                    + store.describe() + " unavailable: " + down.getMessage(), down);
+            throw new IpamException(
+                    IpamException.Kind.STORE_UNAVAILABLE,
+                    what + ": state store " + store.describe() + " unavailable: " + down.getMessage(),
+                    down);
         } catch (StoreException.InvalidArgument | StoreException.NotFound bad) {
             throw new IpamException(IpamException.Kind.INVALID_REQUEST, what + ": " + bad.getMessage(), bad);
         }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jovl.ipam.IpamException.Kind;
 import dev.jovl.ipam.net.AllocationRange;
-import dev.jovl.net.Cidr;
-import dev.jovl.net.IpAddress;
 import dev.jovl.ipam.protocol.IpamProtocol;
 import dev.jovl.ipam.protocol.IpamProtocol.ReleaseAddressRequest;
 import dev.jovl.ipam.protocol.IpamProtocol.RequestAddressRequest;
@@ -16,6 +14,8 @@ import dev.jovl.ipam.store.BlockBitmap;
 import dev.jovl.ipam.store.IpamKeys;
 import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Store;
+import dev.jovl.net.Cidr;
+import dev.jovl.net.IpAddress;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,22 +56,16 @@ class AllocatorProperties {
         temp.close();
     }
 
+    sealed interface Action permits Any, Specific, Release, Gateway {}
 
-    sealed interface Action permits Any, Specific, Release, Gateway {
-    }
+    record Any(int host) implements Action {}
 
-    record Any(int host) implements Action {
-    }
-
-    record Specific(int host, int offset) implements Action {
-    }
+    record Specific(int host, int offset) implements Action {}
 
     /** Releases the {@code pick}-th allocated address (mod their number), or offset {@code pick} if none. */
-    record Release(int host, int pick) implements Action {
-    }
+    record Release(int host, int pick) implements Action {}
 
-    record Gateway(int host) implements Action {
-    }
+    record Gateway(int host) implements Action {}
 
     @Provide
     Arbitrary<List<Action>> actions() {
@@ -80,7 +74,10 @@ class AllocatorProperties {
         Arbitrary<Action> action = Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(5, host.map(Any::new)),
                 net.jqwik.api.Tuple.of(2, Combinators.combine(host, offset).as(Specific::new)),
-                net.jqwik.api.Tuple.of(4, Combinators.combine(host, Arbitraries.integers().between(0, 40)).as(Release::new)),
+                net.jqwik.api.Tuple.of(
+                        4,
+                        Combinators.combine(host, Arbitraries.integers().between(0, 40))
+                                .as(Release::new)),
                 net.jqwik.api.Tuple.of(1, host.map(Gateway::new)));
         return action.list().ofMinSize(1).ofMaxSize(45);
     }
@@ -92,18 +89,27 @@ class AllocatorProperties {
 
     @Property(tries = 80)
     void anySequenceKeepsAllocationsUniqueInsideThePoolAndConsistentWithTheStore(
-            @ForAll("subnets") String subnetText, @ForAll boolean withSubRange, @ForAll("actions") List<Action> actions) {
+            @ForAll("subnets") String subnetText,
+            @ForAll boolean withSubRange,
+            @ForAll("actions") List<Action> actions) {
         IpamConfig config = IpamConfig.defaults().withKeyPrefix("props/" + TRY.incrementAndGet());
-        List<IpamDriver> drivers = Stream.of(HOSTS).map(h -> new IpamDriver(store, config, h)).toList();
+        List<IpamDriver> drivers =
+                Stream.of(HOSTS).map(h -> new IpamDriver(store, config, h)).toList();
         Cidr subnet = Cidr.parse(subnetText);
         Cidr subRange = withSubRange && subnet.hostBits() >= 3
-                ? new Cidr(subnet.addressAt(subnet.size().shiftRight(1)), subnet.prefix() + 1) : null;
+                ? new Cidr(subnet.addressAt(subnet.size().shiftRight(1)), subnet.prefix() + 1)
+                : null;
         boolean v6 = subnet.family() == dev.jovl.net.Family.V6;
-        String poolId = drivers.getFirst().requestPool(new RequestPoolRequest("jovl-local", subnetText,
-                subRange == null ? "" : subRange.toString(), null, v6)).poolId();
+        String poolId = drivers.getFirst()
+                .requestPool(new RequestPoolRequest(
+                        "jovl-local", subnetText, subRange == null ? "" : subRange.toString(), null, v6))
+                .poolId();
         for (IpamDriver d : drivers) { // standalone mode: every host holds the pool
-            assertEquals(poolId, d.requestPool(new RequestPoolRequest("jovl-local", subnetText,
-                    subRange == null ? "" : subRange.toString(), null, v6)).poolId());
+            assertEquals(
+                    poolId,
+                    d.requestPool(new RequestPoolRequest(
+                                    "jovl-local", subnetText, subRange == null ? "" : subRange.toString(), null, v6))
+                            .poolId());
         }
         Model model = new Model(AllocationRange.of(subnet, subRange));
         for (Action action : actions) {
@@ -116,7 +122,9 @@ class AllocatorProperties {
         switch (action) {
             case Any(int host) -> {
                 BigInteger expected = m.nextFree();
-                Outcome got = call(() -> drivers.get(host).requestAddress(new RequestAddressRequest(poolId, "", null)).address());
+                Outcome got = call(() -> drivers.get(host)
+                        .requestAddress(new RequestAddressRequest(poolId, "", null))
+                        .address());
                 if (expected == null) {
                     got.expectError(Kind.POOL_EXHAUSTED, action);
                 } else {
@@ -131,7 +139,9 @@ class AllocatorProperties {
                     return;
                 }
                 String address = m.range.subnet().addressAt(o).toString();
-                Outcome got = call(() -> drivers.get(host).requestAddress(new RequestAddressRequest(poolId, address, null)).address());
+                Outcome got = call(() -> drivers.get(host)
+                        .requestAddress(new RequestAddressRequest(poolId, address, null))
+                        .address());
                 if (!m.range.isUsable(o)) {
                     got.expectError(Kind.ADDRESS_OUTSIDE_POOL, action);
                 } else if (m.taken.containsKey(o)) {
@@ -143,7 +153,8 @@ class AllocatorProperties {
             }
             case Release(int host, int pick) -> {
                 List<BigInteger> allocated = new ArrayList<>(m.taken.keySet());
-                BigInteger o = allocated.isEmpty() ? BigInteger.valueOf(pick).mod(m.range.subnet().size())
+                BigInteger o = allocated.isEmpty()
+                        ? BigInteger.valueOf(pick).mod(m.range.subnet().size())
                         : allocated.get(pick % allocated.size());
                 String address = m.range.subnet().addressAt(o).toString();
                 drivers.get(host).releaseAddress(new ReleaseAddressRequest(poolId, address));
@@ -158,8 +169,12 @@ class AllocatorProperties {
                 }
             }
             case Gateway(int host) -> {
-                Outcome got = call(() -> drivers.get(host).requestAddress(new RequestAddressRequest(poolId, "",
-                        Map.of(IpamProtocol.REQUEST_ADDRESS_TYPE, IpamProtocol.GATEWAY_REQUEST_TYPE))).address());
+                Outcome got = call(() -> drivers.get(host)
+                        .requestAddress(new RequestAddressRequest(
+                                poolId,
+                                "",
+                                Map.of(IpamProtocol.REQUEST_ADDRESS_TYPE, IpamProtocol.GATEWAY_REQUEST_TYPE)))
+                        .address());
                 if (m.gateway != null) {
                     got.expectAddress(m, m.gateway, action);
                     if (!m.gatewayHolders.contains(HOSTS[host])) {
@@ -183,7 +198,9 @@ class AllocatorProperties {
         TreeMap<BigInteger, String> stored = new TreeMap<>();
         for (Allocation a : listed) {
             IpAddress ip = IpAddress.parse(a.address());
-            assertTrue(m.range.subnet().contains(ip) && m.range.isUsable(m.range.subnet().offsetOf(ip)),
+            assertTrue(
+                    m.range.subnet().contains(ip)
+                            && m.range.isUsable(m.range.subnet().offsetOf(ip)),
                     a + " is outside " + m.range.subnet());
             String previous = stored.put(m.range.subnet().offsetOf(ip), a.host());
             assertEquals(null, previous, "address listed twice: " + a);
@@ -223,7 +240,8 @@ class AllocatorProperties {
 
         BigInteger nextFree() {
             BigInteger from = cursor == null || cursor.compareTo(range.lo()) < 0 || cursor.compareTo(range.hi()) > 0
-                    ? range.lo() : cursor;
+                    ? range.lo()
+                    : cursor;
             for (BigInteger o = from; o.compareTo(range.hi()) <= 0; o = o.add(BigInteger.ONE)) {
                 if (!taken.containsKey(o)) {
                     return o;

@@ -48,8 +48,9 @@ class ConcurrentHostsTest {
                 stores.add(s);
                 drivers.add(new IpamDriver(s, IpamConfig.defaults(), "host" + h));
             }
-            String poolId = drivers.getFirst().requestPool(
-                    new RequestPoolRequest("jovl-global", "10.90.0.0/26", "", null, false)).poolId();
+            String poolId = drivers.getFirst()
+                    .requestPool(new RequestPoolRequest("jovl-global", "10.90.0.0/26", "", null, false))
+                    .poolId();
             Map<String, String> holder = new ConcurrentHashMap<>(); // address -> thread that holds it
             CyclicBarrier start = new CyclicBarrier(hosts * threadsPerHost);
             List<Future<?>> runs = new ArrayList<>();
@@ -70,12 +71,17 @@ class ConcurrentHostsTest {
                         } else {
                             String wanted = r == 9 ? "10.90.0." + (1 + random.nextInt(62)) : "";
                             try {
-                                String cidr = d.requestAddress(new RequestAddressRequest(poolId, wanted, null)).address();
+                                String cidr = d.requestAddress(new RequestAddressRequest(poolId, wanted, null))
+                                        .address();
                                 String a = cidr.substring(0, cidr.indexOf('/'));
-                                assertNull(holder.putIfAbsent(a, me), a + " handed to " + me + " while held by " + holder.get(a));
+                                assertNull(
+                                        holder.putIfAbsent(a, me),
+                                        a + " handed to " + me + " while held by " + holder.get(a));
                                 mine.add(a);
                             } catch (IpamException e) {
-                                assertTrue(e.kind() == Kind.POOL_EXHAUSTED || (!wanted.isEmpty() && e.kind() == Kind.ADDRESS_IN_USE),
+                                assertTrue(
+                                        e.kind() == Kind.POOL_EXHAUSTED
+                                                || (!wanted.isEmpty() && e.kind() == Kind.ADDRESS_IN_USE),
                                         e.kind() + ": " + e.getMessage());
                             }
                         }

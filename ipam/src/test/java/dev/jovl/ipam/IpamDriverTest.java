@@ -29,11 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** The IPAM semantics, on the embedded store, with two hosts sharing it. */
 class IpamDriverTest {
 
-    private static final Map<String, String> GATEWAY = Map.of(IpamProtocol.REQUEST_ADDRESS_TYPE,
-            IpamProtocol.GATEWAY_REQUEST_TYPE);
+    private static final Map<String, String> GATEWAY =
+            Map.of(IpamProtocol.REQUEST_ADDRESS_TYPE, IpamProtocol.GATEWAY_REQUEST_TYPE);
 
     @TempDir
     Path dir;
+
     private Store storeA;
     private Store storeB;
     private IpamDriver hostA;
@@ -62,11 +63,13 @@ class IpamDriverTest {
     }
 
     private static String specific(IpamDriver d, String poolId, String address) {
-        return d.requestAddress(new RequestAddressRequest(poolId, address, null)).address();
+        return d.requestAddress(new RequestAddressRequest(poolId, address, null))
+                .address();
     }
 
     private static String gateway(IpamDriver d, String poolId, String address) {
-        return d.requestAddress(new RequestAddressRequest(poolId, address, GATEWAY)).address();
+        return d.requestAddress(new RequestAddressRequest(poolId, address, GATEWAY))
+                .address();
     }
 
     private static void release(IpamDriver d, String poolId, String address) {
@@ -101,7 +104,8 @@ class IpamDriverTest {
         assertEquals("10.10.0.3/24", any(hostA, p.poolId()));
         assertEquals("10.10.0.77/24", specific(hostA, p.poolId(), "10.10.0.77"));
         List<Allocation> all = hostA.allocations(p.poolId());
-        assertEquals(List.of("10.10.0.1", "10.10.0.2", "10.10.0.3", "10.10.0.77"),
+        assertEquals(
+                List.of("10.10.0.1", "10.10.0.2", "10.10.0.3", "10.10.0.77"),
                 all.stream().map(Allocation::address).toList());
         assertTrue(all.getFirst().gateway());
         assertTrue(all.stream().allMatch(a -> a.host().equals("host-a")));
@@ -109,7 +113,8 @@ class IpamDriverTest {
 
     @Test
     void gatewayWithoutAddressIsTheFirstOfTheRange() {
-        String id = hostA.requestPool(pool("", "10.10.0.0/24", "10.10.0.128/25", false)).poolId();
+        String id = hostA.requestPool(pool("", "10.10.0.0/24", "10.10.0.128/25", false))
+                .poolId();
         assertEquals("jovl-local/10.10.0.0/24", id);
         assertEquals("10.10.0.128/24", gateway(hostA, id, ""));
         assertEquals("10.10.0.129/24", any(hostA, id));
@@ -117,7 +122,8 @@ class IpamDriverTest {
 
     @Test
     void subRangeBoundsAnyRequestsAndExhausts() {
-        String id = hostA.requestPool(pool("jovl-global", "10.10.0.0/24", "10.10.0.248/29", false)).poolId();
+        String id = hostA.requestPool(pool("jovl-global", "10.10.0.0/24", "10.10.0.248/29", false))
+                .poolId();
         Set<String> got = new HashSet<>();
         for (int i = 0; i < 7; i++) { // .248 .. .254 (.255 is the broadcast address)
             got.add(any(hostA, id));
@@ -131,7 +137,8 @@ class IpamDriverTest {
 
     @Test
     void releasedAddressesAreNotReusedAtOnce() {
-        String id = hostA.requestPool(pool("jovl-global", "10.10.0.0/28", "", false)).poolId();
+        String id = hostA.requestPool(pool("jovl-global", "10.10.0.0/28", "", false))
+                .poolId();
         String first = any(hostA, id);
         release(hostA, id, first.split("/")[0]);
         String second = any(hostA, id);
@@ -150,7 +157,8 @@ class IpamDriverTest {
 
     @Test
     void errorsAreClearAndChangeNothing() {
-        String id = hostA.requestPool(pool("jovl-global", "10.10.0.0/24", "", false)).poolId();
+        String id = hostA.requestPool(pool("jovl-global", "10.10.0.0/24", "", false))
+                .poolId();
         specific(hostA, id, "10.10.0.9");
         failsWithoutChange(Kind.ADDRESS_IN_USE, () -> specific(hostB, id, "10.10.0.9"));
         failsWithoutChange(Kind.ADDRESS_OUTSIDE_POOL, () -> specific(hostB, id, "10.10.1.9"));
@@ -159,20 +167,23 @@ class IpamDriverTest {
         failsWithoutChange(Kind.UNKNOWN_POOL, () -> any(hostB, "jovl-global/10.99.0.0/24"));
         failsWithoutChange(Kind.INVALID_REQUEST, () -> any(hostB, "garbage"));
         failsWithoutChange(Kind.INVALID_REQUEST, () -> specific(hostB, id, "10.10.0.300"));
-        failsWithoutChange(Kind.OVERLAPPING_SUBNET,
-                () -> hostB.requestPool(pool("jovl-global", "10.10.0.0/16", "", false)));
-        failsWithoutChange(Kind.OVERLAPPING_SUBNET,
-                () -> hostB.requestPool(pool("jovl-global", "10.10.0.128/25", "", false)));
-        failsWithoutChange(Kind.OVERLAPPING_SUBNET,
+        failsWithoutChange(
+                Kind.OVERLAPPING_SUBNET, () -> hostB.requestPool(pool("jovl-global", "10.10.0.0/16", "", false)));
+        failsWithoutChange(
+                Kind.OVERLAPPING_SUBNET, () -> hostB.requestPool(pool("jovl-global", "10.10.0.128/25", "", false)));
+        failsWithoutChange(
+                Kind.OVERLAPPING_SUBNET,
                 () -> hostB.requestPool(pool("jovl-global", "10.10.0.0/24", "10.10.0.0/25", false)));
         failsWithoutChange(Kind.INVALID_REQUEST, () -> hostB.requestPool(pool("", "10.10.0.1/24", "", false)));
         failsWithoutChange(Kind.INVALID_REQUEST, () -> hostB.requestPool(pool("", "10.20.0.0/24", "", true)));
         failsWithoutChange(Kind.INVALID_REQUEST, () -> hostB.requestPool(pool("", "", "10.20.0.0/25", false)));
-        failsWithoutChange(Kind.INVALID_REQUEST,
-                () -> hostB.requestPool(pool("", "10.20.0.0/24", "10.21.0.0/25", false)));
+        failsWithoutChange(
+                Kind.INVALID_REQUEST, () -> hostB.requestPool(pool("", "10.20.0.0/24", "10.21.0.0/25", false)));
         failsWithoutChange(Kind.INVALID_REQUEST, () -> hostB.requestPool(pool("bad space", "10.20.0.0/24", "", false)));
-        failsWithoutChange(Kind.INVALID_REQUEST, () -> hostB.requestAddress(new RequestAddressRequest(id, "",
-                Map.of(IpamProtocol.MAC_ADDRESS_OPTION, "not-a-mac"))));
+        failsWithoutChange(
+                Kind.INVALID_REQUEST,
+                () -> hostB.requestAddress(
+                        new RequestAddressRequest(id, "", Map.of(IpamProtocol.MAC_ADDRESS_OPTION, "not-a-mac"))));
         failsWithoutChange(Kind.ADDRESS_IN_USE, () -> gateway(hostB, id, "10.10.0.9"));
         IpamException e = assertThrows(IpamException.class, () -> specific(hostB, id, "10.10.0.9"));
         assertTrue(e.getMessage().contains("10.10.0.9") && e.getMessage().contains("host-a"), e.getMessage());
@@ -184,17 +195,22 @@ class IpamDriverTest {
         Set<String> pools = new HashSet<>();
         for (int i = 0; i < 5; i++) {
             IpamDriver d = i % 2 == 0 ? hostA : hostB;
-            pools.add(d.requestPool(pool(i % 2 == 0 ? "jovl-local" : "jovl-global", "", "", false)).pool());
+            pools.add(d.requestPool(pool(i % 2 == 0 ? "jovl-local" : "jovl-global", "", "", false))
+                    .pool());
         }
-        assertEquals(Set.of("10.200.0.0/24", "10.200.2.0/24", "10.200.3.0/24", "10.200.4.0/24", "10.200.5.0/24"), pools);
+        assertEquals(
+                Set.of("10.200.0.0/24", "10.200.2.0/24", "10.200.3.0/24", "10.200.4.0/24", "10.200.5.0/24"), pools);
         String v6 = hostA.requestPool(pool("jovl-global", "", "", true)).pool();
         assertEquals("fd6a:6f76:6c00::/64", v6);
-        assertEquals("fd6a:6f76:6c00:1::/64", hostB.requestPool(pool("jovl-global", "", "", true)).pool());
+        assertEquals(
+                "fd6a:6f76:6c00:1::/64",
+                hostB.requestPool(pool("jovl-global", "", "", true)).pool());
     }
 
     @Test
     void ipv6SlashSixtyFourWorks() {
-        String id = hostA.requestPool(pool("jovl-global", "fd00:1::/64", "", true)).poolId();
+        String id =
+                hostA.requestPool(pool("jovl-global", "fd00:1::/64", "", true)).poolId();
         assertEquals("fd00:1::1/64", gateway(hostA, id, ""));
         assertEquals("fd00:1::2/64", any(hostB, id));
         assertEquals("fd00:1::ffff:ffff:ffff:fffe/64", specific(hostB, id, "fd00:1::ffff:ffff:ffff:fffe"));
@@ -203,13 +219,16 @@ class IpamDriverTest {
         assertEquals("fd00:1::3/64", any(hostA, id));
         release(hostB, id, "fd00:1::ffff:ffff:ffff:ffff");
         // the state stays proportional to the allocations: 2 blocks, not 2^56
-        long blocks = storeA.list("jovl/v1/ipam/state/").entries().stream().filter(kv -> kv.key().contains("/b/")).count();
+        long blocks = storeA.list("jovl/v1/ipam/state/").entries().stream()
+                .filter(kv -> kv.key().contains("/b/"))
+                .count();
         assertEquals(2, blocks);
     }
 
     @Test
     void clusterStoreModeResolvesAPoolIdThisHostNeverSaw() {
-        String id = hostA.requestPool(pool("jovl-global", "10.30.0.0/24", "", false)).poolId();
+        String id = hostA.requestPool(pool("jovl-global", "10.30.0.0/24", "", false))
+                .poolId();
         gateway(hostA, id, "");
         assertEquals("10.30.0.2/24", any(hostB, id));
         assertEquals("host-b", hostA.allocations(id).get(1).host());
@@ -224,10 +243,14 @@ class IpamDriverTest {
 
     @Test
     void standaloneModeSharesThePoolAndItsGatewayUntilTheLastHostLetsGo() {
-        String a = hostA.requestPool(pool("jovl-local", "10.40.0.0/24", "", false)).poolId();
-        String b = hostB.requestPool(pool("jovl-local", "10.40.0.0/24", "", false)).poolId();
+        String a =
+                hostA.requestPool(pool("jovl-local", "10.40.0.0/24", "", false)).poolId();
+        String b =
+                hostB.requestPool(pool("jovl-local", "10.40.0.0/24", "", false)).poolId();
         assertEquals(a, b);
-        assertEquals(a, hostA.requestPool(pool("jovl-local", "10.40.0.0/24", "", false)).poolId()); // resent
+        assertEquals(
+                a,
+                hostA.requestPool(pool("jovl-local", "10.40.0.0/24", "", false)).poolId()); // resent
         assertEquals("10.40.0.1/24", gateway(hostA, a, "10.40.0.1"));
         assertEquals("10.40.0.1/24", gateway(hostB, a, ""));
         assertEquals("10.40.0.1/24", gateway(hostB, a, "10.40.0.1")); // resent
@@ -244,7 +267,9 @@ class IpamDriverTest {
         hostA.releasePool(new ReleasePoolRequest(a));
         hostA.releasePool(new ReleasePoolRequest(a)); // resent: no effect
         assertEquals(List.of("host-b"), hostB.pools().getFirst().holders());
-        assertTrue(hostB.allocations(a).stream().anyMatch(x -> x.gateway() && x.address().equals("10.40.0.1")),
+        assertTrue(
+                hostB.allocations(a).stream()
+                        .anyMatch(x -> x.gateway() && x.address().equals("10.40.0.1")),
                 "the gateway stays while host B uses it");
         assertEquals(cb.split("/")[0], hostB.allocations(a).get(1).address());
         release(hostB, a, cb.split("/")[0]);
@@ -256,29 +281,42 @@ class IpamDriverTest {
 
     @Test
     void resentRequestWithTheSameMacGetsTheSameAddress() {
-        String id = hostA.requestPool(pool("jovl-global", "10.50.0.0/24", "", false)).poolId();
+        String id = hostA.requestPool(pool("jovl-global", "10.50.0.0/24", "", false))
+                .poolId();
         Map<String, String> mac = Map.of(IpamProtocol.MAC_ADDRESS_OPTION, "02:42:AC:11:00:02");
-        String first = hostA.requestAddress(new RequestAddressRequest(id, "", mac)).address();
+        String first =
+                hostA.requestAddress(new RequestAddressRequest(id, "", mac)).address();
         // another host (its cache is cold, as after a lost answer and a retry) gets the same one
-        assertEquals(first, hostB.requestAddress(new RequestAddressRequest(id, "", mac)).address());
+        assertEquals(
+                first,
+                hostB.requestAddress(new RequestAddressRequest(id, "", mac)).address());
         assertEquals(1, hostA.allocations(id).size());
         assertEquals("02:42:ac:11:00:02", hostA.allocations(id).getFirst().mac());
         release(hostA, id, first.split("/")[0]);
-        assertTrue(storeA.list("jovl/v1/ipam/state/").entries().stream().noneMatch(kv -> kv.key().contains("/m/")));
-        assertNotEquals(first, hostB.requestAddress(new RequestAddressRequest(id, "", mac)).address());
+        assertTrue(storeA.list("jovl/v1/ipam/state/").entries().stream()
+                .noneMatch(kv -> kv.key().contains("/m/")));
+        assertNotEquals(
+                first,
+                hostB.requestAddress(new RequestAddressRequest(id, "", mac)).address());
     }
 
     @Test
     void aResendOnTheSameHostGetsTheSameAnswerAlsoWhenItTookThePoolsLastAddress() {
-        String id = hostA.requestPool(pool("jovl-global", "10.51.0.0/24", "10.51.0.248/29", false)).poolId();
+        String id = hostA.requestPool(pool("jovl-global", "10.51.0.0/24", "10.51.0.248/29", false))
+                .poolId();
         for (int i = 0; i < 6; i++) {
             any(hostA, id);
         }
         Map<String, String> mac = Map.of(IpamProtocol.MAC_ADDRESS_OPTION, "02:42:0a:33:00:fe");
-        String last = hostA.requestAddress(new RequestAddressRequest(id, "", mac)).address();
+        String last =
+                hostA.requestAddress(new RequestAddressRequest(id, "", mac)).address();
         // the answer was lost and Docker resends on the same host, whose pool cache is warm
-        assertEquals(last, hostA.requestAddress(new RequestAddressRequest(id, "", mac)).address());
-        assertEquals(last, hostB.requestAddress(new RequestAddressRequest(id, "", mac)).address());
+        assertEquals(
+                last,
+                hostA.requestAddress(new RequestAddressRequest(id, "", mac)).address());
+        assertEquals(
+                last,
+                hostB.requestAddress(new RequestAddressRequest(id, "", mac)).address());
         assertEquals(7, hostA.allocations(id).size());
         // a full pool refuses a new MAC, and a resend of that refusal is refused alike
         Map<String, String> other = Map.of(IpamProtocol.MAC_ADDRESS_OPTION, "02:42:0a:33:00:99");
@@ -288,38 +326,61 @@ class IpamDriverTest {
 
     @Test
     void aResendOnTheSameHostDoesNotTakeASecondAddress() {
-        String id = hostA.requestPool(pool("jovl-global", "10.52.0.0/24", "", false)).poolId();
+        String id = hostA.requestPool(pool("jovl-global", "10.52.0.0/24", "", false))
+                .poolId();
         any(hostA, id); // warms this host's cache of the pool
         Map<String, String> mac = Map.of(IpamProtocol.MAC_ADDRESS_OPTION, "02:42:0a:34:00:09");
-        String first = hostA.requestAddress(new RequestAddressRequest(id, "", mac)).address();
-        assertEquals(first, hostA.requestAddress(new RequestAddressRequest(id, "", mac)).address());
+        String first =
+                hostA.requestAddress(new RequestAddressRequest(id, "", mac)).address();
+        assertEquals(
+                first,
+                hostA.requestAddress(new RequestAddressRequest(id, "", mac)).address());
         assertEquals(2, hostA.allocations(id).size());
         // the same for a fixed address (docker run --ip), resent on the same host
         Map<String, String> fixed = Map.of(IpamProtocol.MAC_ADDRESS_OPTION, "02:42:0a:34:00:c8");
-        assertEquals("10.52.0.200/24", hostA.requestAddress(new RequestAddressRequest(id, "10.52.0.200", fixed)).address());
-        assertEquals("10.52.0.200/24", hostA.requestAddress(new RequestAddressRequest(id, "10.52.0.200", fixed)).address());
-        failsWithoutChange(Kind.ADDRESS_IN_USE, () -> hostA.requestAddress(new RequestAddressRequest(id, "10.52.0.200",
-                Map.of(IpamProtocol.MAC_ADDRESS_OPTION, "02:42:0a:34:00:01"))));
+        assertEquals(
+                "10.52.0.200/24",
+                hostA.requestAddress(new RequestAddressRequest(id, "10.52.0.200", fixed))
+                        .address());
+        assertEquals(
+                "10.52.0.200/24",
+                hostA.requestAddress(new RequestAddressRequest(id, "10.52.0.200", fixed))
+                        .address());
+        failsWithoutChange(
+                Kind.ADDRESS_IN_USE,
+                () -> hostA.requestAddress(new RequestAddressRequest(
+                        id, "10.52.0.200", Map.of(IpamProtocol.MAC_ADDRESS_OPTION, "02:42:0a:34:00:01"))));
         assertEquals(3, hostA.allocations(id).size());
     }
 
     @Test
     void aMacWithAnAddressCanStillHaveASpecificOne() {
-        String id = hostA.requestPool(pool("jovl-global", "10.51.0.0/24", "", false)).poolId();
+        String id = hostA.requestPool(pool("jovl-global", "10.51.0.0/24", "", false))
+                .poolId();
         Map<String, String> mac = Map.of(IpamProtocol.MAC_ADDRESS_OPTION, "02:42:ac:11:00:09");
-        String first = hostA.requestAddress(new RequestAddressRequest(id, "", mac)).address();
+        String first =
+                hostA.requestAddress(new RequestAddressRequest(id, "", mac)).address();
         // warm cache (optimistic MAC entry create fails, retried cold) and cold cache
-        assertEquals("10.51.0.50/24", hostA.requestAddress(new RequestAddressRequest(id, "10.51.0.50", mac)).address());
-        assertEquals("10.51.0.60/24", hostB.requestAddress(new RequestAddressRequest(id, "10.51.0.60", mac)).address());
+        assertEquals(
+                "10.51.0.50/24",
+                hostA.requestAddress(new RequestAddressRequest(id, "10.51.0.50", mac))
+                        .address());
+        assertEquals(
+                "10.51.0.60/24",
+                hostB.requestAddress(new RequestAddressRequest(id, "10.51.0.60", mac))
+                        .address());
         assertEquals(3, hostA.allocations(id).size());
         // the MAC still answers with its first address; releasing the others keeps it
         release(hostA, id, "10.51.0.50");
-        assertEquals(first, hostB.requestAddress(new RequestAddressRequest(id, "", mac)).address());
+        assertEquals(
+                first,
+                hostB.requestAddress(new RequestAddressRequest(id, "", mac)).address());
     }
 
     @Test
     void releasesAreIdempotent() {
-        String id = hostA.requestPool(pool("jovl-global", "10.60.0.0/24", "", false)).poolId();
+        String id = hostA.requestPool(pool("jovl-global", "10.60.0.0/24", "", false))
+                .poolId();
         String a = any(hostA, id).split("/")[0];
         release(hostA, id, a);
         release(hostA, id, a);
@@ -333,7 +394,8 @@ class IpamDriverTest {
 
     @Test
     void deadHostsAddressesAreReleasedButNotTheGateway() {
-        String id = hostA.requestPool(pool("jovl-global", "10.70.0.0/24", "", false)).poolId();
+        String id = hostA.requestPool(pool("jovl-global", "10.70.0.0/24", "", false))
+                .poolId();
         gateway(hostB, id, "");
         for (int i = 0; i < 5; i++) {
             any(hostA, id);

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jovl.ipam.IpamException.Kind;
-import dev.jovl.net.Cidr;
 import dev.jovl.ipam.protocol.IpamProtocol.ReleasePoolRequest;
 import dev.jovl.ipam.protocol.IpamProtocol.RequestPoolRequest;
 import dev.jovl.kvstore.Store;
+import dev.jovl.net.Cidr;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,31 +52,35 @@ class PoolLifecycleProperties {
         temp.close();
     }
 
+    record Request(int host, int space, int subnet) {}
 
-    record Request(int host, int space, int subnet) {
-    }
-
-    record Release(int host, int pick) {
-    }
+    record Release(int host, int pick) {}
 
     @Provide
     Arbitrary<List<Object>> steps() {
         Arbitrary<Integer> host = Arbitraries.integers().between(0, 2);
-        Arbitrary<Object> request = Combinators.combine(host, Arbitraries.integers().between(0, 1),
-                Arbitraries.integers().between(0, SUBNETS.length - 1)).as(Request::new);
-        Arbitrary<Object> release = Combinators.combine(host, Arbitraries.integers().between(0, 20)).as(Release::new);
+        Arbitrary<Object> request = Combinators.combine(
+                        host,
+                        Arbitraries.integers().between(0, 1),
+                        Arbitraries.integers().between(0, SUBNETS.length - 1))
+                .as(Request::new);
+        Arbitrary<Object> release =
+                Combinators.combine(host, Arbitraries.integers().between(0, 20)).as(Release::new);
         return Arbitraries.oneOf(request, release).list().ofMaxSize(30);
     }
 
     @Property(tries = 60)
     void holdersOverlapAndReleaseFollowTheModel(@ForAll("steps") List<Object> steps) {
-        IpamConfig config = IpamConfig.defaults().withKeyPrefix("pools/" + TRY.incrementAndGet())
+        IpamConfig config = IpamConfig.defaults()
+                .withKeyPrefix("pools/" + TRY.incrementAndGet())
                 .withDefaultRanges(Cidr.parse("10.200.0.0/22"), 24, Cidr.parse("fd6a:6f76:6c00::/48"), 64);
-        List<IpamDriver> drivers = Stream.of(HOSTS).map(h -> new IpamDriver(store, config, h)).toList();
+        List<IpamDriver> drivers =
+                Stream.of(HOSTS).map(h -> new IpamDriver(store, config, h)).toList();
         Map<String, List<String>> model = new TreeMap<>(); // PoolID -> holders, oldest first
         for (Object step : steps) {
             switch (step) {
-                case Request(int h, int sp, int sn) -> request(drivers.get(h), HOSTS[h], SPACES[sp], SUBNETS[sn], model);
+                case Request(int h, int sp, int sn) ->
+                    request(drivers.get(h), HOSTS[h], SPACES[sp], SUBNETS[sn], model);
                 case Release(int h, int pick) -> {
                     List<String> ids = new ArrayList<>(model.keySet());
                     String id = ids.isEmpty() ? "jovl-local/10.200.3.0/24" : ids.get(pick % ids.size());
@@ -97,20 +101,26 @@ class PoolLifecycleProperties {
         }
     }
 
-    private static void request(IpamDriver d, String host, String space, String subnet, Map<String, List<String>> model) {
+    private static void request(
+            IpamDriver d, String host, String space, String subnet, Map<String, List<String>> model) {
         String expectedId = space + "/" + subnet;
-        boolean overlaps = !subnet.isEmpty() && !model.containsKey(expectedId) && model.keySet().stream()
-                .filter(id -> id.startsWith(space + "/"))
-                .anyMatch(id -> PoolId.parse(id).subnet().overlaps(Cidr.parse(subnet)));
+        boolean overlaps = !subnet.isEmpty()
+                && !model.containsKey(expectedId)
+                && model.keySet().stream()
+                        .filter(id -> id.startsWith(space + "/"))
+                        .anyMatch(id -> PoolId.parse(id).subnet().overlaps(Cidr.parse(subnet)));
         try {
-            String id = d.requestPool(new RequestPoolRequest(space, subnet, "", null, false)).poolId();
+            String id = d.requestPool(new RequestPoolRequest(space, subnet, "", null, false))
+                    .poolId();
             if (overlaps) {
                 fail(expectedId + " overlaps " + model.keySet() + " but was granted");
             }
             if (subnet.isEmpty()) {
                 assertFalse(model.containsKey(id), "an empty request got the existing pool " + id);
                 Cidr got = PoolId.parse(id).subnet();
-                assertTrue(model.keySet().stream().noneMatch(p -> PoolId.parse(p).subnet().overlaps(got)),
+                assertTrue(
+                        model.keySet().stream()
+                                .noneMatch(p -> PoolId.parse(p).subnet().overlaps(got)),
                         "a picked subnet overlaps an existing pool: " + id);
             } else {
                 assertEquals(expectedId, id);
@@ -122,7 +132,10 @@ class PoolLifecycleProperties {
         } catch (IpamException e) {
             if (subnet.isEmpty()) {
                 assertEquals(Kind.POOL_EXHAUSTED, e.kind(), e.getMessage());
-                assertTrue(model.keySet().stream().filter(id -> id.startsWith("jovl-")).count() >= 1);
+                assertTrue(model.keySet().stream()
+                                .filter(id -> id.startsWith("jovl-"))
+                                .count()
+                        >= 1);
             } else {
                 assertTrue(overlaps, "refused " + expectedId + " without overlap: " + e.getMessage());
                 assertEquals(Kind.OVERLAPPING_SUBNET, e.kind());

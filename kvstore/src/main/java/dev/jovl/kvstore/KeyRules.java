@@ -4,8 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 /** The key and value rules of {@link Store}, checked before any backend is contacted. */
 public final class KeyRules {
-    private KeyRules() {
-    }
+    private KeyRules() {}
 
     public static void checkKey(String key) {
         if (key == null || key.isEmpty()) {
@@ -23,22 +22,22 @@ public final class KeyRules {
             throw new StoreException.InvalidArgument("key must not start with '/': " + abbreviate(prefix));
         }
         if (prefix.getBytes(StandardCharsets.UTF_8).length > Store.MAX_KEY_BYTES) {
-            throw new StoreException.InvalidArgument("key longer than " + Store.MAX_KEY_BYTES + " bytes: "
-                    + abbreviate(prefix));
+            throw new StoreException.InvalidArgument(
+                    "key longer than " + Store.MAX_KEY_BYTES + " bytes: " + abbreviate(prefix));
         }
         for (int i = 0; i < prefix.length(); i++) {
             char c = prefix.charAt(i);
             if (c <= ' ' || c >= 0x7f) {
-                throw new StoreException.InvalidArgument("key has a character outside printable ASCII at "
-                        + i + ": " + abbreviate(prefix));
+                throw new StoreException.InvalidArgument(
+                        "key has a character outside printable ASCII at " + i + ": " + abbreviate(prefix));
             }
         }
     }
 
     public static void checkValue(byte[] value) {
         if (value.length > Store.MAX_VALUE_BYTES) {
-            throw new StoreException.InvalidArgument("value of " + value.length + " bytes; at most "
-                    + Store.MAX_VALUE_BYTES);
+            throw new StoreException.InvalidArgument(
+                    "value of " + value.length + " bytes; at most " + Store.MAX_VALUE_BYTES);
         }
     }
 

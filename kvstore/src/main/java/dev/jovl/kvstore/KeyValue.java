@@ -19,8 +19,11 @@ public record KeyValue(String key, byte[] value, long version, String leaseId) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof KeyValue kv && kv.key.equals(key) && Arrays.equals(kv.value, value)
-                && kv.version == version && kv.leaseId.equals(leaseId);
+        return o instanceof KeyValue kv
+                && kv.key.equals(key)
+                && Arrays.equals(kv.value, value)
+                && kv.version == version
+                && kv.leaseId.equals(leaseId);
     }
 
     @Override

@@ -32,8 +32,8 @@ public record Op(Kind kind, String key, byte[] value, long expectedVersion, Leas
         }
         boolean writes = kind == Kind.CREATE || kind == Kind.PUT || kind == Kind.COMPARE_AND_SET;
         if (writes != (value != null)) {
-            throw new StoreException.InvalidArgument(kind + " on " + key
-                    + (writes ? " needs a value" : " takes no value"));
+            throw new StoreException.InvalidArgument(
+                    kind + " on " + key + (writes ? " needs a value" : " takes no value"));
         }
         if (expectedVersion < 0) {
             throw new StoreException.InvalidArgument("negative version " + expectedVersion + " for " + key);
@@ -78,7 +78,9 @@ public record Op(Kind kind, String key, byte[] value, long expectedVersion, Leas
 
     @Override
     public String toString() {
-        return kind + " " + key + (kind == Kind.COMPARE_AND_SET || kind == Kind.DELETE_IF_VERSION
-                || kind == Kind.CHECK_VERSION ? " @" + expectedVersion : "");
+        return kind + " " + key
+                + (kind == Kind.COMPARE_AND_SET || kind == Kind.DELETE_IF_VERSION || kind == Kind.CHECK_VERSION
+                        ? " @" + expectedVersion
+                        : "");
     }
 }

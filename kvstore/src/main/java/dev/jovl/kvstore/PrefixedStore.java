@@ -71,7 +71,8 @@ final class PrefixedStore implements Store {
             @Override
             public void onEvents(List<WatchEvent> events) {
                 listener.onEvents(events.stream()
-                        .map(e -> new WatchEvent(e.type(), out(e.key()), e.value(), e.revision())).toList());
+                        .map(e -> new WatchEvent(e.type(), out(e.key()), e.value(), e.revision()))
+                        .toList());
             }
 
             @Override

@@ -19,8 +19,7 @@ public final class PrivateFiles {
     public static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwx------");
     public static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
 
-    private PrivateFiles() {
-    }
+    private PrivateFiles() {}
 
     /**
      * Creates {@code dir} and missing parents; {@code dir} itself and every directory created here

@@ -23,8 +23,7 @@ public final class RecordJson {
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
 
-    private RecordJson() {
-    }
+    private RecordJson() {}
 
     public static byte[] write(Object record) {
         try {

@@ -22,8 +22,8 @@ import java.nio.file.Path;
  *     Consul, a file holding the ACL token (as {@code CONSUL_HTTP_TOKEN_FILE})
  * @param tlsServerName the name the server's certificate must carry, when it is not the URL's host
  */
-public record StoreSecurity(Path caCert, Path clientCert, Path clientKey, String user, Path passwordFile,
-                            String tlsServerName) {
+public record StoreSecurity(
+        Path caCert, Path clientCert, Path clientKey, String user, Path passwordFile, String tlsServerName) {
 
     public static final StoreSecurity NONE = new StoreSecurity(null, null, null, null, null, null);
 
@@ -46,7 +46,8 @@ public record StoreSecurity(Path caCert, Path clientCert, Path clientKey, String
         }
         try {
             String secret = Files.readString(passwordFile, StandardCharsets.UTF_8);
-            secret = secret.endsWith("\r\n") ? secret.substring(0, secret.length() - 2)
+            secret = secret.endsWith("\r\n")
+                    ? secret.substring(0, secret.length() - 2)
                     : secret.endsWith("\n") ? secret.substring(0, secret.length() - 1) : secret;
             if (secret.isEmpty()) {
                 throw new StoreException.InvalidArgument("the password file " + passwordFile + " is empty");

@@ -22,12 +22,23 @@ import java.util.Map;
  * @param datacenter Consul's {@code ?dc=} (empty: the agent's own)
  * @param unixSocket Consul's agent on a unix socket ({@code CONSUL_HTTP_ADDR=unix:///path}), else null
  */
-public record StoreUrl(Backend backend, Path dir, List<HostPort> endpoints, boolean https, Duration timeout,
-                       String keyPrefix, String datacenter, Path unixSocket) {
+public record StoreUrl(
+        Backend backend,
+        Path dir,
+        List<HostPort> endpoints,
+        boolean https,
+        Duration timeout,
+        String keyPrefix,
+        String datacenter,
+        Path unixSocket) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
-    public enum Backend { EMBEDDED, ETCD, CONSUL }
+    public enum Backend {
+        EMBEDDED,
+        ETCD,
+        CONSUL
+    }
 
     public record HostPort(String host, int port) {
         @Override
@@ -56,8 +67,11 @@ public record StoreUrl(Backend backend, Path dir, List<HostPort> endpoints, bool
             case "etcd+https" -> parseRemote(url, rest, Backend.ETCD, 2379, true, env);
             case "consul", "consul+http" -> parseRemote(url, rest, Backend.CONSUL, 8500, false, env);
             case "consul+https" -> parseRemote(url, rest, Backend.CONSUL, 8500, true, env);
-            default -> throw invalid(url, "unknown scheme '" + scheme + "'; use file:/dir,"
-                    + " etcd[+https]://host:port[,host:port...][/prefix] or consul[+https]://host:port[/prefix]");
+            default ->
+                throw invalid(
+                        url,
+                        "unknown scheme '" + scheme + "'; use file:/dir,"
+                                + " etcd[+https]://host:port[,host:port...][/prefix] or consul[+https]://host:port[/prefix]");
         };
     }
 
@@ -77,12 +91,12 @@ public record StoreUrl(Backend backend, Path dir, List<HostPort> endpoints, bool
         if (!path.startsWith("/") || path.length() < 2) {
             throw invalid(url, "a file: URL needs an absolute directory, e.g. file:/var/lib/jovl/store");
         }
-        return new StoreUrl(Backend.EMBEDDED, Path.of(path).normalize(), List.of(), false, DEFAULT_TIMEOUT, "", "",
-                null);
+        return new StoreUrl(
+                Backend.EMBEDDED, Path.of(path).normalize(), List.of(), false, DEFAULT_TIMEOUT, "", "", null);
     }
 
-    private static StoreUrl parseRemote(String url, String rest, Backend backend, int defaultPort, boolean https,
-            Map<String, String> env) {
+    private static StoreUrl parseRemote(
+            String url, String rest, Backend backend, int defaultPort, boolean https, Map<String, String> env) {
         if (!rest.startsWith("//")) {
             throw invalid(url, "expected " + scheme(backend) + "://host:port");
         }
@@ -126,7 +140,8 @@ public record StoreUrl(Backend backend, Path dir, List<HostPort> endpoints, bool
             }
             rest = addr.endsWith("/") ? addr.substring(0, addr.length() - 1) : addr;
         }
-        if (backend == Backend.CONSUL && env.getOrDefault("CONSUL_HTTP_SSL", "").trim().equalsIgnoreCase("true")) {
+        if (backend == Backend.CONSUL
+                && env.getOrDefault("CONSUL_HTTP_SSL", "").trim().equalsIgnoreCase("true")) {
             https = true;
         }
         List<HostPort> endpoints = new ArrayList<>();
@@ -145,7 +160,8 @@ public record StoreUrl(Backend backend, Path dir, List<HostPort> endpoints, bool
         if (!dc.matches("[A-Za-z0-9_.-]*")) {
             throw invalid(url, "bad datacenter name '" + dc + "'");
         }
-        Duration timeout = options.containsKey("timeout") ? parseDuration(url, options.get("timeout")) : DEFAULT_TIMEOUT;
+        Duration timeout =
+                options.containsKey("timeout") ? parseDuration(url, options.get("timeout")) : DEFAULT_TIMEOUT;
         return new StoreUrl(backend, null, endpoints, https, timeout, keyPrefix, dc, unixSocket);
     }
 
@@ -221,8 +237,10 @@ public record StoreUrl(Backend backend, Path dir, List<HostPort> endpoints, bool
             String value = eq < 0 ? "" : param.substring(eq + 1);
             boolean known = name.equals("timeout") || (name.equals("dc") && backend == Backend.CONSUL);
             if (!known) {
-                throw invalid(url, "unknown option '" + name + "'; the options are timeout (e.g. timeout=3s)"
-                        + (backend == Backend.CONSUL ? " and dc (Consul's datacenter)" : ""));
+                throw invalid(
+                        url,
+                        "unknown option '" + name + "'; the options are timeout (e.g. timeout=3s)"
+                                + (backend == Backend.CONSUL ? " and dc (Consul's datacenter)" : ""));
             }
             options.put(name, value);
         }

@@ -18,8 +18,7 @@ import java.util.Map;
  * key prefix every key of the client lives under. {@link StoreSecurity} adds TLS and a user.
  */
 public final class Stores {
-    private Stores() {
-    }
+    private Stores() {}
 
     /**
      * @throws StoreException.InvalidArgument for a malformed URL
@@ -50,8 +49,8 @@ public final class Stores {
         Store store = switch (parsed.backend()) {
             case EMBEDDED -> {
                 if (!security.equals(StoreSecurity.NONE)) {
-                    throw new StoreException.InvalidArgument("the embedded store (" + url
-                            + ") takes no certificates or user");
+                    throw new StoreException.InvalidArgument(
+                            "the embedded store (" + url + ") takes no certificates or user");
                 }
                 yield EmbeddedStore.open(parsed.dir());
             }

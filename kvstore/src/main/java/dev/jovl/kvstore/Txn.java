@@ -15,8 +15,8 @@ public record Txn(List<Op> ops) {
             throw new StoreException.InvalidArgument("empty transaction");
         }
         if (ops.size() > MAX_OPS) {
-            throw new StoreException.InvalidArgument("transaction of " + ops.size()
-                    + " operations; at most " + MAX_OPS);
+            throw new StoreException.InvalidArgument(
+                    "transaction of " + ops.size() + " operations; at most " + MAX_OPS);
         }
         if (ops.stream().map(Op::key).distinct().count() != ops.size()) {
             throw new StoreException.InvalidArgument("transaction touches a key twice: " + ops);

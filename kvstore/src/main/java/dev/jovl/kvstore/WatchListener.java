@@ -15,6 +15,5 @@ public interface WatchListener {
     void onResyncNeeded(long lastRevision);
 
     /** The backend became unreachable or reachable again; the watch keeps retrying meanwhile. */
-    default void onConnectionState(boolean connected) {
-    }
+    default void onConnectionState(boolean connected) {}
 }

@@ -5,8 +5,7 @@ import java.util.function.BooleanSupplier;
 
 /** Polls a condition until it holds or a deadline passes (the deadline is a bound, not a timing claim). */
 public final class Eventually {
-    private Eventually() {
-    }
+    private Eventually() {}
 
     public static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();

@@ -63,8 +63,8 @@ public abstract class StoreConformanceTest {
     }
 
     private void assumeHistory() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(keepsHistory(),
-                "this backend keeps no history of changes; its watches see states, not every write");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                keepsHistory(), "this backend keeps no history of changes; its watches see states, not every write");
     }
 
     protected Store client() {
@@ -145,9 +145,14 @@ public abstract class StoreConformanceTest {
         store.put(p + "b/1", b("1"));
         store.put(p.substring(0, p.length() - 1) + "x", b("outside"));
         Store.Listing all = store.list(p);
-        assertEquals(List.of(p + "a", p + "b/1", p + "b/2"), all.entries().stream().map(KeyValue::key).toList());
-        assertTrue(all.revision() >= all.entries().stream().mapToLong(KeyValue::version).max().orElseThrow());
-        assertEquals(List.of(p + "b/1", p + "b/2"), store.list(p + "b/").entries().stream().map(KeyValue::key).toList());
+        assertEquals(
+                List.of(p + "a", p + "b/1", p + "b/2"),
+                all.entries().stream().map(KeyValue::key).toList());
+        assertTrue(all.revision()
+                >= all.entries().stream().mapToLong(KeyValue::version).max().orElseThrow());
+        assertEquals(
+                List.of(p + "b/1", p + "b/2"),
+                store.list(p + "b/").entries().stream().map(KeyValue::key).toList());
         assertTrue(store.list(p + "zzz").entries().isEmpty());
     }
 
@@ -200,7 +205,8 @@ public abstract class StoreConformanceTest {
                 long v = store.put(p + "k" + (i % 5), b("v" + i));
                 expected.add("PUT " + p + "k" + (i % 5) + " @" + v + " v" + i);
                 if (i % 4 == 3) {
-                    long rev = store.commit(Txn.of(Op.delete(p + "k" + (i % 5)), Op.put(p + "t" + i, b("t")))).revision();
+                    long rev = store.commit(Txn.of(Op.delete(p + "k" + (i % 5)), Op.put(p + "t" + i, b("t"))))
+                            .revision();
                     expected.add("DELETE " + p + "k" + (i % 5) + " @" + rev + " ");
                     expected.add("PUT " + p + "t" + i + " @" + rev + " t");
                 }
@@ -208,7 +214,10 @@ public abstract class StoreConformanceTest {
             store.put(p.substring(0, p.length() - 1) + "-not-under-the-prefix", b("x"));
             List<WatchEvent> events = seen.awaitEvents(expected.size(), WAIT);
             Thread.sleep(200);
-            assertEquals(sortedWithinRevision(expected), describe(seen.events()), "every change once, in order, nothing else");
+            assertEquals(
+                    sortedWithinRevision(expected),
+                    describe(seen.events()),
+                    "every change once, in order, nothing else");
             assertTrue(w.lastRevision() >= events.getLast().revision());
         }
         assertTrue(seen.resyncs().isEmpty());
@@ -223,8 +232,9 @@ public abstract class StoreConformanceTest {
         for (int i = 1; i < events.size(); i++) {
             assertTrue(events.get(i).revision() >= events.get(i - 1).revision(), "out of order: " + events);
         }
-        return sortedWithinRevision(events.stream().map(e -> e.type() + " " + e.key() + " @" + e.revision() + " "
-                + new String(e.value(), UTF_8)).toList());
+        return sortedWithinRevision(events.stream()
+                .map(e -> e.type() + " " + e.key() + " @" + e.revision() + " " + new String(e.value(), UTF_8))
+                .toList());
     }
 
     private static List<String> sortedWithinRevision(List<String> described) {
@@ -244,7 +254,9 @@ public abstract class StoreConformanceTest {
         EventRecorder seen = new EventRecorder();
         try (Watch w = client().watch(p, before, seen)) {
             List<WatchEvent> events = seen.awaitEvents(3, WAIT);
-            assertEquals(List.of(v1, v2), events.subList(0, 2).stream().map(WatchEvent::revision).toList());
+            assertEquals(
+                    List.of(v1, v2),
+                    events.subList(0, 2).stream().map(WatchEvent::revision).toList());
             assertArrayEquals(b("2"), events.get(1).value());
             assertEquals(WatchEvent.Type.DELETE, events.get(2).type());
         }
@@ -272,7 +284,8 @@ public abstract class StoreConformanceTest {
         for (int i = 0; i < 5; i++) {
             written.add(after.put(p + "after" + i, b("a" + i)));
         }
-        written.add(after.commit(Txn.of(Op.delete(p + "before0"), Op.delete(p + "after0"))).revision());
+        written.add(after.commit(Txn.of(Op.delete(p + "before0"), Op.delete(p + "after0")))
+                .revision());
         EventRecorder resumed = seen;
         if (!watchesSurviveInterruption()) {
             resumed = new EventRecorder();
@@ -292,7 +305,8 @@ public abstract class StoreConformanceTest {
         assertEquals(events.size(), expectedAfter);
         if (watchesSurviveInterruption()) {
             List<Boolean> states = seen.connectionStates();
-            assertTrue(states.size() >= 2 && !states.getFirst() && states.getLast(),
+            assertTrue(
+                    states.size() >= 2 && !states.getFirst() && states.getLast(),
                     "the outage was reported, then the recovery: " + states);
         }
     }
@@ -311,7 +325,9 @@ public abstract class StoreConformanceTest {
             assertTrue(lease.isAlive());
 
             lease.abandon();
-            Eventually.await(ttl.multipliedBy(3).plus(WAIT), "leased key expires",
+            Eventually.await(
+                    ttl.multipliedBy(3).plus(WAIT),
+                    "leased key expires",
                     () -> store.get(p + "alive").isEmpty());
             assertTrue(store.get(p + "plain").isPresent(), "keys without the lease stay");
             List<WatchEvent> events = seen.awaitEvents(1, WAIT);
@@ -328,14 +344,16 @@ public abstract class StoreConformanceTest {
         store.create(p + "l1", b("1"), lease);
         store.commit(Txn.of(Op.put(p + "l2", b("2")).withLease(lease), Op.put(p + "other", b("3"))));
         lease.close();
-        assertEquals(List.of(p + "other"), store.list(p).entries().stream().map(KeyValue::key).toList());
+        assertEquals(
+                List.of(p + "other"),
+                store.list(p).entries().stream().map(KeyValue::key).toList());
         assertFalse(lease.isAlive());
     }
 
     @Test
     void aWriteWithoutTheLeaseDetachesTheKeyFromIt() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(writesDetachLeases(),
-                "on this backend a write without a lease keeps the key bound to its lease");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                writesDetachLeases(), "on this backend a write without a lease keeps the key bound to its lease");
         Lease lease = store.grantLease(LEASE_TTL.multipliedBy(10));
         store.create(p + "k", b("leased"), lease);
         long v = store.put(p + "k", b("mine now"));
@@ -356,7 +374,8 @@ public abstract class StoreConformanceTest {
         store.create(p + "host", b("one"), first);
         store.create(p + "cas", b("one"), first);
         first.abandon(); // the previous process: still alive in the store, no longer renewed
-        long v = store.commit(Txn.of(Op.put(p + "host", b("two")).withLease(second))).version(0);
+        long v = store.commit(Txn.of(Op.put(p + "host", b("two")).withLease(second)))
+                .version(0);
         KeyValue now = store.get(p + "host").orElseThrow();
         assertEquals("two", now.valueAsString());
         assertEquals(second.id(), now.leaseId());
@@ -375,25 +394,37 @@ public abstract class StoreConformanceTest {
     void aTransactionIsAllOrNothing() {
         long vc = store.put(p + "c", b("c0"));
         store.put(p + "d", b("d0"));
-        Txn failing = Txn.of(Op.create(p + "a", b("a")), Op.put(p + "b", b("b")),
-                Op.compareAndSet(p + "c", vc + 1000, b("c1")), Op.delete(p + "d"));
+        Txn failing = Txn.of(
+                Op.create(p + "a", b("a")),
+                Op.put(p + "b", b("b")),
+                Op.compareAndSet(p + "c", vc + 1000, b("c1")),
+                Op.delete(p + "d"));
         StoreException.Conflict c = assertThrows(StoreException.Conflict.class, () -> store.commit(failing));
         assertEquals(p + "c", c.key());
-        assertEquals(List.of(p + "c", p + "d"), store.list(p).entries().stream().map(KeyValue::key).toList());
+        assertEquals(
+                List.of(p + "c", p + "d"),
+                store.list(p).entries().stream().map(KeyValue::key).toList());
         assertEquals("c0", store.get(p + "c").orElseThrow().valueAsString());
 
-        Store.TxnResult ok = store.commit(Txn.of(Op.create(p + "a", b("a")), Op.put(p + "b", b("b")),
-                Op.compareAndSet(p + "c", vc, b("c1")), Op.delete(p + "d"), Op.checkVersion(p + "zz", 0)));
+        Store.TxnResult ok = store.commit(Txn.of(
+                Op.create(p + "a", b("a")),
+                Op.put(p + "b", b("b")),
+                Op.compareAndSet(p + "c", vc, b("c1")),
+                Op.delete(p + "d"),
+                Op.checkVersion(p + "zz", 0)));
         assertEquals(ok.revision(), ok.version(0));
         assertEquals(ok.revision(), ok.version(1));
         assertEquals(ok.revision(), ok.version(2));
         assertEquals(0, ok.version(3));
-        assertEquals(List.of(p + "a", p + "b", p + "c"), store.list(p).entries().stream().map(KeyValue::key).toList());
+        assertEquals(
+                List.of(p + "a", p + "b", p + "c"),
+                store.list(p).entries().stream().map(KeyValue::key).toList());
         for (KeyValue kv : store.list(p).entries()) {
             assertEquals(ok.revision(), kv.version());
         }
-        assertThrows(StoreException.Conflict.class, () -> store.commit(Txn.of(Op.checkVersion(p + "a", 0),
-                Op.put(p + "e", b("e")))));
+        assertThrows(
+                StoreException.Conflict.class,
+                () -> store.commit(Txn.of(Op.checkVersion(p + "a", 0), Op.put(p + "e", b("e")))));
         assertTrue(store.get(p + "e").isEmpty());
     }
 
@@ -401,20 +432,22 @@ public abstract class StoreConformanceTest {
     void invalidKeysAndOversizedValuesAreRefusedAndChangeNothing() {
         long rev = store.list("").revision();
         for (String bad : List.of("", "/abs", "has space", "tab\tkey", "ü", "x".repeat(Store.MAX_KEY_BYTES + 1))) {
-            StoreException.InvalidArgument e = assertThrows(StoreException.InvalidArgument.class,
-                    () -> store.put(bad, b("v")), "key '" + bad + "'");
+            StoreException.InvalidArgument e = assertThrows(
+                    StoreException.InvalidArgument.class, () -> store.put(bad, b("v")), "key '" + bad + "'");
             assertFalse(e.getMessage().isBlank());
         }
         assertThrows(StoreException.InvalidArgument.class, () -> store.get("/abs"));
         assertThrows(StoreException.InvalidArgument.class, () -> store.list("a b"));
         byte[] huge = new byte[Store.MAX_VALUE_BYTES + 1];
-        StoreException.InvalidArgument e = assertThrows(StoreException.InvalidArgument.class,
-                () -> store.put(p + "big", huge));
+        StoreException.InvalidArgument e =
+                assertThrows(StoreException.InvalidArgument.class, () -> store.put(p + "big", huge));
         assertTrue(e.getMessage().contains(Integer.toString(Store.MAX_VALUE_BYTES)), e.getMessage());
-        assertThrows(StoreException.InvalidArgument.class,
+        assertThrows(
+                StoreException.InvalidArgument.class,
                 () -> store.commit(Txn.of(Op.put(p + "ok", b("fine")), Op.put(p + "big", huge))));
-        assertThrows(StoreException.InvalidArgument.class, () -> store.commit(Txn.of(Op.put(p + "twice", b("1")),
-                Op.delete(p + "twice"))));
+        assertThrows(
+                StoreException.InvalidArgument.class,
+                () -> store.commit(Txn.of(Op.put(p + "twice", b("1")), Op.delete(p + "twice"))));
         assertTrue(store.get(p + "ok").isEmpty());
         assertEquals(rev, store.list("").revision(), "nothing was written");
         store.put(p + "max", new byte[Store.MAX_VALUE_BYTES]);

@@ -15,20 +15,32 @@ class StoreUrlTest {
 
     @Test
     void fileUrls() {
-        assertEquals(Path.of("/var/lib/jovl/store"), StoreUrl.parse("file:/var/lib/jovl/store", NO_ENV).dir());
-        assertEquals(Path.of("/var/lib/jovl"), StoreUrl.parse("file:///var/lib/jovl/", NO_ENV).dir());
-        assertEquals(StoreUrl.Backend.EMBEDDED, StoreUrl.parse("file:/x", NO_ENV).backend());
+        assertEquals(
+                Path.of("/var/lib/jovl/store"),
+                StoreUrl.parse("file:/var/lib/jovl/store", NO_ENV).dir());
+        assertEquals(
+                Path.of("/var/lib/jovl"),
+                StoreUrl.parse("file:///var/lib/jovl/", NO_ENV).dir());
+        assertEquals(
+                StoreUrl.Backend.EMBEDDED, StoreUrl.parse("file:/x", NO_ENV).backend());
     }
 
     @Test
     void etcdUrls() {
         StoreUrl u = StoreUrl.parse("etcd://10.0.0.1:2379,etcd2,[::1]:23790?timeout=750ms", NO_ENV);
         assertEquals(StoreUrl.Backend.ETCD, u.backend());
-        assertEquals(List.of(new StoreUrl.HostPort("10.0.0.1", 2379), new StoreUrl.HostPort("etcd2", 2379),
-                new StoreUrl.HostPort("::1", 23790)), u.endpoints());
+        assertEquals(
+                List.of(
+                        new StoreUrl.HostPort("10.0.0.1", 2379),
+                        new StoreUrl.HostPort("etcd2", 2379),
+                        new StoreUrl.HostPort("::1", 23790)),
+                u.endpoints());
         assertEquals(Duration.ofMillis(750), u.timeout());
-        assertEquals(StoreUrl.DEFAULT_TIMEOUT, StoreUrl.parse("etcd://h:1/", NO_ENV).timeout());
-        assertEquals(Duration.ofSeconds(3), StoreUrl.parse("etcd://h:1?timeout=3s", NO_ENV).timeout());
+        assertEquals(
+                StoreUrl.DEFAULT_TIMEOUT, StoreUrl.parse("etcd://h:1/", NO_ENV).timeout());
+        assertEquals(
+                Duration.ofSeconds(3),
+                StoreUrl.parse("etcd://h:1?timeout=3s", NO_ENV).timeout());
     }
 
     @Test
@@ -39,25 +51,50 @@ class StoreUrlTest {
         StoreUrl fromEnv = StoreUrl.parse("consul://", Map.of("CONSUL_HTTP_ADDR", "https://agent.local:8443"));
         assertEquals(List.of(new StoreUrl.HostPort("agent.local", 8443)), fromEnv.endpoints());
         assertTrue(fromEnv.https());
-        assertEquals(new StoreUrl.HostPort("127.0.0.1", 8500),
-                StoreUrl.parse("consul://", Map.of("CONSUL_HTTP_ADDR", "127.0.0.1")).endpoints().getFirst());
-        assertTrue(StoreUrl.parse("consul://h", Map.of("CONSUL_HTTP_SSL", "true")).https());
+        assertEquals(
+                new StoreUrl.HostPort("127.0.0.1", 8500),
+                StoreUrl.parse("consul://", Map.of("CONSUL_HTTP_ADDR", "127.0.0.1"))
+                        .endpoints()
+                        .getFirst());
+        assertTrue(
+                StoreUrl.parse("consul://h", Map.of("CONSUL_HTTP_SSL", "true")).https());
     }
 
     @Test
     void badUrlsAreRefusedWithAReason() {
-        for (String bad : List.of("", "redis://h:1", "file:relative/dir", "file://host/dir", "file:/", "etcd:h:1",
-                "etcd://", "etcd://h:0", "etcd://h:99999", "etcd://h:x", "etcd://h:1,", "etcd://::1:2379",
-                "etcd://h:1/a//b", "etcd://h:1/../x", "etcd://h:1/a b", "etcd+ftp://h:1", "etcd://h:1?dc=x",
-                "consul://h?dc=a/b", "etcd://h:1?timeout=forever", "etcd://h:1?retries=3", "consul://a:1,b:2",
-                "etcd://h:1?timeout=1ms", "consul://")) {
-            StoreException.InvalidArgument e = assertThrows(StoreException.InvalidArgument.class,
-                    () -> Stores.open(bad, NO_ENV), bad);
+        for (String bad : List.of(
+                "",
+                "redis://h:1",
+                "file:relative/dir",
+                "file://host/dir",
+                "file:/",
+                "etcd:h:1",
+                "etcd://",
+                "etcd://h:0",
+                "etcd://h:99999",
+                "etcd://h:x",
+                "etcd://h:1,",
+                "etcd://::1:2379",
+                "etcd://h:1/a//b",
+                "etcd://h:1/../x",
+                "etcd://h:1/a b",
+                "etcd+ftp://h:1",
+                "etcd://h:1?dc=x",
+                "consul://h?dc=a/b",
+                "etcd://h:1?timeout=forever",
+                "etcd://h:1?retries=3",
+                "consul://a:1,b:2",
+                "etcd://h:1?timeout=1ms",
+                "consul://")) {
+            StoreException.InvalidArgument e =
+                    assertThrows(StoreException.InvalidArgument.class, () -> Stores.open(bad, NO_ENV), bad);
             assertTrue(e.getMessage().startsWith("bad store URL '" + bad + "': "), e.getMessage());
         }
-        assertThrows(StoreException.InvalidArgument.class,
+        assertThrows(
+                StoreException.InvalidArgument.class,
                 () -> StoreUrl.parse("consul://", Map.of("CONSUL_HTTP_ADDR", "ftp://h:1")));
-        assertThrows(StoreException.InvalidArgument.class,
+        assertThrows(
+                StoreException.InvalidArgument.class,
                 () -> StoreUrl.parse("consul://", Map.of("CONSUL_HTTP_ADDR", "unix://relative.sock")));
     }
 
@@ -72,7 +109,8 @@ class StoreUrlTest {
         assertEquals(2, tls.endpoints().size());
         assertEquals("a/b/", StoreUrl.parse("consul://c/a/b/", NO_ENV).keyPrefix());
         assertTrue(StoreUrl.parse("consul+https://c:8501", NO_ENV).https());
-        assertEquals("dc2", StoreUrl.parse("consul://c?dc=dc2&timeout=1s", NO_ENV).datacenter());
+        assertEquals(
+                "dc2", StoreUrl.parse("consul://c?dc=dc2&timeout=1s", NO_ENV).datacenter());
         StoreUrl unix = StoreUrl.parse("consul:///prefix", Map.of("CONSUL_HTTP_ADDR", "unix:///run/consul.sock"));
         assertEquals(Path.of("/run/consul.sock"), unix.unixSocket());
         assertEquals("prefix/", unix.keyPrefix());

@@ -15,8 +15,7 @@ public record Cidr(IpAddress network, int prefix) implements Comparable<Cidr> {
         }
         if (network.value().and(hostMask(bits, prefix)).signum() != 0) {
             throw new IllegalArgumentException(network + "/" + prefix + " has host bits set; the subnet is "
-                    + new Cidr(IpAddress.of(network.family(), network.value().andNot(hostMask(bits, prefix))),
-                            prefix));
+                    + new Cidr(IpAddress.of(network.family(), network.value().andNot(hostMask(bits, prefix))), prefix));
         }
     }
 
@@ -27,14 +26,17 @@ public record Cidr(IpAddress network, int prefix) implements Comparable<Cidr> {
         }
         int slash = text.indexOf('/');
         if (slash < 0) {
-            throw new IllegalArgumentException("subnet '" + text + "' has no prefix length (expected CIDR like 10.10.0.0/24)");
+            throw new IllegalArgumentException(
+                    "subnet '" + text + "' has no prefix length (expected CIDR like 10.10.0.0/24)");
         }
         return new Cidr(IpAddress.parse(text.substring(0, slash)), prefixLength(text.substring(slash + 1), text));
     }
 
     /** A prefix length as written after the slash: 1 to 3 ASCII digits, no sign, no leading zero. */
     static int prefixLength(String digits, String text) {
-        if (digits.isEmpty() || digits.length() > 3 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')
+        if (digits.isEmpty()
+                || digits.length() > 3
+                || !digits.chars().allMatch(c -> c >= '0' && c <= '9')
                 || (digits.length() > 1 && digits.charAt(0) == '0')) {
             throw new IllegalArgumentException("bad prefix length '" + digits + "' in '" + text + "'");
         }
@@ -62,7 +64,8 @@ public record Cidr(IpAddress network, int prefix) implements Comparable<Cidr> {
     }
 
     public boolean contains(IpAddress a) {
-        return a.family() == family() && a.value().shiftRight(hostBits()).equals(network.value().shiftRight(hostBits()));
+        return a.family() == family()
+                && a.value().shiftRight(hostBits()).equals(network.value().shiftRight(hostBits()));
     }
 
     public boolean contains(Cidr other) {

@@ -10,7 +10,8 @@ public record InterfaceAddress(IpAddress address, int prefix) {
 
     public InterfaceAddress {
         if (prefix < 0 || prefix > address.family().bits()) {
-            throw new IllegalArgumentException("prefix length " + prefix + " is outside 0.." + address.family().bits());
+            throw new IllegalArgumentException("prefix length " + prefix + " is outside 0.."
+                    + address.family().bits());
         }
     }
 
@@ -20,8 +21,8 @@ public record InterfaceAddress(IpAddress address, int prefix) {
         if (slash < 0) {
             throw new IllegalArgumentException("not an address with a prefix length (CIDR): '" + text + "'");
         }
-        return new InterfaceAddress(IpAddress.parse(text.substring(0, slash)),
-                Cidr.prefixLength(text.substring(slash + 1), text));
+        return new InterfaceAddress(
+                IpAddress.parse(text.substring(0, slash)), Cidr.prefixLength(text.substring(slash + 1), text));
     }
 
     public Family family() {

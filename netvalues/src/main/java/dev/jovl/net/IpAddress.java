@@ -173,7 +173,9 @@ public final class IpAddress implements Comparable<IpAddress> {
 
     /** 224.0.0.0/4 (and the 240/4 rest up to broadcast) or ff00::/8: no interface can own one. */
     public boolean isMulticastOrReserved() {
-        return family == Family.V4 ? value.shiftRight(28).intValue() >= 0xe : value.shiftRight(120).intValue() == 0xff;
+        return family == Family.V4
+                ? value.shiftRight(28).intValue() >= 0xe
+                : value.shiftRight(120).intValue() == 0xff;
     }
 
     /** This address plus {@code delta}; throws if the result leaves the family's address space. */

@@ -10,8 +10,7 @@ public final class LogText {
     /** More than any legitimate id, name or path; a log line is not the place for a megabyte. */
     public static final int MAX_CHARS = 512;
 
-    private LogText() {
-    }
+    private LogText() {}
 
     /** {@code text} escaped for a log line; {@code "null"} for null. */
     public static String escape(String text) {
@@ -22,8 +21,8 @@ public final class LogText {
         StringBuilder out = null;
         for (int i = 0; i < limit; i++) {
             char c = text.charAt(i);
-            boolean plain = c >= 0x20 && c != 0x7f && c != '\\' && !(c >= 0x80 && c < 0xa0)
-                    && c != '\u2028' && c != '\u2029';
+            boolean plain =
+                    c >= 0x20 && c != 0x7f && c != '\\' && !(c >= 0x80 && c < 0xa0) && c != '\u2028' && c != '\u2029';
             if (plain) {
                 if (out != null) {
                     out.append(c);
@@ -38,7 +37,8 @@ public final class LogText {
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
                 case '\\' -> out.append("\\\\");
-                default -> out.append(c < 0x100 ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
+                default ->
+                    out.append(c < 0x100 ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
             }
         }
         if (text.length() > limit) {

@@ -18,15 +18,16 @@ public final class MacAddress {
     /** Parses "02:42:0a:00:00:02"; anything else is an {@link IllegalArgumentException}. */
     public static MacAddress parse(String text) {
         if (text == null || !TEXT.matcher(text).matches()) {
-            throw new IllegalArgumentException("malformed MAC address: '" + text + "' (expected six hex pairs like 02:42:0a:00:00:02)");
+            throw new IllegalArgumentException(
+                    "malformed MAC address: '" + text + "' (expected six hex pairs like 02:42:0a:00:00:02)");
         }
         return new MacAddress(HexFormat.ofDelimiter(":").parseHex(text));
     }
 
     public static MacAddress of(byte[] sixBytes) {
         if (sixBytes == null || sixBytes.length != 6) {
-            throw new IllegalArgumentException("a MAC address has 6 bytes, got "
-                    + (sixBytes == null ? "null" : sixBytes.length));
+            throw new IllegalArgumentException(
+                    "a MAC address has 6 bytes, got " + (sixBytes == null ? "null" : sixBytes.length));
         }
         return new MacAddress(sixBytes.clone());
     }

@@ -2,7 +2,6 @@ package dev.jovl.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,7 +48,20 @@ class CidrTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"10.0.0.0", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/08", "fd00::/129", "x/8", "10.0.0.0/2\u0664", "10.0.0.0/+8", "10/8", "010.0.0.0/8"})
+    @ValueSource(
+            strings = {
+                "10.0.0.0",
+                "10.0.0.0/33",
+                "10.0.0.0/",
+                "10.0.0.0/-1",
+                "10.0.0.0/08",
+                "fd00::/129",
+                "x/8",
+                "10.0.0.0/2\u0664",
+                "10.0.0.0/+8",
+                "10/8",
+                "010.0.0.0/8"
+            })
     void refusesMalformed(String text) {
         assertThrows(IllegalArgumentException.class, () -> Cidr.parse(text));
     }

@@ -39,9 +39,26 @@ class IpAddressTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.-4", "a.b.c.d", "1..2.3",
-            "::1::", "1:2:3:4:5:6:7:8:9", "12345::", "g::", "1:2:3:4:5:6:7", ":1:2:3:4:5:6:7", "localhost",
-            "1.2.3.4/24", " 1.2.3.4"})
+    @ValueSource(
+            strings = {
+                "",
+                "1.2.3",
+                "1.2.3.4.5",
+                "256.1.1.1",
+                "01.2.3.4",
+                "1.2.3.-4",
+                "a.b.c.d",
+                "1..2.3",
+                "::1::",
+                "1:2:3:4:5:6:7:8:9",
+                "12345::",
+                "g::",
+                "1:2:3:4:5:6:7",
+                ":1:2:3:4:5:6:7",
+                "localhost",
+                "1.2.3.4/24",
+                " 1.2.3.4"
+            })
     void refusesMalformed(String text) {
         assertThrows(IllegalArgumentException.class, () -> IpAddress.parse(text));
     }
@@ -55,8 +72,10 @@ class IpAddressTest {
     }
 
     @Property(tries = 500)
-    void ipv6RoundTripsAndMatchesTheJdkNumerically(@ForAll long high, @ForAll long low, @ForAll boolean zeroRun) throws Exception {
-        BigInteger v = new BigInteger(1, toBytes(BigInteger.valueOf(high), 8)).shiftLeft(64)
+    void ipv6RoundTripsAndMatchesTheJdkNumerically(@ForAll long high, @ForAll long low, @ForAll boolean zeroRun)
+            throws Exception {
+        BigInteger v = new BigInteger(1, toBytes(BigInteger.valueOf(high), 8))
+                .shiftLeft(64)
                 .or(new BigInteger(1, toBytes(BigInteger.valueOf(low), 8)));
         if (zeroRun) { // make compression likely
             v = v.and(new BigInteger("ffff0000000000000000ffffffffffff", 16));

@@ -8,7 +8,8 @@ public record EndpointAddresses(String ipv4, String ipv6, String mac) {
 
     /** Checks what a request gives; {@code field} prefixes the field names in error messages. */
     public static EndpointAddresses checked(String ipv4, String ipv6, String mac, String field) {
-        return new EndpointAddresses(Inputs.optionalCidr(ipv4, field + "Address", false),
+        return new EndpointAddresses(
+                Inputs.optionalCidr(ipv4, field + "Address", false),
                 Inputs.optionalCidr(ipv6, field + "AddressIPv6", true),
                 Inputs.optionalMac(mac, field + "MacAddress"));
     }

@@ -6,7 +6,6 @@ public record EndpointId(String value) {
         Inputs.requireId(value, "EndpointID");
     }
 
-
     @Override
     public String toString() {
         return value;

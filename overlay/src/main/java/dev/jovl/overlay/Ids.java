@@ -4,8 +4,7 @@ package dev.jovl.overlay;
 public final class Ids {
     public static final int SHORT_LENGTH = 12;
 
-    private Ids() {
-    }
+    private Ids() {}
 
     public static String shortId(String id) {
         return id == null || id.length() <= SHORT_LENGTH ? id : id.substring(0, SHORT_LENGTH);

@@ -2,8 +2,8 @@ package dev.jovl.overlay;
 
 import dev.jovl.net.Cidr;
 import dev.jovl.net.Family;
-import dev.jovl.net.IpAddress;
 import dev.jovl.net.InterfaceAddress;
+import dev.jovl.net.IpAddress;
 import dev.jovl.net.MacAddress;
 import dev.jovl.overlay.state.AddressPool;
 import java.util.LinkedHashMap;
@@ -19,8 +19,7 @@ public final class Inputs {
     /** Docker's ids are 64 hex digits; allow what a store key and a log line can carry safely. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
-    private Inputs() {
-    }
+    private Inputs() {}
 
     public static String requireId(String value, String field) {
         if (value == null || value.isEmpty()) {
@@ -44,12 +43,12 @@ public final class Inputs {
         try {
             parsed = InterfaceAddress.parse(value);
         } catch (IllegalArgumentException e) {
-            throw OverlayException.invalid(field + " must be an address with a prefix length (CIDR): "
-                    + abbreviate(value));
+            throw OverlayException.invalid(
+                    field + " must be an address with a prefix length (CIDR): " + abbreviate(value));
         }
         if (ipv6 != (parsed.family() == Family.V6)) {
-            throw OverlayException.invalid(field + " must be an " + (ipv6 ? "IPv6" : "IPv4") + " address: "
-                    + abbreviate(value));
+            throw OverlayException.invalid(
+                    field + " must be an " + (ipv6 ? "IPv6" : "IPv4") + " address: " + abbreviate(value));
         }
         return parsed.toString();
     }
@@ -61,8 +60,8 @@ public final class Inputs {
      *
      * @param field how the request names the pool, e.g. {@code IPv4Data[0]}
      */
-    public static AddressPool pool(String addressSpace, String pool, String gateway, Map<String, String> aux,
-                                   String field, boolean ipv6) {
+    public static AddressPool pool(
+            String addressSpace, String pool, String gateway, Map<String, String> aux, String field, boolean ipv6) {
         if (pool == null || pool.isEmpty()) {
             throw OverlayException.invalid(field + ".Pool is missing");
         }
@@ -86,11 +85,12 @@ public final class Inputs {
         try {
             subnet = Cidr.parse(value);
         } catch (IllegalArgumentException e) {
-            throw OverlayException.invalid(field + " is not a subnet: " + abbreviate(value) + " (" + e.getMessage() + ")");
+            throw OverlayException.invalid(
+                    field + " is not a subnet: " + abbreviate(value) + " (" + e.getMessage() + ")");
         }
         if (ipv6 != (subnet.family() == Family.V6)) {
-            throw OverlayException.invalid(field + " must be an " + (ipv6 ? "IPv6" : "IPv4") + " subnet: "
-                    + abbreviate(value));
+            throw OverlayException.invalid(
+                    field + " must be an " + (ipv6 ? "IPv6" : "IPv4") + " subnet: " + abbreviate(value));
         }
         if (subnet.prefix() == 0) {
             throw OverlayException.invalid(field + " " + value + " covers every address; give the network a subnet");
@@ -148,8 +148,8 @@ public final class Inputs {
             throw OverlayException.invalid(field + " is not a MAC address: " + abbreviate(value));
         }
         if (mac.isMulticast() || mac.equals(MacAddress.of(new byte[6]))) {
-            throw OverlayException.invalid(field + " is a multicast or all-zero MAC address, not usable for an interface: "
-                    + mac);
+            throw OverlayException.invalid(
+                    field + " is a multicast or all-zero MAC address, not usable for an interface: " + mac);
         }
         return mac.toString();
     }

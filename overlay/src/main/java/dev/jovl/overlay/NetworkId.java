@@ -6,7 +6,6 @@ public record NetworkId(String value) {
         Inputs.requireId(value, "NetworkID");
     }
 
-
     @Override
     public String toString() {
         return value;

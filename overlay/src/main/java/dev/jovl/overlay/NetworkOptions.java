@@ -11,6 +11,7 @@ public record NetworkOptions(Map<String, String> generic, boolean internal, Inte
     public static final String VNI = "jovl.vni";
     /** The smallest MTU IPv4 allows; the largest a VXLAN packet on a 64 KiB underlay can carry. */
     public static final int MIN_MTU = 68;
+
     public static final int MAX_MTU = 65535 - LocalHost.VXLAN_OVERHEAD;
 
     public static final String ENABLE_IPV6 = "com.docker.network.enable_ipv6";

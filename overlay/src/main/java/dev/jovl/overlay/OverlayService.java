@@ -1,28 +1,26 @@
 package dev.jovl.overlay;
 
+import dev.jovl.kvstore.KeyValue;
+import dev.jovl.kvstore.Op;
 import dev.jovl.kvstore.RecordJson;
-
+import dev.jovl.kvstore.StoreException;
+import dev.jovl.kvstore.Txn;
+import dev.jovl.kvstore.retry.StoreRetry;
+import dev.jovl.net.InterfaceAddress;
+import dev.jovl.net.MacAddress;
+import dev.jovl.overlay.state.AddressPool;
 import dev.jovl.overlay.state.ClusterState;
 import dev.jovl.overlay.state.EndpointRecord;
 import dev.jovl.overlay.state.LocalEndpointJournal;
 import dev.jovl.overlay.state.NetworkRecord;
 import dev.jovl.overlay.state.StoreLayout;
 import dev.jovl.overlay.state.Versioned;
-import dev.jovl.kvstore.KeyValue;
-import dev.jovl.kvstore.Op;
-import dev.jovl.kvstore.StoreException;
-import dev.jovl.kvstore.Txn;
-import dev.jovl.kvstore.retry.StoreRetry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import dev.jovl.net.MacAddress;
-import dev.jovl.net.InterfaceAddress;
-import dev.jovl.overlay.state.AddressPool;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -40,6 +38,7 @@ public final class OverlayService {
     private static final Logger log = LoggerFactory.getLogger(OverlayService.class);
     /** Lost races are retried from a fresh read. */
     private static final StoreRetry RETRY = new StoreRetry(StoreRetry.DEFAULT_ATTEMPTS);
+
     private static final int MAX_DELETES_PER_TXN = 60;
 
     private final ClusterState state;
@@ -52,9 +51,16 @@ public final class OverlayService {
     private final SandboxCleanup cleanup;
     private final EndpointReadiness readiness;
 
-    public OverlayService(ClusterState state, LocalHost host, DriverSettings settings, Dataplane dataplane,
-                                PeerProgramming peers, NetworkLocks locks, LocalEndpointJournal journal,
-                                EndpointReadiness readiness, SandboxCleanup cleanup) {
+    public OverlayService(
+            ClusterState state,
+            LocalHost host,
+            DriverSettings settings,
+            Dataplane dataplane,
+            PeerProgramming peers,
+            NetworkLocks locks,
+            LocalEndpointJournal journal,
+            EndpointReadiness readiness,
+            SandboxCleanup cleanup) {
         this.journal = journal;
         this.readiness = readiness;
         this.cleanup = cleanup;
@@ -79,36 +85,55 @@ public final class OverlayService {
      */
     public void createNetwork(NetworkId id, NetworkOptions options, List<AddressPool> ipv4, List<AddressPool> ipv6) {
         String networkId = id.value();
-        int mtu = options.mtu() != null ? options.mtu()
+        int mtu = options.mtu() != null
+                ? options.mtu()
                 : settings.defaultMtu() > 0 ? settings.defaultMtu() : host.defaultOverlayMtu();
         if (mtu > host.defaultOverlayMtu()) {
-            log.warn("network {}: MTU {} is above the underlay's MTU {} minus VXLAN's {} bytes; large packets "
-                    + "will be dropped", Ids.shortId(networkId), mtu, host.underlayMtu(), host.overhead());
+            log.warn(
+                    "network {}: MTU {} is above the underlay's MTU {} minus VXLAN's {} bytes; large packets "
+                            + "will be dropped",
+                    Ids.shortId(networkId),
+                    mtu,
+                    host.underlayMtu(),
+                    host.overhead());
         }
         try {
             RETRY.run(() -> createOnce(networkId, options, mtu, ipv4, ipv6));
         } catch (StoreRetry.GaveUp e) {
-            throw OverlayException.failed("could not claim a VNI for network " + networkId
-                    + ": lost " + e.attempts() + " races in a row");
+            throw OverlayException.failed(
+                    "could not claim a VNI for network " + networkId + ": lost " + e.attempts() + " races in a row");
         }
     }
 
-    private void createOnce(String networkId, NetworkOptions options, int mtu, List<AddressPool> ipv4,
-                            List<AddressPool> ipv6) {
+    private void createOnce(
+            String networkId, NetworkOptions options, int mtu, List<AddressPool> ipv4, List<AddressPool> ipv6) {
         Optional<Versioned<NetworkRecord>> existing = state.network(networkId);
         if (existing.isPresent()) {
             NetworkRecord n = existing.get().value();
             if (options.pinnedVni() != null && options.pinnedVni() != n.vni()) {
-                throw OverlayException.invalid("network " + networkId + " already exists with VNI " + n.vni()
-                        + ", not " + options.pinnedVni());
+                throw OverlayException.invalid("network " + networkId + " already exists with VNI " + n.vni() + ", not "
+                        + options.pinnedVni());
             }
             return; // a resend, or created by another host in cluster-store mode
         }
         Integer vni = options.pinnedVni() != null ? options.pinnedVni() : freeVni(networkId);
-        NetworkRecord record = new NetworkRecord(networkId, vni, mtu, options.internal(), ipv4, ipv6,
-                options.generic(), host.hostId(), System.currentTimeMillis(), false);
+        NetworkRecord record = new NetworkRecord(
+                networkId,
+                vni,
+                mtu,
+                options.internal(),
+                ipv4,
+                ipv6,
+                options.generic(),
+                host.hostId(),
+                System.currentTimeMillis(),
+                false);
         claimVniAndCreate(record, options.pinnedVni() != null);
-        log.info("network {} created: VNI {}, MTU {}{}", Ids.shortId(networkId), vni, mtu,
+        log.info(
+                "network {} created: VNI {}, MTU {}{}",
+                Ids.shortId(networkId),
+                vni,
+                mtu,
                 options.internal() ? ", internal" : "");
     }
 
@@ -127,15 +152,25 @@ public final class OverlayService {
         } else if (holder.get().value().equals(record.networkId())) {
             // claimed by AllocateNetwork on a swarm manager for this very network
             claim = Op.checkVersion(vniKey, holder.get().version());
-            toWrite = new NetworkRecord(record.networkId(), record.vni(), record.mtu(), record.internal(),
-                    record.ipv4Data(), record.ipv6Data(), record.options(), record.createdBy(),
-                    record.createdAtMillis(), true);
+            toWrite = new NetworkRecord(
+                    record.networkId(),
+                    record.vni(),
+                    record.mtu(),
+                    record.internal(),
+                    record.ipv4Data(),
+                    record.ipv6Data(),
+                    record.options(),
+                    record.createdBy(),
+                    record.createdAtMillis(),
+                    true);
         } else if (pinned) {
             throw OverlayException.invalid("VNI " + record.vni() + " is already used by network "
                     + holder.get().value());
         } else {
-            throw new StoreException.Conflict(vniKey, "VNI " + record.vni() + " was claimed by network "
-                    + holder.get().value() + " meanwhile");
+            throw new StoreException.Conflict(
+                    vniKey,
+                    "VNI " + record.vni() + " was claimed by network "
+                            + holder.get().value() + " meanwhile");
         }
         state.commit(Txn.of(Op.create(StoreLayout.network(record.networkId()), RecordJson.write(toWrite)), claim));
     }
@@ -183,7 +218,8 @@ public final class OverlayService {
     /** Endpoints left behind under a network that Docker deleted: none should remain in use. */
     private void deleteEndpointRecords(String networkId) {
         List<String> keys = new ArrayList<>();
-        for (KeyValue kv : state.store().list(StoreLayout.endpointsOf(networkId)).entries()) {
+        for (KeyValue kv :
+                state.store().list(StoreLayout.endpointsOf(networkId)).entries()) {
             keys.add(kv.key());
         }
         for (int i = 0; i < keys.size(); i += MAX_DELETES_PER_TXN) {
@@ -233,9 +269,10 @@ public final class OverlayService {
             deleteEndpointRecords(networkId);
             deleteNetworkRecord(network.get());
         }
-        vniClaimedBy(networkId).ifPresent(vni -> state.vniHolder(vni)
-                .filter(h -> h.value().equals(networkId))
-                .ifPresent(h -> state.commit(Txn.of(Op.deleteIfVersion(StoreLayout.vni(vni), h.version())))));
+        vniClaimedBy(networkId)
+                .ifPresent(vni -> state.vniHolder(vni)
+                        .filter(h -> h.value().equals(networkId))
+                        .ifPresent(h -> state.commit(Txn.of(Op.deleteIfVersion(StoreLayout.vni(vni), h.version())))));
     }
 
     private Optional<Integer> vniClaimedBy(String networkId) {
@@ -269,8 +306,17 @@ public final class OverlayService {
         Inputs.endpointAddress(ipv6, network.ipv6Data(), host.vtep(), "Interface.AddressIPv6");
         String mac = givenMac != null ? givenMac : generatedMac(networkId, endpointId, ipv4);
         // pending: other hosts learn it only once the container's interface is up (after Join)
-        EndpointRecord record = new EndpointRecord(networkId, endpointId, ipv4, ipv6, mac, host.vtep(),
-                host.hostId(), null, System.currentTimeMillis(), true);
+        EndpointRecord record = new EndpointRecord(
+                networkId,
+                endpointId,
+                ipv4,
+                ipv6,
+                mac,
+                host.vtep(),
+                host.hostId(),
+                null,
+                System.currentTimeMillis(),
+                true);
         try {
             RETRY.run(() -> {
                 Optional<Versioned<EndpointRecord>> existing = state.endpoint(networkId, endpointId);
@@ -278,8 +324,19 @@ public final class OverlayService {
                     state.createEndpoint(record);
                 } else if (!existing.get().value().sameWiring(record)) {
                     EndpointRecord old = existing.get().value();
-                    state.replaceEndpoint(new EndpointRecord(networkId, endpointId, ipv4, ipv6, mac, host.vtep(),
-                            host.hostId(), old.name(), old.createdAtMillis(), true), existing.get().version());
+                    state.replaceEndpoint(
+                            new EndpointRecord(
+                                    networkId,
+                                    endpointId,
+                                    ipv4,
+                                    ipv6,
+                                    mac,
+                                    host.vtep(),
+                                    host.hostId(),
+                                    old.name(),
+                                    old.createdAtMillis(),
+                                    true),
+                            existing.get().version());
                 }
             });
         } catch (StoreRetry.GaveUp e) {
@@ -312,12 +369,13 @@ public final class OverlayService {
         String networkId = nid.value();
         String endpointId = eid.value();
         NetworkRecord network = requireNetwork(networkId);
-        EndpointRecord endpoint = state.endpoint(networkId, endpointId).map(Versioned::value)
-                .orElseThrow(() -> OverlayException.invalid("unknown endpoint " + endpointId + " on network "
-                        + networkId + " (no CreateEndpoint seen)"));
+        EndpointRecord endpoint = state.endpoint(networkId, endpointId)
+                .map(Versioned::value)
+                .orElseThrow(() -> OverlayException.invalid(
+                        "unknown endpoint " + endpointId + " on network " + networkId + " (no CreateEndpoint seen)"));
         if (!host.hostId().equals(endpoint.host())) {
-            throw OverlayException.invalid("endpoint " + endpointId + " belongs to host " + endpoint.host()
-                    + ", not " + host.hostId());
+            throw OverlayException.invalid(
+                    "endpoint " + endpointId + " belongs to host " + endpoint.host() + ", not " + host.hostId());
         }
         cleanup.beforeJoin(networkId, endpointId);
         String srcName = locks.with(networkId, () -> {
@@ -343,9 +401,11 @@ public final class OverlayService {
 
     /** A network known to the store; in cluster-store mode it may have been created on another host. */
     private NetworkRecord requireNetwork(String networkId) {
-        return state.network(networkId).map(Versioned::value)
-                .orElseThrow(() -> OverlayException.invalid("unknown network " + networkId
-                        + ": not a jovl network (not in the store " + state.store().describe() + ")"));
+        return state.network(networkId)
+                .map(Versioned::value)
+                .orElseThrow(() -> OverlayException.invalid(
+                        "unknown network " + networkId + ": not a jovl network (not in the store "
+                                + state.store().describe() + ")"));
     }
 
     /**
@@ -357,11 +417,13 @@ public final class OverlayService {
      */
     static String generatedMac(String networkId, String endpointId, String ipv4Cidr) {
         if (ipv4Cidr != null) {
-            return MacAddress.fromIPv4(InterfaceAddress.parse(ipv4Cidr).address()).toString();
+            return MacAddress.fromIPv4(InterfaceAddress.parse(ipv4Cidr).address())
+                    .toString();
         }
         byte[] h;
         try {
-            h = MessageDigest.getInstance("SHA-256").digest((networkId + "/" + endpointId).getBytes(StandardCharsets.UTF_8));
+            h = MessageDigest.getInstance("SHA-256")
+                    .digest((networkId + "/" + endpointId).getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -35,6 +35,7 @@ public final class SandboxCleanup implements AutoCloseable {
     private static final int DELETE_ATTEMPTS = 4;
     /** Waits before retrying a failed veth deletion: 1 s, 2 s, 4 s. */
     private static final Backoff DELETE_BACKOFF = Backoff.doubling(Duration.ofSeconds(1), Duration.ofSeconds(4));
+
     private static final Duration JOIN_WAIT = Duration.ofSeconds(30);
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
 
@@ -46,7 +47,8 @@ public final class SandboxCleanup implements AutoCloseable {
     private final ConcurrentHashMap<String, Deletion> deletions = new ConcurrentHashMap<>();
     /** network -> the removal of its idle sandbox, scheduled for after the grace */
     private final ConcurrentHashMap<String, IdleRemoval> idleRemovals = new ConcurrentHashMap<>();
-    private volatile Consumer<String> onSandboxRemoved = networkId -> { };
+
+    private volatile Consumer<String> onSandboxRemoved = networkId -> {};
 
     /** One endpoint's veth pair to delete; {@code done} completes once it is gone (or given up). */
     private static final class Deletion {
@@ -133,8 +135,12 @@ public final class SandboxCleanup implements AutoCloseable {
         } catch (RuntimeException e) {
             if (++d.attempts < DELETE_ATTEMPTS) {
                 long delayMs = DELETE_BACKOFF.delay(d.attempts).toMillis();
-                log.warn("network {}: deleting the veth pair of endpoint {} failed ({}); retrying in {} ms", shortNet,
-                        Ids.shortId(d.device), e.getMessage(), delayMs);
+                log.warn(
+                        "network {}: deleting the veth pair of endpoint {} failed ({}); retrying in {} ms",
+                        shortNet,
+                        Ids.shortId(d.device),
+                        e.getMessage(),
+                        delayMs);
                 try {
                     worker.schedule(() -> delete(key, d), delayMs, TimeUnit.MILLISECONDS);
                     return;
@@ -142,8 +148,12 @@ public final class SandboxCleanup implements AutoCloseable {
                     // fall through: the next start's adoption removes what is left
                 }
             }
-            log.error("network {}: could not delete the veth pair of endpoint {} ({}); the periodic sweep removes "
-                    + "it later", shortNet, Ids.shortId(d.device), e.getMessage());
+            log.error(
+                    "network {}: could not delete the veth pair of endpoint {} ({}); the periodic sweep removes "
+                            + "it later",
+                    shortNet,
+                    Ids.shortId(d.device),
+                    e.getMessage());
             deletions.remove(key, d);
             d.done.complete(null);
         }
@@ -169,8 +179,8 @@ public final class SandboxCleanup implements AutoCloseable {
                     + "endpoint is still being deleted; try again");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw OverlayException.failed("interrupted while waiting for " + SandboxNames.hostEnd(endpointId)
-                    + " to be deleted");
+            throw OverlayException.failed(
+                    "interrupted while waiting for " + SandboxNames.hostEnd(endpointId) + " to be deleted");
         } catch (ExecutionException e) {
             // never completed exceptionally
         }
@@ -193,7 +203,8 @@ public final class SandboxCleanup implements AutoCloseable {
 
     /** @param restartGrace a container just left: the grace counts from now */
     private void retire(String networkId, boolean restartGrace) {
-        if (!dataplane.hasSandbox(networkId) || !dataplane.attachedEndpoints(networkId).isEmpty()) {
+        if (!dataplane.hasSandbox(networkId)
+                || !dataplane.attachedEndpoints(networkId).isEmpty()) {
             return;
         }
         if (idleGrace.isZero()) {
@@ -207,10 +218,12 @@ public final class SandboxCleanup implements AutoCloseable {
         IdleRemoval earlier = idleRemovals.put(networkId, removal);
         cancel(earlier);
         try {
-            removal.timer = worker.schedule(() -> removeIfStillIdle(networkId, removal), idleGrace.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            removal.timer = worker.schedule(
+                    () -> removeIfStillIdle(networkId, removal), idleGrace.toMillis(), TimeUnit.MILLISECONDS);
             if (earlier == null) {
-                log.info("network {}: no local container left; sandbox kept for {} s", Ids.shortId(networkId),
+                log.info(
+                        "network {}: no local container left; sandbox kept for {} s",
+                        Ids.shortId(networkId),
                         idleGrace.toSeconds());
             }
         } catch (RejectedExecutionException e) {
@@ -223,7 +236,8 @@ public final class SandboxCleanup implements AutoCloseable {
      * network deleted on another host: nothing will join it again).
      */
     public void removeIfUnused(String networkId, String why) {
-        if (dataplane.hasSandbox(networkId) && dataplane.attachedEndpoints(networkId).isEmpty()) {
+        if (dataplane.hasSandbox(networkId)
+                && dataplane.attachedEndpoints(networkId).isEmpty()) {
             cancelRetirement(networkId);
             remove(networkId, why);
         }
@@ -246,13 +260,16 @@ public final class SandboxCleanup implements AutoCloseable {
                 if (!idleRemovals.remove(networkId, removal)) {
                     return; // cancelled or replaced meanwhile
                 }
-                if (dataplane.hasSandbox(networkId) && dataplane.attachedEndpoints(networkId).isEmpty()) {
+                if (dataplane.hasSandbox(networkId)
+                        && dataplane.attachedEndpoints(networkId).isEmpty()) {
                     remove(networkId, "idle for " + idleGrace.toSeconds() + " s");
                 }
             });
         } catch (RuntimeException e) {
-            log.warn("network {}: removing the idle sandbox failed ({}); the periodic sweep retries",
-                    Ids.shortId(networkId), e.toString());
+            log.warn(
+                    "network {}: removing the idle sandbox failed ({}); the periodic sweep retries",
+                    Ids.shortId(networkId),
+                    e.toString());
         }
     }
 
@@ -274,7 +291,8 @@ public final class SandboxCleanup implements AutoCloseable {
         worker.shutdown(); // runs what is due, drops what is scheduled for later
         try {
             if (!worker.awaitTermination(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("veth deletions still running after {} s; the next start removes what is left",
+                log.warn(
+                        "veth deletions still running after {} s; the next start removes what is left",
                         SHUTDOWN_WAIT.toSeconds());
                 worker.shutdownNow();
             }
@@ -285,13 +303,16 @@ public final class SandboxCleanup implements AutoCloseable {
         for (String networkId : dataplane.sandboxes()) {
             try {
                 locks.run(networkId, () -> {
-                    if (dataplane.hasSandbox(networkId) && dataplane.attachedEndpoints(networkId).isEmpty()) {
+                    if (dataplane.hasSandbox(networkId)
+                            && dataplane.attachedEndpoints(networkId).isEmpty()) {
                         remove(networkId, "no container uses it and jovl is stopping");
                     }
                 });
             } catch (RuntimeException e) {
-                log.warn("network {}: removing the idle sandbox on shutdown failed ({}); the next start retries",
-                        Ids.shortId(networkId), e.toString());
+                log.warn(
+                        "network {}: removing the idle sandbox on shutdown failed ({}); the next start retries",
+                        Ids.shortId(networkId),
+                        e.toString());
             }
         }
     }

@@ -18,6 +18,7 @@ public final class SandboxNames {
     private static final String HASHED = NAMESPACE_PREFIX + "_";
     /** The longest namespace file name jovl makes (vxlan-native's NetnsDirectory allows 128). */
     static final int MAX_NAMESPACE_NAME = 128;
+
     public static final String BRIDGE = "br0";
     public static final String VXLAN = "vxlan0";
     /** The container end, in the host namespace until Docker moves it: {@code jv<device part>}. */
@@ -27,8 +28,7 @@ public final class SandboxNames {
     /** 2 + 11 = 13 of the 15 bytes IFNAMSIZ allows; 44 bits of a hash: no collision among any one host's endpoints. */
     private static final int DEVICE_CHARS = 11;
 
-    private SandboxNames() {
-    }
+    private SandboxNames() {}
 
     /**
      * The sandbox namespace of a network: {@code jovl-<id>} when that fits (every id Docker makes
@@ -47,8 +47,11 @@ public final class SandboxNames {
 
     /** The network id of a plain namespace name, or {@code null} if the name is hashed or not one of ours. */
     public static String networkOf(String namespaceName) {
-        return namespaceName.startsWith(NAMESPACE_PREFIX) && namespaceName.length() > NAMESPACE_PREFIX.length()
-                && !isHashed(namespaceName) ? namespaceName.substring(NAMESPACE_PREFIX.length()) : null;
+        return namespaceName.startsWith(NAMESPACE_PREFIX)
+                        && namespaceName.length() > NAMESPACE_PREFIX.length()
+                        && !isHashed(namespaceName)
+                ? namespaceName.substring(NAMESPACE_PREFIX.length())
+                : null;
     }
 
     /**
@@ -77,7 +80,8 @@ public final class SandboxNames {
 
     /** The device part a sandbox end is named after, or {@code null}. */
     public static String deviceOf(String sandboxEndName) {
-        return sandboxEndName.startsWith(SANDBOX_END_PREFIX) ? sandboxEndName.substring(SANDBOX_END_PREFIX.length())
+        return sandboxEndName.startsWith(SANDBOX_END_PREFIX)
+                ? sandboxEndName.substring(SANDBOX_END_PREFIX.length())
                 : null;
     }
 

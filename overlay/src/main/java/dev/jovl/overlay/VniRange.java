@@ -12,8 +12,8 @@ public record VniRange(int first, int last) {
 
     public VniRange {
         if (first < 1 || last > MAX_VNI || first > last) {
-            throw new IllegalArgumentException("VNI range must lie within 1.." + MAX_VNI + " and not be empty: "
-                    + first + "-" + last);
+            throw new IllegalArgumentException(
+                    "VNI range must lie within 1.." + MAX_VNI + " and not be empty: " + first + "-" + last);
         }
     }
 
@@ -24,7 +24,8 @@ public record VniRange(int first, int last) {
             throw new IllegalArgumentException("VNI range must be FIRST-LAST: " + text);
         }
         try {
-            return new VniRange(Integer.parseInt(text.substring(0, dash).trim()),
+            return new VniRange(
+                    Integer.parseInt(text.substring(0, dash).trim()),
                     Integer.parseInt(text.substring(dash + 1).trim()));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("VNI range must be FIRST-LAST: " + text);

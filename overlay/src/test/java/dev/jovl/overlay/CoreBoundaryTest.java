@@ -30,8 +30,9 @@ class CoreBoundaryTest {
                     if (!line.startsWith("import ")) {
                         continue;
                     }
-                    if (line.matches("import (static )?(io\\.netty|dev\\.jovl\\.driver|java\\.net\\.http|com\\.sun\\.net"
-                            + "|dev\\.jovl\\.ipam\\.protocol).*")
+                    if (line.matches(
+                                    "import (static )?(io\\.netty|dev\\.jovl\\.driver|java\\.net\\.http|com\\.sun\\.net"
+                                            + "|dev\\.jovl\\.ipam\\.protocol).*")
                             || (!kernelAdapter && line.matches("import (static )?dev\\.jovl\\.netlink\\..*"))) {
                         violations.add(MAIN.relativize(f) + ": " + line);
                     }

@@ -1,7 +1,6 @@
 package dev.jovl.overlay;
 
 import static dev.jovl.overlay.testing.Await.eventually;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -17,7 +16,6 @@ import dev.jovl.overlay.state.NetworkRecord;
 import dev.jovl.overlay.state.StoreLayout;
 import dev.jovl.overlay.testing.CoreHost;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -27,7 +25,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,11 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OverlayServiceTest {
     private static final NetworkId NET = new NetworkId("a".repeat(64));
-    private static final List<AddressPool> POOLS = List.of(new AddressPool("jovl", "10.10.0.0/24", "10.10.0.1/24", Map.of()));
+    private static final List<AddressPool> POOLS =
+            List.of(new AddressPool("jovl", "10.10.0.0/24", "10.10.0.1/24", Map.of()));
     private static final VniRange VNIS = new VniRange(5000, 5009);
 
     @TempDir
     Path dir;
+
     private Store store;
     private CoreHost h1;
     private CoreHost h2;
@@ -78,12 +77,16 @@ class OverlayServiceTest {
     void aPinnedVniThatDiffersOrIsTakenIsRefusedAndChangesNothing() {
         h1.overlay.createNetwork(NET, NetworkOptions.of(Map.of("jovl.vni", "5003"), false), POOLS, List.of());
         assertEquals(5003, network().vni());
-        OverlayException e = assertThrows(OverlayException.Invalid.class, () -> h1.overlay.createNetwork(NET,
-                NetworkOptions.of(Map.of("jovl.vni", "5004"), false), POOLS, List.of()));
+        OverlayException e = assertThrows(
+                OverlayException.Invalid.class,
+                () -> h1.overlay.createNetwork(
+                        NET, NetworkOptions.of(Map.of("jovl.vni", "5004"), false), POOLS, List.of()));
         assertTrue(e.getMessage().contains("already exists with VNI 5003"), e.getMessage());
         NetworkId other = new NetworkId("b".repeat(64));
-        assertThrows(OverlayException.Invalid.class, () -> h2.overlay.createNetwork(other,
-                NetworkOptions.of(Map.of("jovl.vni", "5003"), false), POOLS, List.of()));
+        assertThrows(
+                OverlayException.Invalid.class,
+                () -> h2.overlay.createNetwork(
+                        other, NetworkOptions.of(Map.of("jovl.vni", "5003"), false), POOLS, List.of()));
         assertTrue(h1.state.network(other.value()).isEmpty());
         assertEquals(List.of(5003), h1.state.claimedVnis());
     }
@@ -121,18 +124,24 @@ class OverlayServiceTest {
         String mac = h1.overlay.createEndpoint(NET, ep, addresses);
         assertEquals("02:42:0a:0a:00:07", mac);
         assertEquals(mac, h1.overlay.createEndpoint(NET, ep, addresses));
-        EndpointRecord stored = h1.state.endpoint(NET.value(), ep.value()).orElseThrow().value();
+        EndpointRecord stored =
+                h1.state.endpoint(NET.value(), ep.value()).orElseThrow().value();
         assertTrue(stored.stillPending(), "not published before its interface is up");
         EndpointId given = new EndpointId("e2".repeat(32));
-        assertEquals("06:00:00:00:00:01", h1.overlay.createEndpoint(NET, given,
-                EndpointAddresses.checked("10.10.0.8/24", null, "06:00:00:00:00:01", "Interface.")));
+        assertEquals(
+                "06:00:00:00:00:01",
+                h1.overlay.createEndpoint(
+                        NET,
+                        given,
+                        EndpointAddresses.checked("10.10.0.8/24", null, "06:00:00:00:00:01", "Interface.")));
     }
 
     @Test
     void anEndpointOfAnUnknownNetworkOrAnotherHostIsRefused() {
         EndpointId ep = new EndpointId("e1".repeat(32));
-        assertThrows(OverlayException.Invalid.class, () -> h1.overlay.createEndpoint(NET, ep,
-                EndpointAddresses.checked("10.10.0.7/24", null, null, "")));
+        assertThrows(
+                OverlayException.Invalid.class,
+                () -> h1.overlay.createEndpoint(NET, ep, EndpointAddresses.checked("10.10.0.7/24", null, null, "")));
         h1.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false), POOLS, List.of());
         assertThrows(OverlayException.Invalid.class, () -> h1.overlay.join(NET, ep), "no CreateEndpoint seen");
         h1.overlay.createEndpoint(NET, ep, EndpointAddresses.checked("10.10.0.7/24", null, null, ""));
@@ -151,17 +160,22 @@ class OverlayServiceTest {
         assertEquals(SandboxNames.hostEnd(web.value()), h1.overlay.join(NET, web));
         h2.overlay.join(NET, shell);
 
-        eventually(() -> webMac.equals(h2.kernel.sandbox(NET.value()).neighbours.get("10.10.0.2"))
-                && "192.0.2.1".equals(h2.kernel.sandbox(NET.value()).fdb.get(webMac)), "web programmed on host 2");
-        eventually(() -> "192.0.2.2".equals(h1.kernel.sandbox(NET.value()).fdb.get("02:42:0a:0a:00:03")),
+        eventually(
+                () -> webMac.equals(h2.kernel.sandbox(NET.value()).neighbours.get("10.10.0.2"))
+                        && "192.0.2.1".equals(h2.kernel.sandbox(NET.value()).fdb.get(webMac)),
+                "web programmed on host 2");
+        eventually(
+                () -> "192.0.2.2".equals(h1.kernel.sandbox(NET.value()).fdb.get("02:42:0a:0a:00:03")),
                 "shell programmed on host 1");
         assertNull(h1.kernel.sandbox(NET.value()).neighbours.get("10.10.0.2"), "no entry for a local endpoint");
 
         h1.kernel.moveIntoContainer(web.value());
         h1.overlay.deleteEndpoint(NET, web);
         h1.overlay.deleteEndpoint(NET, web); // resend
-        eventually(() -> !h2.kernel.sandbox(NET.value()).fdb.containsKey(webMac)
-                && !h2.kernel.sandbox(NET.value()).neighbours.containsKey("10.10.0.2"), "web gone from host 2");
+        eventually(
+                () -> !h2.kernel.sandbox(NET.value()).fdb.containsKey(webMac)
+                        && !h2.kernel.sandbox(NET.value()).neighbours.containsKey("10.10.0.2"),
+                "web gone from host 2");
         eventually(() -> !h1.kernel.hasSandbox(NET.value()), "host 1's last local endpoint took its sandbox (grace 0)");
         assertTrue(h1.state.endpoint(NET.value(), web.value()).isEmpty());
     }
@@ -228,9 +242,18 @@ class OverlayServiceTest {
         h1.overlay.createEndpoint(NET, web, EndpointAddresses.checked("10.10.0.2/24", null, null, ""));
         h1.kernel.failNextAttach(OverlayException.failed("cannot create the veth pair: File exists"));
         assertThrows(OverlayException.Failed.class, () -> h1.overlay.join(NET, web));
-        assertTrue(h1.state.endpoint(NET.value(), web.value()).orElseThrow().value().stillPending());
+        assertTrue(h1.state
+                .endpoint(NET.value(), web.value())
+                .orElseThrow()
+                .value()
+                .stillPending());
         h1.overlay.join(NET, web); // Docker retries
-        eventually(() -> !h1.state.endpoint(NET.value(), web.value()).orElseThrow().value().stillPending(),
+        eventually(
+                () -> !h1.state
+                        .endpoint(NET.value(), web.value())
+                        .orElseThrow()
+                        .value()
+                        .stillPending(),
                 "published once the retry attached it");
     }
 
@@ -238,8 +261,8 @@ class OverlayServiceTest {
     void allocateNetworkClaimsOneVniAndFreeNetworkReleasesIt() {
         int vni = h1.overlay.allocateNetwork(NET, null);
         assertEquals(vni, h2.overlay.allocateNetwork(NET, null), "a second manager gets the same VNI");
-        h2.overlay.createNetwork(NET, NetworkOptions.of(Map.of("jovl.vni", Integer.toString(vni)), false), POOLS,
-                List.of());
+        h2.overlay.createNetwork(
+                NET, NetworkOptions.of(Map.of("jovl.vni", Integer.toString(vni)), false), POOLS, List.of());
         assertTrue(network().swarmAllocated());
         h2.overlay.deleteNetwork(NET); // a worker's DeleteNetwork keeps the swarm's record
         assertTrue(h1.state.network(NET.value()).isPresent());
@@ -256,20 +279,26 @@ class OverlayServiceTest {
         h2.overlay.createEndpoint(NET, shell, EndpointAddresses.checked("10.10.0.3/24", null, null, ""));
         h2.overlay.join(NET, shell);
         EndpointId first = new EndpointId("f1".repeat(32));
-        h1.overlay.createEndpoint(NET, first, EndpointAddresses.checked("10.10.0.200/24", null, "06:00:00:00:00:01", ""));
+        h1.overlay.createEndpoint(
+                NET, first, EndpointAddresses.checked("10.10.0.200/24", null, "06:00:00:00:00:01", ""));
         h1.overlay.join(NET, first);
-        eventually(() -> "06:00:00:00:00:01".equals(h2.kernel.sandbox(NET.value()).neighbours.get("10.10.0.200")),
+        eventually(
+                () -> "06:00:00:00:00:01"
+                        .equals(h2.kernel.sandbox(NET.value()).neighbours.get("10.10.0.200")),
                 "first container programmed on host 2");
         h1.kernel.moveIntoContainer(first.value());
         h1.overlay.deleteEndpoint(NET, first);
 
         EndpointId second = new EndpointId("f2".repeat(32)); // docker run --ip 10.10.0.200 again, another MAC
-        h1.overlay.createEndpoint(NET, second, EndpointAddresses.checked("10.10.0.200/24", null, "06:00:00:00:00:02", ""));
+        h1.overlay.createEndpoint(
+                NET, second, EndpointAddresses.checked("10.10.0.200/24", null, "06:00:00:00:00:02", ""));
         h1.overlay.join(NET, second);
-        eventually(() -> h2.kernel.announcements().contains(Map.of("10.10.0.200", "06:00:00:00:00:02")),
+        eventually(
+                () -> h2.kernel.announcements().contains(Map.of("10.10.0.200", "06:00:00:00:00:02")),
                 "host 2's containers told the new MAC: " + h2.kernel.announcements());
         // announced on its own host right after the publishing write, which may come after host 2's
-        eventually(() -> h1.kernel.announcements().contains(Map.of("10.10.0.200", "06:00:00:00:00:02")),
+        eventually(
+                () -> h1.kernel.announcements().contains(Map.of("10.10.0.200", "06:00:00:00:00:02")),
                 "host 1's own containers too: " + h1.kernel.announcements());
     }
 
@@ -280,13 +309,34 @@ class OverlayServiceTest {
         h2.overlay.createEndpoint(NET, shell, EndpointAddresses.checked("10.10.0.3/24", null, null, ""));
         h2.overlay.join(NET, shell);
         // written past the door by an older or hostile jovl: a scoped address and a long-form IPv6
-        h1.state.createEndpoint(new EndpointRecord(NET.value(), "ba".repeat(32), "10.10.0.66/24", "fe80::1%eth0/64",
-                "06:00:00:00:00:66", "192.0.2.1", "192.0.2.1", null, 1, null));
-        h1.state.createEndpoint(new EndpointRecord(NET.value(), "go".repeat(32), "10.10.0.7/24",
-                "fd00:0:0:0:0:0:0:7/64", "06:00:00:00:00:07", "192.0.2.1", "192.0.2.1", null, 2, null));
-        eventually(() -> "06:00:00:00:00:07".equals(h2.kernel.sandbox(NET.value()).neighbours.get("fd00::7")),
+        h1.state.createEndpoint(new EndpointRecord(
+                NET.value(),
+                "ba".repeat(32),
+                "10.10.0.66/24",
+                "fe80::1%eth0/64",
+                "06:00:00:00:00:66",
+                "192.0.2.1",
+                "192.0.2.1",
+                null,
+                1,
+                null));
+        h1.state.createEndpoint(new EndpointRecord(
+                NET.value(),
+                "go".repeat(32),
+                "10.10.0.7/24",
+                "fd00:0:0:0:0:0:0:7/64",
+                "06:00:00:00:00:07",
+                "192.0.2.1",
+                "192.0.2.1",
+                null,
+                2,
+                null));
+        eventually(
+                () -> "06:00:00:00:00:07"
+                        .equals(h2.kernel.sandbox(NET.value()).neighbours.get("fd00::7")),
                 "the good record programmed, its IPv6 address in canonical form");
-        assertEquals("06:00:00:00:00:07", h2.kernel.sandbox(NET.value()).neighbours.get("10.10.0.7"));
+        assertEquals(
+                "06:00:00:00:00:07", h2.kernel.sandbox(NET.value()).neighbours.get("10.10.0.7"));
         assertFalse(h2.kernel.sandbox(NET.value()).fdb.containsKey("06:00:00:00:00:66"));
         assertTrue(h2.peers.skippedInvalid() > 0);
         long before = h2.peers.driftFixes();
@@ -297,7 +347,6 @@ class OverlayServiceTest {
     private NetworkRecord network() {
         return h1.state.network(NET.value()).orElseThrow().value();
     }
-
 
     /** Edits a fake sandbox as an operator's {@code bridge fdb del} / {@code ip neigh add} would. */
     private static final class FakeSandboxEdit {

@@ -32,7 +32,8 @@ class SandboxNamesTest {
             @ForAll @AlphaChars @NumericChars @StringLength(min = 1, max = 100) String suffixB) {
         String a = "sharedprefix" + suffixA;
         String b = "sharedprefix" + suffixB;
-        assertTrue(SandboxNames.hostEnd(a).length() <= 15 && SandboxNames.sandboxEnd(a).length() <= 15);
+        assertTrue(SandboxNames.hostEnd(a).length() <= 15
+                && SandboxNames.sandboxEnd(a).length() <= 15);
         assertEquals(a.equals(b), SandboxNames.devicePart(a).equals(SandboxNames.devicePart(b)));
         assertEquals(SandboxNames.devicePart(a), SandboxNames.deviceOf(SandboxNames.sandboxEnd(a)));
     }

@@ -24,7 +24,9 @@ class StoreCostTest {
     Path dir;
 
     private static long bytes(Store store, String prefix) {
-        return store.list(prefix).entries().stream().mapToLong(kv -> kv.key().length() + kv.value().length).sum();
+        return store.list(prefix).entries().stream()
+                .mapToLong(kv -> kv.key().length() + kv.value().length)
+                .sum();
     }
 
     @Test
@@ -39,13 +41,15 @@ class StoreCostTest {
             try {
                 for (int n = 0; n < networks; n++) {
                     NetworkId net = new NetworkId(String.format("%064x", n + 1));
-                    List<AddressPool> pools = List.of(new AddressPool("jovl", "10." + n + ".0.0/24", "10." + n + ".0.1/24",
-                            Map.of()));
+                    List<AddressPool> pools =
+                            List.of(new AddressPool("jovl", "10." + n + ".0.0/24", "10." + n + ".0.1/24", Map.of()));
                     h.overlay.createNetwork(net, NetworkOptions.of(Map.of(), false), pools, List.of());
                     for (int e = 0; e < perNetwork; e++) {
                         EndpointId ep = new EndpointId(String.format("%064x", n * 1000 + e + 1));
-                        h.overlay.createEndpoint(net, ep, EndpointAddresses.checked("10." + n + ".0." + (e + 2) + "/24",
-                                null, null, ""));
+                        h.overlay.createEndpoint(
+                                net,
+                                ep,
+                                EndpointAddresses.checked("10." + n + ".0." + (e + 2) + "/24", null, null, ""));
                     }
                 }
             } finally {
@@ -59,9 +63,10 @@ class StoreCostTest {
                 System.out.println("  e.g. " + kv.key() + " " + kv.value().length + " bytes");
             }
         }
-        System.out.printf("store cost: %d B per network (records + VNI claim), %d B per endpoint (key + value);"
-                + " file %d KiB for %d networks, %d endpoints (history included)%n", networkBytes, endpointBytes,
-                fileBytes / 1024, networks, networks * perNetwork);
+        System.out.printf(
+                "store cost: %d B per network (records + VNI claim), %d B per endpoint (key + value);"
+                        + " file %d KiB for %d networks, %d endpoints (history included)%n",
+                networkBytes, endpointBytes, fileBytes / 1024, networks, networks * perNetwork);
         assertTrue(networkBytes < 2048, "per network: " + networkBytes);
         assertTrue(endpointBytes < 1024, "per endpoint: " + endpointBytes);
     }

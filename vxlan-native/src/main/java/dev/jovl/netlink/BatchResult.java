@@ -21,8 +21,10 @@ public record BatchResult(int attempted, int succeeded, int alreadyAbsent, List<
     public BatchResult throwIfFailed() {
         if (!failures.isEmpty()) {
             NetlinkException first = failures.getFirst().error();
-            NetlinkException e = new NetlinkException(failures.size() + " of " + attempted
-                    + " batch entries failed; first: " + first.operation(), first.errno(), first.kernelMessage());
+            NetlinkException e = new NetlinkException(
+                    failures.size() + " of " + attempted + " batch entries failed; first: " + first.operation(),
+                    first.errno(),
+                    first.kernelMessage());
             throw e;
         }
         return this;

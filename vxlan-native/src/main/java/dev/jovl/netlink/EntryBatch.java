@@ -1,12 +1,11 @@
 package dev.jovl.netlink;
 
-import dev.jovl.net.MacAddress;
+import static dev.jovl.netlink.Rtnl.*;
 
+import dev.jovl.net.MacAddress;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-
-import static dev.jovl.netlink.Rtnl.*;
 
 /**
  * Many neighbour and FDB writes sent pipelined: up to {@value NetlinkHandle#BATCH_WINDOW} requests
@@ -25,7 +24,12 @@ import static dev.jovl.netlink.Rtnl.*;
  * </pre>
  */
 public final class EntryBatch {
-    enum Kind { SET_NEIGHBOUR, DELETE_NEIGHBOUR, SET_FDB, DELETE_FDB }
+    enum Kind {
+        SET_NEIGHBOUR,
+        DELETE_NEIGHBOUR,
+        SET_FDB,
+        DELETE_FDB
+    }
 
     /** One queued write; encoded only when sent, described only if it fails. */
     record Op(Kind kind, int ifindex, InetAddress ip, MacAddress mac) {
@@ -55,7 +59,8 @@ public final class EntryBatch {
                 case SET_NEIGHBOUR -> "set neighbour " + ip.getHostAddress() + " " + mac + " on #" + ifindex;
                 case DELETE_NEIGHBOUR -> "delete neighbour " + ip.getHostAddress() + " on #" + ifindex;
                 case SET_FDB -> "set fdb " + mac + " dst " + ip.getHostAddress() + " on #" + ifindex;
-                case DELETE_FDB -> "delete fdb " + mac + (ip == null ? "" : " dst " + ip.getHostAddress()) + " on #" + ifindex;
+                case DELETE_FDB ->
+                    "delete fdb " + mac + (ip == null ? "" : " dst " + ip.getHostAddress()) + " on #" + ifindex;
             };
         }
     }

@@ -27,8 +27,7 @@ public final class GratuitousArp {
     private static final int FRAME_BYTES = 42; // Ethernet 14 + ARP over IPv4 28
     private static final int SOCKADDR_LL_BYTES = 20;
 
-    private GratuitousArp() {
-    }
+    private GratuitousArp() {}
 
     /**
      * Sends one gratuitous ARP request per entry on interface {@code ifindex}.
@@ -42,7 +41,9 @@ public final class GratuitousArp {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cs = Libc.newCaptureState(arena);
-            int fd = Libc.check((int) Libc.SOCKET.invokeExact(cs, AF_PACKET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, 0), cs,
+            int fd = Libc.check(
+                    (int) Libc.SOCKET.invokeExact(cs, AF_PACKET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, 0),
+                    cs,
                     "socket(AF_PACKET)");
             try {
                 MemorySegment to = arena.allocate(SOCKADDR_LL_BYTES, 4);
@@ -55,12 +56,18 @@ public final class GratuitousArp {
                 }
                 MemorySegment frame = arena.allocate(FRAME_BYTES);
                 for (Map.Entry<IpAddress, MacAddress> e : addresses.entrySet()) {
-                    MemorySegment.copy(frame(ethernetSource, e.getKey(), e.getValue()), 0, frame,
-                            ValueLayout.JAVA_BYTE, 0, FRAME_BYTES);
-                    long n = (long) Libc.SENDTO.invokeExact(cs, fd, frame, (long) FRAME_BYTES, 0, to, SOCKADDR_LL_BYTES);
+                    MemorySegment.copy(
+                            frame(ethernetSource, e.getKey(), e.getValue()),
+                            0,
+                            frame,
+                            ValueLayout.JAVA_BYTE,
+                            0,
+                            FRAME_BYTES);
+                    long n =
+                            (long) Libc.SENDTO.invokeExact(cs, fd, frame, (long) FRAME_BYTES, 0, to, SOCKADDR_LL_BYTES);
                     if (n < 0) {
-                        throw new ErrnoException("gratuitous ARP for " + e.getKey() + " on ifindex " + ifindex,
-                                Libc.errno(cs));
+                        throw new ErrnoException(
+                                "gratuitous ARP for " + e.getKey() + " on ifindex " + ifindex, Libc.errno(cs));
                     }
                 }
             } finally {
@@ -82,10 +89,13 @@ public final class GratuitousArp {
         b.put(new byte[] {-1, -1, -1, -1, -1, -1}).put(ethernetSource.bytes()).putShort((short) ETH_P_ARP);
         b.putShort((short) 1) // hardware type: Ethernet
                 .putShort((short) 0x0800) // protocol type: IPv4
-                .put((byte) 6).put((byte) 4)
+                .put((byte) 6)
+                .put((byte) 4)
                 .putShort((short) 1) // request: what RFC 5227 calls an ARP announcement
-                .put(mac.bytes()).put(ip.bytes())
-                .put(new byte[6]).put(ip.bytes());
+                .put(mac.bytes())
+                .put(ip.bytes())
+                .put(new byte[6])
+                .put(ip.bytes());
         return b.array();
     }
 }

@@ -16,8 +16,8 @@ public final class InterfaceName {
         }
         int bytes = name.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_BYTES) {
-            throw new IllegalArgumentException("interface name '" + name + "' is " + bytes
-                    + " bytes; Linux allows at most " + MAX_BYTES);
+            throw new IllegalArgumentException(
+                    "interface name '" + name + "' is " + bytes + " bytes; Linux allows at most " + MAX_BYTES);
         }
         if (name.equals(".") || name.equals("..")) {
             throw new IllegalArgumentException("interface name must not be '" + name + "'");
@@ -25,7 +25,8 @@ public final class InterfaceName {
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (c == '/' || c == ':' || Character.isWhitespace(c) || c == 0) {
-                throw new IllegalArgumentException("interface name '" + name + "' contains a forbidden character ('/', ':', NUL or white space)");
+                throw new IllegalArgumentException(
+                        "interface name '" + name + "' contains a forbidden character ('/', ':', NUL or white space)");
             }
         }
         return name;

@@ -1,5 +1,9 @@
 package dev.jovl.netlink;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -7,10 +11,6 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The few libc calls this module needs, bound through the FFM API. Every handle captures errno
@@ -25,8 +25,7 @@ final class Libc {
 
     static final Linker LINKER = Linker.nativeLinker();
     static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final long ERRNO_OFFSET =
-            CAPTURE_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+    private static final long ERRNO_OFFSET = CAPTURE_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
     static final int AF_NETLINK = 16;
@@ -51,13 +50,14 @@ final class Libc {
 
     static final MethodHandle SOCKET = bind("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     static final MethodHandle BIND = bind("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    static final MethodHandle GETSOCKNAME = bind("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    static final MethodHandle GETSOCKNAME =
+            bind("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     static final MethodHandle SETSOCKOPT =
             bind("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     static final MethodHandle SENDTO =
             bind("sendto", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    static final MethodHandle RECVFROM =
-            bind("recvfrom", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+    static final MethodHandle RECVFROM = bind(
+            "recvfrom", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
     static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     // open(2) is variadic; we never pass a mode, so the fixed two-argument form is the right call shape
     static final MethodHandle OPEN = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
@@ -73,7 +73,8 @@ final class Libc {
     static final long NS_GET_NSTYPE = 0xb703;
 
     private static MethodHandle bind(String name, FunctionDescriptor descriptor) {
-        MemorySegment symbol = LINKER.defaultLookup().find(name)
+        MemorySegment symbol = LINKER.defaultLookup()
+                .find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc symbol not found: " + name));
         return LINKER.downcallHandle(symbol, descriptor, CAPTURE_ERRNO);
     }
@@ -155,8 +156,13 @@ final class Libc {
     static void bindMount(String source, String target) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cs = newCaptureState(arena);
-            int r = (int) MOUNT.invokeExact(cs, arena.allocateFrom(source), arena.allocateFrom(target),
-                    arena.allocateFrom("none"), MS_BIND, MemorySegment.NULL);
+            int r = (int) MOUNT.invokeExact(
+                    cs,
+                    arena.allocateFrom(source),
+                    arena.allocateFrom(target),
+                    arena.allocateFrom("none"),
+                    MS_BIND,
+                    MemorySegment.NULL);
             check(r, cs, "bind mount " + source + " on " + target);
         } catch (ErrnoException e) {
             throw e;

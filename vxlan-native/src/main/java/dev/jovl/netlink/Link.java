@@ -17,8 +17,18 @@ import dev.jovl.net.MacAddress;
  * @param operState   IFLA_OPERSTATE as text: UP, DOWN, LOWERLAYERDOWN, UNKNOWN...
  * @param vxlan       the VXLAN settings for kind "vxlan", else null
  */
-public record Link(int index, String name, String kind, int flags, int mtu, MacAddress mac, int masterIndex,
-                   int linkIndex, int linkNetnsId, String operState, VxlanInfo vxlan) {
+public record Link(
+        int index,
+        String name,
+        String kind,
+        int flags,
+        int mtu,
+        MacAddress mac,
+        int masterIndex,
+        int linkIndex,
+        int linkNetnsId,
+        String operState,
+        VxlanInfo vxlan) {
 
     /** Administratively up (IFF_UP), whatever the carrier. */
     public boolean isUp() {

@@ -1,11 +1,10 @@
 package dev.jovl.netlink;
 
-import dev.jovl.net.MacAddress;
+import static dev.jovl.netlink.Rtnl.*;
 
+import dev.jovl.net.MacAddress;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
-
-import static dev.jovl.netlink.Rtnl.*;
 
 /** Encodes link create requests from {@link LinkSpec}s and decodes RTM_NEWLINK messages into {@link Link}s. */
 final class LinkCodec {
@@ -25,7 +24,9 @@ final class LinkCodec {
         int linkInfo = w.nest(IFLA_LINKINFO);
         w.rawString(IFLA_INFO_KIND, spec.kind());
         switch (spec) {
-            case BridgeSpec b -> { /* no bridge options needed by jovl */ }
+            case BridgeSpec b -> {
+                /* no bridge options needed by jovl */
+            }
             case VxlanSpec v -> writeVxlanData(w, v);
             case VethSpec v -> writeVethPeer(w, v);
         }
@@ -98,17 +99,34 @@ final class LinkCodec {
                 vxlan = decodeVxlan(data);
             }
         }
-        return new Link(index, a.string(IFLA_IFNAME), kind, flags, a.u32(IFLA_MTU, 0), a.mac(IFLA_ADDRESS),
-                a.u32(IFLA_MASTER, 0), a.u32(IFLA_LINK, 0), a.u32(IFLA_LINK_NETNSID, -1),
-                Link.operStateName(a.u8(IFLA_OPERSTATE, 0)), vxlan);
+        return new Link(
+                index,
+                a.string(IFLA_IFNAME),
+                kind,
+                flags,
+                a.u32(IFLA_MTU, 0),
+                a.mac(IFLA_ADDRESS),
+                a.u32(IFLA_MASTER, 0),
+                a.u32(IFLA_LINK, 0),
+                a.u32(IFLA_LINK_NETNSID, -1),
+                Link.operStateName(a.u8(IFLA_OPERSTATE, 0)),
+                vxlan);
     }
 
     private static VxlanInfo decodeVxlan(Attributes d) {
         InetAddress local = d.has(IFLA_VXLAN_LOCAL6) ? d.address(IFLA_VXLAN_LOCAL6) : d.address(IFLA_VXLAN_LOCAL);
         InetAddress group = d.has(IFLA_VXLAN_GROUP6) ? d.address(IFLA_VXLAN_GROUP6) : d.address(IFLA_VXLAN_GROUP);
-        return new VxlanInfo(d.u32(IFLA_VXLAN_ID, 0), local, group, d.u16be(IFLA_VXLAN_PORT, 0),
-                d.u32(IFLA_VXLAN_LINK, 0), d.u8(IFLA_VXLAN_LEARNING, 0) != 0, d.u8(IFLA_VXLAN_PROXY, 0) != 0,
-                d.u8(IFLA_VXLAN_L2MISS, 0) != 0, d.u8(IFLA_VXLAN_L3MISS, 0) != 0, d.u8(IFLA_VXLAN_TTL, 0),
+        return new VxlanInfo(
+                d.u32(IFLA_VXLAN_ID, 0),
+                local,
+                group,
+                d.u16be(IFLA_VXLAN_PORT, 0),
+                d.u32(IFLA_VXLAN_LINK, 0),
+                d.u8(IFLA_VXLAN_LEARNING, 0) != 0,
+                d.u8(IFLA_VXLAN_PROXY, 0) != 0,
+                d.u8(IFLA_VXLAN_L2MISS, 0) != 0,
+                d.u8(IFLA_VXLAN_L3MISS, 0) != 0,
+                d.u8(IFLA_VXLAN_TTL, 0),
                 d.u8(IFLA_VXLAN_UDP_CSUM, 0) != 0);
     }
 }

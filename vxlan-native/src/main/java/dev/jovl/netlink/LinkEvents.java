@@ -1,12 +1,12 @@
 package dev.jovl.netlink;
 
+import static dev.jovl.netlink.Rtnl.*;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import static dev.jovl.netlink.Rtnl.*;
 
 /**
  * The kernel's link notifications (RTNLGRP_LINK) of one network namespace: every device created,
@@ -27,6 +27,7 @@ import static dev.jovl.netlink.Rtnl.*;
 public final class LinkEvents implements AutoCloseable {
     /** How long one receive blocks at most, so that {@link #poll} can honour shorter waits. */
     private static final long RECEIVE_SLICE_MILLIS = 50;
+
     private static final int IFI_FAMILY_OFFSET = NLMSG_HDRLEN;
 
     /**
@@ -35,8 +36,7 @@ public final class LinkEvents implements AutoCloseable {
      * @param link    the device as the kernel describes it after the change (for a deletion: as it was)
      * @param removed true for RTM_DELLINK: the device is gone
      */
-    public record LinkEvent(Link link, boolean removed) {
-    }
+    public record LinkEvent(Link link, boolean removed) {}
 
     private final NetlinkSocket socket;
     private final ByteBuffer in;

@@ -1,7 +1,6 @@
 package dev.jovl.netlink;
 
 import dev.jovl.net.MacAddress;
-
 import java.net.InetAddress;
 
 /**

@@ -1,12 +1,11 @@
 package dev.jovl.netlink;
 
-import dev.jovl.net.MacAddress;
+import static dev.jovl.netlink.Rtnl.*;
 
+import dev.jovl.net.MacAddress;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
-
-import static dev.jovl.netlink.Rtnl.*;
 
 /** Encodes and decodes RTM_*NEIGH messages for IP neighbours and FDB entries, and RTM_*ADDR for addresses. */
 final class NeighbourCodec {
@@ -57,8 +56,10 @@ final class NeighbourCodec {
         int flags = Byte.toUnsignedInt(buf.get(body + 10));
         Attributes a = Attributes.parse(buf, body + NDMSG_LEN, off + len);
         MacAddress mac = a.mac(NDA_LLADDR);
-        return mac == null ? null
-                : new FdbEntry(ifindex, mac, a.address(NDA_DST), state, flags, a.u32(NDA_MASTER, 0), a.u32(NDA_VNI, -1));
+        return mac == null
+                ? null
+                : new FdbEntry(
+                        ifindex, mac, a.address(NDA_DST), state, flags, a.u32(NDA_MASTER, 0), a.u32(NDA_VNI, -1));
     }
 
     static void writeAddress(MessageWriter w, int ifindex, InetAddress ip, int prefixLength) {

@@ -35,7 +35,8 @@ public final class NetNs implements AutoCloseable {
         if (type != Libc.CLONE_NEWNET) {
             Libc.close(fd);
             if (type < 0) {
-                throw new ErrnoException("open namespace " + path + " (not a namespace file, e.g. its mount is gone)", -type);
+                throw new ErrnoException(
+                        "open namespace " + path + " (not a namespace file, e.g. its mount is gone)", -type);
             }
             throw new IllegalArgumentException(path + " is a namespace, but not a network namespace");
         }

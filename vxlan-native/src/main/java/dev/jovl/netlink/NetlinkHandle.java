@@ -1,7 +1,8 @@
 package dev.jovl.netlink;
 
-import dev.jovl.net.MacAddress;
+import static dev.jovl.netlink.Rtnl.*;
 
+import dev.jovl.net.MacAddress;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,8 +13,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-
-import static dev.jovl.netlink.Rtnl.*;
 
 /**
  * One rtnetlink connection bound to one network namespace, and every operation jovl needs on it:
@@ -36,6 +35,7 @@ import static dev.jovl.netlink.Rtnl.*;
 public final class NetlinkHandle implements AutoCloseable {
     /** Requests written per send() in a batch; their ACKs must fit the receive queue at once. */
     static final int BATCH_WINDOW = 256;
+
     private static final int DUMP_ATTEMPTS = 10;
 
     @FunctionalInterface
@@ -97,17 +97,24 @@ public final class NetlinkHandle implements AutoCloseable {
      * or nothing. EEXIST if the name (or, for VXLAN, the VNI+port in this namespace) is taken.
      */
     public void addLink(LinkSpec spec) {
-        request("create " + spec.kind() + " " + spec.options().name(), RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+        request(
+                "create " + spec.kind() + " " + spec.options().name(),
+                RTM_NEWLINK,
+                NLM_F_CREATE | NLM_F_EXCL,
                 w -> LinkCodec.writeCreate(w, spec));
     }
 
     /** The link named {@code name}; a {@link NetlinkException} with ENODEV if there is none. */
     public Link link(String name) {
         InterfaceName.require(name);
-        return getOne("get link " + name, RTM_GETLINK, w -> {
-            w.ifinfomsg(AF_UNSPEC, 0, 0, 0);
-            w.string(IFLA_IFNAME, name);
-        }, LinkCodec::decode);
+        return getOne(
+                "get link " + name,
+                RTM_GETLINK,
+                w -> {
+                    w.ifinfomsg(AF_UNSPEC, 0, 0, 0);
+                    w.string(IFLA_IFNAME, name);
+                },
+                LinkCodec::decode);
     }
 
     /** The link with ifindex {@code index}; ENODEV if there is none. */
@@ -235,8 +242,11 @@ public final class NetlinkHandle implements AutoCloseable {
     public void addAddress(String name, InetAddress ip, int prefixLength) {
         required(ip, "address");
         int index = link(name).index();
-        request("add address " + ip.getHostAddress() + "/" + prefixLength + " to " + name, RTM_NEWADDR,
-                NLM_F_CREATE | NLM_F_REPLACE, w -> NeighbourCodec.writeAddress(w, index, ip, prefixLength));
+        request(
+                "add address " + ip.getHostAddress() + "/" + prefixLength + " to " + name,
+                RTM_NEWADDR,
+                NLM_F_CREATE | NLM_F_REPLACE,
+                w -> NeighbourCodec.writeAddress(w, index, ip, prefixLength));
     }
 
     /** Removes {@code ip/prefixLength} from {@code name}; false if it was not there. */
@@ -244,7 +254,10 @@ public final class NetlinkHandle implements AutoCloseable {
         required(ip, "address");
         int index = link(name).index();
         try {
-            request("delete address " + ip.getHostAddress() + "/" + prefixLength + " from " + name, RTM_DELADDR, 0,
+            request(
+                    "delete address " + ip.getHostAddress() + "/" + prefixLength + " from " + name,
+                    RTM_DELADDR,
+                    0,
                     w -> NeighbourCodec.writeAddress(w, index, ip, prefixLength));
             return true;
         } catch (NetlinkException e) {
@@ -258,14 +271,22 @@ public final class NetlinkHandle implements AutoCloseable {
     /** IPv4 and IPv6 addresses of device {@code name}. */
     public List<LinkAddress> addresses(String name) {
         int index = link(name).index();
-        return dump("list addresses of " + name, RTM_GETADDR, w -> w.ifaddrmsg(AF_UNSPEC, 0, 0, 0, 0),
-                NeighbourCodec::decodeAddress, a -> a.ifindex() == index);
+        return dump(
+                "list addresses of " + name,
+                RTM_GETADDR,
+                w -> w.ifaddrmsg(AF_UNSPEC, 0, 0, 0, 0),
+                NeighbourCodec::decodeAddress,
+                a -> a.ifindex() == index);
     }
 
     /** Every IPv4 and IPv6 address in the namespace, in one dump (cheaper than one call per link). */
     public List<LinkAddress> addresses() {
-        return dump("list addresses", RTM_GETADDR, w -> w.ifaddrmsg(AF_UNSPEC, 0, 0, 0, 0),
-                NeighbourCodec::decodeAddress, a -> true);
+        return dump(
+                "list addresses",
+                RTM_GETADDR,
+                w -> w.ifaddrmsg(AF_UNSPEC, 0, 0, 0, 0),
+                NeighbourCodec::decodeAddress,
+                a -> true);
     }
 
     // ------------------------------------------------------------------ IP neighbours (ARP / NDP)
@@ -274,15 +295,21 @@ public final class NetlinkHandle implements AutoCloseable {
     public void setNeighbour(int ifindex, InetAddress ip, MacAddress mac) {
         required(ip, "neighbour IP");
         required(mac, "neighbour MAC");
-        request(() -> "set neighbour " + ip.getHostAddress() + " " + mac + " on #" + ifindex, RTM_NEWNEIGH,
-                NLM_F_CREATE | NLM_F_REPLACE, w -> NeighbourCodec.writeNeighbour(w, ifindex, ip, mac));
+        request(
+                () -> "set neighbour " + ip.getHostAddress() + " " + mac + " on #" + ifindex,
+                RTM_NEWNEIGH,
+                NLM_F_CREATE | NLM_F_REPLACE,
+                w -> NeighbourCodec.writeNeighbour(w, ifindex, ip, mac));
     }
 
     /** Deletes the entry for {@code ip} on {@code ifindex}; false if there was none (ENOENT is not an error). */
     public boolean deleteNeighbour(int ifindex, InetAddress ip) {
         try {
             required(ip, "neighbour IP");
-            request(() -> "delete neighbour " + ip.getHostAddress() + " on #" + ifindex, RTM_DELNEIGH, 0,
+            request(
+                    () -> "delete neighbour " + ip.getHostAddress() + " on #" + ifindex,
+                    RTM_DELNEIGH,
+                    0,
                     w -> NeighbourCodec.writeNeighbour(w, ifindex, ip, null));
             return true;
         } catch (NetlinkException e) {
@@ -298,10 +325,15 @@ public final class NetlinkHandle implements AutoCloseable {
      * the kernel's own NOARP entries (multicast, e.g. ff02::16) are left out.
      */
     public List<Neighbour> neighbours(int ifindex) {
-        return dump("list neighbours of #" + ifindex, RTM_GETNEIGH, w -> {
-            w.ndmsg(AF_UNSPEC, 0, 0, 0, 0);
-            w.u32(NDA_IFINDEX, ifindex); // kernel-side filter; we filter again below
-        }, NeighbourCodec::decodeNeighbour, n -> n.ifindex() == ifindex && (n.state() & NUD_NOARP) == 0);
+        return dump(
+                "list neighbours of #" + ifindex,
+                RTM_GETNEIGH,
+                w -> {
+                    w.ndmsg(AF_UNSPEC, 0, 0, 0, 0);
+                    w.u32(NDA_IFINDEX, ifindex); // kernel-side filter; we filter again below
+                },
+                NeighbourCodec::decodeNeighbour,
+                n -> n.ifindex() == ifindex && (n.state() & NUD_NOARP) == 0);
     }
 
     // ------------------------------------------------------------------ FDB (bridge forwarding database)
@@ -313,8 +345,11 @@ public final class NetlinkHandle implements AutoCloseable {
     public void setFdb(int ifindex, MacAddress mac, InetAddress vtep) {
         required(mac, "FDB MAC");
         required(vtep, "VTEP address");
-        request(() -> "set fdb " + mac + " dst " + vtep.getHostAddress() + " on #" + ifindex, RTM_NEWNEIGH,
-                NLM_F_CREATE | NLM_F_REPLACE, w -> NeighbourCodec.writeFdb(w, ifindex, mac, vtep, true, NTF_SELF));
+        request(
+                () -> "set fdb " + mac + " dst " + vtep.getHostAddress() + " on #" + ifindex,
+                RTM_NEWNEIGH,
+                NLM_F_CREATE | NLM_F_REPLACE,
+                w -> NeighbourCodec.writeFdb(w, ifindex, mac, vtep, true, NTF_SELF));
     }
 
     /**
@@ -336,7 +371,10 @@ public final class NetlinkHandle implements AutoCloseable {
     private boolean deleteFdbEntry(int ifindex, MacAddress mac, InetAddress vtep, int ntf) {
         try {
             required(mac, "FDB MAC");
-            request(() -> "delete fdb " + mac + " on #" + ifindex, RTM_DELNEIGH, 0,
+            request(
+                    () -> "delete fdb " + mac + " on #" + ifindex,
+                    RTM_DELNEIGH,
+                    0,
                     w -> NeighbourCodec.writeFdb(w, ifindex, mac, vtep, false, ntf));
             return true;
         } catch (NetlinkException e) {
@@ -359,8 +397,12 @@ public final class NetlinkHandle implements AutoCloseable {
 
     private List<FdbEntry> fdbDump(int ifindex, Predicate<FdbEntry> keep) {
         // an ifinfomsg-sized header makes the kernel's legacy FDB dump filter by port (as `bridge fdb show dev`)
-        return dump("list fdb of #" + ifindex, RTM_GETNEIGH, w -> w.ifinfomsg(AF_BRIDGE, ifindex, 0, 0),
-                NeighbourCodec::decodeFdb, keep);
+        return dump(
+                "list fdb of #" + ifindex,
+                RTM_GETNEIGH,
+                w -> w.ifinfomsg(AF_BRIDGE, ifindex, 0, 0),
+                NeighbourCodec::decodeFdb,
+                keep);
     }
 
     // ------------------------------------------------------------------ batches
@@ -396,7 +438,9 @@ public final class NetlinkHandle implements AutoCloseable {
                     if (op.delete() && errors[k] == Errno.ENOENT.number()) {
                         absent++;
                     } else {
-                        failures.add(new BatchResult.Failure(i + k, op.description(),
+                        failures.add(new BatchResult.Failure(
+                                i + k,
+                                op.description(),
                                 new NetlinkException(op.description() + " in " + namespace, errors[k], null)));
                     }
                 }
@@ -458,7 +502,11 @@ public final class NetlinkHandle implements AutoCloseable {
             if (mlen < NLMSG_HDRLEN || p + mlen > len) {
                 return false; // truncated or malformed: nothing more to read in this datagram
             }
-            if (visitor.visit(p, mlen, Short.toUnsignedInt(in.getShort(p + 4)), Short.toUnsignedInt(in.getShort(p + 6)),
+            if (visitor.visit(
+                    p,
+                    mlen,
+                    Short.toUnsignedInt(in.getShort(p + 4)),
+                    Short.toUnsignedInt(in.getShort(p + 6)),
                     in.getInt(p + 8))) {
                 return true;
             }
@@ -520,8 +568,8 @@ public final class NetlinkHandle implements AutoCloseable {
     }
 
     /** A full dump, retried while the kernel reports it was interrupted by concurrent changes. */
-    private <T> List<T> dump(String operation, int type, Consumer<MessageWriter> header, Decoder<T> decoder,
-                             Predicate<T> keep) {
+    private <T> List<T> dump(
+            String operation, int type, Consumer<MessageWriter> header, Decoder<T> decoder, Predicate<T> keep) {
         lock.lock();
         try {
             ensureOpen();
@@ -531,16 +579,23 @@ public final class NetlinkHandle implements AutoCloseable {
                     return result;
                 }
             }
-            throw new NetlinkException(operation + " in " + namespace + " (inconsistent after " + DUMP_ATTEMPTS
-                    + " attempts)", Errno.EINTR.number(), null);
+            throw new NetlinkException(
+                    operation + " in " + namespace + " (inconsistent after " + DUMP_ATTEMPTS + " attempts)",
+                    Errno.EINTR.number(),
+                    null);
         } finally {
             lock.unlock();
         }
     }
 
     /** Returns true if the dump was flagged NLM_F_DUMP_INTR (must be retried). */
-    private <T> boolean dumpOnce(String operation, int type, Consumer<MessageWriter> header, Decoder<T> decoder,
-                                 Predicate<T> keep, List<T> result) {
+    private <T> boolean dumpOnce(
+            String operation,
+            int type,
+            Consumer<MessageWriter> header,
+            Decoder<T> decoder,
+            Predicate<T> keep,
+            List<T> result) {
         int s = send(type, NLM_F_REQUEST | NLM_F_DUMP, header);
         boolean[] interrupted = {false};
         while (!receiveEach((p, mlen, mtype, mflags, mseq) -> {

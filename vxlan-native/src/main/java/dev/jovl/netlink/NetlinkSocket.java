@@ -1,11 +1,11 @@
 package dev.jovl.netlink;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * A raw NETLINK_ROUTE socket: open, send bytes, receive bytes. Framing, sequence numbers and ACKs
@@ -19,6 +19,7 @@ final class NetlinkSocket implements AutoCloseable {
     static final int RECEIVE_BUFFER = 1 << 20;
     /** Socket buffer sizes; SO_*BUFFORCE (CAP_NET_ADMIN) lifts the rmem_max/wmem_max caps. */
     private static final int SOCKET_BUFFER = 8 << 20;
+
     static final long RECEIVE_TIMEOUT_SECONDS = 30;
 
     private final Arena arena = Arena.ofShared();
@@ -64,8 +65,11 @@ final class NetlinkSocket implements AutoCloseable {
         int fd;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = Libc.newCaptureState(a);
-            fd = Libc.check((int) Libc.SOCKET.invokeExact(cs, Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC,
-                    Libc.NETLINK_ROUTE), cs, "socket(AF_NETLINK, NETLINK_ROUTE)");
+            fd = Libc.check(
+                    (int) Libc.SOCKET.invokeExact(
+                            cs, Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, Libc.NETLINK_ROUTE),
+                    cs,
+                    "socket(AF_NETLINK, NETLINK_ROUTE)");
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
@@ -100,8 +104,10 @@ final class NetlinkSocket implements AutoCloseable {
             MemorySegment timeout = arena.allocate(16, 8);
             timeout.set(ValueLayout.JAVA_LONG, 0, receiveTimeoutMillis / 1000);
             timeout.set(ValueLayout.JAVA_LONG, 8, receiveTimeoutMillis % 1000 * 1000);
-            Libc.check((int) Libc.SETSOCKOPT.invokeExact(capture, fd, Libc.SOL_SOCKET, Libc.SO_RCVTIMEO, timeout, 16),
-                    capture, "setsockopt SO_RCVTIMEO");
+            Libc.check(
+                    (int) Libc.SETSOCKOPT.invokeExact(capture, fd, Libc.SOL_SOCKET, Libc.SO_RCVTIMEO, timeout, 16),
+                    capture,
+                    "setsockopt SO_RCVTIMEO");
             MemorySegment local = sockaddrNl(0, groups);
             Libc.check((int) Libc.BIND.invokeExact(capture, fd, local, 12), capture, "bind netlink socket");
             MemorySegment len = arena.allocate(JAVA_INT);
@@ -149,7 +155,8 @@ final class NetlinkSocket implements AutoCloseable {
                 long n = (long) Libc.SENDTO.invokeExact(capture, fd, sendSegment, (long) length, 0, kernelAddress, 12);
                 if (n >= 0) {
                     if (n != length) {
-                        throw new ErrnoException("netlink send (short write " + n + "/" + length + ")", Errno.EMSGSIZE.number());
+                        throw new ErrnoException(
+                                "netlink send (short write " + n + "/" + length + ")", Errno.EMSGSIZE.number());
                     }
                     return;
                 }
@@ -173,8 +180,8 @@ final class NetlinkSocket implements AutoCloseable {
         try {
             while (true) {
                 fromLength.set(JAVA_INT, 0, 12);
-                long n = (long) Libc.RECVFROM.invokeExact(capture, fd, receiveSegment, (long) RECEIVE_BUFFER,
-                        Libc.MSG_TRUNC, fromAddress, fromLength);
+                long n = (long) Libc.RECVFROM.invokeExact(
+                        capture, fd, receiveSegment, (long) RECEIVE_BUFFER, Libc.MSG_TRUNC, fromAddress, fromLength);
                 if (n < 0) {
                     int errno = Libc.errno(capture);
                     if (errno == Errno.EINTR.number()) {
@@ -182,11 +189,15 @@ final class NetlinkSocket implements AutoCloseable {
                     }
                     // ENOBUFS: the kernel dropped replies because our queue was full; the caller must resync.
                     // EAGAIN: nothing came within the receive timeout.
-                    throw new ErrnoException(errno == Errno.EAGAIN.number()
-                            ? "netlink receive (no reply within " + receiveTimeoutMillis + " ms)" : "netlink receive", errno);
+                    throw new ErrnoException(
+                            errno == Errno.EAGAIN.number()
+                                    ? "netlink receive (no reply within " + receiveTimeoutMillis + " ms)"
+                                    : "netlink receive",
+                            errno);
                 }
                 if (n > RECEIVE_BUFFER) {
-                    throw new ErrnoException("netlink receive (datagram of " + n + " bytes truncated)", Errno.EMSGSIZE.number());
+                    throw new ErrnoException(
+                            "netlink receive (datagram of " + n + " bytes truncated)", Errno.EMSGSIZE.number());
                 }
                 if (fromAddress.get(JAVA_INT, 4) != 0) {
                     continue; // not from the kernel: ignore

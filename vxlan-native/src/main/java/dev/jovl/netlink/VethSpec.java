@@ -17,7 +17,8 @@ import dev.jovl.net.MacAddress;
  *                         .peerNetns(hostNs).peerMac(endpointMac).build());
  * </pre>
  */
-public record VethSpec(LinkOptions options, String peerName, int peerMtu, MacAddress peerMac, NetNs peerNetns) implements LinkSpec {
+public record VethSpec(LinkOptions options, String peerName, int peerMtu, MacAddress peerMac, NetNs peerNetns)
+        implements LinkSpec {
     public VethSpec {
         InterfaceName.require(peerName);
         if (peerMtu != 0 && (peerMtu < 68 || peerMtu > 65535)) {

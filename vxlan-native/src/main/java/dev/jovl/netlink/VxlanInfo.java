@@ -12,6 +12,15 @@ import java.net.InetAddress;
  * @param underlayIndex IFLA_VXLAN_LINK, 0 if none
  * @param udpChecksum   true if UDP checksums are computed on transmit (IPv4)
  */
-public record VxlanInfo(int vni, InetAddress local, InetAddress group, int port, int underlayIndex, boolean learning,
-                        boolean proxy, boolean l2miss, boolean l3miss, int ttl, boolean udpChecksum) {
-}
+public record VxlanInfo(
+        int vni,
+        InetAddress local,
+        InetAddress group,
+        int port,
+        int underlayIndex,
+        boolean learning,
+        boolean proxy,
+        boolean l2miss,
+        boolean l3miss,
+        int ttl,
+        boolean udpChecksum) {}

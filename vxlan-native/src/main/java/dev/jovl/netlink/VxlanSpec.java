@@ -17,9 +17,19 @@ import java.net.InetAddress;
  * @param ttl         0..255, or -1 to leave the kernel default
  * @param udpChecksum null to leave the kernel default
  */
-public record VxlanSpec(LinkOptions options, int vni, InetAddress local, int port, int underlayIndex,
-                        boolean learning, boolean proxy, boolean l2miss, boolean l3miss, int ttl,
-                        Boolean udpChecksum) implements LinkSpec {
+public record VxlanSpec(
+        LinkOptions options,
+        int vni,
+        InetAddress local,
+        int port,
+        int underlayIndex,
+        boolean learning,
+        boolean proxy,
+        boolean l2miss,
+        boolean l3miss,
+        int ttl,
+        Boolean udpChecksum)
+        implements LinkSpec {
     public static final int DEFAULT_PORT = 4789;
 
     public VxlanSpec {
@@ -120,8 +130,8 @@ public record VxlanSpec(LinkOptions options, int vni, InetAddress local, int por
             if (vni == null) {
                 throw new IllegalArgumentException("VXLAN device " + name + " needs a VNI");
             }
-            return new VxlanSpec(options(), vni, local, port, underlayIndex, learning, proxy, l2miss, l3miss, ttl,
-                    udpChecksum);
+            return new VxlanSpec(
+                    options(), vni, local, port, underlayIndex, learning, proxy, l2miss, l3miss, ttl, udpChecksum);
         }
     }
 }

@@ -1,9 +1,8 @@
 package dev.jovl.netlink;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import dev.jovl.net.MacAddress;
-
-import org.junit.jupiter.api.Test;
-
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -12,8 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 /** One handle shared by several threads; dumps stay complete while the kernel table changes under them. */
 class ConcurrencyTest extends NamespaceTestBase {
@@ -22,7 +20,11 @@ class ConcurrencyTest extends NamespaceTestBase {
     void oneHandleServesManyThreads() throws Exception {
         NetNs ns = spaces.netns("conc");
         NetlinkHandle h = spaces.handle(ns);
-        h.addLink(VxlanSpec.builder("vx0").vni(11).local(InetAddress.ofLiteral("10.7.0.1")).up().build());
+        h.addLink(VxlanSpec.builder("vx0")
+                .vni(11)
+                .local(InetAddress.ofLiteral("10.7.0.1"))
+                .up()
+                .build());
         int vx = h.link("vx0").index();
         int threads = 4;
         int perThread = 250;
@@ -39,8 +41,11 @@ class ConcurrencyTest extends NamespaceTestBase {
                             h.setNeighbour(vx, ip, mac);
                             h.setFdb(vx, mac, InetAddress.ofLiteral("10.7.0.2"));
                         } else {
-                            h.batch().setNeighbour(vx, ip, mac).setFdb(vx, mac, InetAddress.ofLiteral("10.7.0.3"))
-                                    .execute().throwIfFailed();
+                            h.batch()
+                                    .setNeighbour(vx, ip, mac)
+                                    .setFdb(vx, mac, InetAddress.ofLiteral("10.7.0.3"))
+                                    .execute()
+                                    .throwIfFailed();
                         }
                         if (i % 50 == 0) {
                             h.neighbours(vx); // dumps interleaved with writes from other threads
@@ -57,8 +62,12 @@ class ConcurrencyTest extends NamespaceTestBase {
         }
         assertEquals(threads * perThread, h.neighbours(vx).size());
         assertEquals(threads * perThread, h.fdb(vx).size());
-        assertEquals(threads * perThread,
-                Cli.in(ns, "bridge", "fdb", "show", "dev", "vx0").lines().filter(l -> l.contains(" self permanent")).count());
+        assertEquals(
+                threads * perThread,
+                Cli.in(ns, "bridge", "fdb", "show", "dev", "vx0")
+                        .lines()
+                        .filter(l -> l.contains(" self permanent"))
+                        .count());
     }
 
     @Test

@@ -1,14 +1,12 @@
 package dev.jovl.netlink;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import dev.jovl.net.MacAddress;
-
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.InetAddress;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** Addresses, IP neighbours and FDB entries, read back with our dumps and with ip/bridge. */
 class EntryTest extends NamespaceTestBase {
@@ -21,8 +19,13 @@ class EntryTest extends NamespaceTestBase {
         ns = spaces.netns("entry");
         h = spaces.handle(ns);
         h.addLink(BridgeSpec.builder("br0").up().build());
-        h.addLink(VxlanSpec.builder("vx0").vni(500).local(InetAddress.getByName("10.7.0.1")).proxy(true)
-                .master(h.link("br0")).up().build());
+        h.addLink(VxlanSpec.builder("vx0")
+                .vni(500)
+                .local(InetAddress.getByName("10.7.0.1"))
+                .proxy(true)
+                .master(h.link("br0"))
+                .up()
+                .build());
         vx = h.link("vx0").index();
     }
 
@@ -53,8 +56,9 @@ class EntryTest extends NamespaceTestBase {
         assertTrue(h.deleteAddress("jvn-a", ip("10.20.0.1"), 24));
         assertTrue(h.deleteAddress("jvn-a", ip("fd00:20::1"), 64));
         assertFalse(h.deleteAddress("jvn-a", ip("10.20.0.1"), 24), "already gone");
-        assertTrue(h.addresses("jvn-a").stream().noneMatch(a -> a.address().equals(ip("10.20.0.1"))
-                || a.address().equals(ip("fd00:20::1"))));
+        assertTrue(h.addresses("jvn-a").stream()
+                .noneMatch(
+                        a -> a.address().equals(ip("10.20.0.1")) || a.address().equals(ip("fd00:20::1"))));
         ipOut = Cli.in(ns, "ip", "addr", "show", "dev", "jvn-a");
         assertFalse(ipOut.contains("10.20.0.1") || ipOut.contains("fd00:20::1"), ipOut);
         assertThrows(IllegalArgumentException.class, () -> h.addAddress("jvn-a", ip("10.20.0.1"), 33));
@@ -86,7 +90,8 @@ class EntryTest extends NamespaceTestBase {
 
     @Test
     void neighbourOnMissingDeviceIsEnodev() throws Exception {
-        NetlinkException e = assertThrows(NetlinkException.class,
+        NetlinkException e = assertThrows(
+                NetlinkException.class,
                 () -> h.setNeighbour(4711, ip("10.0.0.9"), MacAddress.parse("02:00:00:00:00:09")));
         assertTrue(e.is(Errno.ENODEV), e.getMessage());
     }
@@ -121,8 +126,8 @@ class EntryTest extends NamespaceTestBase {
 
     @Test
     void ipv6VtepOnIpv4DeviceIsEafnosupport() throws Exception {
-        NetlinkException e = assertThrows(NetlinkException.class,
-                () -> h.setFdb(vx, MacAddress.parse("02:00:00:00:00:01"), ip("fd00::7")));
+        NetlinkException e = assertThrows(
+                NetlinkException.class, () -> h.setFdb(vx, MacAddress.parse("02:00:00:00:00:01"), ip("fd00::7")));
         assertTrue(e.is(Errno.EAFNOSUPPORT), e.getMessage());
     }
 
@@ -168,13 +173,24 @@ class EntryTest extends NamespaceTestBase {
 
         assertEquals(n, h.neighbours(vx).size());
         assertEquals(n, h.fdb(vx).size());
-        assertEquals(n, Cli.in(ns, "ip", "neigh", "show", "dev", "vx0").lines().filter(l -> l.contains("PERMANENT")).count());
-        assertEquals(n, Cli.in(ns, "bridge", "fdb", "show", "dev", "vx0").lines().filter(l -> l.contains("self permanent")).count());
+        assertEquals(
+                n,
+                Cli.in(ns, "ip", "neigh", "show", "dev", "vx0")
+                        .lines()
+                        .filter(l -> l.contains("PERMANENT"))
+                        .count());
+        assertEquals(
+                n,
+                Cli.in(ns, "bridge", "fdb", "show", "dev", "vx0")
+                        .lines()
+                        .filter(l -> l.contains("self permanent"))
+                        .count());
 
         EntryBatch del = h.batch();
         for (int i = 0; i < n + 5; i++) { // 5 that never existed: ENOENT counts as success
             InetAddress ip = ip("10.128." + (i >> 8) + "." + (i & 255));
-            del.deleteFdb(vx, MacAddress.fromIPv4((java.net.Inet4Address) ip), null).deleteNeighbour(vx, ip);
+            del.deleteFdb(vx, MacAddress.fromIPv4((java.net.Inet4Address) ip), null)
+                    .deleteNeighbour(vx, ip);
         }
         BatchResult d = del.execute().throwIfFailed();
         assertEquals(10, d.alreadyAbsent());

@@ -32,14 +32,25 @@ class GratuitousArpTest extends NamespaceTestBase {
         s.setMaster("ve-ga", "br0");
         c.setUp("eth0");
         Shell.ok("ip", "-n", containerName, "addr", "add", "10.9.0.2/24", "dev", "eth0");
-        Shell.ok("ip", "-n", containerName, "neigh", "replace", "10.9.0.7", "lladdr", "02:42:0a:09:00:07", "dev", "eth0",
-                "nud", "reachable");
+        Shell.ok(
+                "ip",
+                "-n",
+                containerName,
+                "neigh",
+                "replace",
+                "10.9.0.7",
+                "lladdr",
+                "02:42:0a:09:00:07",
+                "dev",
+                "eth0",
+                "nud",
+                "reachable");
         assertTrue(neighbour(containerName).contains("02:42:0a:09:00:07"), neighbour(containerName));
 
         Link br0 = s.link("br0");
         sandbox.call(() -> {
-            GratuitousArp.announce(br0.index(), br0.mac(),
-                    Map.of(IpAddress.parse("10.9.0.7"), MacAddress.parse("06:00:00:00:00:07")));
+            GratuitousArp.announce(
+                    br0.index(), br0.mac(), Map.of(IpAddress.parse("10.9.0.7"), MacAddress.parse("06:00:00:00:00:07")));
             return null;
         });
 
@@ -47,7 +58,9 @@ class GratuitousArpTest extends NamespaceTestBase {
         while (!neighbour(containerName).contains("06:00:00:00:00:07") && System.nanoTime() < end) {
             Thread.sleep(20);
         }
-        assertTrue(neighbour(containerName).contains("06:00:00:00:00:07"), "cache entry moved: " + neighbour(containerName));
+        assertTrue(
+                neighbour(containerName).contains("06:00:00:00:00:07"),
+                "cache entry moved: " + neighbour(containerName));
         String sandboxName = spaces.tag() + "-gasb";
         String learned = Shell.ok("bridge", "-n", sandboxName, "fdb", "show", "br", "br0");
         assertTrue(!learned.contains("06:00:00:00:00:07"), "the bridge learned nothing from its own frame: " + learned);
@@ -55,12 +68,20 @@ class GratuitousArpTest extends NamespaceTestBase {
 
     @Test
     void theFrameIsABroadcastArpRequestWithSenderAndTargetTheAddress() {
-        byte[] f = GratuitousArp.frame(MacAddress.parse("0a:00:00:00:00:01"), IpAddress.parse("10.9.0.7"),
+        byte[] f = GratuitousArp.frame(
+                MacAddress.parse("0a:00:00:00:00:01"),
+                IpAddress.parse("10.9.0.7"),
                 MacAddress.parse("06:00:00:00:00:07"));
-        assertEquals("ffffffffffff" + "0a0000000001" + "0806" + "0001" + "0800" + "06" + "04" + "0001"
-                + "060000000007" + "0a090007" + "000000000000" + "0a090007", HexFormat.of().formatHex(f));
-        assertThrows(IllegalArgumentException.class, () -> GratuitousArp.frame(MacAddress.parse("0a:00:00:00:00:01"),
-                IpAddress.parse("fd00::7"), MacAddress.parse("06:00:00:00:00:07")));
+        assertEquals(
+                "ffffffffffff" + "0a0000000001" + "0806" + "0001" + "0800" + "06" + "04" + "0001" + "060000000007"
+                        + "0a090007" + "000000000000" + "0a090007",
+                HexFormat.of().formatHex(f));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> GratuitousArp.frame(
+                        MacAddress.parse("0a:00:00:00:00:01"),
+                        IpAddress.parse("fd00::7"),
+                        MacAddress.parse("06:00:00:00:00:07")));
         assertArrayEquals(new byte[] {10, 9, 0, 7}, IpAddress.parse("10.9.0.7").bytes());
     }
 

@@ -1,13 +1,12 @@
 package dev.jovl.netlink;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 /**
  * Link notifications of a namespace: a veth end gains carrier exactly when its peer (in another
@@ -16,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class LinkEventsTest extends NamespaceTestBase {
 
     /** Reads events until one matches, for at most 5 s; every event seen is kept for the message. */
-    private static LinkEvents.LinkEvent await(LinkEvents events, Predicate<LinkEvents.LinkEvent> wanted,
-                                              List<LinkEvents.LinkEvent> seen) {
+    private static LinkEvents.LinkEvent await(
+            LinkEvents events, Predicate<LinkEvents.LinkEvent> wanted, List<LinkEvents.LinkEvent> seen) {
         long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (System.nanoTime() < end) {
             for (LinkEvents.LinkEvent e : events.poll(Duration.ofMillis(200))) {
@@ -38,7 +37,10 @@ class LinkEventsTest extends NamespaceTestBase {
         NetlinkHandle c = spaces.handle(container);
         List<LinkEvents.LinkEvent> seen = new ArrayList<>();
         try (LinkEvents events = LinkEvents.open(sandbox)) {
-            s.addLink(VethSpec.builder("jvn-ev0", "jvn-ev1").up().peerNetns(container).build());
+            s.addLink(VethSpec.builder("jvn-ev0", "jvn-ev1")
+                    .up()
+                    .peerNetns(container)
+                    .build());
             LinkEvents.LinkEvent created = await(events, e -> e.link().name().equals("jvn-ev0"), seen);
             assertFalse(created.removed());
             assertFalse(s.link("jvn-ev0").hasCarrier(), "peer still down: no carrier");
@@ -47,11 +49,14 @@ class LinkEventsTest extends NamespaceTestBase {
             c.addLink(BridgeSpec.builder("jvn-other").build());
 
             c.setUp("jvn-ev1");
-            LinkEvents.LinkEvent up = await(events, e -> e.link().name().equals("jvn-ev0") && e.link().hasCarrier(), seen);
+            LinkEvents.LinkEvent up = await(
+                    events, e -> e.link().name().equals("jvn-ev0") && e.link().hasCarrier(), seen);
             assertEquals(s.link("jvn-ev0").index(), up.link().index());
             assertEquals("veth", up.link().kind());
             assertTrue(s.link("jvn-ev0").hasCarrier());
-            assertTrue(seen.stream().noneMatch(e -> e.link().name().equals("jvn-other")), "only the subscribed namespace: " + seen);
+            assertTrue(
+                    seen.stream().noneMatch(e -> e.link().name().equals("jvn-other")),
+                    "only the subscribed namespace: " + seen);
 
             c.deleteLink("jvn-ev1");
             LinkEvents.LinkEvent gone = await(events, e -> e.link().name().equals("jvn-ev0") && e.removed(), seen);

@@ -1,14 +1,12 @@
 package dev.jovl.netlink;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import dev.jovl.net.MacAddress;
-
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.InetAddress;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** Links created, changed and deleted over netlink, read back with our dumps and with `ip -d link`. */
 class LinkTest extends NamespaceTestBase {
@@ -23,7 +21,11 @@ class LinkTest extends NamespaceTestBase {
 
     @Test
     void bridgeIsCreatedWithMtuMacAndUp() {
-        h.addLink(BridgeSpec.builder("br0").mtu(1400).mac("02:00:00:00:00:01").up().build());
+        h.addLink(BridgeSpec.builder("br0")
+                .mtu(1400)
+                .mac("02:00:00:00:00:01")
+                .up()
+                .build());
 
         Link br = h.link("br0");
         assertEquals("bridge", br.kind());
@@ -44,9 +46,21 @@ class LinkTest extends NamespaceTestBase {
     void vxlanCarriesEveryOption() throws Exception {
         h.addLink(BridgeSpec.builder("br0").build());
         int br = h.link("br0").index();
-        h.addLink(VxlanSpec.builder("vx0").vni(4242).local(InetAddress.getByName("10.9.0.1")).port(4790)
-                .learning(false).proxy(true).l2miss(true).l3miss(true).ttl(17).udpChecksum(true)
-                .mtu(1450).mac("02:00:00:00:42:42").master(br).up().build());
+        h.addLink(VxlanSpec.builder("vx0")
+                .vni(4242)
+                .local(InetAddress.getByName("10.9.0.1"))
+                .port(4790)
+                .learning(false)
+                .proxy(true)
+                .l2miss(true)
+                .l3miss(true)
+                .ttl(17)
+                .udpChecksum(true)
+                .mtu(1450)
+                .mac("02:00:00:00:42:42")
+                .master(br)
+                .up()
+                .build());
 
         Link vx = h.link("vx0");
         assertEquals("vxlan", vx.kind());
@@ -55,8 +69,10 @@ class LinkTest extends NamespaceTestBase {
         assertTrue(vx.isUp());
         assertEquals(MacAddress.parse("02:00:00:00:42:42"), vx.mac());
         VxlanInfo info = vx.vxlan();
-        assertEquals(new VxlanInfo(4242, InetAddress.getByName("10.9.0.1"), null, 4790, 0, false, true, true, true,
-                17, true), info);
+        assertEquals(
+                new VxlanInfo(
+                        4242, InetAddress.getByName("10.9.0.1"), null, 4790, 0, false, true, true, true, 17, true),
+                info);
 
         String ip = Cli.in(ns, "ip", "-d", "link", "show", "dev", "vx0");
         assertTrue(ip.contains("vxlan id 4242 local 10.9.0.1 "), ip);
@@ -158,7 +174,8 @@ class LinkTest extends NamespaceTestBase {
 
     @Test
     void badInputIsRejectedBeforeAnythingIsSent() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> BridgeSpec.builder("a-name-of-16-chr").build());
         assertTrue(e.getMessage().contains("16 bytes") && e.getMessage().contains("15"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> VethSpec.builder("ok", "bad/name"));
@@ -166,9 +183,14 @@ class LinkTest extends NamespaceTestBase {
         e = assertThrows(IllegalArgumentException.class, () -> MacAddress.parse("02:00:00:00:00"));
         assertTrue(e.getMessage().contains("malformed MAC"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> MacAddress.parse("zz:00:00:00:00:00"));
-        assertThrows(IllegalArgumentException.class, () -> VxlanSpec.builder("vx").build(), "no VNI");
-        assertThrows(IllegalArgumentException.class, () -> VxlanSpec.builder("vx").vni(1 << 24).build());
-        assertThrows(IllegalArgumentException.class, () -> BridgeSpec.builder("br").mtu(20).build());
+        assertThrows(
+                IllegalArgumentException.class, () -> VxlanSpec.builder("vx").build(), "no VNI");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> VxlanSpec.builder("vx").vni(1 << 24).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> BridgeSpec.builder("br").mtu(20).build());
         assertEquals(1, h.links().size(), "nothing but lo was created");
     }
 
@@ -186,14 +208,18 @@ class LinkTest extends NamespaceTestBase {
     @Test
     void duplicateCreateIsEexist() {
         h.addLink(BridgeSpec.builder("br0").build());
-        NetlinkException e = assertThrows(NetlinkException.class, () -> h.addLink(BridgeSpec.builder("br0").build()));
+        NetlinkException e = assertThrows(
+                NetlinkException.class,
+                () -> h.addLink(BridgeSpec.builder("br0").build()));
         assertTrue(e.is(Errno.EEXIST), e.getMessage());
     }
 
     @Test
     void sameVniAndPortTwiceInOneUnderlayIsEexist() {
         h.addLink(VxlanSpec.builder("vxa").vni(99).build());
-        NetlinkException e = assertThrows(NetlinkException.class, () -> h.addLink(VxlanSpec.builder("vxb").vni(99).build()));
+        NetlinkException e = assertThrows(
+                NetlinkException.class,
+                () -> h.addLink(VxlanSpec.builder("vxb").vni(99).build()));
         assertTrue(e.is(Errno.EEXIST), e.getMessage());
         assertFalse(e.kernelMessage().isEmpty(), "the kernel's extended ACK text is kept: " + e.getMessage());
         h.addLink(VxlanSpec.builder("vxc").vni(99).port(4800).build()); // another port is fine
@@ -206,15 +232,23 @@ class LinkTest extends NamespaceTestBase {
         p.addLink(BridgeSpec.builder("jvn-taken").build());
 
         // the peer name is taken in the peer's namespace: the whole pair must fail
-        NetlinkException e = assertThrows(NetlinkException.class,
-                () -> h.addLink(VethSpec.builder("jvn-x1", "jvn-taken").peerNetns(peerNs).build()));
+        NetlinkException e = assertThrows(
+                NetlinkException.class,
+                () -> h.addLink(VethSpec.builder("jvn-x1", "jvn-taken")
+                        .peerNetns(peerNs)
+                        .build()));
         assertTrue(e.is(Errno.EEXIST), e.getMessage());
         assertTrue(h.findLink("jvn-x1").isEmpty(), "no orphan first end");
         assertEquals(2, p.links().size(), "no extra device in the peer namespace: " + p.links());
 
         // a master that does not exist: the kernel unwinds the already-registered pair
-        e = assertThrows(NetlinkException.class,
-                () -> h.addLink(VethSpec.builder("jvn-y1", "jvn-y2").master(424242).up().peerNetns(peerNs).build()));
+        e = assertThrows(
+                NetlinkException.class,
+                () -> h.addLink(VethSpec.builder("jvn-y1", "jvn-y2")
+                        .master(424242)
+                        .up()
+                        .peerNetns(peerNs)
+                        .build()));
         assertTrue(h.findLink("jvn-y1").isEmpty(), "no orphan after " + e.getMessage());
         assertTrue(p.findLink("jvn-y2").isEmpty(), "no orphan peer after " + e.getMessage());
         assertFalse(Cli.in(ns, "ip", "link", "show").contains("jvn-y1"));
@@ -229,8 +263,16 @@ class LinkTest extends NamespaceTestBase {
         sb.addLink(BridgeSpec.builder("br0").mtu(1450).up().build());
         int br0 = sb.link("br0").index();
 
-        h.addLink(VxlanSpec.builder("vxlan0").vni(256).port(4789).proxy(true).mtu(1450)
-                .mac("02:00:00:00:01:00").netns(sandbox).master(br0).up().build());
+        h.addLink(VxlanSpec.builder("vxlan0")
+                .vni(256)
+                .port(4789)
+                .proxy(true)
+                .mtu(1450)
+                .mac("02:00:00:00:01:00")
+                .netns(sandbox)
+                .master(br0)
+                .up()
+                .build());
 
         assertTrue(h.findLink("vxlan0").isEmpty(), "not in the host namespace");
         Link vx = sb.link("vxlan0");
@@ -258,8 +300,13 @@ class LinkTest extends NamespaceTestBase {
         Link br0 = sb.link("br0");
         MacAddress epMac = MacAddress.parse("02:42:0a:00:00:05");
 
-        sb.addLink(VethSpec.builder("veth0", "jvn-ep1").mtu(1450).master(br0).up()
-                .peerNetns(ns).peerMac(epMac).build());
+        sb.addLink(VethSpec.builder("veth0", "jvn-ep1")
+                .mtu(1450)
+                .master(br0)
+                .up()
+                .peerNetns(ns)
+                .peerMac(epMac)
+                .build());
 
         Link inSandbox = sb.link("veth0");
         assertEquals(br0.index(), inSandbox.masterIndex());

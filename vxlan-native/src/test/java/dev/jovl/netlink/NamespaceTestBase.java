@@ -1,7 +1,6 @@
 package dev.jovl.netlink;
 
 import dev.jovl.netlink.testing.TestLab;
-import dev.jovl.netlink.testing.TestLab;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 

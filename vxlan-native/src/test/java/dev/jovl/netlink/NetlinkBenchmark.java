@@ -1,10 +1,8 @@
 package dev.jovl.netlink;
 
-import dev.jovl.netlink.testing.TestLab;
-import dev.jovl.net.MacAddress;
-
 import com.sun.management.OperatingSystemMXBean;
-
+import dev.jovl.net.MacAddress;
+import dev.jovl.netlink.testing.TestLab;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.Inet4Address;
@@ -52,25 +50,51 @@ public final class NetlinkBenchmark {
         ns = spaces.netns("bench");
         h = spaces.handle(ns);
         h.addLink(BridgeSpec.builder("br0").up().build());
-        h.addLink(VxlanSpec.builder("vx0").vni(777).local(InetAddress.ofLiteral("10.7.0.1")).proxy(true)
-                .master(h.link("br0")).up().build());
+        h.addLink(VxlanSpec.builder("vx0")
+                .vni(777)
+                .local(InetAddress.ofLiteral("10.7.0.1"))
+                .proxy(true)
+                .master(h.link("br0"))
+                .up()
+                .build());
         vx = h.link("vx0").index();
         for (int i = 0; i < peers; i++) {
-            InetAddress ip = InetAddress.ofLiteral("10." + (128 + (i >> 16)) + "." + ((i >> 8) & 255) + "." + (i & 255));
+            InetAddress ip =
+                    InetAddress.ofLiteral("10." + (128 + (i >> 16)) + "." + ((i >> 8) & 255) + "." + (i & 255));
             ips.add(ip);
             macs.add(MacAddress.fromIPv4((Inet4Address) ip));
             vteps.add(InetAddress.ofLiteral("10.7." + (1 + i / 250 % 250) + "." + (1 + i % 250)));
         }
-        System.out.printf(Locale.ROOT, "kernel %s, %d CPUs, %s%n", System.getProperty("os.version"),
-                Runtime.getRuntime().availableProcessors(), Runtime.version());
-        System.out.printf(Locale.ROOT, "%d peers = %d entries (ARP + FDB) on a VXLAN device in namespace %s%n%n",
-                peers, 2 * peers, ns.path().getFileName());
+        System.out.printf(
+                Locale.ROOT,
+                "kernel %s, %d CPUs, %s%n",
+                System.getProperty("os.version"),
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.version());
+        System.out.printf(
+                Locale.ROOT,
+                "%d peers = %d entries (ARP + FDB) on a VXLAN device in namespace %s%n%n",
+                peers,
+                2 * peers,
+                ns.path().getFileName());
         System.out.println("wall = elapsed ms; cpu = user+system CPU ms of the work (the whole JVM for the library,");
-        System.out.println("JIT and GC included; the ip/bridge processes for iproute2, 10 ms resolution). Both include");
+        System.out.println(
+                "JIT and GC included; the ip/bridge processes for iproute2, 10 ms resolution). Both include");
         System.out.println("the kernel's netlink work, which runs in the sender's context. CPU time is far less");
-        System.out.println("sensitive to other load on the machine than wall time. Rates are entries (or links) per second.");
-        System.out.printf(Locale.ROOT, "%-44s %9s %9s %9s %9s %10s %10s %10s %10s%n", "method", "add wall", "add cpu",
-                "del wall", "del cpu", "add/s", "del/s", "add/cpu-s", "del/cpu-s");
+        System.out.println(
+                "sensitive to other load on the machine than wall time. Rates are entries (or links) per second.");
+        System.out.printf(
+                Locale.ROOT,
+                "%-44s %9s %9s %9s %9s %10s %10s %10s %10s%n",
+                "method",
+                "add wall",
+                "add cpu",
+                "del wall",
+                "del cpu",
+                "add/s",
+                "del/s",
+                "add/cpu-s",
+                "del/cpu-s");
 
         perProcess();
         ipBatch();
@@ -107,10 +131,18 @@ public final class NetlinkBenchmark {
     }
 
     private void report(String method, int entries, Timing add, Timing del) {
-        System.out.printf(Locale.ROOT, "%-44s %9.1f %9.1f %9.1f %9.1f %10s %10s %10s %10s%n", method,
-                add.wallNanos / 1e6, add.cpuNanos / 1e6, del.wallNanos / 1e6, del.cpuNanos / 1e6,
-                rate(entries, add.wallNanos), rate(entries, del.wallNanos),
-                rate(entries, add.cpuNanos), rate(entries, del.cpuNanos));
+        System.out.printf(
+                Locale.ROOT,
+                "%-44s %9.1f %9.1f %9.1f %9.1f %10s %10s %10s %10s%n",
+                method,
+                add.wallNanos / 1e6,
+                add.cpuNanos / 1e6,
+                del.wallNanos / 1e6,
+                del.cpuNanos / 1e6,
+                rate(entries, add.wallNanos),
+                rate(entries, del.wallNanos),
+                rate(entries, add.cpuNanos),
+                rate(entries, del.cpuNanos));
     }
 
     private void expectEntries(int expected) {
@@ -127,17 +159,28 @@ public final class NetlinkBenchmark {
         StringBuilder add = new StringBuilder();
         StringBuilder del = new StringBuilder();
         for (int i = 0; i < s; i++) {
-            add.append(neighAdd(i, "ip ")).append('\n').append(fdbAdd(i, "bridge ")).append('\n');
-            del.append(fdbDel(i, "bridge ")).append('\n').append(neighDel(i, "ip ")).append('\n');
+            add.append(neighAdd(i, "ip "))
+                    .append('\n')
+                    .append(fdbAdd(i, "bridge "))
+                    .append('\n');
+            del.append(fdbDel(i, "bridge "))
+                    .append('\n')
+                    .append(neighDel(i, "ip "))
+                    .append('\n');
         }
         Timing a = timeIn("sh", add);
         expectEntries(s);
         Timing d = timeIn("sh", del);
         expectEntries(0);
         report("(a) ip/bridge process per entry (" + s + " peers)", 2 * s, a, d);
-        System.out.printf(Locale.ROOT, "%-44s %9.0f %9.0f %9.0f %9.0f   (ms, extrapolated from the sample)%n",
-                "    ... extrapolated to " + peers + " peers", a.wallNanos / 1e6 * peers / s,
-                a.cpuNanos / 1e6 * peers / s, d.wallNanos / 1e6 * peers / s, d.cpuNanos / 1e6 * peers / s);
+        System.out.printf(
+                Locale.ROOT,
+                "%-44s %9.0f %9.0f %9.0f %9.0f   (ms, extrapolated from the sample)%n",
+                "    ... extrapolated to " + peers + " peers",
+                a.wallNanos / 1e6 * peers / s,
+                a.cpuNanos / 1e6 * peers / s,
+                d.wallNanos / 1e6 * peers / s,
+                d.cpuNanos / 1e6 * peers / s);
     }
 
     /** (b) ip -batch and bridge -batch: one process per table. */
@@ -201,22 +244,46 @@ public final class NetlinkBenchmark {
 
     /** Creates {@code links} devices, then deletes them, timing each half (deletes wait for RCU in the kernel). */
     private void linkRates(TestLab spaces) throws Exception {
-        System.out.printf(Locale.ROOT, "%-44s %9s %9s %9s %9s %10s %10s %10s %10s%n", "links (" + links + " of each)",
-                "add wall", "add cpu", "del wall", "del cpu", "add/s", "del/s", "add/cpu-s", "del/cpu-s");
+        System.out.printf(
+                Locale.ROOT,
+                "%-44s %9s %9s %9s %9s %10s %10s %10s %10s%n",
+                "links (" + links + " of each)",
+                "add wall",
+                "add cpu",
+                "del wall",
+                "del cpu",
+                "add/s",
+                "del/s",
+                "add/cpu-s",
+                "del/cpu-s");
         NetNs sandbox = spaces.netns("benchsb");
         NetlinkHandle sb = spaces.handle(sandbox);
         sb.addLink(BridgeSpec.builder("br0").up().build());
         int br0 = sb.link("br0").index();
 
-        timeLinks("library: bridge", i -> h.addLink(BridgeSpec.builder("jvnb" + i).build()),
+        timeLinks(
+                "library: bridge",
+                i -> h.addLink(BridgeSpec.builder("jvnb" + i).build()),
                 i -> h.deleteLink("jvnb" + i));
         // the driver's Join: sandbox end on br0 and up, peer born in the "host" namespace
-        timeLinks("library: veth, peer born in another netns",
-                i -> sb.addLink(VethSpec.builder("jvnv" + i, "jvnp" + i).mtu(1450).master(br0).up().peerNetns(ns).build()),
+        timeLinks(
+                "library: veth, peer born in another netns",
+                i -> sb.addLink(VethSpec.builder("jvnv" + i, "jvnp" + i)
+                        .mtu(1450)
+                        .master(br0)
+                        .up()
+                        .peerNetns(ns)
+                        .build()),
                 i -> sb.deleteLink("jvnv" + i));
         // the driver's sandbox setup: VXLAN created from the underlay straight into the sandbox
-        timeLinks("library: vxlan into sandbox netns",
-                i -> h.addLink(VxlanSpec.builder("jvnx" + i).vni(10_000 + i).netns(sandbox).master(br0).up().build()),
+        timeLinks(
+                "library: vxlan into sandbox netns",
+                i -> h.addLink(VxlanSpec.builder("jvnx" + i)
+                        .vni(10_000 + i)
+                        .netns(sandbox)
+                        .master(br0)
+                        .up()
+                        .build()),
                 i -> sb.deleteLink("jvnx" + i));
 
         int s = Math.min(links, 100);
@@ -254,7 +321,8 @@ public final class NetlinkBenchmark {
     }
 
     private String neighAdd(int i, String tool) {
-        return tool + "neigh replace " + ips.get(i).getHostAddress() + " lladdr " + macs.get(i) + " dev vx0 nud permanent";
+        return tool + "neigh replace " + ips.get(i).getHostAddress() + " lladdr " + macs.get(i)
+                + " dev vx0 nud permanent";
     }
 
     private String neighDel(int i, String tool) {
@@ -262,7 +330,8 @@ public final class NetlinkBenchmark {
     }
 
     private String fdbAdd(int i, String tool) {
-        return tool + "fdb replace " + macs.get(i) + " dev vx0 dst " + vteps.get(i).getHostAddress() + " self permanent";
+        return tool + "fdb replace " + macs.get(i) + " dev vx0 dst "
+                + vteps.get(i).getHostAddress() + " self permanent";
     }
 
     private String fdbDel(int i, String tool) {
@@ -299,8 +368,10 @@ public final class NetlinkBenchmark {
         if (!m.matches()) {
             throw new IllegalStateException("cannot read `times` output: " + out);
         }
-        double seconds = Integer.parseInt(m.group(1)) * 60 + Double.parseDouble(m.group(2))
-                + Integer.parseInt(m.group(3)) * 60 + Double.parseDouble(m.group(4));
+        double seconds = Integer.parseInt(m.group(1)) * 60
+                + Double.parseDouble(m.group(2))
+                + Integer.parseInt(m.group(3)) * 60
+                + Double.parseDouble(m.group(4));
         return (long) (seconds * 1e9);
     }
 }

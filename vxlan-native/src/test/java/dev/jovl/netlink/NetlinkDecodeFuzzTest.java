@@ -24,8 +24,11 @@ class NetlinkDecodeFuzzTest {
         Object decode(ByteBuffer buf, int off, int len);
     }
 
-    private static final List<Decoder> DECODERS = List.of(LinkCodec::decode, NeighbourCodec::decodeNeighbour,
-            NeighbourCodec::decodeFdb, NeighbourCodec::decodeAddress);
+    private static final List<Decoder> DECODERS = List.of(
+            LinkCodec::decode,
+            NeighbourCodec::decodeNeighbour,
+            NeighbourCodec::decodeFdb,
+            NeighbourCodec::decodeAddress);
     private static final int[] FIXED = {IFINFOMSG_LEN, NDMSG_LEN, NDMSG_LEN, IFADDRMSG_LEN};
 
     private static void decodeAll(byte[] message) {
@@ -45,7 +48,8 @@ class NetlinkDecodeFuzzTest {
     }
 
     @Property(tries = 10000)
-    void wellFormedMessagesWithBytesChanged(@ForAll("attributes") byte[] message, @ForAll("flips") List<Integer> flips) {
+    void wellFormedMessagesWithBytesChanged(
+            @ForAll("attributes") byte[] message, @ForAll("flips") List<Integer> flips) {
         for (int f : flips) {
             int at = Math.floorMod(f >>> 8, message.length);
             message[at] = (byte) f;
@@ -66,11 +70,18 @@ class NetlinkDecodeFuzzTest {
     /** A header, a fixed part, then attributes, some nested (IFLA_LINKINFO with a vxlan kind and data). */
     @Provide
     Arbitrary<byte[]> attributes() {
-        Arbitrary<byte[]> leaf = Combinators.combine(Arbitraries.integers().between(0, 70),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(24)).as(NetlinkDecodeFuzzTest::attribute);
-        Arbitrary<byte[]> linkInfo = leaf.list().ofMaxSize(6).map(data -> attribute(IFLA_LINKINFO,
-                concat(attribute(IFLA_INFO_KIND, "vxlan\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
-                        attribute(IFLA_INFO_DATA, concat(data.toArray(byte[][]::new))))));
+        Arbitrary<byte[]> leaf = Combinators.combine(
+                        Arbitraries.integers().between(0, 70),
+                        Arbitraries.bytes().array(byte[].class).ofMaxSize(24))
+                .as(NetlinkDecodeFuzzTest::attribute);
+        Arbitrary<byte[]> linkInfo = leaf.list()
+                .ofMaxSize(6)
+                .map(data -> attribute(
+                        IFLA_LINKINFO,
+                        concat(
+                                attribute(
+                                        IFLA_INFO_KIND, "vxlan\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                                attribute(IFLA_INFO_DATA, concat(data.toArray(byte[][]::new))))));
         return Arbitraries.oneOf(leaf, linkInfo).list().ofMaxSize(12).map(attrs -> {
             byte[] body = concat(attrs.toArray(byte[][]::new));
             byte[] message = new byte[NLMSG_HDRLEN + IFINFOMSG_LEN + body.length];

@@ -1,8 +1,8 @@
 package dev.jovl.netlink;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.*;
+
+import org.junit.jupiter.api.Test;
 
 /** The raw socket: a lost reply becomes an error after the receive timeout, not a hung thread. */
 class NetlinkSocketTest {

@@ -1,6 +1,6 @@
 package dev.jovl.netlink;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,8 +9,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 /** Named namespaces (create/open/list/delete) and handles working inside them. */
 class NetnsTest extends NamespaceTestBase {
@@ -30,12 +29,15 @@ class NetnsTest extends NamespaceTestBase {
             assertEquals(before, threadNetns(), "creating a namespace does not move the caller");
             assertTrue(dir.list().contains(name));
             assertTrue(dir.exists(name));
-            assertTrue(Files.readString(Path.of("/proc/self/mountinfo")).contains(dir.pathOf(name).toString()),
+            assertTrue(
+                    Files.readString(Path.of("/proc/self/mountinfo"))
+                            .contains(dir.pathOf(name).toString()),
                     "kept by a bind mount");
             ErrnoException dup = assertThrows(ErrnoException.class, () -> dir.create(name));
             assertTrue(dup.is(Errno.EEXIST), dup.getMessage());
 
-            try (NetNs again = dir.open(name); NetlinkHandle h = NetlinkHandle.open(again)) {
+            try (NetNs again = dir.open(name);
+                    NetlinkHandle h = NetlinkHandle.open(again)) {
                 assertEquals(List.of("lo"), h.links().stream().map(Link::name).toList(), "a new namespace has only lo");
             }
             // `ip` sees the same namespace through the file
@@ -45,7 +47,9 @@ class NetnsTest extends NamespaceTestBase {
         }
         assertFalse(dir.list().contains(name));
         assertFalse(dir.delete(name), "second delete finds nothing");
-        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(dir.pathOf(name).toString()),
+        assertFalse(
+                Files.readString(Path.of("/proc/self/mountinfo"))
+                        .contains(dir.pathOf(name).toString()),
                 "no mount left");
         ErrnoException e = assertThrows(ErrnoException.class, () -> dir.open(name));
         assertTrue(e.is(Errno.ENOENT), e.getMessage());
@@ -124,13 +128,17 @@ class NetnsTest extends NamespaceTestBase {
             for (int i = 0; i < 200 && Files.readSymbolicLink(nsLink).toString().equals(ours); i++) {
                 Thread.sleep(10);
             }
-            try (NetNs ns = NetNs.ofPid(p.pid()); NetlinkHandle h = NetlinkHandle.open(ns)) {
+            try (NetNs ns = NetNs.ofPid(p.pid());
+                    NetlinkHandle h = NetlinkHandle.open(ns)) {
                 h.addLink(BridgeSpec.builder("jvn-pidbr").build());
                 assertTrue(h.findLink("jvn-pidbr").isPresent());
-                assertEquals(ns.call(() -> threadNetnsUnchecked()), Files.readSymbolicLink(nsLink).toString());
+                assertEquals(
+                        ns.call(() -> threadNetnsUnchecked()),
+                        Files.readSymbolicLink(nsLink).toString());
             }
             assertTrue(Cli.run(List.of("nsenter", "-t", Long.toString(p.pid()), "-n", "ip", "link", "show"))
-                    .out().contains("jvn-pidbr"));
+                    .out()
+                    .contains("jvn-pidbr"));
         } finally {
             p.destroyForcibly().waitFor();
         }
@@ -157,9 +165,11 @@ class NetnsTest extends NamespaceTestBase {
     void callRethrowsAndStillLeavesNoThreadBehind() throws Exception {
         NetNs ns = spaces.netns("call");
         String before = threadNetns();
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ns.call(() -> {
-            throw new IllegalStateException("boom");
-        }));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> ns.call(() -> {
+                    throw new IllegalStateException("boom");
+                }));
         assertEquals("boom", e.getMessage());
         assertEquals(before, threadNetns());
         assertNotEquals(before, ns.call(NetnsTest::threadNetnsUnchecked));

@@ -1,12 +1,10 @@
 package dev.jovl.netlink;
 
-import dev.jovl.net.MacAddress;
-
-import org.junit.jupiter.api.Test;
-
-import java.net.InetAddress;
-
 import static org.junit.jupiter.api.Assertions.*;
+
+import dev.jovl.net.MacAddress;
+import java.net.InetAddress;
+import org.junit.jupiter.api.Test;
 
 /**
  * Two simulated hosts joined by a veth "underlay", each built the way the driver will build it:
@@ -17,8 +15,15 @@ import static org.junit.jupiter.api.Assertions.*;
 class VxlanPingTest extends NamespaceTestBase {
     private static final int VNI = 4242;
 
-    record Side(NetNs host, NetlinkHandle hostHandle, NetNs sandbox, NetlinkHandle sandboxHandle, NetNs container,
-                InetAddress vtep, InetAddress ip, MacAddress mac) {}
+    record Side(
+            NetNs host,
+            NetlinkHandle hostHandle,
+            NetNs sandbox,
+            NetlinkHandle sandboxHandle,
+            NetNs container,
+            InetAddress vtep,
+            InetAddress ip,
+            MacAddress mac) {}
 
     private static InetAddress ip(String literal) {
         return InetAddress.ofLiteral(literal);
@@ -34,14 +39,28 @@ class VxlanPingTest extends NamespaceTestBase {
         NetlinkHandle sb = spaces.handle(sandbox);
         sb.addLink(BridgeSpec.builder("br0").mtu(1450).up().build());
         Link br0 = sb.link("br0");
-        hh.addLink(VxlanSpec.builder("vxlan0").vni(VNI).local(vtep).proxy(true).learning(false).mtu(1450)
-                .netns(sandbox).master(br0).up().build());
+        hh.addLink(VxlanSpec.builder("vxlan0")
+                .vni(VNI)
+                .local(vtep)
+                .proxy(true)
+                .learning(false)
+                .mtu(1450)
+                .netns(sandbox)
+                .master(br0)
+                .up()
+                .build());
 
         NetNs container = spaces.netns("c" + n);
         NetlinkHandle c = spaces.handle(container);
         MacAddress mac = MacAddress.parse("02:42:0a:0a:00:0" + n);
         InetAddress epIp = ip("10.10.0." + n);
-        sb.addLink(VethSpec.builder("veth0", "eth0").mtu(1450).master(br0).up().peerNetns(container).peerMac(mac).build());
+        sb.addLink(VethSpec.builder("veth0", "eth0")
+                .mtu(1450)
+                .master(br0)
+                .up()
+                .peerNetns(container)
+                .peerMac(mac)
+                .build());
         c.setUp("lo");
         c.setUp("eth0");
         c.addAddress("eth0", epIp, 24);
@@ -51,13 +70,23 @@ class VxlanPingTest extends NamespaceTestBase {
     private static void programPeer(Side local, Side remote) {
         NetlinkHandle sb = local.sandboxHandle();
         int vx = sb.link("vxlan0").index();
-        sb.batch().setNeighbour(vx, remote.ip(), remote.mac()).setFdb(vx, remote.mac(), remote.vtep())
-                .execute().throwIfFailed();
+        sb.batch()
+                .setNeighbour(vx, remote.ip(), remote.mac())
+                .setFdb(vx, remote.mac(), remote.vtep())
+                .execute()
+                .throwIfFailed();
     }
 
     /** busybox ping (busybox-static is a project dependency; iputils may be missing). Exit 0 = reply, 1 = none. */
     private static Cli.Result ping(Side from, Side to, int waitSeconds) {
-        Cli.Result r = Cli.tryIn(from.container(), "busybox", "ping", "-c", "1", "-W", Integer.toString(waitSeconds),
+        Cli.Result r = Cli.tryIn(
+                from.container(),
+                "busybox",
+                "ping",
+                "-c",
+                "1",
+                "-W",
+                Integer.toString(waitSeconds),
                 to.ip().getHostAddress());
         assertTrue(r.exit() == 0 || r.exit() == 1, "ping itself must run: " + r);
         return r;
@@ -88,8 +117,11 @@ class VxlanPingTest extends NamespaceTestBase {
 
         // the entries are what the kernel and iproute2 report
         String fdb = Cli.in(a.sandbox(), "bridge", "fdb", "show", "dev", "vxlan0");
-        assertTrue(fdb.lines().anyMatch(l -> l.startsWith("02:42:0a:0a:00:02 dst 192.168.77.2 ")
-                && l.endsWith("self permanent")), fdb);
+        assertTrue(
+                fdb.lines()
+                        .anyMatch(l ->
+                                l.startsWith("02:42:0a:0a:00:02 dst 192.168.77.2 ") && l.endsWith("self permanent")),
+                fdb);
         String neigh = Cli.in(a.sandbox(), "ip", "neigh", "show", "dev", "vxlan0");
         assertTrue(neigh.contains("10.10.0.2 lladdr 02:42:0a:0a:00:02 PERMANENT"), neigh);
         String link = Cli.in(a.sandbox(), "ip", "-d", "link", "show", "dev", "vxlan0");

@@ -22,14 +22,13 @@ import java.util.logging.StreamHandler;
  * the chosen level if it is quieter), so {@code debug} shows jovl's per-request lines, not Netty's.
  */
 public final class Logging {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
-            .withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneId.systemDefault());
 
     /** java.util.logging holds loggers weakly: this keeps the level set on jovl's. */
     private static volatile Logger jovlLoggers;
 
-    private Logging() {
-    }
+    private Logging() {}
 
     /** Replaces the JDK's default console handler; call once, before the daemon logs anything. */
     public static void configure(String level, String format) {
@@ -64,8 +63,11 @@ public final class Logging {
     /** slf4j's name for a JDK level (slf4j-jdk14 maps debug to FINE and trace to FINEST). */
     static String name(Level l) {
         int v = l.intValue();
-        return v >= Level.SEVERE.intValue() ? "ERROR" : v >= Level.WARNING.intValue() ? "WARN"
-                : v >= Level.INFO.intValue() ? "INFO" : v >= Level.FINE.intValue() ? "DEBUG" : "TRACE";
+        return v >= Level.SEVERE.intValue()
+                ? "ERROR"
+                : v >= Level.WARNING.intValue()
+                        ? "WARN"
+                        : v >= Level.INFO.intValue() ? "INFO" : v >= Level.FINE.intValue() ? "DEBUG" : "TRACE";
     }
 
     private static String stackTrace(Throwable t) {
@@ -79,9 +81,15 @@ public final class Logging {
         @Override
         public String format(LogRecord r) {
             String logger = r.getLoggerName() == null ? "" : r.getLoggerName();
-            StringBuilder b = new StringBuilder(128).append(TIME.format(r.getInstant())).append(' ')
-                    .append(name(r.getLevel())).append(' ').append(logger.substring(logger.lastIndexOf('.') + 1))
-                    .append(" - ").append(formatMessage(r)).append('\n');
+            StringBuilder b = new StringBuilder(128)
+                    .append(TIME.format(r.getInstant()))
+                    .append(' ')
+                    .append(name(r.getLevel()))
+                    .append(' ')
+                    .append(logger.substring(logger.lastIndexOf('.') + 1))
+                    .append(" - ")
+                    .append(formatMessage(r))
+                    .append('\n');
             if (r.getThrown() != null) {
                 b.append(stackTrace(r.getThrown()));
             }
@@ -94,9 +102,11 @@ public final class Logging {
         @Override
         public String format(LogRecord r) {
             StringBuilder b = new StringBuilder(192).append('{');
-            field(b, "time", DateTimeFormatter.ISO_INSTANT.format(r.getInstant())).append(',');
+            field(b, "time", DateTimeFormatter.ISO_INSTANT.format(r.getInstant()))
+                    .append(',');
             field(b, "level", name(r.getLevel())).append(',');
-            field(b, "logger", r.getLoggerName() == null ? "" : r.getLoggerName()).append(',');
+            field(b, "logger", r.getLoggerName() == null ? "" : r.getLoggerName())
+                    .append(',');
             field(b, "thread", Thread.currentThread().getName()).append(',');
             field(b, "message", formatMessage(r));
             if (r.getThrown() != null) {

@@ -1,6 +1,5 @@
 package dev.jovl.driver.cli;
 
-import dev.jovl.overlay.Ids;
 import dev.jovl.driver.http.Json;
 import dev.jovl.driver.http.UnixHttpClient;
 import dev.jovl.driver.status.HealthCheck;
@@ -9,6 +8,7 @@ import dev.jovl.driver.status.StatusApi.HostStatus;
 import dev.jovl.driver.status.StatusApi.NetworkStatus;
 import dev.jovl.driver.status.StatusApi.PeersResponse;
 import dev.jovl.driver.status.StatusApi.StatusResponse;
+import dev.jovl.overlay.Ids;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -25,8 +25,7 @@ import java.util.Map;
  * (4xx: an unknown network, a malformed argument).
  */
 public final class StatusCommand {
-    private StatusCommand() {
-    }
+    private StatusCommand() {}
 
     public static int status(List<String> args, Map<String, String> env, PrintStream out) {
         Path socket = socketOf(new ArrayList<>(args), env, 0);
@@ -46,10 +45,15 @@ public final class StatusCommand {
             }
             out.println();
         }
-        out.printf("host %s  VTEP %s  underlay MTU %d  VXLAN port %d  scope %s%n", s.host(), s.vtep(),
-                s.underlayMtu(), s.vxlanPort(), s.scope());
-        out.printf("store %s  registered %s  peer sync %s  reconciles %d  drift fixes %d%n", s.store(),
-                s.registered() ? "yes" : "NO", s.peerSyncLoaded() ? "loaded" : "NOT LOADED", s.reconciles(),
+        out.printf(
+                "host %s  VTEP %s  underlay MTU %d  VXLAN port %d  scope %s%n",
+                s.host(), s.vtep(), s.underlayMtu(), s.vxlanPort(), s.scope());
+        out.printf(
+                "store %s  registered %s  peer sync %s  reconciles %d  drift fixes %d%n",
+                s.store(),
+                s.registered() ? "yes" : "NO",
+                s.peerSyncLoaded() ? "loaded" : "NOT LOADED",
+                s.reconciles(),
                 s.driftFixes());
         out.println();
         out.println("hosts:");
@@ -57,14 +61,23 @@ public final class StatusCommand {
             out.printf("  %-24s %-16s%s%n", h.host(), h.vtep(), h.self() ? " (this host)" : "");
         }
         out.println();
-        out.printf("%-14s %9s %6s %-8s %6s %7s %7s %7s %s%n", "NETWORK", "VNI", "MTU", "SANDBOX", "LOCAL",
-                "REMOTE", "STORE", "KERNEL", "DIFF");
+        out.printf(
+                "%-14s %9s %6s %-8s %6s %7s %7s %7s %s%n",
+                "NETWORK", "VNI", "MTU", "SANDBOX", "LOCAL", "REMOTE", "STORE", "KERNEL", "DIFF");
         long diffs = 0;
         for (NetworkStatus n : s.networks()) {
             diffs += n.differences();
-            out.printf("%-14s %9d %6d %-8s %6d %7d %7d %7d %s%n", Ids.shortId(n.networkId()), n.vni(), n.mtu(),
-                    n.sandbox() ? "yes" : "-", n.localEndpoints(), n.remoteEndpoints(),
-                    n.storeEntries(), n.kernelEntries(), n.differences() == 0 ? "-" : "** " + n.differences());
+            out.printf(
+                    "%-14s %9d %6d %-8s %6d %7d %7d %7d %s%n",
+                    Ids.shortId(n.networkId()),
+                    n.vni(),
+                    n.mtu(),
+                    n.sandbox() ? "yes" : "-",
+                    n.localEndpoints(),
+                    n.remoteEndpoints(),
+                    n.storeEntries(),
+                    n.kernelEntries(),
+                    n.differences() == 0 ? "-" : "** " + n.differences());
         }
         out.println();
         out.println("requests (count / failed):");
@@ -72,8 +85,10 @@ public final class StatusCommand {
         if (s.loops() != null) {
             out.println();
             out.println("background loops (state, restarts, last failure):");
-            s.loops().forEach(l -> out.printf("  %-32s %-10s %6d  %s%n", l.name(), l.state(), l.restarts(),
-                    l.lastFailure() == null ? "-" : l.lastFailure()));
+            s.loops()
+                    .forEach(l -> out.printf(
+                            "  %-32s %-10s %6d  %s%n",
+                            l.name(), l.state(), l.restarts(), l.lastFailure() == null ? "-" : l.lastFailure()));
         }
         return diffs == 0 && healthy ? 0 : 1;
     }
@@ -94,10 +109,16 @@ public final class StatusCommand {
         } catch (CallFailed e) {
             return e.exitCode();
         }
-        out.printf("network %s  VNI %d  sandbox %s%n", p.networkId(), p.vni(), p.sandbox() ? "yes" : "none on this host");
+        out.printf(
+                "network %s  VNI %d  sandbox %s%n", p.networkId(), p.vni(), p.sandbox() ? "yes" : "none on this host");
         out.printf("%-6s %-40s %-20s %-20s %s%n", "KIND", "KEY", "STORE", "KERNEL", "");
         for (PeerComparison.Row r : p.rows()) {
-            out.printf("%-6s %-40s %-20s %-20s %s%n", r.kind(), r.key(), dash(r.store()), dash(r.kernel()),
+            out.printf(
+                    "%-6s %-40s %-20s %-20s %s%n",
+                    r.kind(),
+                    r.key(),
+                    dash(r.store()),
+                    dash(r.kernel()),
                     r.status().equals(PeerComparison.OK) ? "" : "<< " + r.status());
         }
         out.printf("%d entries, %d differences%n", p.rows().size(), p.differences());

@@ -11,8 +11,7 @@ import static dev.jovl.driver.dns.DnsWire.*;
  *                    (which keeps the asker's letter case, as 0x20-randomising resolvers expect)
  * @param ednsUdpSize the EDNS(0) payload size the asker accepts, or 0 if it sent no OPT record
  */
-public record DnsQuery(int id, int flags, String name, int qtype, int qclass, int questionEnd,
-                       int ednsUdpSize) {
+public record DnsQuery(int id, int flags, String name, int qtype, int qclass, int questionEnd, int ednsUdpSize) {
 
     public int opcode() {
         return (flags & OPCODE_MASK) >>> 11;
@@ -28,8 +27,7 @@ public record DnsQuery(int id, int flags, String name, int qtype, int qclass, in
 
     /** The largest UDP response this asker accepts (RFC 6891 6.2.5: below 512 counts as 512). */
     public int udpLimit() {
-        return hasEdns() ? Math.min(Math.max(ednsUdpSize, CLASSIC_UDP_LIMIT), EDNS_UDP_LIMIT)
-                : CLASSIC_UDP_LIMIT;
+        return hasEdns() ? Math.min(Math.max(ednsUdpSize, CLASSIC_UDP_LIMIT), EDNS_UDP_LIMIT) : CLASSIC_UDP_LIMIT;
     }
 
     /** True when the message is at least a header and has the QR bit clear (a query, not a reply). */

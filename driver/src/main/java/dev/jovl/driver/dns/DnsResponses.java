@@ -8,8 +8,7 @@ import java.util.List;
 /** Builds the responses jovl itself gives: answers for known names and error responses. */
 public final class DnsResponses {
 
-    private DnsResponses() {
-    }
+    private DnsResponses() {}
 
     /**
      * An authoritative answer with one A or AAAA record per address (4 or 16 bytes each). An empty
@@ -96,12 +95,12 @@ public final class DnsResponses {
         if (!q.hasEdns()) {
             return;
         }
-        out.write(0);                 // root name
+        out.write(0); // root name
         write16(out, TYPE_OPT);
         write16(out, EDNS_UDP_LIMIT); // our payload size
-        write16(out, 0);              // extended rcode 0, version 0
-        write16(out, 0);              // no flags (DO clear)
-        write16(out, 0);              // no options
+        write16(out, 0); // extended rcode 0, version 0
+        write16(out, 0); // no flags (DO clear)
+        write16(out, 0); // no options
     }
 
     private static void write16(ByteArrayOutputStream out, int value) {

@@ -62,8 +62,8 @@ public final class DnsServer implements AutoCloseable {
     private final SourceRateLimit rate;
     private final java.util.Map<java.net.InetAddress, java.util.concurrent.atomic.AtomicInteger> tcpPerSource =
             new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ScheduledExecutorService deadlines =
-            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("jovl-dns-deadline").daemon().factory());
+    private final java.util.concurrent.ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("jovl-dns-deadline").daemon().factory());
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong rateLimited = new AtomicLong();
     private final LocalAnswers local;
@@ -79,6 +79,7 @@ public final class DnsServer implements AutoCloseable {
      */
     private final ExecutorService workers = Executors.newCachedThreadPool(
             Thread.ofPlatform().name("jovl-dns-", 0).daemon().factory());
+
     private final Semaphore forwardSlots = new Semaphore(MAX_FORWARDS_IN_FLIGHT);
     private final Semaphore tcpSlots = new Semaphore(MAX_TCP_CONNECTIONS);
     private final Thread udpLoop;
@@ -90,11 +91,15 @@ public final class DnsServer implements AutoCloseable {
     private final AtomicLong malformed = new AtomicLong();
 
     /** Counters since start, for logs and {@code jovl status}. */
-    public record Stats(long answeredLocally, long forwarded, long malformed, long refused, long rateLimited) {
-    }
+    public record Stats(long answeredLocally, long forwarded, long malformed, long refused, long rateLimited) {}
 
-    private DnsServer(LocalAnswers local, UpstreamForwarder forwarder, DatagramChannel udp, ServerSocket tcp,
-                      DnsClients clients, Limits limits) {
+    private DnsServer(
+            LocalAnswers local,
+            UpstreamForwarder forwarder,
+            DatagramChannel udp,
+            ServerSocket tcp,
+            DnsClients clients,
+            Limits limits) {
         this.clients = clients;
         this.limits = limits;
         this.rate = new SourceRateLimit(limits.queriesPerSecond(), limits.burst(), MAX_RATE_SOURCES);
@@ -112,15 +117,19 @@ public final class DnsServer implements AutoCloseable {
      *
      * @throws IOException if either cannot be bound (address not on this host, port taken)
      */
-    public static DnsServer start(InetSocketAddress listen, NameTable names, UpstreamForwarder forwarder) throws IOException {
+    public static DnsServer start(InetSocketAddress listen, NameTable names, UpstreamForwarder forwarder)
+            throws IOException {
         return start(listen, names, forwarder, DnsClients.thisHostOnly(), Limits.DEFAULT);
     }
 
     /** As above, serving only {@code clients}, within {@code limits}. */
-    public static DnsServer start(InetSocketAddress listen, NameTable names, UpstreamForwarder forwarder,
-                                  DnsClients clients, Limits limits) throws IOException {
-        DatagramChannel udp = DatagramChannel.open(listen.getAddress() instanceof java.net.Inet6Address
-                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+    public static DnsServer start(
+            InetSocketAddress listen, NameTable names, UpstreamForwarder forwarder, DnsClients clients, Limits limits)
+            throws IOException {
+        DatagramChannel udp = DatagramChannel.open(
+                listen.getAddress() instanceof java.net.Inet6Address
+                        ? StandardProtocolFamily.INET6
+                        : StandardProtocolFamily.INET);
         ServerSocket tcp = null;
         try {
             udp.bind(listen);
@@ -208,7 +217,8 @@ public final class DnsServer implements AutoCloseable {
         forwarded.incrementAndGet();
         workers.execute(() -> {
             try {
-                sendUdp(DnsResponses.fitted(forwarder.forward(copy, copy.length, q, false), copy, q, q.udpLimit()),
+                sendUdp(
+                        DnsResponses.fitted(forwarder.forward(copy, copy.length, q, false), copy, q, q.udpLimit()),
                         client);
             } catch (Throwable e) {
                 log.warn("DNS forward for {} failed: {}", client, e.toString(), e);
@@ -305,8 +315,10 @@ public final class DnsServer implements AutoCloseable {
                     return;
                 }
                 // the rest of the query must come within the deadline, however slowly it trickles
-                java.util.concurrent.ScheduledFuture<?> deadline = deadlines.schedule(() -> closeQuietly(connection),
-                        limits.tcpRequestDeadline().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                java.util.concurrent.ScheduledFuture<?> deadline = deadlines.schedule(
+                        () -> closeQuietly(connection),
+                        limits.tcpRequestDeadline().toMillis(),
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
                 byte[] message;
                 try {
                     int length = (first << 8) | in.readUnsignedByte();

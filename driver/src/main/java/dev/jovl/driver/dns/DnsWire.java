@@ -41,8 +41,7 @@ public final class DnsWire {
     private static final int MAX_LABEL_BYTES = 63;
     private static final int MAX_POINTER_JUMPS = 32;
 
-    private DnsWire() {
-    }
+    private DnsWire() {}
 
     public static int u16(byte[] msg, int at) {
         return ((msg[at] & 0xFF) << 8) | (msg[at + 1] & 0xFF);
@@ -58,8 +57,7 @@ public final class DnsWire {
     }
 
     /** A name read from a message: its text form and the offset just after it in the message. */
-    public record ParsedName(String text, int end) {
-    }
+    public record ParsedName(String text, int end) {}
 
     /**
      * Reads the name at {@code at}, following compression pointers (which must point backwards,
@@ -133,8 +131,7 @@ public final class DnsWire {
     }
 
     /** A resource record: its owner name's text form (see {@link #readName}), fields, data, and the offset after it. */
-    public record ResourceRecord(String name, int type, int klass, long ttl, byte[] data, int end) {
-    }
+    public record ResourceRecord(String name, int type, int klass, long ttl, byte[] data, int end) {}
 
     /** Reads one resource record starting at {@code at}, all of it within {@code length}. */
     public static ResourceRecord readRecord(byte[] msg, int length, int at) throws DnsFormatException {
@@ -147,8 +144,13 @@ public final class DnsWire {
         if (end > length) {
             throw new DnsFormatException("resource record data runs past the end of the message");
         }
-        return new ResourceRecord(name.text(), u16(msg, pos), u16(msg, pos + 2), u32(msg, pos + 4),
-                Arrays.copyOfRange(msg, pos + 10, end), end);
+        return new ResourceRecord(
+                name.text(),
+                u16(msg, pos),
+                u16(msg, pos + 2),
+                u32(msg, pos + 4),
+                Arrays.copyOfRange(msg, pos + 10, end),
+                end);
     }
 
     /**

@@ -36,8 +36,7 @@ public final class HostContainerClients implements DnsClients {
     private static final long MISS_REFRESH_NANOS = 1_000_000_000L;
 
     /** One address of the host: on a bridge that may have clients, or just the host's own. */
-    record HostAddress(InetAddress address, int prefixLength, boolean clientBridge) {
-    }
+    record HostAddress(InetAddress address, int prefixLength, boolean clientBridge) {}
 
     private final NetNs hostNs;
     private final InetAddress vtep;

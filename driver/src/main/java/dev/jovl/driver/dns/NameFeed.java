@@ -1,10 +1,9 @@
 package dev.jovl.driver.dns;
 
-import dev.jovl.overlay.state.StoreLayout;
-
 import dev.jovl.kvstore.Watch;
 import dev.jovl.kvstore.WatchEvent;
 import dev.jovl.kvstore.WatchListener;
+import dev.jovl.overlay.state.StoreLayout;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,15 +42,16 @@ public final class NameFeed implements AutoCloseable {
 
     private synchronized void apply(List<WatchEvent> events) {
         for (WatchEvent event : events) {
-            String[] overlayAndEndpoint = event.key().substring(StoreLayout.NAMES.length()).split("/", 2);
+            String[] overlayAndEndpoint =
+                    event.key().substring(StoreLayout.NAMES.length()).split("/", 2);
             if (overlayAndEndpoint.length != 2) {
                 continue; // not a name record key
             }
             if (event.type() == WatchEvent.Type.DELETE) {
                 table.remove(overlayAndEndpoint[0], overlayAndEndpoint[1]);
             } else {
-                NameRegistry.decode(event.key(), event.value()).ifPresentOrElse(table::put,
-                        () -> table.remove(overlayAndEndpoint[0], overlayAndEndpoint[1]));
+                NameRegistry.decode(event.key(), event.value())
+                        .ifPresentOrElse(table::put, () -> table.remove(overlayAndEndpoint[0], overlayAndEndpoint[1]));
             }
         }
     }

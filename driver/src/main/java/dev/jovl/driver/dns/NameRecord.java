@@ -23,11 +23,19 @@ import java.util.regex.Pattern;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record NameRecord(String overlay, String endpointId, String containerId, String name,
-                         List<String> aliases, String ipv4, String ipv6, String host) {
+public record NameRecord(
+        String overlay,
+        String endpointId,
+        String containerId,
+        String name,
+        List<String> aliases,
+        String ipv4,
+        String ipv6,
+        String host) {
 
     /** What Docker accepts as a container or network name, and what a DNS label can carry. */
     private static final Pattern DOCKER_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}");
+
     private static final Pattern KEY_SEGMENT = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
 
     public NameRecord {

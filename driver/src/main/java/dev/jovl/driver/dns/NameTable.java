@@ -28,8 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class NameTable {
 
     /** The addresses of one name: 4-byte and 16-byte arrays, in a stable order. */
-    public record Addresses(List<byte[]> ipv4, List<byte[]> ipv6) {
-    }
+    public record Addresses(List<byte[]> ipv4, List<byte[]> ipv6) {}
 
     private final ConcurrentHashMap<String, Addresses> byName = new ConcurrentHashMap<>();
     /** Guarded by {@code this}: the records by identity ({@code overlay/endpoint}). */
@@ -144,6 +143,9 @@ public final class NameTable {
     }
 
     private static List<byte[]> sorted(Set<InetAddress> addresses) {
-        return addresses.stream().map(InetAddress::getAddress).sorted(Arrays::compareUnsigned).toList();
+        return addresses.stream()
+                .map(InetAddress::getAddress)
+                .sorted(Arrays::compareUnsigned)
+                .toList();
     }
 }

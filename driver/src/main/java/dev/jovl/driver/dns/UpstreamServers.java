@@ -17,8 +17,7 @@ public final class UpstreamServers {
 
     public static final int DNS_PORT = 53;
 
-    private UpstreamServers() {
-    }
+    private UpstreamServers() {}
 
     /**
      * The {@code nameserver} lines of a resolv.conf file (missing file: none). Port 53 each.
@@ -94,7 +93,7 @@ public final class UpstreamServers {
     /** A numeric IPv4 or IPv6 address; names are refused (no DNS lookup to find a DNS server). */
     static InetAddress literal(String text) {
         try {
-            return InetAddress.ofLiteral(text);   // parses only; never asks a resolver
+            return InetAddress.ofLiteral(text); // parses only; never asks a resolver
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("not a numeric IP address: " + text, e);
         }
@@ -109,7 +108,7 @@ public final class UpstreamServers {
         for (InetSocketAddress server : servers) {
             if (server.getPort() == listen.getPort()
                     && (server.getAddress().equals(listen.getAddress())
-                    || (listen.getAddress().isAnyLocalAddress() && isLocal(server.getAddress())))) {
+                            || (listen.getAddress().isAnyLocalAddress() && isLocal(server.getAddress())))) {
                 continue;
             }
             kept.add(server);

@@ -1,9 +1,9 @@
 package dev.jovl.driver.docker;
 
-import dev.jovl.net.LogText;
 import dev.jovl.driver.dns.NameRecord;
 import dev.jovl.driver.dns.NameRegistry;
 import dev.jovl.kvstore.Lease;
+import dev.jovl.net.LogText;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +41,12 @@ public final class ContainerNamePublisher implements DockerEventListener {
     /** What this host has in the store, by store key: the state the next change is compared to. */
     private final Map<String, NameRecord> published = new HashMap<>();
 
-    public ContainerNamePublisher(DockerEngineClient docker, NameRegistry registry, OverlayLookup overlays,
-                                  String host, Supplier<Lease> lease) {
+    public ContainerNamePublisher(
+            DockerEngineClient docker,
+            NameRegistry registry,
+            OverlayLookup overlays,
+            String host,
+            Supplier<Lease> lease) {
         this.docker = docker;
         this.registry = registry;
         this.overlays = overlays;
@@ -68,7 +72,12 @@ public final class ContainerNamePublisher implements DockerEventListener {
         try {
             syncContainer(containerId);
         } catch (DockerApiException e) {
-            log.warn("inspecting container {} after {} {} failed: {}", containerId, event.type(), event.action(), e.getMessage());
+            log.warn(
+                    "inspecting container {} after {} {} failed: {}",
+                    containerId,
+                    event.type(),
+                    event.action(),
+                    e.getMessage());
         }
     }
 
@@ -91,10 +100,12 @@ public final class ContainerNamePublisher implements DockerEventListener {
 
     /** Brings the records of one container in line with what Docker says about it now. */
     public synchronized void syncContainer(String containerId) throws DockerApiException {
-        Map<String, NameRecord> desired = docker.inspectContainer(containerId)
-                .map(this::recordsOf).orElse(Map.of());
+        Map<String, NameRecord> desired =
+                docker.inspectContainer(containerId).map(this::recordsOf).orElse(Map.of());
         List<String> mine = published.entrySet().stream()
-                .filter(e -> e.getValue().containerId().equals(containerId)).map(Map.Entry::getKey).toList();
+                .filter(e -> e.getValue().containerId().equals(containerId))
+                .map(Map.Entry::getKey)
+                .toList();
         apply(mine, desired, false);
     }
 
@@ -108,7 +119,10 @@ public final class ContainerNamePublisher implements DockerEventListener {
             if (!desired.containsKey(key)) {
                 NameRecord gone = published.remove(key);
                 registry.remove(gone.overlay(), gone.endpointId());
-                log.info("name {} on {} removed (endpoint {})", LogText.escape(gone.name()), LogText.escape(gone.overlay()),
+                log.info(
+                        "name {} on {} removed (endpoint {})",
+                        LogText.escape(gone.name()),
+                        LogText.escape(gone.overlay()),
                         gone.endpointId());
             }
         }
@@ -118,9 +132,14 @@ public final class ContainerNamePublisher implements DockerEventListener {
                 registry.publish(e.getValue(), lease.get());
                 published.put(e.getKey(), e.getValue());
                 if (!e.getValue().equals(before)) {
-                    log.info("name {} on {} -> {} (endpoint {})", LogText.escape(e.getValue().name()),
+                    log.info(
+                            "name {} on {} -> {} (endpoint {})",
+                            LogText.escape(e.getValue().name()),
                             LogText.escape(e.getValue().overlay()),
-                            e.getValue().ipv4() != null ? e.getValue().ipv4() : e.getValue().ipv6(), e.getValue().endpointId());
+                            e.getValue().ipv4() != null
+                                    ? e.getValue().ipv4()
+                                    : e.getValue().ipv6(),
+                            e.getValue().endpointId());
                 }
             }
         }
@@ -141,12 +160,22 @@ public final class ContainerNamePublisher implements DockerEventListener {
                 continue;
             }
             try {
-                NameRecord record = new NameRecord(overlay.get(), a.endpointId(), container.id(), container.name(),
-                        a.aliases(), a.ipv4(), a.ipv6(), host);
+                NameRecord record = new NameRecord(
+                        overlay.get(),
+                        a.endpointId(),
+                        container.id(),
+                        container.name(),
+                        a.aliases(),
+                        a.ipv4(),
+                        a.ipv6(),
+                        host);
                 records.put(NameRegistry.key(record), record);
             } catch (IllegalArgumentException e) {
-                log.warn("container {} on {}: not publishing its name: {}", LogText.escape(container.name()),
-                        LogText.escape(overlay.get()), LogText.escape(e.getMessage()));
+                log.warn(
+                        "container {} on {}: not publishing its name: {}",
+                        LogText.escape(container.name()),
+                        LogText.escape(overlay.get()),
+                        LogText.escape(e.getMessage()));
             }
         }
         return records;

@@ -22,8 +22,8 @@ public record DockerContainer(String id, String name, boolean running, Map<Strin
      * @param ipv6    without prefix, or {@code null}
      * @param aliases network aliases; Docker adds the short container id itself
      */
-    public record Attachment(String networkName, String networkId, String endpointId, String ipv4, String ipv6,
-                             List<String> aliases) {
+    public record Attachment(
+            String networkName, String networkId, String endpointId, String ipv4, String ipv6, List<String> aliases) {
         public Attachment {
             aliases = List.copyOf(aliases);
         }

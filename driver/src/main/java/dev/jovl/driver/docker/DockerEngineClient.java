@@ -28,6 +28,7 @@ public final class DockerEngineClient implements AutoCloseable {
     public static final Path DEFAULT_SOCKET = Path.of("/var/run/docker.sock");
     /** Docker ids and names: what may be put into a request path unescaped. */
     private static final Pattern ID_OR_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}");
+
     private static final Duration STREAM_HEADER_TIMEOUT = Duration.ofSeconds(10);
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -50,7 +51,10 @@ public final class DockerEngineClient implements AutoCloseable {
 
     /** The daemon's API version ({@code GET /version}); a cheap reachability check. */
     public String apiVersion() throws DockerApiException {
-        return getJson("/version").orElseThrow(() -> new DockerApiException(404, "no /version")).path("ApiVersion").asText();
+        return getJson("/version")
+                .orElseThrow(() -> new DockerApiException(404, "no /version"))
+                .path("ApiVersion")
+                .asText();
     }
 
     /** {@code GET /networks/<idOrName>}; empty if Docker does not know it. */
@@ -65,7 +69,8 @@ public final class DockerEngineClient implements AutoCloseable {
 
     /** The ids of the running containers ({@code GET /containers/json}). */
     public List<String> runningContainerIds() throws DockerApiException {
-        JsonNode list = getJson("/containers/json").orElseThrow(() -> new DockerApiException(404, "no /containers/json"));
+        JsonNode list =
+                getJson("/containers/json").orElseThrow(() -> new DockerApiException(404, "no /containers/json"));
         List<String> ids = new ArrayList<>();
         for (JsonNode c : list) {
             ids.add(c.path("Id").asText());
@@ -81,8 +86,8 @@ public final class DockerEngineClient implements AutoCloseable {
     public DockerEventStream watchEvents(DockerEventListener listener) {
         String filters = "{\"type\":[\"container\",\"network\"],"
                 + "\"event\":[\"start\",\"die\",\"destroy\",\"connect\",\"disconnect\"]}";
-        return new DockerEventStream(this, "/events?filters=" + URLEncoder.encode(filters, StandardCharsets.UTF_8),
-                listener);
+        return new DockerEventStream(
+                this, "/events?filters=" + URLEncoder.encode(filters, StandardCharsets.UTF_8), listener);
     }
 
     /**
@@ -94,7 +99,8 @@ public final class DockerEngineClient implements AutoCloseable {
         try {
             int status = http.stream(target);
             if (status != 200) {
-                throw new DockerApiException(status, "GET " + target + ": " + status + " " + errorMessage(readAll(http)));
+                throw new DockerApiException(
+                        status, "GET " + target + ": " + status + " " + errorMessage(readAll(http)));
             }
             return http;
         } catch (DockerApiException e) {
@@ -122,7 +128,8 @@ public final class DockerEngineClient implements AutoCloseable {
                 return Optional.empty();
             }
             if (response.status() != 200) {
-                throw new DockerApiException(response.status(),
+                throw new DockerApiException(
+                        response.status(),
                         "GET " + target + ": " + response.status() + " " + errorMessage(response.body()));
             }
             return Optional.of(JSON.readTree(response.body()));
@@ -167,9 +174,16 @@ public final class DockerEngineClient implements AutoCloseable {
         for (JsonNode c : n.path("IPAM").path("Config")) {
             ipam.add(new DockerNetwork.IpamConfig(text(c, "Subnet"), text(c, "Gateway"), text(c, "IPRange")));
         }
-        return new DockerNetwork(n.path("Id").asText(), n.path("Name").asText(), n.path("Driver").asText(),
-                n.path("Scope").asText(), n.path("Internal").asBoolean(), n.path("EnableIPv6").asBoolean(),
-                stringMap(n.path("Options")), ipam, stringMap(n.path("Labels")));
+        return new DockerNetwork(
+                n.path("Id").asText(),
+                n.path("Name").asText(),
+                n.path("Driver").asText(),
+                n.path("Scope").asText(),
+                n.path("Internal").asBoolean(),
+                n.path("EnableIPv6").asBoolean(),
+                stringMap(n.path("Options")),
+                ipam,
+                stringMap(n.path("Labels")));
     }
 
     static DockerContainer container(JsonNode c) {
@@ -181,18 +195,32 @@ public final class DockerEngineClient implements AutoCloseable {
             for (JsonNode alias : a.path("Aliases")) {
                 aliases.add(alias.asText());
             }
-            networks.put(e.getKey(), new DockerContainer.Attachment(e.getKey(), text(a, "NetworkID"),
-                    text(a, "EndpointID"), text(a, "IPAddress"), text(a, "GlobalIPv6Address"), aliases));
+            networks.put(
+                    e.getKey(),
+                    new DockerContainer.Attachment(
+                            e.getKey(),
+                            text(a, "NetworkID"),
+                            text(a, "EndpointID"),
+                            text(a, "IPAddress"),
+                            text(a, "GlobalIPv6Address"),
+                            aliases));
         }
         String name = c.path("Name").asText();
-        return new DockerContainer(c.path("Id").asText(), name.startsWith("/") ? name.substring(1) : name,
-                c.path("State").path("Running").asBoolean(), networks);
+        return new DockerContainer(
+                c.path("Id").asText(),
+                name.startsWith("/") ? name.substring(1) : name,
+                c.path("State").path("Running").asBoolean(),
+                networks);
     }
 
     static DockerEvent event(JsonNode e) {
         JsonNode actor = e.path("Actor");
-        return new DockerEvent(e.path("Type").asText(), e.path("Action").asText(), actor.path("ID").asText(),
-                stringMap(actor.path("Attributes")), e.path("timeNano").asLong());
+        return new DockerEvent(
+                e.path("Type").asText(),
+                e.path("Action").asText(),
+                actor.path("ID").asText(),
+                stringMap(actor.path("Attributes")),
+                e.path("timeNano").asLong());
     }
 
     /** A JSON string field; empty strings and nulls (Docker's "not set") become {@code null}. */

@@ -12,6 +12,5 @@ public interface DockerEventListener {
     void onEvent(DockerEvent event);
 
     /** The stream broke; it will be reconnected after a short back-off. */
-    default void onDisconnected(Exception cause) {
-    }
+    default void onDisconnected(Exception cause) {}
 }

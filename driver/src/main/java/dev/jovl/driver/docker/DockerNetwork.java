@@ -8,9 +8,16 @@ import java.util.Map;
  *
  * @param options the driver options ({@code -o}), as Docker stores them
  */
-public record DockerNetwork(String id, String name, String driver, String scope, boolean internal,
-                            boolean enableIpv6, Map<String, String> options, List<IpamConfig> ipam,
-                            Map<String, String> labels) {
+public record DockerNetwork(
+        String id,
+        String name,
+        String driver,
+        String scope,
+        boolean internal,
+        boolean enableIpv6,
+        Map<String, String> options,
+        List<IpamConfig> ipam,
+        Map<String, String> labels) {
 
     public DockerNetwork {
         options = Map.copyOf(options);
@@ -19,6 +26,5 @@ public record DockerNetwork(String id, String name, String driver, String scope,
     }
 
     /** One {@code IPAM.Config} entry; absent fields are {@code null}. */
-    public record IpamConfig(String subnet, String gateway, String ipRange) {
-    }
+    public record IpamConfig(String subnet, String gateway, String ipRange) {}
 }

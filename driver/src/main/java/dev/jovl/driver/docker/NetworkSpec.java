@@ -16,8 +16,12 @@ import java.util.TreeSet;
  * @param options the {@code -o} driver options ({@code com.docker.network.generic})
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record NetworkSpec(List<AddressPool> ipv4, List<AddressPool> ipv6, Map<String, String> options, boolean internal,
-                          boolean ipv6Enabled) {
+public record NetworkSpec(
+        List<AddressPool> ipv4,
+        List<AddressPool> ipv6,
+        Map<String, String> options,
+        boolean internal,
+        boolean ipv6Enabled) {
 
     /** The option naming the overlay explicitly ({@code -o jovl.network=NAME}). */
     public static final String OVERLAY_OPTION = "jovl.network";
@@ -37,15 +41,22 @@ public record NetworkSpec(List<AddressPool> ipv4, List<AddressPool> ipv6, Map<St
      * The spec of a network as its CreateNetwork gave it. Pools are compared without their
      * address space: each host's IPAM names its own.
      */
-    public static NetworkSpec of(List<AddressPool> ipv4, List<AddressPool> ipv6, Map<String, String> options,
-                                 boolean internal, boolean ipv6Enabled) {
+    public static NetworkSpec of(
+            List<AddressPool> ipv4,
+            List<AddressPool> ipv6,
+            Map<String, String> options,
+            boolean internal,
+            boolean ipv6Enabled) {
         return new NetworkSpec(withoutSpace(ipv4), withoutSpace(ipv6), new TreeMap<>(options), internal, ipv6Enabled);
     }
 
     private static List<AddressPool> withoutSpace(List<AddressPool> pools) {
         List<AddressPool> out = new ArrayList<>();
         for (AddressPool p : pools) {
-            out.add(new AddressPool(null, p.pool(), p.gateway() == null || p.gateway().isEmpty() ? null : p.gateway(),
+            out.add(new AddressPool(
+                    null,
+                    p.pool(),
+                    p.gateway() == null || p.gateway().isEmpty() ? null : p.gateway(),
                     p.auxAddresses()));
         }
         return out;
@@ -72,7 +83,9 @@ public record NetworkSpec(List<AddressPool> ipv4, List<AddressPool> ipv6, Map<St
             String mine = options.get(key);
             String theirs = there.options.get(key);
             if (mine == null ? theirs != null : !mine.equals(theirs)) {
-                diffs.add(difference("option " + key, mine == null ? "unset" : "'" + mine + "'",
+                diffs.add(difference(
+                        "option " + key,
+                        mine == null ? "unset" : "'" + mine + "'",
                         theirs == null ? "unset" : "'" + theirs + "'"));
             }
         }
@@ -95,7 +108,9 @@ public record NetworkSpec(List<AddressPool> ipv4, List<AddressPool> ipv6, Map<St
         }
         List<String> parts = new ArrayList<>();
         for (AddressPool p : pools) {
-            parts.add(p.pool() + (p.gateway() != null ? " gw " + p.gateway() : "") + (p.auxAddresses().isEmpty() ? "" : " aux " + new TreeMap<>(p.auxAddresses())));
+            parts.add(p.pool()
+                    + (p.gateway() != null ? " gw " + p.gateway() : "")
+                    + (p.auxAddresses().isEmpty() ? "" : " aux " + new TreeMap<>(p.auxAddresses())));
         }
         return String.join(", ", parts);
     }

@@ -8,11 +8,11 @@ import dev.jovl.driver.dns.NameRegistry;
 import dev.jovl.driver.dns.NameTable;
 import dev.jovl.driver.dns.UpstreamForwarder;
 import dev.jovl.driver.dns.UpstreamServers;
-import dev.jovl.overlay.OverlayService;
-import dev.jovl.overlay.runtime.Supervisor;
 import dev.jovl.kvstore.Lease;
 import dev.jovl.kvstore.Store;
 import dev.jovl.netlink.NetNs;
+import dev.jovl.overlay.OverlayService;
+import dev.jovl.overlay.runtime.Supervisor;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -41,8 +41,7 @@ public final class StandaloneMode implements AutoCloseable {
      * @param dnsUpstream comma-separated {@code ADDR[:PORT]}; empty: the nameservers of
      *                    /etc/resolv.conf, without jovl's own address
      */
-    public record Settings(Path dockerSocket, String dnsListen, String dnsUpstream, Duration leaseTtl) {
-    }
+    public record Settings(Path dockerSocket, String dnsListen, String dnsUpstream, Duration leaseTtl) {}
 
     private final List<AutoCloseable> closeInOrder = new ArrayList<>();
     private final Store store;
@@ -72,8 +71,8 @@ public final class StandaloneMode implements AutoCloseable {
      * @throws IllegalArgumentException a malformed {@code --dns-listen} or {@code --dns-upstream}
      * @throws IllegalStateException    an explicitly configured DNS address cannot be bound
      */
-    public static StandaloneMode start(Settings settings, Store store, String hostId, String vtep, NetNs hostNs,
-                                       OverlayService overlay) {
+    public static StandaloneMode start(
+            Settings settings, Store store, String hostId, String vtep, NetNs hostNs, OverlayService overlay) {
         StandaloneMode mode = new StandaloneMode(store, settings.leaseTtl());
         try {
             mode.wire(settings, hostId, vtep, hostNs, overlay);
@@ -126,18 +125,24 @@ public final class StandaloneMode implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read /etc/resolv.conf: " + e.getMessage(), e);
         }
-        UpstreamForwarder forwarder = new UpstreamForwarder(UpstreamServers.excludingSelf(upstream, listen), UPSTREAM_TIMEOUT);
+        UpstreamForwarder forwarder =
+                new UpstreamForwarder(UpstreamServers.excludingSelf(upstream, listen), UPSTREAM_TIMEOUT);
         dnsForwarder = forwarder;
         try {
-            dns = hostNs.call(() -> DnsServer.start(listen, table, forwarder,
-                    new HostContainerClients(hostNs, literal(vtep)), DnsServer.Limits.DEFAULT));
+            dns = hostNs.call(() -> DnsServer.start(
+                    listen,
+                    table,
+                    forwarder,
+                    new HostContainerClients(hostNs, literal(vtep)),
+                    DnsServer.Limits.DEFAULT));
             closeInOrder.add(dns);
         } catch (RuntimeException e) {
             if (!settings.dnsListen().isBlank()) {
                 throw new IllegalStateException("--dns-listen " + settings.dnsListen() + ": " + e.getMessage(), e);
             }
             // the default address: serve networks anyway, and say loudly that names will not resolve
-            log.error("no DNS responder: {}. Container names will not resolve across hosts; set --dns-listen",
+            log.error(
+                    "no DNS responder: {}. Container names will not resolve across hosts; set --dns-listen",
                     e.getMessage());
         }
     }
@@ -149,15 +154,20 @@ public final class StandaloneMode implements AutoCloseable {
      * current; its first listing is retried until the store answers).
      */
     public void startLoops(Supervisor loops) {
-        loops.every("docker-events", Duration.ZERO, DockerEventStream.RECONNECT, events::session).onStop(events);
-        loops.every("name-lease", leaseTtl.dividedBy(3), Duration.ofMillis(Math.max(500, leaseTtl.toMillis() / 3)),
+        loops.every("docker-events", Duration.ZERO, DockerEventStream.RECONNECT, events::session)
+                .onStop(events);
+        loops.every(
+                "name-lease",
+                leaseTtl.dividedBy(3),
+                Duration.ofMillis(Math.max(500, leaseTtl.toMillis() / 3)),
                 this::keepLease);
         if (table != null) {
-            loops.task("name-feed", () -> feed = NameFeed.start(registry, table)).onStop(() -> {
-                if (feed != null) {
-                    feed.close();
-                }
-            });
+            loops.task("name-feed", () -> feed = NameFeed.start(registry, table))
+                    .onStop(() -> {
+                        if (feed != null) {
+                            feed.close();
+                        }
+                    });
         }
     }
 

@@ -39,8 +39,12 @@ public final class StandaloneNetworks implements Networks {
     }
 
     @Override
-    public void create(NetworkId dockerId, NetworkOptions options, boolean ipv6Enabled, List<AddressPool> ipv4,
-                       List<AddressPool> ipv6) {
+    public void create(
+            NetworkId dockerId,
+            NetworkOptions options,
+            boolean ipv6Enabled,
+            List<AddressPool> ipv4,
+            List<AddressPool> ipv6) {
         NetworkSpec spec = NetworkSpec.of(ipv4, ipv6, options.generic(), options.internal(), ipv6Enabled);
         Optional<String> joined = refusing(() -> overlays.networkCreated(dockerId.value(), spec));
         if (joined.isPresent()) {
@@ -78,8 +82,11 @@ public final class StandaloneNetworks implements Networks {
     private void ensureOverlayNetwork(String name, NetworkSpec spec) {
         Map<String, String> generic = new LinkedHashMap<>(spec.options());
         generic.put(NetworkSpec.OVERLAY_OPTION, name);
-        overlay.createNetwork(new NetworkId(StandaloneOverlays.overlayId(name)),
-                NetworkOptions.of(generic, spec.internal()), spec.ipv4(), spec.ipv6());
+        overlay.createNetwork(
+                new NetworkId(StandaloneOverlays.overlayId(name)),
+                NetworkOptions.of(generic, spec.internal()),
+                spec.ipv4(),
+                spec.ipv6());
     }
 
     /** Standalone-mode refusals are refused requests, with their message as it is. */

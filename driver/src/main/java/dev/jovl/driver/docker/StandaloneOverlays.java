@@ -1,12 +1,12 @@
 package dev.jovl.driver.docker;
 
-import dev.jovl.net.LogText;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Op;
+import dev.jovl.kvstore.RecordJson;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Txn;
-import dev.jovl.kvstore.RecordJson;
+import dev.jovl.net.LogText;
 import dev.jovl.overlay.state.StoreLayout;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -42,19 +42,25 @@ import org.slf4j.LoggerFactory;
  */
 public final class StandaloneOverlays implements ContainerNamePublisher.OverlayLookup, AutoCloseable {
 
-
     private static final Logger log = LoggerFactory.getLogger(StandaloneOverlays.class);
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
     private static final int MAX_ATTEMPTS = 20;
     /** How long the background lookup waits for Docker to know a new network. */
-    private static final List<Duration> LOOKUP_DELAYS = List.of(Duration.ofMillis(20), Duration.ofMillis(50),
-            Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofSeconds(1),
-            Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30));
+    private static final List<Duration> LOOKUP_DELAYS = List.of(
+            Duration.ofMillis(20),
+            Duration.ofMillis(50),
+            Duration.ofMillis(100),
+            Duration.ofMillis(200),
+            Duration.ofMillis(500),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(30));
 
     /** This host's Docker network, as kept under {@code jovl/v1/local-networks/<host>/<id>}. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record LocalNetwork(String networkId, NetworkSpec spec, String overlay) {
-    }
+    public record LocalNetwork(String networkId, NetworkSpec spec, String overlay) {}
 
     private final Store store;
     private final DockerEngineClient docker;
@@ -62,7 +68,7 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
     private final Map<String, String> bound = new ConcurrentHashMap<>();
     private final Map<String, String> failures = new ConcurrentHashMap<>();
     private final Map<String, Thread> pending = new ConcurrentHashMap<>();
-    private volatile java.util.function.BiConsumer<String, String> onJoined = (networkId, name) -> { };
+    private volatile java.util.function.BiConsumer<String, String> onJoined = (networkId, name) -> {};
     private volatile boolean closed;
 
     public StandaloneOverlays(Store store, DockerEngineClient docker, String host) {
@@ -131,12 +137,14 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
      * @throws StandaloneNetworkException unknown network, name not known to Docker, or a mismatch
      */
     public Overlay overlayFor(String networkId) {
-        LocalNetwork local = local(networkId).orElseThrow(() -> new StandaloneNetworkException(
-                "network " + networkId + " is not a jovl network of this host (CreateNetwork never reached jovl)"));
+        LocalNetwork local = local(networkId)
+                .orElseThrow(() -> new StandaloneNetworkException("network " + networkId
+                        + " is not a jovl network of this host (CreateNetwork never reached jovl)"));
         String name = local.overlay();
         if (name == null) {
-            name = dockerName(networkId).orElseThrow(() -> new StandaloneNetworkException(
-                    "Docker does not know network " + networkId + " yet; cannot find its name"));
+            name = dockerName(networkId)
+                    .orElseThrow(() -> new StandaloneNetworkException(
+                            "Docker does not know network " + networkId + " yet; cannot find its name"));
             join(networkId, local.spec(), name);
         }
         Optional<KeyValue> kv = store.get(overlayKey(name));
@@ -145,7 +153,10 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
             join(networkId, local.spec(), name);
             kv = store.get(overlayKey(name));
         }
-        return decode(kv.orElseThrow(() -> new StandaloneNetworkException("overlay " + networkId + " vanished")).value(), Overlay.class);
+        return decode(
+                kv.orElseThrow(() -> new StandaloneNetworkException("overlay " + networkId + " vanished"))
+                        .value(),
+                Overlay.class);
     }
 
     /**
@@ -196,7 +207,8 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
                 return Optional.empty();
             }
             LocalNetwork local = decode(localKv.get().value(), LocalNetwork.class);
-            Txn.Builder txn = Txn.builder().add(Op.deleteIfVersion(localKey(networkId), localKv.get().version()));
+            Txn.Builder txn = Txn.builder()
+                    .add(Op.deleteIfVersion(localKey(networkId), localKv.get().version()));
             boolean last = false;
             if (local.overlay() != null) {
                 Optional<KeyValue> overlayKv = store.get(overlayKey(local.overlay()));
@@ -205,10 +217,12 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
                     if (networkId.equals(overlay.members().get(host))) {
                         Overlay left = overlay.withoutMember(host);
                         if (left.members().isEmpty()) {
-                            txn.add(Op.deleteIfVersion(overlayKey(overlay.name()), overlayKv.get().version()));
+                            txn.add(Op.deleteIfVersion(
+                                    overlayKey(overlay.name()), overlayKv.get().version()));
                             last = true;
                         } else {
-                            txn.add(Op.compareAndSet(overlayKey(overlay.name()), overlayKv.get().version(), encode(left)));
+                            txn.add(Op.compareAndSet(
+                                    overlayKey(overlay.name()), overlayKv.get().version(), encode(left)));
                         }
                     }
                 }
@@ -216,7 +230,11 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
             store.commit(txn.build()); // a conflict: another host changed the overlay meanwhile, read again
             bound.remove(networkId);
             failures.remove(networkId);
-            log.info("network {} left overlay {}{}", networkId, LogText.escape(local.overlay()), last ? " (its last host)" : "");
+            log.info(
+                    "network {} left overlay {}{}",
+                    networkId,
+                    LogText.escape(local.overlay()),
+                    last ? " (its last host)" : "");
             return last ? Optional.of(local.overlay()) : Optional.empty();
         });
     }
@@ -245,49 +263,68 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
     }
 
     private void lookUpInBackground(String networkId) {
-        pending.computeIfAbsent(networkId, id -> Thread.ofVirtual().name("jovl-name-lookup-" + id.substring(0, Math.min(12, id.length())))
-                .start(() -> {
-                    try {
-                        for (Duration delay : LOOKUP_DELAYS) {
-                            Thread.sleep(delay);
-                            if (closed || local(id).isEmpty() || overlayOf(id).isPresent()) {
-                                return;
-                            }
-                            Optional<DockerNetwork> network;
+        pending.computeIfAbsent(
+                networkId,
+                id -> Thread.ofVirtual()
+                        .name("jovl-name-lookup-" + id.substring(0, Math.min(12, id.length())))
+                        .start(() -> {
                             try {
-                                network = docker.inspectNetwork(id);
-                            } catch (DockerApiException e) {
-                                log.debug("network {}: Docker not reachable yet: {}", id, e.getMessage());
-                                continue;
-                            }
-                            try {
-                                if (network.isPresent()) {
-                                    join(id, local(id).orElseThrow().spec(), requireName("Docker network name", network.get().name()));
-                                    return;
+                                for (Duration delay : LOOKUP_DELAYS) {
+                                    Thread.sleep(delay);
+                                    if (closed
+                                            || local(id).isEmpty()
+                                            || overlayOf(id).isPresent()) {
+                                        return;
+                                    }
+                                    Optional<DockerNetwork> network;
+                                    try {
+                                        network = docker.inspectNetwork(id);
+                                    } catch (DockerApiException e) {
+                                        log.debug("network {}: Docker not reachable yet: {}", id, e.getMessage());
+                                        continue;
+                                    }
+                                    try {
+                                        if (network.isPresent()) {
+                                            join(
+                                                    id,
+                                                    local(id).orElseThrow().spec(),
+                                                    requireName(
+                                                            "Docker network name",
+                                                            network.get().name()));
+                                            return;
+                                        }
+                                    } catch (StandaloneNetworkException | IllegalArgumentException e) {
+                                        failures.put(id, e.getMessage());
+                                        log.error("network {}: {}", id, e.getMessage());
+                                        return;
+                                    } catch (RuntimeException e) {
+                                        log.warn(
+                                                "network {}: joining its overlay failed, will retry: {}",
+                                                id,
+                                                e.toString());
+                                    }
                                 }
-                            } catch (StandaloneNetworkException | IllegalArgumentException e) {
-                                failures.put(id, e.getMessage());
-                                log.error("network {}: {}", id, e.getMessage());
-                                return;
-                            } catch (RuntimeException e) {
-                                log.warn("network {}: joining its overlay failed, will retry: {}", id, e.toString());
+                                log.warn(
+                                        "Docker did not report the name of network {}; it joins its overlay at its first container",
+                                        id);
+                            } catch (InterruptedException e) {
+                                // network deleted or shutting down
+                            } finally {
+                                pending.remove(id);
                             }
-                        }
-                        log.warn("Docker did not report the name of network {}; it joins its overlay at its first container", id);
-                    } catch (InterruptedException e) {
-                        // network deleted or shutting down
-                    } finally {
-                        pending.remove(id);
-                    }
-                }));
+                        }));
     }
 
     private Optional<String> dockerName(String networkId) {
         try {
-            return docker.inspectNetwork(networkId).map(DockerNetwork::name).map(n -> requireName("Docker network name", n));
+            return docker.inspectNetwork(networkId)
+                    .map(DockerNetwork::name)
+                    .map(n -> requireName("Docker network name", n));
         } catch (DockerApiException e) {
-            throw new StandaloneNetworkException("cannot ask Docker for the name of network " + networkId
-                    + " (" + docker.socket() + "): " + e.getMessage(), e);
+            throw new StandaloneNetworkException(
+                    "cannot ask Docker for the name of network " + networkId + " (" + docker.socket() + "): "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -298,11 +335,15 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
             Optional<KeyValue> localKv = store.get(localKey(networkId));
             Op localOp = localKv.isEmpty()
                     ? Op.create(localKey(networkId), encode(new LocalNetwork(networkId, spec, name)))
-                    : Op.compareAndSet(localKey(networkId), localKv.get().version(), encode(new LocalNetwork(networkId, spec, name)));
+                    : Op.compareAndSet(
+                            localKey(networkId),
+                            localKv.get().version(),
+                            encode(new LocalNetwork(networkId, spec, name)));
             if (localKv.isPresent()) {
                 LocalNetwork local = decode(localKv.get().value(), LocalNetwork.class);
                 if (local.overlay() != null && !local.overlay().equals(name)) {
-                    throw new StandaloneNetworkException("network " + networkId + " already belongs to overlay " + local.overlay());
+                    throw new StandaloneNetworkException(
+                            "network " + networkId + " already belongs to overlay " + local.overlay());
                 }
             }
             Txn txn;
@@ -313,20 +354,29 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
                 Overlay overlay = decode(overlayKv.get().value(), Overlay.class);
                 List<String> diffs = spec.differencesFrom(overlay.spec());
                 if (!diffs.isEmpty()) {
-                    throw new StandaloneNetworkException("network " + name + " differs from the same network on "
-                            + String.join(", ", overlay.members().keySet()) + ": " + String.join("; ", diffs)
-                            + ". Create it with the same --subnet, --gateway, --ip-range, -o options and flags on every host.");
+                    throw new StandaloneNetworkException(
+                            "network " + name + " differs from the same network on "
+                                    + String.join(", ", overlay.members().keySet()) + ": " + String.join("; ", diffs)
+                                    + ". Create it with the same --subnet, --gateway, --ip-range, -o options and flags on every host.");
                 }
                 String other = overlay.members().get(host);
                 if (other != null && !other.equals(networkId)) {
                     throw new StandaloneNetworkException("overlay " + name + " is already joined by Docker network "
                             + other + " on this host; one Docker network per overlay and host");
                 }
-                if (other != null && localKv.isPresent() && name.equals(decode(localKv.get().value(), LocalNetwork.class).overlay())) {
+                if (other != null
+                        && localKv.isPresent()
+                        && name.equals(decode(localKv.get().value(), LocalNetwork.class)
+                                .overlay())) {
                     bound.put(networkId, name);
                     return null; // already joined: a resent request
                 }
-                txn = Txn.of(Op.compareAndSet(overlayKey(name), overlayKv.get().version(), encode(overlay.withMember(host, networkId))), localOp);
+                txn = Txn.of(
+                        Op.compareAndSet(
+                                overlayKey(name),
+                                overlayKv.get().version(),
+                                encode(overlay.withMember(host, networkId))),
+                        localOp);
             }
             store.commit(txn); // a conflict: another host created or joined the overlay meanwhile, read again
             bound.put(networkId, name);
@@ -356,7 +406,8 @@ public final class StandaloneOverlays implements ContainerNamePublisher.OverlayL
         try {
             return RecordJson.read(value, type, type.getSimpleName());
         } catch (UncheckedIOException e) {
-            throw new StandaloneNetworkException("unreadable " + type.getSimpleName() + " record in the store: " + e.getMessage(), e);
+            throw new StandaloneNetworkException(
+                    "unreadable " + type.getSimpleName() + " record in the store: " + e.getMessage(), e);
         }
     }
 

@@ -44,7 +44,8 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
      */
     public record Limits(int maxConnections, Duration idleTimeout, Duration requestTimeout, long maxInFlightBytes) {
         /** Docker's client keeps idle connections 90 s: the server waits longer, so the client closes first. */
-        public static final Limits DEFAULT = new Limits(256, Duration.ofSeconds(120), Duration.ofSeconds(30), 64L << 20);
+        public static final Limits DEFAULT =
+                new Limits(256, Duration.ofSeconds(120), Duration.ofSeconds(30), 64L << 20);
     }
 
     /** What all connections of one server share. */
@@ -62,6 +63,7 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
     private final AtomicLong reserved = new AtomicLong();
     /** Bytes of the request just completed, until the router takes it (or it never reaches it). */
     private long unadmitted;
+
     private boolean admittedNow;
     private boolean counted;
     private boolean receiving;
@@ -89,7 +91,9 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
                     unadmitted += n;
                     if (shared.inFlightBytes.addAndGet(n) > shared.limits.maxInFlightBytes()) {
                         ReferenceCountUtil.release(msg);
-                        refuse(503, "Service Unavailable",
+                        refuse(
+                                503,
+                                "Service Unavailable",
                                 "jovl is receiving too many request bytes at once; try again");
                         return;
                     }
@@ -144,8 +148,12 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
         if (!receiving && msg instanceof ByteBuf) {
             receiving = true;
             long ms = shared.limits.requestTimeout().toMillis();
-            requestTimer = ctx.executor().schedule(() -> refuse(408, "Request Timeout",
-                    "the request did not arrive whole within " + ms + " ms"), ms, TimeUnit.MILLISECONDS);
+            requestTimer = ctx.executor()
+                    .schedule(
+                            () -> refuse(
+                                    408, "Request Timeout", "the request did not arrive whole within " + ms + " ms"),
+                            ms,
+                            TimeUnit.MILLISECONDS);
         }
         ctx.fireChannelRead(msg);
     }
@@ -201,13 +209,16 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
         }
         byte[] body = ("{\"Err\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
         byte[] head = ("HTTP/1.1 " + code + " " + reason + "\r\nContent-Type: " + PluginRouter.CONTENT_TYPE
-                + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                        + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         long now = System.nanoTime();
         long last = LAST_WARNING.get();
         if (now - last > 1_000_000_000L && LAST_WARNING.compareAndSet(last, now)) {
             // at most one line a second, so a flood of refused connections cannot flood the log
-            log.warn("plugin connection answered {}: {} ({} more refused since the last such line)", code, message,
+            log.warn(
+                    "plugin connection answered {}: {} ({} more refused since the last such line)",
+                    code,
+                    message,
                     SUPPRESSED.getAndSet(0));
         } else {
             SUPPRESSED.incrementAndGet();

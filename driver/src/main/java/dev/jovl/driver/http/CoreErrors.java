@@ -11,8 +11,7 @@ import java.io.UncheckedIOException;
  * nothing; anything else is a 500.
  */
 public final class CoreErrors {
-    private CoreErrors() {
-    }
+    private CoreErrors() {}
 
     public static <Q> Route.Handler<Q> translating(Route.Handler<Q> handler) {
         return (request, facts) -> {
@@ -30,15 +29,15 @@ public final class CoreErrors {
             case PluginException p -> p;
             case OverlayException.Invalid i -> PluginException.badRequest(i.getMessage());
             case OverlayException.Failed f -> PluginException.failed(f.getMessage(), f.getCause());
-            case IpamException i when i.kind() == IpamException.Kind.INVALID_REQUEST ->
-                    PluginException.badRequest(i.getMessage());
+            case IpamException i
+            when i.kind() == IpamException.Kind.INVALID_REQUEST -> PluginException.badRequest(i.getMessage());
             case IpamException i -> PluginException.failed(i.getMessage());
             case StoreException.Unavailable u ->
-                    PluginException.failed("jovl's store is unavailable: " + u.getMessage(), u);
+                PluginException.failed("jovl's store is unavailable: " + u.getMessage(), u);
             case StoreException.InvalidArgument i -> PluginException.badRequest(i.getMessage());
             case StoreException.NotFound n -> PluginException.badRequest(n.getMessage());
             case StoreException.Conflict c ->
-                    PluginException.failed("lost a race with another host, please retry: " + c.getMessage());
+                PluginException.failed("lost a race with another host, please retry: " + c.getMessage());
             case UncheckedIOException io -> PluginException.failed(io.getMessage(), io);
             default -> e;
         };

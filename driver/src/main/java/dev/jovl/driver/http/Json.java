@@ -8,13 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 
 /** The one JSON configuration for Docker's plugin protocol and for jovl's store records. */
 public final class Json {
-    private Json() {
-    }
+    private Json() {}
 
     /**
      * Docker's Go decoder ignores unknown fields and the case of field names, so we do the same

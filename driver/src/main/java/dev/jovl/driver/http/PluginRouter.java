@@ -2,6 +2,7 @@ package dev.jovl.driver.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.jovl.net.LogText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -18,7 +19,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import dev.jovl.net.LogText;
 import io.netty.util.AttributeKey;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +36,7 @@ public final class PluginRouter extends SimpleChannelInboundHandler<FullHttpRequ
     private static final Logger log = LoggerFactory.getLogger(PluginRouter.class);
     /** Docker accepts any content type; this is what the official Go SDK answers with. */
     static final String CONTENT_TYPE = "application/vnd.docker.plugins.v1.2+json";
+
     private static final AttributeKey<CompletableFuture<Void>> TAIL = AttributeKey.valueOf("jovl.tail");
     private static final byte[] EMPTY_OBJECT = {'{', '}'};
 
@@ -49,11 +50,16 @@ public final class PluginRouter extends SimpleChannelInboundHandler<FullHttpRequ
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
+        boolean keepAlive =
+                HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
         RequestFacts facts = new RequestFacts();
         if (request.decoderResult().isFailure()) {
-            respondError(ctx, facts, PluginException.badRequest("malformed HTTP request: "
-                    + request.decoderResult().cause().getMessage()), false);
+            respondError(
+                    ctx,
+                    facts,
+                    PluginException.badRequest("malformed HTTP request: "
+                            + request.decoderResult().cause().getMessage()),
+                    false);
             return;
         }
         PluginException refused = refusedTransport(request);
@@ -99,19 +105,27 @@ public final class PluginRouter extends SimpleChannelInboundHandler<FullHttpRequ
     private static PluginException refusedTransport(FullHttpRequest request) {
         HttpVersion v = request.protocolVersion();
         if (!HttpVersion.HTTP_1_1.equals(v) && !HttpVersion.HTTP_1_0.equals(v)) {
-            return new PluginException(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+            return new PluginException(
+                    HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
                     "HTTP version not supported: " + LogText.escape(v.text()));
         }
         String encoding = request.headers().get(HttpHeaderNames.CONTENT_ENCODING);
         if (encoding != null && !encoding.isBlank() && !"identity".equalsIgnoreCase(encoding.strip())) {
-            return new PluginException(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
+            return new PluginException(
+                    HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
                     "Content-Encoding not supported: " + LogText.escape(encoding));
         }
         return null;
     }
 
-    private ChannelFuture serve(ChannelHandlerContext ctx, String path, boolean isPost, String method, byte[] body,
-                                RequestFacts facts, boolean keepAlive) {
+    private ChannelFuture serve(
+            ChannelHandlerContext ctx,
+            String path,
+            boolean isPost,
+            String method,
+            byte[] body,
+            RequestFacts facts,
+            boolean keepAlive) {
         try {
             Route<?> route = routes.immediate(path);
             if (route == null && !routes.isReady()) {
@@ -134,9 +148,13 @@ public final class PluginRouter extends SimpleChannelInboundHandler<FullHttpRequ
             // a well-formed document with a value of the wrong type: name the field, not Java types
             String field = e.getPath().stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b).orElse("the body");
-            return respondError(ctx, facts, PluginException.badRequest("malformed request: " + field
-                    + " must be " + kindOf(e.getTargetType())), keepAlive);
+                    .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b)
+                    .orElse("the body");
+            return respondError(
+                    ctx,
+                    facts,
+                    PluginException.badRequest("malformed request: " + field + " must be " + kindOf(e.getTargetType())),
+                    keepAlive);
         } catch (JsonProcessingException e) {
             String why = String.valueOf(e.getOriginalMessage());
             if (why.startsWith("Duplicate field '") && why.endsWith("'")) {
@@ -156,8 +174,8 @@ public final class PluginRouter extends SimpleChannelInboundHandler<FullHttpRequ
         }
     }
 
-    private static ChannelFuture respondError(ChannelHandlerContext ctx, RequestFacts facts, PluginException e,
-                                              boolean keepAlive) {
+    private static ChannelFuture respondError(
+            ChannelHandlerContext ctx, RequestFacts facts, PluginException e, boolean keepAlive) {
         facts.failed(e.getMessage());
         byte[] json;
         try {
@@ -168,8 +186,8 @@ public final class PluginRouter extends SimpleChannelInboundHandler<FullHttpRequ
         return respond(ctx, e.status(), json, facts, keepAlive);
     }
 
-    private static ChannelFuture respond(ChannelHandlerContext ctx, HttpResponseStatus status, byte[] json,
-                                         RequestFacts facts, boolean keepAlive) {
+    private static ChannelFuture respond(
+            ChannelHandlerContext ctx, HttpResponseStatus status, byte[] json, RequestFacts facts, boolean keepAlive) {
         ByteBuf content = Unpooled.wrappedBuffer(json);
         PluginResponse response = new PluginResponse(status, content, facts);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, CONTENT_TYPE);

@@ -44,14 +44,13 @@ public final class PluginServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    public static PluginServer start(Path socketPath, RouteTable routes, Executor executor,
-                                     RequestStats stats) {
+    public static PluginServer start(Path socketPath, RouteTable routes, Executor executor, RequestStats stats) {
         return start(socketPath, routes, executor, stats, ConnectionGuard.Limits.DEFAULT);
     }
 
     /** With other bounds than {@link ConnectionGuard.Limits#DEFAULT} (tests use short ones). */
-    public static PluginServer start(Path socketPath, RouteTable routes, Executor executor,
-                                     RequestStats stats, ConnectionGuard.Limits limits) {
+    public static PluginServer start(
+            Path socketPath, RouteTable routes, Executor executor, RequestStats stats, ConnectionGuard.Limits limits) {
         prepareSocketPath(socketPath);
         ConnectionGuard.Shared shared = new ConnectionGuard.Shared(limits);
         // one I/O thread is plenty: the event loop only parses and writes, handlers run elsewhere
@@ -66,8 +65,10 @@ public final class PluginServer implements AutoCloseable {
                         protected void initChannel(DomainSocketChannel c) {
                             ConnectionGuard guard = new ConnectionGuard(shared);
                             c.pipeline()
-                                    .addLast("idle", new IdleStateHandler(0, 0,
-                                            limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                                    .addLast(
+                                            "idle",
+                                            new IdleStateHandler(
+                                                    0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                                     .addLast("guard", guard)
                                     .addLast("http", new HttpServerCodec(4096, 8192, 8192))
                                     .addLast("meter", guard.bodyMeter())
@@ -84,15 +85,15 @@ public final class PluginServer implements AutoCloseable {
             return new PluginServer(socketPath, group, ch);
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw e instanceof IOException io ? new UncheckedIOException("cannot listen on " + socketPath, io)
+            throw e instanceof IOException io
+                    ? new UncheckedIOException("cannot listen on " + socketPath, io)
                     : (RuntimeException) e;
         }
     }
 
     private static void prepareSocketPath(Path socketPath) {
         if (socketPath.toString().getBytes(StandardCharsets.UTF_8).length >= 108) {
-            throw new IllegalArgumentException("socket path longer than 107 bytes (the kernel's limit): "
-                    + socketPath);
+            throw new IllegalArgumentException("socket path longer than 107 bytes (the kernel's limit): " + socketPath);
         }
         try {
             Path parent = socketPath.toAbsolutePath().getParent();

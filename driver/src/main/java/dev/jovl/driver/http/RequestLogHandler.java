@@ -21,8 +21,7 @@ import org.slf4j.LoggerFactory;
 public final class RequestLogHandler extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger("dev.jovl.driver.requests");
 
-    private record Pending(String uri, long startNanos) {
-    }
+    private record Pending(String uri, long startNanos) {}
 
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final RequestStats stats;
@@ -53,7 +52,13 @@ public final class RequestLogHandler extends ChannelDuplexHandler {
                     log.debug("{} net={} ep={} {} {}", LogText.escape(uri), net(facts), ep(facts), ms(nanos), code);
                 }
             } else {
-                log.warn("{} net={} ep={} {} {} Err={}", LogText.escape(uri), net(facts), ep(facts), ms(nanos), code,
+                log.warn(
+                        "{} net={} ep={} {} {} Err={}",
+                        LogText.escape(uri),
+                        net(facts),
+                        ep(facts),
+                        ms(nanos),
+                        code,
                         LogText.escape(facts == null ? response.status().reasonPhrase() : facts.error()));
             }
         }

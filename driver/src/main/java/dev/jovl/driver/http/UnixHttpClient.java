@@ -67,8 +67,7 @@ public final class UnixHttpClient implements AutoCloseable {
     private final BlockingQueue<Object> inbox;
 
     /** A whole response: its status and its body as UTF-8 text. */
-    public record Response(int status, String body) {
-    }
+    public record Response(int status, String body) {}
 
     private UnixHttpClient(Path socket, Duration timeout, Channel channel, BlockingQueue<Object> inbox) {
         this.socket = socket;
@@ -79,8 +78,8 @@ public final class UnixHttpClient implements AutoCloseable {
 
     private static synchronized EventLoopGroup group() {
         if (group == null) {
-            group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jovl-http-client", true),
-                    EpollIoHandler.newFactory());
+            group = new MultiThreadIoEventLoopGroup(
+                    1, new DefaultThreadFactory("jovl-http-client", true), EpollIoHandler.newFactory());
         }
         return group;
     }
@@ -93,13 +92,18 @@ public final class UnixHttpClient implements AutoCloseable {
     /** Connects to {@code socket}; {@code timeout} bounds the connect and each later wait for a response. */
     public static UnixHttpClient connect(Path socket, Duration timeout) throws IOException {
         BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-        Bootstrap b = new Bootstrap().group(group()).channel(EpollDomainSocketChannel.class)
+        Bootstrap b = new Bootstrap()
+                .group(group())
+                .channel(EpollDomainSocketChannel.class)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                 .handler(new io.netty.channel.ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("http", new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK_BYTES))
+                        ch.pipeline()
+                                .addLast(
+                                        "http",
+                                        new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK_BYTES))
                                 .addLast("inbox", new Inbox(inbox));
                     }
                 });
@@ -127,7 +131,10 @@ public final class UnixHttpClient implements AutoCloseable {
 
     /** POSTs {@code body} (may be empty) as Docker posts to a plugin, e.g. to {@code /NetworkDriver.Join}. */
     public Response post(String path, String body) throws IOException {
-        FullHttpRequest request = request(HttpMethod.POST, path, "application/vnd.docker.plugins.v1.2+json",
+        FullHttpRequest request = request(
+                HttpMethod.POST,
+                path,
+                "application/vnd.docker.plugins.v1.2+json",
                 body.getBytes(StandardCharsets.UTF_8));
         request.headers().set(HttpHeaderNames.HOST, "plugin.moby.localhost");
         return exchange(request);
@@ -201,8 +208,10 @@ public final class UnixHttpClient implements AutoCloseable {
     }
 
     private static FullHttpRequest request(HttpMethod method, String target, String accept, byte[] body) {
-        FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, target, Unpooled.wrappedBuffer(body));
-        r.headers().set(HttpHeaderNames.HOST, "docker")
+        FullHttpRequest r =
+                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, target, Unpooled.wrappedBuffer(body));
+        r.headers()
+                .set(HttpHeaderNames.HOST, "docker")
                 .set(HttpHeaderNames.USER_AGENT, "jovl")
                 .set(HttpHeaderNames.ACCEPT, accept)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
@@ -221,8 +230,12 @@ public final class UnixHttpClient implements AutoCloseable {
         var written = send.get();
         try {
             if (!written.await(timeout.toMillis()) || !written.isSuccess()) {
-                throw new IOException("cannot send to " + socket + ": "
-                        + (written.cause() == null ? "timed out" : written.cause().getMessage()), written.cause());
+                throw new IOException(
+                        "cannot send to " + socket + ": "
+                                + (written.cause() == null
+                                        ? "timed out"
+                                        : written.cause().getMessage()),
+                        written.cause());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -294,7 +307,9 @@ public final class UnixHttpClient implements AutoCloseable {
             return new EOFException("connection to " + socket + " closed before the response ended");
         }
         if (item instanceof Throwable t) {
-            return t instanceof IOException io ? io : new IOException("bad HTTP response from " + socket + ": " + t.getMessage(), t);
+            return t instanceof IOException io
+                    ? io
+                    : new IOException("bad HTTP response from " + socket + ": " + t.getMessage(), t);
         }
         return new IOException("unexpected HTTP response part from " + socket + ": " + item);
     }

@@ -1,7 +1,7 @@
 package dev.jovl.driver.metrics;
 
-import dev.jovl.driver.docker.StandaloneMode;
 import dev.jovl.driver.dns.DnsServer;
+import dev.jovl.driver.docker.StandaloneMode;
 import dev.jovl.driver.status.HealthCheck;
 import dev.jovl.ipam.IpamDriver;
 import dev.jovl.ipam.PoolInfo;
@@ -33,8 +33,7 @@ public final class DaemonGauges {
     /** How often the store-backed figures are read again: Prometheus' default scrape interval. */
     public static final Duration REFRESH = Duration.ofSeconds(15);
 
-    private record Pool(String pool, double size, double inUse) {
-    }
+    private record Pool(String pool, double size, double inUse) {}
 
     private final ClusterState state;
     private final IpamDriver ipam;
@@ -53,38 +52,73 @@ public final class DaemonGauges {
     }
 
     /** Registers every scrape-time metric and declares the {@code metrics-refresh} loop on {@code loops}. */
-    public static void bind(DaemonMetrics m, ClusterState state, LocalHost host, PeerSync peers, Dataplane dataplane,
-                            IpamDriver ipam, Supervisor loops, HealthCheck health, StandaloneMode standalone) {
+    public static void bind(
+            DaemonMetrics m,
+            ClusterState state,
+            LocalHost host,
+            PeerSync peers,
+            Dataplane dataplane,
+            IpamDriver ipam,
+            Supervisor loops,
+            HealthCheck health,
+            StandaloneMode standalone) {
         DaemonGauges g = new DaemonGauges(state, ipam, health, peers);
-        m.gauge("jovl_peers_programmed", "Remote endpoints whose neighbour and FDB entries are programmed in this "
-                + "host's sandbox, per network (labelled by VNI: one series per network with a sandbox here)",
-                List.of("vni"), cb -> g.peersByVni().forEach((vni, n) -> cb.call(n, vni)));
-        m.gauge("jovl_sandboxes", "Network sandboxes (namespaces) on this host, idle ones included",
+        m.gauge(
+                "jovl_peers_programmed",
+                "Remote endpoints whose neighbour and FDB entries are programmed in this "
+                        + "host's sandbox, per network (labelled by VNI: one series per network with a sandbox here)",
+                List.of("vni"),
+                cb -> g.peersByVni().forEach((vni, n) -> cb.call(n, vni)));
+        m.gauge(
+                "jovl_sandboxes",
+                "Network sandboxes (namespaces) on this host, idle ones included",
                 () -> dataplane.sandboxes().size());
-        m.gauge("jovl_local_endpoints", "Endpoints of this host in the store, as the peer watch sees them",
-                () -> peers.allEndpoints().stream().filter(e -> PeersOfNetwork.isLocal(e.value(), host)).count());
+        m.gauge(
+                "jovl_local_endpoints",
+                "Endpoints of this host in the store, as the peer watch sees them",
+                () -> peers.allEndpoints().stream()
+                        .filter(e -> PeersOfNetwork.isLocal(e.value(), host))
+                        .count());
         m.counter("jovl_reconciles_total", "Full kernel-against-store reconciles of a sandbox", peers::reconcileCount);
-        m.counter("jovl_drift_repaired_total", "Reconciles that found a sandbox's kernel entries differing from "
-                + "what was programmed, and repaired them", peers::driftFixes);
-        m.counter("jovl_records_skipped_total", "Endpoint records skipped as invalid, by kind: unreadable (not a "
-                + "record jovl can parse; once per event or listing), unprogrammable (an address, MAC or VTEP the "
-                + "kernel cannot take; each time a sandbox's entries are computed without it)",
-                List.of("kind"), cb -> {
+        m.counter(
+                "jovl_drift_repaired_total",
+                "Reconciles that found a sandbox's kernel entries differing from "
+                        + "what was programmed, and repaired them",
+                peers::driftFixes);
+        m.counter(
+                "jovl_records_skipped_total",
+                "Endpoint records skipped as invalid, by kind: unreadable (not a "
+                        + "record jovl can parse; once per event or listing), unprogrammable (an address, MAC or VTEP the "
+                        + "kernel cannot take; each time a sandbox's entries are computed without it)",
+                List.of("kind"),
+                cb -> {
                     cb.call(peers.skippedRecords(), "unreadable");
                     cb.call(peers.skippedInvalid(), "unprogrammable");
                 });
-        m.gauge("jovl_ipam_pool_addresses", "Addresses of each IPAM pool (its sub-range if it has one)",
-                List.of("pool"), cb -> g.pools.forEach(p -> cb.call(p.size(), p.pool())));
-        m.gauge("jovl_ipam_pool_addresses_in_use", "Addresses allocated from each IPAM pool, the gateway included",
-                List.of("pool"), cb -> g.pools.forEach(p -> cb.call(p.inUse(), p.pool())));
-        m.counter("jovl_loop_restarts_total", "Restarts of each supervised background loop after a failure "
-                + "(carrier-<sandbox> tasks summed as carrier)", List.of("loop"), cb -> loopRestarts(loops)
-                .forEach((name, n) -> cb.call(n, name)));
+        m.gauge(
+                "jovl_ipam_pool_addresses",
+                "Addresses of each IPAM pool (its sub-range if it has one)",
+                List.of("pool"),
+                cb -> g.pools.forEach(p -> cb.call(p.size(), p.pool())));
+        m.gauge(
+                "jovl_ipam_pool_addresses_in_use",
+                "Addresses allocated from each IPAM pool, the gateway included",
+                List.of("pool"),
+                cb -> g.pools.forEach(p -> cb.call(p.inUse(), p.pool())));
+        m.counter(
+                "jovl_loop_restarts_total",
+                "Restarts of each supervised background loop after a failure "
+                        + "(carrier-<sandbox> tasks summed as carrier)",
+                List.of("loop"),
+                cb -> loopRestarts(loops).forEach((name, n) -> cb.call(n, name)));
         m.health(() -> g.verdicts);
         if (standalone != null) {
-            m.counter("jovl_dns_queries_total", "Standalone DNS queries, by outcome (local: answered from container "
-                    + "names, forwarded upstream, refused: too many forwards in flight, malformed)",
-                    List.of("outcome"), cb -> {
+            m.counter(
+                    "jovl_dns_queries_total",
+                    "Standalone DNS queries, by outcome (local: answered from container "
+                            + "names, forwarded upstream, refused: too many forwards in flight, malformed)",
+                    List.of("outcome"),
+                    cb -> {
                         DnsServer dns = standalone.dns();
                         if (dns != null) {
                             DnsServer.Stats s = dns.stats();
@@ -142,8 +176,10 @@ public final class DaemonGauges {
             vnis.putAll(fresh);
             List<Pool> now = new ArrayList<>();
             for (PoolInfo p : ipam.pools()) {
-                now.add(new Pool(p.subnet() + (p.ipRange() == null || p.ipRange().isBlank() ? "" : " " + p.ipRange()),
-                        size(p), ipam.allocations(p.poolId()).size()));
+                now.add(new Pool(
+                        p.subnet() + (p.ipRange() == null || p.ipRange().isBlank() ? "" : " " + p.ipRange()),
+                        size(p),
+                        ipam.allocations(p.poolId()).size()));
             }
             pools = now;
         } catch (RuntimeException e) {

@@ -37,8 +37,9 @@ public final class DaemonMetrics implements OverlayMetrics, RequestStats.Observe
     /** Request latencies: Docker's calls take 1 ms to a few hundred ms, and time out after 30 s. */
     private static final double[] REQUEST_BUCKETS = {.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30};
     /** Convergence: milliseconds normally, up to a reconcile interval when an event was lost. */
-    private static final double[] CONVERGENCE_BUCKETS = {.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5,
-            5, 10, 30};
+    private static final double[] CONVERGENCE_BUCKETS = {
+        .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30
+    };
 
     private static final Logger log = LoggerFactory.getLogger(DaemonMetrics.class);
 
@@ -56,45 +57,77 @@ public final class DaemonMetrics implements OverlayMetrics, RequestStats.Observe
     private final Histogram dnsUpstreamSeconds;
 
     public DaemonMetrics(String version) {
-        requests = Counter.builder().name("jovl_plugin_requests_total")
+        requests = Counter.builder()
+                .name("jovl_plugin_requests_total")
                 .help("Docker plugin requests answered, by method (the route, unknown for any other path) and outcome "
                         + "(ok, invalid: 4xx, error: 5xx)")
-                .labelNames("method", "outcome").register(registry);
-        requestSeconds = Histogram.builder().name("jovl_plugin_request_duration_seconds")
+                .labelNames("method", "outcome")
+                .register(registry);
+        requestSeconds = Histogram.builder()
+                .name("jovl_plugin_request_duration_seconds")
                 .help("Time from a Docker plugin request read to its answer written, by method")
-                .labelNames("method").classicOnly().classicUpperBounds(REQUEST_BUCKETS).register(registry);
-        converged = Histogram.builder().name("jovl_peer_convergence_seconds")
+                .labelNames("method")
+                .classicOnly()
+                .classicUpperBounds(REQUEST_BUCKETS)
+                .register(registry);
+        converged = Histogram.builder()
+                .name("jovl_peer_convergence_seconds")
                 .help("Time from a remote endpoint's record arriving from the store (watch) to its neighbour and FDB "
                         + "entries being in this host's kernel")
-                .classicOnly().classicUpperBounds(CONVERGENCE_BUCKETS).register(registry);
-        published = Histogram.builder().name("jovl_endpoint_publication_seconds")
+                .classicOnly()
+                .classicUpperBounds(CONVERGENCE_BUCKETS)
+                .register(registry);
+        published = Histogram.builder()
+                .name("jovl_endpoint_publication_seconds")
                 .help("Time from a local container's interface coming up (carrier) to its record being published "
                         + "as ready in the store")
-                .classicOnly().classicUpperBounds(CONVERGENCE_BUCKETS).register(registry);
-        storeOperations = Counter.builder().name("jovl_store_operations_total")
+                .classicOnly()
+                .classicUpperBounds(CONVERGENCE_BUCKETS)
+                .register(registry);
+        storeOperations = Counter.builder()
+                .name("jovl_store_operations_total")
                 .help("Store operations, by operation (get, list, delete, txn, watch, lease)")
-                .labelNames("op").register(registry);
-        storeErrors = Counter.builder().name("jovl_store_errors_total")
+                .labelNames("op")
+                .register(registry);
+        storeErrors = Counter.builder()
+                .name("jovl_store_errors_total")
                 .help("Store operations that failed, by operation and kind (unavailable, conflict, not_found, "
                         + "invalid_argument, other); conflicts are lost compare-and-set races, retried")
-                .labelNames("op", "kind").register(registry);
-        storeSeconds = Histogram.builder().name("jovl_store_operation_duration_seconds")
-                .help("Store operation latency, by operation").labelNames("op").classicOnly()
-                .classicUpperBounds(REQUEST_BUCKETS).register(registry);
-        watchReconnects = Counter.builder().name("jovl_store_watch_reconnects_total")
-                .help("Store watches reconnected after a break, by watched prefix").labelNames("watch")
+                .labelNames("op", "kind")
                 .register(registry);
-        watchResyncs = Counter.builder().name("jovl_store_watch_resyncs_total")
-                .help("Store watches that lost events and were listed again, by watched prefix").labelNames("watch")
+        storeSeconds = Histogram.builder()
+                .name("jovl_store_operation_duration_seconds")
+                .help("Store operation latency, by operation")
+                .labelNames("op")
+                .classicOnly()
+                .classicUpperBounds(REQUEST_BUCKETS)
                 .register(registry);
-        dnsUpstreamErrors = Counter.builder().name("jovl_dns_upstream_errors_total")
+        watchReconnects = Counter.builder()
+                .name("jovl_store_watch_reconnects_total")
+                .help("Store watches reconnected after a break, by watched prefix")
+                .labelNames("watch")
+                .register(registry);
+        watchResyncs = Counter.builder()
+                .name("jovl_store_watch_resyncs_total")
+                .help("Store watches that lost events and were listed again, by watched prefix")
+                .labelNames("watch")
+                .register(registry);
+        dnsUpstreamErrors = Counter.builder()
+                .name("jovl_dns_upstream_errors_total")
                 .help("Standalone DNS: upstream exchanges that failed, by kind (timeout, io, servfail)")
-                .labelNames("kind").register(registry);
-        dnsUpstreamSeconds = Histogram.builder().name("jovl_dns_upstream_duration_seconds")
+                .labelNames("kind")
+                .register(registry);
+        dnsUpstreamSeconds = Histogram.builder()
+                .name("jovl_dns_upstream_duration_seconds")
                 .help("Standalone DNS: time of each upstream exchange, failed ones included")
-                .classicOnly().classicUpperBounds(REQUEST_BUCKETS).register(registry);
-        Info.builder().name("jovl_build_info").help("jovl's version and the Java runtime it runs on")
-                .labelNames("version", "java_version").register(registry)
+                .classicOnly()
+                .classicUpperBounds(REQUEST_BUCKETS)
+                .register(registry);
+        Info.builder()
+                .name("jovl_build_info")
+                .help("jovl's version and the Java runtime it runs on")
+                .labelNames("version", "java_version")
+                .register(registry)
                 .setLabelValues(version, System.getProperty("java.version", "unknown"));
     }
 
@@ -137,32 +170,49 @@ public final class DaemonMetrics implements OverlayMetrics, RequestStats.Observe
 
     /** A counter whose value the daemon already keeps. */
     public void counter(String name, String help, Supplier<Number> value) {
-        CounterWithCallback.builder().name(name).help(help)
-                .callback(cb -> cb.call(value.get().doubleValue())).register(registry);
+        CounterWithCallback.builder()
+                .name(name)
+                .help(help)
+                .callback(cb -> cb.call(value.get().doubleValue()))
+                .register(registry);
     }
 
     /** A gauge read when scraped. */
     public void gauge(String name, String help, Supplier<Number> value) {
-        GaugeWithCallback.builder().name(name).help(help)
-                .callback(cb -> cb.call(value.get().doubleValue())).register(registry);
+        GaugeWithCallback.builder()
+                .name(name)
+                .help(help)
+                .callback(cb -> cb.call(value.get().doubleValue()))
+                .register(registry);
     }
 
     /** A labelled gauge read when scraped: {@code values} calls its argument once per series. */
     public void gauge(String name, String help, List<String> labels, Consumer<GaugeWithCallback.Callback> values) {
-        GaugeWithCallback.builder().name(name).help(help).labelNames(labels.toArray(String[]::new))
-                .callback(values::accept).register(registry);
+        GaugeWithCallback.builder()
+                .name(name)
+                .help(help)
+                .labelNames(labels.toArray(String[]::new))
+                .callback(values::accept)
+                .register(registry);
     }
 
     /** A labelled counter read when scraped. */
     public void counter(String name, String help, List<String> labels, Consumer<CounterWithCallback.Callback> values) {
-        CounterWithCallback.builder().name(name).help(help).labelNames(labels.toArray(String[]::new))
-                .callback(values::accept).register(registry);
+        CounterWithCallback.builder()
+                .name(name)
+                .help(help)
+                .labelNames(labels.toArray(String[]::new))
+                .callback(values::accept)
+                .register(registry);
     }
 
     /** The health verdicts as {@code jovl_health{subsystem}}: 1 healthy, 0 not. */
     public void health(Supplier<List<HealthCheck.Verdict>> verdicts) {
-        gauge("jovl_health", "Health verdict per subsystem (1 healthy, 0 unhealthy), as jovl status prints it",
-                List.of("subsystem"), cb -> verdicts.get().forEach(v -> cb.call(v.healthy() ? 1 : 0, v.subsystem())));
+        gauge(
+                "jovl_health",
+                "Health verdict per subsystem (1 healthy, 0 unhealthy), as jovl status prints it",
+                List.of("subsystem"),
+                cb -> verdicts.get().forEach(v -> cb.call(v.healthy() ? 1 : 0, v.subsystem())));
     }
 
     /**
@@ -172,8 +222,11 @@ public final class DaemonMetrics implements OverlayMetrics, RequestStats.Observe
      */
     public AutoCloseable serve(InetSocketAddress listen) throws IOException {
         JvmMetrics.builder().register(registry);
-        HTTPServer server = HTTPServer.builder().hostname(listen.getHostString()).port(listen.getPort())
-                .registry(registry).buildAndStart();
+        HTTPServer server = HTTPServer.builder()
+                .hostname(listen.getHostString())
+                .port(listen.getPort())
+                .registry(registry)
+                .buildAndStart();
         log.info("metrics on http://{}:{}/metrics", listen.getHostString(), server.getPort());
         return server::close;
     }

@@ -31,9 +31,11 @@ public final class MeteredStore implements Store {
     public MeteredStore(Store store, DaemonMetrics metrics) {
         this.store = store;
         this.metrics = metrics;
-        metrics.gauge("jovl_store_watch_last_event_age_seconds",
+        metrics.gauge(
+                "jovl_store_watch_last_event_age_seconds",
                 "Seconds since each store watch last delivered an event (a quiet store is not an error)",
-                List.of("watch"), cb -> {
+                List.of("watch"),
+                cb -> {
                     long now = System.currentTimeMillis();
                     lastEvent.forEach((w, at) -> {
                         if (at > 0) {
@@ -97,30 +99,32 @@ public final class MeteredStore implements Store {
     public Watch watch(String prefix, long afterRevision, WatchListener listener) {
         String name = watchName(prefix);
         lastEvent.putIfAbsent(name, 0L);
-        return timed("watch", () -> store.watch(prefix, afterRevision, new WatchListener() {
-            private volatile boolean broken;
+        return timed(
+                "watch",
+                () -> store.watch(prefix, afterRevision, new WatchListener() {
+                    private volatile boolean broken;
 
-            @Override
-            public void onEvents(List<WatchEvent> events) {
-                lastEvent.put(name, System.currentTimeMillis());
-                listener.onEvents(events);
-            }
+                    @Override
+                    public void onEvents(List<WatchEvent> events) {
+                        lastEvent.put(name, System.currentTimeMillis());
+                        listener.onEvents(events);
+                    }
 
-            @Override
-            public void onResyncNeeded(long lastRevision) {
-                metrics.watchResyncs.labelValues(name).inc();
-                listener.onResyncNeeded(lastRevision);
-            }
+                    @Override
+                    public void onResyncNeeded(long lastRevision) {
+                        metrics.watchResyncs.labelValues(name).inc();
+                        listener.onResyncNeeded(lastRevision);
+                    }
 
-            @Override
-            public void onConnectionState(boolean connected) {
-                if (connected && broken) {
-                    metrics.watchReconnects.labelValues(name).inc();
-                }
-                broken = !connected;
-                listener.onConnectionState(connected);
-            }
-        }));
+                    @Override
+                    public void onConnectionState(boolean connected) {
+                        if (connected && broken) {
+                            metrics.watchReconnects.labelValues(name).inc();
+                        }
+                        broken = !connected;
+                        listener.onConnectionState(connected);
+                    }
+                }));
     }
 
     @Override

@@ -26,9 +26,10 @@ public final class HealthCheck {
     public static final String DOCKER_EVENTS = "docker_events";
     public static final String LOOPS = "loops";
 
-    public record Verdict(@JsonProperty("Subsystem") String subsystem, @JsonProperty("Healthy") boolean healthy,
-                          @JsonProperty("Detail") String detail) {
-    }
+    public record Verdict(
+            @JsonProperty("Subsystem") String subsystem,
+            @JsonProperty("Healthy") boolean healthy,
+            @JsonProperty("Detail") String detail) {}
 
     private final Store store;
     private final LocalHost host;
@@ -39,8 +40,14 @@ public final class HealthCheck {
     private final BooleanSupplier dockerEvents;
 
     /** @param dockerEvents whether Docker's event stream is connected; {@code null} outside standalone mode */
-    public HealthCheck(Store store, LocalHost host, HostRegistration registration, PeerSync peers, Dataplane dataplane,
-                       Supervisor loops, BooleanSupplier dockerEvents) {
+    public HealthCheck(
+            Store store,
+            LocalHost host,
+            HostRegistration registration,
+            PeerSync peers,
+            Dataplane dataplane,
+            Supervisor loops,
+            BooleanSupplier dockerEvents) {
         this.store = store;
         this.host = host;
         this.registration = registration;
@@ -54,8 +61,11 @@ public final class HealthCheck {
     public List<Verdict> check() {
         List<Verdict> out = new ArrayList<>();
         out.add(store());
-        out.add(peers.watchCurrent() ? new Verdict(WATCH, true, "current")
-                : new Verdict(WATCH, false, peers.isLoaded() ? "disconnected or re-listing" : "not loaded yet"));
+        out.add(
+                peers.watchCurrent()
+                        ? new Verdict(WATCH, true, "current")
+                        : new Verdict(
+                                WATCH, false, peers.isLoaded() ? "disconnected or re-listing" : "not loaded yet"));
         out.add(kernel());
         if (dockerEvents != null) {
             boolean up = dockerEvents.getAsBoolean();
@@ -93,9 +103,13 @@ public final class HealthCheck {
             return new Verdict(KERNEL, false, "cannot read the sandboxes: " + e.getMessage());
         }
         String counts = sandboxes + " sandboxes";
-        return differences == 0 ? new Verdict(KERNEL, true, "in sync with the store (" + counts + ")")
-                : new Verdict(KERNEL, false, differences + " entries differ from the store (" + counts
-                + "; the next reconcile repairs them)");
+        return differences == 0
+                ? new Verdict(KERNEL, true, "in sync with the store (" + counts + ")")
+                : new Verdict(
+                        KERNEL,
+                        false,
+                        differences + " entries differ from the store (" + counts
+                                + "; the next reconcile repairs them)");
     }
 
     private Verdict loops() {
@@ -108,7 +122,8 @@ public final class HealthCheck {
                 running++;
             }
         }
-        return failing.isEmpty() ? new Verdict(LOOPS, true, running + " running")
+        return failing.isEmpty()
+                ? new Verdict(LOOPS, true, running + " running")
                 : new Verdict(LOOPS, false, "restarting: " + String.join(", ", failing));
     }
 }

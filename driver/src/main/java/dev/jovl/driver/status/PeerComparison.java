@@ -17,13 +17,14 @@ public final class PeerComparison {
     /** both have it, with different values */
     public static final String DIFFERS = "DIFFERS";
 
-    public record Row(@JsonProperty("Kind") String kind, @JsonProperty("Key") String key,
-                      @JsonProperty("Store") String store, @JsonProperty("Kernel") String kernel,
-                      @JsonProperty("Status") String status) {
-    }
+    public record Row(
+            @JsonProperty("Kind") String kind,
+            @JsonProperty("Key") String key,
+            @JsonProperty("Store") String store,
+            @JsonProperty("Kernel") String kernel,
+            @JsonProperty("Status") String status) {}
 
-    private PeerComparison() {
-    }
+    private PeerComparison() {}
 
     public static List<Row> compare(PeerEntries store, PeerEntries kernel) {
         List<Row> rows = new ArrayList<>();

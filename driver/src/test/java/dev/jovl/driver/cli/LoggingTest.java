@@ -17,8 +17,11 @@ class LoggingTest {
         r.setParameters(new Object[] {"/run/x.sock"});
         r.setLoggerName("dev.jovl.driver.http.PluginServer");
         String line = new Logging.Text().format(r);
-        assertTrue(line.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) INFO PluginServer - "
-                + "listening on /run/x.sock\n"), line);
+        assertTrue(
+                line.matches(
+                        "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) INFO PluginServer - "
+                                + "listening on /run/x.sock\n"),
+                line);
     }
 
     @Test
@@ -31,7 +34,9 @@ class LoggingTest {
         JsonNode n = new ObjectMapper().readTree(line);
         assertEquals("DEBUG", n.get("level").asText());
         assertEquals("dev.jovl.driver.requests", n.get("logger").asText());
-        assertEquals("a \"quoted\"\tmessage\nwith a second line \u0001", n.get("message").asText());
+        assertEquals(
+                "a \"quoted\"\tmessage\nwith a second line \u0001",
+                n.get("message").asText());
         assertTrue(n.get("error").asText().contains("IllegalStateException: boom"));
         assertTrue(n.get("time").asText().endsWith("Z"));
     }

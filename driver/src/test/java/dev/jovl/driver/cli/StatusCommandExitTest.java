@@ -33,14 +33,17 @@ class StatusCommandExitTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
         try (PluginServer server = PluginServer.start(socket, routes, executor, new RequestStats())) {
-            assertEquals(StatusCommand.REFUSED, StatusCommand.peers(List.of("nosuch", "--socket", socket.toString()),
-                    Map.of(), print));
+            assertEquals(
+                    StatusCommand.REFUSED,
+                    StatusCommand.peers(List.of("nosuch", "--socket", socket.toString()), Map.of(), print));
             assertTrue(out.toString(StandardCharsets.UTF_8).contains("no network matches nosuch"), out.toString());
         } finally {
             executor.shutdownNow();
         }
-        assertEquals(3, StatusCommand.peers(List.of("nosuch", "--socket", dir.resolve("gone.sock").toString()),
-                Map.of(), print));
+        assertEquals(
+                3,
+                StatusCommand.peers(
+                        List.of("nosuch", "--socket", dir.resolve("gone.sock").toString()), Map.of(), print));
         Files.deleteIfExists(dir);
     }
 }

@@ -89,9 +89,13 @@ class DnsHardeningTest {
     private DnsServer start(DnsClients clients, DnsServer.Limits limits) throws IOException {
         NameTable names = new NameTable();
         names.replaceAll(List.of(NameTableTest.record("n", "e1", "web", List.of(), "10.10.0.2", null)));
-        DnsServer server = DnsServer.start(new InetSocketAddress(SERVED, 0), names,
-                new UpstreamForwarder(List.of((InetSocketAddress) bigUpstream.getLocalSocketAddress()),
-                        Duration.ofSeconds(1)), clients, limits);
+        DnsServer server = DnsServer.start(
+                new InetSocketAddress(SERVED, 0),
+                names,
+                new UpstreamForwarder(
+                        List.of((InetSocketAddress) bigUpstream.getLocalSocketAddress()), Duration.ofSeconds(1)),
+                clients,
+                limits);
         toClose.add(server);
         return server;
     }
@@ -128,7 +132,9 @@ class DnsHardeningTest {
         byte[] refused = udpFrom(STRANGER, server, forwarded, 2000);
         assertEquals(DnsWire.RCODE_REFUSED, rcode(refused));
         assertTrue(refused.length <= forwarded.length, "a refusal is no bigger than the query");
-        assertEquals(DnsWire.RCODE_REFUSED, rcode(udpFrom(STRANGER, server, DnsWire.query(2, "web", DnsWire.TYPE_A, false), 2000)),
+        assertEquals(
+                DnsWire.RCODE_REFUSED,
+                rcode(udpFrom(STRANGER, server, DnsWire.query(2, "web", DnsWire.TYPE_A, false), 2000)),
                 "not even this host's names");
         assertEquals(0, server.stats().forwarded());
         try (Socket tcp = new Socket()) {
@@ -143,7 +149,9 @@ class DnsHardeningTest {
             }
             assertEquals(-1, readOrEnd(tcp.getInputStream()), "TCP from a stranger: closed unanswered");
         }
-        assertEquals(DnsWire.RCODE_NOERROR, rcode(udpFrom(SERVED, server, DnsWire.query(3, "web", DnsWire.TYPE_A, false), 2000)));
+        assertEquals(
+                DnsWire.RCODE_NOERROR,
+                rcode(udpFrom(SERVED, server, DnsWire.query(3, "web", DnsWire.TYPE_A, false), 2000)));
         assertEquals(0, server.stats().forwarded());
     }
 
@@ -182,7 +190,9 @@ class DnsHardeningTest {
         assertTrue(answered <= 50 + 50 * seconds + 5, answered + " answers in " + seconds + " s");
         assertTrue(answered >= 40, "the burst is served: " + answered);
         assertTrue(server.stats().rateLimited() > 0);
-        assertEquals(DnsWire.RCODE_NOERROR, rcode(udpFrom(STRANGER, server, DnsWire.query(8, "web", DnsWire.TYPE_A, false), 2000)),
+        assertEquals(
+                DnsWire.RCODE_NOERROR,
+                rcode(udpFrom(STRANGER, server, DnsWire.query(8, "web", DnsWire.TYPE_A, false), 2000)),
                 "another source has its own budget");
     }
 
@@ -240,7 +250,9 @@ class DnsHardeningTest {
                 }
             }
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(closed && ms < 2500, "a query trickling in is cut at its deadline: " + closed + " after " + ms + " ms");
+            assertTrue(
+                    closed && ms < 2500,
+                    "a query trickling in is cut at its deadline: " + closed + " after " + ms + " ms");
         } finally {
             for (Socket s : held) {
                 s.close();
@@ -251,12 +263,14 @@ class DnsHardeningTest {
     @Test
     void theUdpLoopSurvivesAnError() throws Exception {
         AtomicBoolean boom = new AtomicBoolean(true);
-        DnsServer server = start(a -> {
-            if (boom.getAndSet(false)) {
-                throw new OutOfMemoryError("test: one query fails with an Error");
-            }
-            return true;
-        }, DnsServer.Limits.DEFAULT);
+        DnsServer server = start(
+                a -> {
+                    if (boom.getAndSet(false)) {
+                        throw new OutOfMemoryError("test: one query fails with an Error");
+                    }
+                    return true;
+                },
+                DnsServer.Limits.DEFAULT);
         byte[] q = DnsWire.query(12, "web", DnsWire.TYPE_A, false);
         udpFrom(SERVED, server, q, 500);
         byte[] reply = udpFrom(SERVED, server, q, 2000);

@@ -30,14 +30,22 @@ public final class DnsLatencyBenchmark {
 
         List<NameRecord> records = new ArrayList<>();
         for (int i = 0; i < names; i++) {
-            records.add(new NameRecord("bench", "e" + i, "c" + i, "web" + i, List.of("alias" + i),
-                    "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255), null, "h1"));
+            records.add(new NameRecord(
+                    "bench",
+                    "e" + i,
+                    "c" + i,
+                    "web" + i,
+                    List.of("alias" + i),
+                    "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255),
+                    null,
+                    "h1"));
         }
         NameTable table = new NameTable();
         long t0 = System.nanoTime();
         table.replaceAll(records);
-        System.out.printf("table of %,d containers (%,d names) built in %.1f ms (cold)%n", names, table.size(),
-                (System.nanoTime() - t0) / 1e6);
+        System.out.printf(
+                "table of %,d containers (%,d names) built in %.1f ms (cold)%n",
+                names, table.size(), (System.nanoTime() - t0) / 1e6);
         // what one container start costs once warm: one record in, one out
         int changes = 20_000;
         long t1 = System.nanoTime();
@@ -46,30 +54,41 @@ public final class DnsLatencyBenchmark {
             table.remove(r.overlay(), r.endpointId());
             table.put(r);
         }
-        System.out.printf("one record removed and added again: %.1f us each (mean of %,d, table stays %,d names)%n",
+        System.out.printf(
+                "one record removed and added again: %.1f us each (mean of %,d, table stays %,d names)%n",
                 (System.nanoTime() - t1) / 1e3 / changes, changes, table.size());
 
-        try (DnsServer server = DnsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), table,
+        try (DnsServer server = DnsServer.start(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                table,
                 new UpstreamForwarder(List.of(), Duration.ofSeconds(1)))) {
             InetSocketAddress address = server.address();
             byte[][] prepared = new byte[1024][];
             for (int i = 0; i < prepared.length; i++) {
                 int n = (i * 7919) % names;
-                prepared[i] = DnsTestClient.query(i, (i % 2 == 0 ? "web" + n : "alias" + n + ".bench"), DnsWire.TYPE_A, false);
+                prepared[i] = DnsTestClient.query(
+                        i, (i % 2 == 0 ? "web" + n : "alias" + n + ".bench"), DnsWire.TYPE_A, false);
             }
             sequential(address, prepared, Math.min(queries, 50_000), false); // warm-up
             long[] rtt = sequential(address, prepared, queries, true);
             Arrays.sort(rtt);
-            System.out.printf("sequential UDP round trips, %,d queries for known names (loopback, client included):%n", queries);
-            System.out.printf("  p50 %.1f us  p90 %.1f us  p99 %.1f us  p99.9 %.1f us  max %.1f us  mean %.1f us%n",
-                    pct(rtt, 50), pct(rtt, 90), pct(rtt, 99), pct(rtt, 99.9), rtt[rtt.length - 1] / 1e3,
+            System.out.printf(
+                    "sequential UDP round trips, %,d queries for known names (loopback, client included):%n", queries);
+            System.out.printf(
+                    "  p50 %.1f us  p90 %.1f us  p99 %.1f us  p99.9 %.1f us  max %.1f us  mean %.1f us%n",
+                    pct(rtt, 50),
+                    pct(rtt, 90),
+                    pct(rtt, 99),
+                    pct(rtt, 99.9),
+                    rtt[rtt.length - 1] / 1e3,
                     Arrays.stream(rtt).average().orElse(0) / 1e3);
             throughput(address, prepared, clients, seconds);
             System.out.println("server counters: " + server.stats());
         }
     }
 
-    private static long[] sequential(InetSocketAddress server, byte[][] prepared, int count, boolean check) throws Exception {
+    private static long[] sequential(InetSocketAddress server, byte[][] prepared, int count, boolean check)
+            throws Exception {
         long[] rtt = new long[count];
         try (DatagramSocket socket = new DatagramSocket()) {
             socket.connect(server);
@@ -90,7 +109,8 @@ public final class DnsLatencyBenchmark {
         return rtt;
     }
 
-    private static void throughput(InetSocketAddress server, byte[][] prepared, int clients, int seconds) throws Exception {
+    private static void throughput(InetSocketAddress server, byte[][] prepared, int clients, int seconds)
+            throws Exception {
         AtomicLong answered = new AtomicLong();
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         List<Thread> threads = new ArrayList<>();
@@ -116,7 +136,8 @@ public final class DnsLatencyBenchmark {
         for (Thread t : threads) {
             t.join();
         }
-        System.out.printf("throughput with %d concurrent clients (one query in flight each): %,.0f answers/s%n",
+        System.out.printf(
+                "throughput with %d concurrent clients (one query in flight each): %,.0f answers/s%n",
                 clients, answered.get() / (double) seconds);
     }
 

@@ -13,8 +13,7 @@ import java.util.List;
 /** A minimal stub resolver for tests: builds queries, sends them, decodes the replies. */
 final class DnsTestClient {
 
-    record Answer(String name, int type, long ttl, byte[] data) {
-    }
+    record Answer(String name, int type, long ttl, byte[] data) {}
 
     record Reply(int id, int flags, int rcode, List<Answer> answers, int additionals, byte[] raw) {
         boolean truncated() {
@@ -26,8 +25,7 @@ final class DnsTestClient {
         }
     }
 
-    private DnsTestClient() {
-    }
+    private DnsTestClient() {}
 
     static byte[] query(int id, String name, int type, boolean edns) {
         return DnsWire.query(id, name, type, edns);

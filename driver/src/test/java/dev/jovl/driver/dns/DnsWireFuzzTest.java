@@ -55,8 +55,10 @@ class DnsWireFuzzTest {
     }
 
     @Property(tries = 5000)
-    void realQueriesWithBytesChanged(@ForAll("queries") byte[] msg, @ForAll("flips") List<Integer> flips,
-                                     @ForAll @IntRange(min = 0, max = 8) int cut) {
+    void realQueriesWithBytesChanged(
+            @ForAll("queries") byte[] msg,
+            @ForAll("flips") List<Integer> flips,
+            @ForAll @IntRange(min = 0, max = 8) int cut) {
         for (int f : flips) {
             msg[Math.floorMod(f >>> 8, msg.length)] = (byte) f;
         }
@@ -86,10 +88,14 @@ class DnsWireFuzzTest {
 
     @Provide
     Arbitrary<byte[]> queries() {
-        Arbitrary<String> label = Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(20);
+        Arbitrary<String> label =
+                Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(20);
         Arbitrary<String> name = label.list().ofMinSize(1).ofMaxSize(4).map(l -> String.join(".", l));
-        return Combinators.combine(Arbitraries.integers().between(0, 0xFFFF), name,
-                        Arbitraries.of(DnsWire.TYPE_A, DnsWire.TYPE_AAAA, 255, 15, 16), Arbitraries.of(true, false))
+        return Combinators.combine(
+                        Arbitraries.integers().between(0, 0xFFFF),
+                        name,
+                        Arbitraries.of(DnsWire.TYPE_A, DnsWire.TYPE_AAAA, 255, 15, 16),
+                        Arbitraries.of(true, false))
                 .as(DnsWire::query);
     }
 
@@ -97,8 +103,12 @@ class DnsWireFuzzTest {
     Arbitrary<byte[]> pointerSoup() {
         Arbitrary<byte[]> piece = Arbitraries.oneOf(
                 Arbitraries.integers().between(0, 80).map(off -> new byte[] {(byte) 0xC0, (byte) (int) off}),
-                Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(5)
-                        .map(s -> (char) s.length() + s).map(s -> s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)),
+                Arbitraries.strings()
+                        .withCharRange('a', 'z')
+                        .ofMinLength(1)
+                        .ofMaxLength(5)
+                        .map(s -> (char) s.length() + s)
+                        .map(s -> s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)),
                 Arbitraries.just(new byte[] {0}));
         return piece.list().ofMaxSize(12).map(pieces -> {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();

@@ -32,7 +32,9 @@ class DnsWireTest {
         byte[] plain = DnsWire.query(0xbeef, "web.mystack1", DnsWire.TYPE_AAAA, false);
         assertEquals(0xbeef, DnsWire.u16(plain, 0));
         assertEquals(DnsWire.FLAG_RD, DnsWire.u16(plain, 2));
-        assertEquals(List.of(1, 0, 0, 0), List.of(DnsWire.u16(plain, 4), DnsWire.u16(plain, 6), DnsWire.u16(plain, 8), DnsWire.u16(plain, 10)));
+        assertEquals(
+                List.of(1, 0, 0, 0),
+                List.of(DnsWire.u16(plain, 4), DnsWire.u16(plain, 6), DnsWire.u16(plain, 8), DnsWire.u16(plain, 10)));
         DnsWire.ParsedName q = DnsWire.readName(plain, plain.length, 12);
         assertEquals("web.mystack1", q.text());
         assertEquals(DnsWire.TYPE_AAAA, DnsWire.u16(plain, q.end()));
@@ -40,7 +42,8 @@ class DnsWireTest {
         assertEquals(plain.length, q.end() + 4);
         byte[] edns = DnsWire.query(1, "web", DnsWire.TYPE_A, true);
         assertEquals(1, DnsWire.u16(edns, 10));
-        DnsWire.ResourceRecord opt = DnsWire.readRecord(edns, edns.length, DnsWire.readName(edns, edns.length, 12).end() + 4);
+        DnsWire.ResourceRecord opt = DnsWire.readRecord(
+                edns, edns.length, DnsWire.readName(edns, edns.length, 12).end() + 4);
         assertEquals("", opt.name());
         assertEquals(DnsWire.TYPE_OPT, opt.type());
         assertEquals(4096, opt.klass(), "OPT's class is the UDP payload size");
@@ -55,7 +58,7 @@ class DnsWireTest {
         DnsWire.ResourceRecord r = DnsWire.readRecord(msg, msg.length, 17);
         assertEquals("web", r.name());
         assertEquals(List.of(DnsWire.TYPE_A, DnsWire.CLASS_IN, 600L), List.of(r.type(), r.klass(), r.ttl()));
-        assertArrayEquals(new byte[]{10, 71, 0, (byte) 150}, r.data());
+        assertArrayEquals(new byte[] {10, 71, 0, (byte) 150}, r.data());
         assertEquals(msg.length, r.end());
         assertEquals(msg.length, DnsWire.skipRecord(msg, msg.length, 17));
         for (int cut = 18; cut < msg.length; cut++) {
@@ -66,17 +69,17 @@ class DnsWireTest {
 
     @Test
     void refusesPointerLoopsAndForwardPointers() {
-        byte[] self = concat(new byte[12], new byte[]{(byte) 0xC0, 12});
+        byte[] self = concat(new byte[12], new byte[] {(byte) 0xC0, 12});
         assertThrows(DnsFormatException.class, () -> DnsWire.readName(self, self.length, 12));
-        byte[] forward = concat(new byte[12], new byte[]{(byte) 0xC0, 14, 0});
+        byte[] forward = concat(new byte[12], new byte[] {(byte) 0xC0, 14, 0});
         assertThrows(DnsFormatException.class, () -> DnsWire.readName(forward, forward.length, 12));
     }
 
     @Test
     void refusesTruncatedAndOversizedLabels() {
-        byte[] truncated = concat(new byte[12], new byte[]{5, 'a', 'b'});
+        byte[] truncated = concat(new byte[12], new byte[] {5, 'a', 'b'});
         assertThrows(DnsFormatException.class, () -> DnsWire.readName(truncated, truncated.length, 12));
-        byte[] extended = concat(new byte[12], new byte[]{0x41, 0});
+        byte[] extended = concat(new byte[12], new byte[] {0x41, 0});
         assertThrows(DnsFormatException.class, () -> DnsWire.readName(extended, extended.length, 12));
         byte[] longName = new byte[12 + 5 * 64 + 1];
         for (int i = 0; i < 5; i++) {
@@ -88,14 +91,14 @@ class DnsWireTest {
 
     @Test
     void nameWithDotInsideALabelHasNoTextForm() throws Exception {
-        byte[] msg = concat(new byte[12], new byte[]{3, 'a', '.', 'b', 0});
+        byte[] msg = concat(new byte[12], new byte[] {3, 'a', '.', 'b', 0});
         assertNull(DnsWire.readName(msg, msg.length, 12).text(), "a.b as one label must not match a.b");
     }
 
     @Test
     void encodesRootAndRefusesEmptyLabels() {
-        assertArrayEquals(new byte[]{0}, DnsWire.encodeName(""));
-        assertArrayEquals(new byte[]{1, 'a', 0}, DnsWire.encodeName("a."));
+        assertArrayEquals(new byte[] {0}, DnsWire.encodeName(""));
+        assertArrayEquals(new byte[] {1, 'a', 0}, DnsWire.encodeName("a."));
         assertThrows(IllegalArgumentException.class, () -> DnsWire.encodeName("a..b"));
     }
 
@@ -133,7 +136,8 @@ class DnsWireTest {
     void answerCopiesQuestionAndPointsAtIt() throws Exception {
         byte[] q = DnsTestClient.query(7, "WeB.myStack1", DnsWire.TYPE_A, false);
         DnsQuery query = DnsQuery.parse(q, q.length);
-        byte[] response = DnsResponses.answer(q, query, List.of(new byte[]{10, 0, 0, 2}, new byte[]{10, 0, 0, 3}), 2, 512);
+        byte[] response =
+                DnsResponses.answer(q, query, List.of(new byte[] {10, 0, 0, 2}, new byte[] {10, 0, 0, 3}), 2, 512);
         DnsTestClient.Reply reply = DnsTestClient.decode(response);
         assertEquals(7, reply.id());
         assertEquals(DnsWire.RCODE_NOERROR, reply.rcode());
@@ -142,17 +146,20 @@ class DnsWireTest {
         assertTrue((reply.flags() & DnsWire.FLAG_RD) != 0, "RD is copied");
         assertEquals(2, reply.answers().size());
         assertEquals("web.mystack1", reply.answers().get(0).name());
-        assertArrayEquals(new byte[]{10, 0, 0, 3}, reply.answers().get(1).data());
+        assertArrayEquals(new byte[] {10, 0, 0, 3}, reply.answers().get(1).data());
         assertEquals(2, reply.answers().get(0).ttl());
         // the asker's spelling is kept in the question
-        assertArrayEquals(Arrays.copyOfRange(q, 12, query.questionEnd()), Arrays.copyOfRange(response, 12, query.questionEnd()));
+        assertArrayEquals(
+                Arrays.copyOfRange(q, 12, query.questionEnd()), Arrays.copyOfRange(response, 12, query.questionEnd()));
     }
 
     @Test
     void answerTooLargeForUdpIsTruncatedWithoutRecords() throws Exception {
         byte[] q = DnsTestClient.query(9, "db", DnsWire.TYPE_AAAA, false);
         DnsQuery query = DnsQuery.parse(q, q.length);
-        List<byte[]> many = java.util.stream.IntStream.range(0, 30).mapToObj(i -> new byte[16]).toList();
+        List<byte[]> many = java.util.stream.IntStream.range(0, 30)
+                .mapToObj(i -> new byte[16])
+                .toList();
         DnsTestClient.Reply reply = DnsTestClient.decode(DnsResponses.answer(q, query, many, 2, 512));
         assertTrue(reply.truncated());
         assertEquals(0, reply.answers().size());

@@ -22,7 +22,8 @@ public final class Dnsmasq implements AutoCloseable {
 
     private final Process process;
     private final InetSocketAddress address;
-    private static final java.util.concurrent.atomic.AtomicInteger NEXT_ID = new java.util.concurrent.atomic.AtomicInteger(1);
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_ID =
+            new java.util.concurrent.atomic.AtomicInteger(1);
 
     private Dnsmasq(Process process, InetSocketAddress address) {
         this.process = process;
@@ -48,7 +49,8 @@ public final class Dnsmasq implements AutoCloseable {
      * {@code address} (which must be on an interface there), port 53: an upstream server "on the
      * LAN" of simulated hosts.
      */
-    public static Dnsmasq startIn(String netns, String address, List<String> records) throws IOException, InterruptedException {
+    public static Dnsmasq startIn(String netns, String address, List<String> records)
+            throws IOException, InterruptedException {
         return start(records, "test", netns, new InetSocketAddress(InetAddress.ofLiteral(address), 53));
     }
 
@@ -58,18 +60,30 @@ public final class Dnsmasq implements AutoCloseable {
         if (netns != null) {
             command.addAll(List.of("ip", "netns", "exec", netns));
         }
-        command.addAll(List.of(BINARY.toString(), "--keep-in-foreground",
-                "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--listen-address=" + address.getAddress().getHostAddress(),
-                "--bind-interfaces", "--port=" + address.getPort(), "--local=/" + localDomain + "/", "--pid-file=", "--user=root",
+        command.addAll(List.of(
+                BINARY.toString(),
+                "--keep-in-foreground",
+                "--conf-file=/dev/null",
+                "--no-resolv",
+                "--no-hosts",
+                "--listen-address=" + address.getAddress().getHostAddress(),
+                "--bind-interfaces",
+                "--port=" + address.getPort(),
+                "--local=/" + localDomain + "/",
+                "--pid-file=",
+                "--user=root",
                 "--cache-size=0"));
         for (String record : records) {
             command.add("--host-record=" + record);
         }
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         Dnsmasq server = new Dnsmasq(process, address);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        byte[] probe = DnsTestClient.query(NEXT_ID.getAndIncrement() & 0xFFFF, "probe." + localDomain, DnsWire.TYPE_A, false);
+        byte[] probe =
+                DnsTestClient.query(NEXT_ID.getAndIncrement() & 0xFFFF, "probe." + localDomain, DnsWire.TYPE_A, false);
         while (true) {
             try {
                 if (netns == null) {
@@ -83,7 +97,8 @@ public final class Dnsmasq implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
                     server.close();
-                    throw new IOException("dnsmasq did not start on " + address + (netns == null ? "" : " in " + netns), e);
+                    throw new IOException(
+                            "dnsmasq did not start on " + address + (netns == null ? "" : " in " + netns), e);
                 }
                 Thread.sleep(50);
             }
@@ -98,7 +113,7 @@ public final class Dnsmasq implements AutoCloseable {
     static int freePort() throws IOException {
         for (int attempt = 0; attempt < 20; attempt++) {
             try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                 DatagramSocket udp = new DatagramSocket(tcp.getLocalPort(), InetAddress.getLoopbackAddress())) {
+                    DatagramSocket udp = new DatagramSocket(tcp.getLocalPort(), InetAddress.getLoopbackAddress())) {
                 return udp.getLocalPort();
             } catch (IOException e) {
                 // the UDP side was taken; try another

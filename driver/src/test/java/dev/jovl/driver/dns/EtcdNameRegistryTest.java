@@ -1,10 +1,9 @@
 package dev.jovl.driver.dns;
 
-import dev.jovl.overlay.state.StoreLayout;
-
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Stores;
 import dev.jovl.kvstore.testing.EtcdServer;
+import dev.jovl.overlay.state.StoreLayout;
 
 /** The name registry against a real etcd (started on free loopback ports, killed afterwards). */
 class EtcdNameRegistryTest extends NameRegistryContract {

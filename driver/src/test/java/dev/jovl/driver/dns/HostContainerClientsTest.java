@@ -24,10 +24,18 @@ class HostContainerClientsTest {
     void containersOnDockerBridgesAndTheHostItselfOnly() throws Exception {
         InetAddress vtep = InetAddress.getByName("10.0.0.5");
         List<HostContainerClients.HostAddress> host = HostContainerClients.classify(
-                List.of(link(1, "lo", ""), link(2, "br0", "bridge"), link(3, "docker0", "bridge"),
-                        link(4, "docker_gwbridge", "bridge"), link(5, "eth1", "")),
-                List.of(addr(1, "127.0.0.1", 8), addr(2, "10.0.0.5", 24), addr(3, "172.17.0.1", 16),
-                        addr(4, "172.18.0.1", 16), addr(5, "203.0.113.9", 24)),
+                List.of(
+                        link(1, "lo", ""),
+                        link(2, "br0", "bridge"),
+                        link(3, "docker0", "bridge"),
+                        link(4, "docker_gwbridge", "bridge"),
+                        link(5, "eth1", "")),
+                List.of(
+                        addr(1, "127.0.0.1", 8),
+                        addr(2, "10.0.0.5", 24),
+                        addr(3, "172.17.0.1", 16),
+                        addr(4, "172.18.0.1", 16),
+                        addr(5, "203.0.113.9", 24)),
                 vtep);
         for (String ok : List.of("172.17.0.2", "172.18.3.4", "127.0.0.1", "10.0.0.5", "203.0.113.9")) {
             assertTrue(HostContainerClients.allows(InetAddress.getByName(ok), host), ok);

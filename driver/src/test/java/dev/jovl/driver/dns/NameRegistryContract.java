@@ -52,7 +52,12 @@ abstract class NameRegistryContract {
             assertEquals(List.of(r), registry.listHost("h1"));
             assertEquals(2, registry.list().records().size());
             assertTrue(registry.store().get("jovl/v1/names/myStack1/e1").isPresent(), "documented layout");
-            assertEquals(lease.id(), registry.store().get("jovl/v1/names/myStack1/e1").orElseThrow().leaseId());
+            assertEquals(
+                    lease.id(),
+                    registry.store()
+                            .get("jovl/v1/names/myStack1/e1")
+                            .orElseThrow()
+                            .leaseId());
             assertTrue(registry.remove("myStack1", "e1"));
             assertFalse(registry.remove("myStack1", "e1"));
             assertEquals(List.of(), registry.listHost("h1"));
@@ -66,7 +71,9 @@ abstract class NameRegistryContract {
             registry.store().put("jovl/v1/names/myStack1/garbage", "{not json".getBytes(StandardCharsets.UTF_8));
             registry.store().put("jovl/v1/names/other/e9", NameRegistry.encode(web("h1", "e9", "10.0.0.9")));
             registry.publish(web("h1", "e1", "10.10.0.2"), lease);
-            assertEquals(List.of(web("h1", "e1", "10.10.0.2")), registry.list().records(),
+            assertEquals(
+                    List.of(web("h1", "e1", "10.10.0.2")),
+                    registry.list().records(),
                     "garbage and a record under the wrong key are ignored");
         }
     }
@@ -87,13 +94,18 @@ abstract class NameRegistryContract {
             // the table applies a record one spelling at a time (web, www and their .mystack1
             // forms, in no set order), so wait for the spelling read below, not just any
             await(() -> table.lookup("web") != null && table.lookup("www.mystack1") != null, "web appears");
-            assertArrayEquals(new byte[]{10, 10, 0, 2}, table.lookup("www.mystack1").ipv4().getFirst());
+            assertArrayEquals(
+                    new byte[] {10, 10, 0, 2},
+                    table.lookup("www.mystack1").ipv4().getFirst());
 
             // web stops on h1 and starts on h2 with another endpoint and address: the name follows
             host1.remove("myStack1", "e1");
             host2.publish(web("h2", "e2", "10.10.0.7"), lease2);
-            await(() -> table.lookup("web") != null && table.lookup("web").ipv4().size() == 1
-                    && table.lookup("web").ipv4().getFirst()[3] == 7, "web moves to h2");
+            await(
+                    () -> table.lookup("web") != null
+                            && table.lookup("web").ipv4().size() == 1
+                            && table.lookup("web").ipv4().getFirst()[3] == 7,
+                    "web moves to h2");
 
             // h1 dies: its lease expires and its names go
             lease1.abandon();

@@ -18,7 +18,7 @@ class NameTableTest {
         for (String name : List.of("web", "web.mystack1", "frontend", "frontend.mystack1")) {
             NameTable.Addresses found = table.lookup(name);
             assertNotNull(found, name);
-            assertArrayEquals(new byte[]{10, 0, 0, 2}, found.ipv4().getFirst());
+            assertArrayEquals(new byte[] {10, 0, 0, 2}, found.ipv4().getFirst());
             assertEquals(16, found.ipv6().getFirst().length);
         }
         assertNull(table.lookup("web.other"));
@@ -29,10 +29,11 @@ class NameTableTest {
     @Test
     void sameNameOnTwoOverlaysUnqualifiedGivesBothQualifiedGivesOne() {
         NameTable table = new NameTable();
-        table.replaceAll(List.of(record("a", "e1", "db", List.of(), "10.0.0.2", null),
+        table.replaceAll(List.of(
+                record("a", "e1", "db", List.of(), "10.0.0.2", null),
                 record("b", "e2", "db", List.of(), "10.1.0.2", null)));
         assertEquals(2, table.lookup("db").ipv4().size());
-        assertArrayEquals(new byte[]{10, 1, 0, 2}, table.lookup("db.b").ipv4().getFirst());
+        assertArrayEquals(new byte[] {10, 1, 0, 2}, table.lookup("db.b").ipv4().getFirst());
         assertTrue(table.lookup("db.b").ipv6().isEmpty());
     }
 
@@ -49,7 +50,8 @@ class NameTableTest {
     void recordRefusesBadInput() {
         assertThrows(IllegalArgumentException.class, () -> record("a/b", "e1", "web", List.of(), "10.0.0.2", null));
         assertThrows(IllegalArgumentException.class, () -> record("a", "e1", "/web", List.of(), "10.0.0.2", null));
-        assertThrows(IllegalArgumentException.class, () -> record("a", "e1", "web", List.of("bad alias"), "10.0.0.2", null));
+        assertThrows(
+                IllegalArgumentException.class, () -> record("a", "e1", "web", List.of("bad alias"), "10.0.0.2", null));
         assertThrows(IllegalArgumentException.class, () -> record("a", "e1", "web", List.of(), null, null));
         assertThrows(IllegalArgumentException.class, () -> record("a", "e1", "web", List.of(), "fd00::1", null));
         assertThrows(IllegalArgumentException.class, () -> record("a", "e1", "web", List.of(), "example.com", null));

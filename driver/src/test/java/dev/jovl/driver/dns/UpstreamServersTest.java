@@ -15,16 +15,23 @@ class UpstreamServersTest {
     @Test
     void readsNameserversFromResolvConf(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("resolv.conf");
-        Files.writeString(file, "# comment\nsearch example.org\nnameserver 10.255.255.53\nnameserver  2001:db8::1\noptions ndots:0\n");
+        Files.writeString(
+                file,
+                "# comment\nsearch example.org\nnameserver 10.255.255.53\nnameserver  2001:db8::1\noptions ndots:0\n");
         List<InetSocketAddress> servers = UpstreamServers.fromResolvConf(file);
-        assertEquals(List.of(new InetSocketAddress(InetAddress.getByName("10.255.255.53"), 53),
-                new InetSocketAddress(InetAddress.getByName("2001:db8::1"), 53)), servers);
+        assertEquals(
+                List.of(
+                        new InetSocketAddress(InetAddress.getByName("10.255.255.53"), 53),
+                        new InetSocketAddress(InetAddress.getByName("2001:db8::1"), 53)),
+                servers);
         assertEquals(List.of(), UpstreamServers.fromResolvConf(dir.resolve("absent")));
     }
 
     @Test
     void parsesListsWithPorts() throws Exception {
-        assertEquals(List.of(new InetSocketAddress(InetAddress.getByName("10.0.0.1"), 53),
+        assertEquals(
+                List.of(
+                        new InetSocketAddress(InetAddress.getByName("10.0.0.1"), 53),
                         new InetSocketAddress(InetAddress.getByName("10.0.0.2"), 5353),
                         new InetSocketAddress(InetAddress.getByName("2001:db8::1"), 53),
                         new InetSocketAddress(InetAddress.getByName("2001:db8::2"), 5300)),

@@ -1,9 +1,9 @@
 package dev.jovl.driver.docker;
 
-import dev.jovl.netlink.testing.Dockerd;
-import dev.jovl.netlink.testing.TestLab;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.jovl.netlink.testing.Dockerd;
+import dev.jovl.netlink.testing.TestLab;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -27,8 +27,18 @@ class DockerEngineClientTest {
         lab = new TestLab("jsa");
         dockerd = lab.dockerd(List.of());
         dockerd.importBusybox("jsa-busybox");
-        dockerd.docker("network", "create", "--subnet", "10.77.0.0/24", "--gateway", "10.77.0.1",
-                "-o", "jovl.test=yes", "--label", "team=jsa", "jsa-net");
+        dockerd.docker(
+                "network",
+                "create",
+                "--subnet",
+                "10.77.0.0/24",
+                "--gateway",
+                "10.77.0.1",
+                "-o",
+                "jovl.test=yes",
+                "--label",
+                "team=jsa",
+                "jsa-net");
         client = new DockerEngineClient(dockerd.socket(), Duration.ofSeconds(10));
     }
 
@@ -59,7 +69,8 @@ class DockerEngineClientTest {
 
     @Test
     void unreachableSocketIsAClearError() {
-        try (DockerEngineClient missing = new DockerEngineClient(dockerd.dir().resolve("absent.sock"), Duration.ofSeconds(2))) {
+        try (DockerEngineClient missing =
+                new DockerEngineClient(dockerd.dir().resolve("absent.sock"), Duration.ofSeconds(2))) {
             DockerApiException e = assertThrows(DockerApiException.class, () -> missing.inspectNetwork("jsa-net"));
             assertTrue(e.getMessage().contains("absent.sock"), e.getMessage());
         }
@@ -70,19 +81,30 @@ class DockerEngineClientTest {
         BlockingQueue<DockerEvent> events = new LinkedBlockingQueue<>();
         AtomicInteger connects = new AtomicInteger();
         try (DockerEventStream stream = client.watchEvents(new DockerEventListener() {
-            @Override
-            public void onConnected() {
-                connects.incrementAndGet();
-            }
+                    @Override
+                    public void onConnected() {
+                        connects.incrementAndGet();
+                    }
 
-            @Override
-            public void onEvent(DockerEvent event) {
-                events.add(event);
-            }
-        }).startAlone()) {
+                    @Override
+                    public void onEvent(DockerEvent event) {
+                        events.add(event);
+                    }
+                })
+                .startAlone()) {
             awaitTrue(() -> connects.get() == 1, "first connect");
-            String id = dockerd.docker("run", "-d", "--name", "jsa-web", "--network", "jsa-net",
-                    "--network-alias", "www", "jsa-busybox", "sleep", "600");
+            String id = dockerd.docker(
+                    "run",
+                    "-d",
+                    "--name",
+                    "jsa-web",
+                    "--network",
+                    "jsa-net",
+                    "--network-alias",
+                    "www",
+                    "jsa-busybox",
+                    "sleep",
+                    "600");
             DockerEvent connect = next(events, "network", "connect");
             assertEquals(id, connect.containerId());
             assertEquals("jsa-net", connect.attributes().get("name"));
@@ -111,13 +133,15 @@ class DockerEngineClientTest {
 
             dockerd.restart();
             awaitTrue(() -> connects.get() == 2, "reconnect after the daemon restarted");
-            String again = dockerd.docker("run", "-d", "--name", "jsa-web2", "--network", "jsa-net", "jsa-busybox", "sleep", "600");
+            String again = dockerd.docker(
+                    "run", "-d", "--name", "jsa-web2", "--network", "jsa-net", "jsa-busybox", "sleep", "600");
             assertEquals(again, next(events, "container", "start").actorId());
             dockerd.docker("rm", "-f", again);
         }
     }
 
-    private static DockerEvent next(BlockingQueue<DockerEvent> events, String type, String action) throws InterruptedException {
+    private static DockerEvent next(BlockingQueue<DockerEvent> events, String type, String action)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             DockerEvent e = events.poll(1, TimeUnit.SECONDS);

@@ -8,8 +8,7 @@ import java.util.stream.Stream;
 
 /** File helpers for the Docker tests. */
 final class DockerTestFiles {
-    private DockerTestFiles() {
-    }
+    private DockerTestFiles() {}
 
     static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {

@@ -22,6 +22,5 @@ class EtcdStandaloneOverlaysTest extends StandaloneOverlaysTest {
 
     /** Docker's part does not depend on the store: run once, in the embedded variant. */
     @Override
-    void joinsByDockerNetworkNameLookedUpAfterCreateNetwork() {
-    }
+    void joinsByDockerNetworkNameLookedUpAfterCreateNetwork() {}
 }

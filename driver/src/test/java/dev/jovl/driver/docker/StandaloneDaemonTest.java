@@ -10,11 +10,11 @@ import dev.jovl.driver.dns.NameRegistry;
 import dev.jovl.driver.http.UnixHttpClient.Response;
 import dev.jovl.driver.testing.DaemonFixture;
 import dev.jovl.driver.testing.Eventually;
-import dev.jovl.netlink.testing.Shell;
-import dev.jovl.netlink.testing.TestLab;
 import dev.jovl.kvstore.Lease;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Stores;
+import dev.jovl.netlink.testing.Shell;
+import dev.jovl.netlink.testing.TestLab;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,8 +53,14 @@ class StandaloneDaemonTest {
         storeDir = Files.createTempDirectory("jsa-store");
         store = Stores.open("file:" + storeDir);
         // no Docker here: names come from -o jovl.network; other names go to an unused upstream
-        String[] standalone = {"--scope", "local", "--docker-socket", storeDir.resolve("no-docker.sock").toString(),
-                "--dns-upstream", "127.0.0.1:9"};
+        String[] standalone = {
+            "--scope",
+            "local",
+            "--docker-socket",
+            storeDir.resolve("no-docker.sock").toString(),
+            "--dns-upstream",
+            "127.0.0.1:9"
+        };
         d1 = DaemonFixture.start(DaemonFixture.options(lab, h1, "file:" + storeDir, standalone), h1, store);
         d2 = DaemonFixture.start(DaemonFixture.options(lab, h2, "file:" + storeDir, standalone), h2, store);
     }
@@ -78,18 +84,27 @@ class StandaloneDaemonTest {
                 + pool.replace(".0/24", ".1/24") + "\"}],\"IPv6Data\":[]}";
     }
 
-    private String startContainer(Daemon d, TestLab.Host host, String network, String role, String endpointId,
-                                  String cidr) throws Exception {
-        ok(d, "/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"" + network + "\",\"EndpointID\":\"" + endpointId
-                + "\",\"Interface\":{\"Address\":\"" + cidr + "\"}}");
-        JsonNode joined = ok(d, "/NetworkDriver.Join", "{\"NetworkID\":\"" + network + "\",\"EndpointID\":\""
-                + endpointId + "\",\"SandboxKey\":\"/x\"}");
-        return lab.plugContainer(host, role, joined.get("InterfaceName").get("SrcName").asText(), cidr);
+    private String startContainer(
+            Daemon d, TestLab.Host host, String network, String role, String endpointId, String cidr) throws Exception {
+        ok(
+                d,
+                "/NetworkDriver.CreateEndpoint",
+                "{\"NetworkID\":\"" + network + "\",\"EndpointID\":\"" + endpointId + "\",\"Interface\":{\"Address\":\""
+                        + cidr + "\"}}");
+        JsonNode joined = ok(
+                d,
+                "/NetworkDriver.Join",
+                "{\"NetworkID\":\"" + network + "\",\"EndpointID\":\"" + endpointId + "\",\"SandboxKey\":\"/x\"}");
+        return lab.plugContainer(
+                host, role, joined.get("InterfaceName").get("SrcName").asText(), cidr);
     }
 
     private void stopContainer(Daemon d, String network, String endpointId) throws Exception {
         ok(d, "/NetworkDriver.Leave", "{\"NetworkID\":\"" + network + "\",\"EndpointID\":\"" + endpointId + "\"}");
-        ok(d, "/NetworkDriver.DeleteEndpoint", "{\"NetworkID\":\"" + network + "\",\"EndpointID\":\"" + endpointId + "\"}");
+        ok(
+                d,
+                "/NetworkDriver.DeleteEndpoint",
+                "{\"NetworkID\":\"" + network + "\",\"EndpointID\":\"" + endpointId + "\"}");
     }
 
     @Test
@@ -98,18 +113,27 @@ class StandaloneDaemonTest {
         ok(d2, "/NetworkDriver.CreateNetwork", createNetwork(NET_H2, "10.90.0.0/24"));
         ok(d2, "/NetworkDriver.CreateNetwork", createNetwork(NET_H2, "10.90.0.0/24")); // Docker resends
 
-        Response refused = DaemonFixture.post(d2.socket(), "/NetworkDriver.CreateNetwork", createNetwork(NET_BAD, "10.91.0.0/24"));
+        Response refused =
+                DaemonFixture.post(d2.socket(), "/NetworkDriver.CreateNetwork", createNetwork(NET_BAD, "10.91.0.0/24"));
         assertNotEquals(200, refused.status());
-        assertTrue(refused.body().contains("IPv4 pools: 10.91.0.0/24 gw 10.91.0.1/24 here, 10.90.0.0/24 gw 10.90.0.1/24 there"),
+        assertTrue(
+                refused.body()
+                        .contains("IPv4 pools: 10.91.0.0/24 gw 10.91.0.1/24 here, 10.90.0.0/24 gw 10.90.0.1/24 there"),
                 refused.body());
-        assertTrue(store.get("jovl/v1/local-networks/" + h2.namespace() + "/" + NET_BAD).isEmpty(), "refused: nothing written");
+        assertTrue(
+                store.get("jovl/v1/local-networks/" + h2.namespace() + "/" + NET_BAD)
+                        .isEmpty(),
+                "refused: nothing written");
 
         assertTrue(store.get("jovl/v1/networks/" + OVERLAY).isPresent(), "one network record for the overlay");
         assertEquals(1, store.list("jovl/v1/vni/").entries().size(), "one VNI");
 
         String c1 = startContainer(d1, h1, NET_H1, "c1", "ep1aaaaaaaaaaaaaaaa", "10.90.0.2/24");
         String c2 = startContainer(d2, h2, NET_H2, "c2", "ep2bbbbbbbbbbbbbbbb", "10.90.0.3/24");
-        assertEquals(2, store.list("jovl/v1/endpoints/" + OVERLAY + "/").entries().size(), "both hosts' endpoints side by side");
+        assertEquals(
+                2,
+                store.list("jovl/v1/endpoints/" + OVERLAY + "/").entries().size(),
+                "both hosts' endpoints side by side");
         Eventually.assertThat("c1 pings c2 across VXLAN", CONVERGE, () -> TestLab.ping(c1, "10.90.0.3"));
         assertTrue(TestLab.ping(c2, "10.90.0.2"), "and back");
 
@@ -128,15 +152,28 @@ class StandaloneDaemonTest {
 
     @Test
     void networkWithoutNameNeedsDockerAndSaysSo() throws Exception {
-        ok(d1, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"" + NET_H1 + "\",\"IPv4Data\":[{\"Pool\":\"10.92.0.0/24\"}]}");
-        Response r = DaemonFixture.post(d1.socket(), "/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"" + NET_H1
-                + "\",\"EndpointID\":\"ep1aaaaaaaaaaaaaaaa\",\"Interface\":{\"Address\":\"10.92.0.2/24\"}}");
+        ok(
+                d1,
+                "/NetworkDriver.CreateNetwork",
+                "{\"NetworkID\":\"" + NET_H1 + "\",\"IPv4Data\":[{\"Pool\":\"10.92.0.0/24\"}]}");
+        Response r = DaemonFixture.post(
+                d1.socket(),
+                "/NetworkDriver.CreateEndpoint",
+                "{\"NetworkID\":\"" + NET_H1
+                        + "\",\"EndpointID\":\"ep1aaaaaaaaaaaaaaaa\",\"Interface\":{\"Address\":\"10.92.0.2/24\"}}");
         assertNotEquals(200, r.status());
         assertTrue(r.body().contains("no-docker.sock"), "names the Docker socket it could not ask: " + r.body());
-        assertEquals(200, DaemonFixture.post(d1.socket(), "/NetworkDriver.DeleteEndpoint", "{\"NetworkID\":\"" + NET_H1
-                + "\",\"EndpointID\":\"ep1aaaaaaaaaaaaaaaa\"}").status(), "nothing to undo is success");
+        assertEquals(
+                200,
+                DaemonFixture.post(
+                                d1.socket(),
+                                "/NetworkDriver.DeleteEndpoint",
+                                "{\"NetworkID\":\"" + NET_H1 + "\",\"EndpointID\":\"ep1aaaaaaaaaaaaaaaa\"}")
+                        .status(),
+                "nothing to undo is success");
         ok(d1, "/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"" + NET_H1 + "\"}");
-        assertTrue(store.list("jovl/v1/").entries().stream().noneMatch(kv -> kv.key().startsWith("jovl/v1/local-networks/")));
+        assertTrue(store.list("jovl/v1/").entries().stream()
+                .noneMatch(kv -> kv.key().startsWith("jovl/v1/local-networks/")));
     }
 
     /** Health in standalone mode: the Docker event stream is a verdict of its own (no Docker here: unhealthy). */
@@ -144,7 +181,8 @@ class StandaloneDaemonTest {
     void statusSaysDockerEventsAreNotFlowing() {
         JsonNode health = ok(d1, "/Jovl.Status", "{}").get("Health");
         java.util.Map<String, Boolean> verdicts = new java.util.HashMap<>();
-        health.forEach(v -> verdicts.put(v.get("Subsystem").asText(), v.get("Healthy").asBoolean()));
+        health.forEach(
+                v -> verdicts.put(v.get("Subsystem").asText(), v.get("Healthy").asBoolean()));
         assertEquals(Boolean.FALSE, verdicts.get("docker_events"), health.toString());
         assertEquals(Boolean.TRUE, verdicts.get("store"), health.toString());
         assertEquals(Boolean.TRUE, verdicts.get("loops"), health.toString());
@@ -154,15 +192,32 @@ class StandaloneDaemonTest {
     void eachDaemonAnswersNamesOnItsVtepAddress() throws Exception {
         NameRegistry names = new NameRegistry(store);
         try (Lease lease = store.grantLease(Duration.ofSeconds(30))) {
-            names.publish(new NameRecord("jsa-stack", "ep1aaaaaaaaaaaaaaaa", "c1", "web", List.of("www"), "10.90.0.2", null,
-                    h1.namespace()), lease);
+            names.publish(
+                    new NameRecord(
+                            "jsa-stack",
+                            "ep1aaaaaaaaaaaaaaaa",
+                            "c1",
+                            "web",
+                            List.of("www"),
+                            "10.90.0.2",
+                            null,
+                            h1.namespace()),
+                    lease);
             for (TestLab.Host h : List.of(h1, h2)) {
-                Eventually.assertThat("the daemon of " + h.namespace() + " answers web.jsa-stack", CONVERGE,
-                        () -> h.exec("busybox", "nslookup", "-type=a", "web.jsa-stack", h.ip()).output().contains("Address: 10.90.0.2"));
+                Eventually.assertThat(
+                        "the daemon of " + h.namespace() + " answers web.jsa-stack",
+                        CONVERGE,
+                        () -> h.exec("busybox", "nslookup", "-type=a", "web.jsa-stack", h.ip())
+                                .output()
+                                .contains("Address: 10.90.0.2"));
             }
             lease.close();
-            Eventually.assertThat("gone with the lease", CONVERGE,
-                    () -> !h2.exec("busybox", "nslookup", "-type=a", "web.jsa-stack", h2.ip()).output().contains("10.90.0.2"));
+            Eventually.assertThat(
+                    "gone with the lease",
+                    CONVERGE,
+                    () -> !h2.exec("busybox", "nslookup", "-type=a", "web.jsa-stack", h2.ip())
+                            .output()
+                            .contains("10.90.0.2"));
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.jovl.driver.docker;
 
-import dev.jovl.netlink.testing.Dockerd;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -8,9 +7,10 @@ import dev.jovl.driver.Daemon;
 import dev.jovl.driver.dns.Dnsmasq;
 import dev.jovl.driver.testing.DaemonFixture;
 import dev.jovl.driver.testing.Eventually;
-import dev.jovl.netlink.testing.TestLab;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Stores;
+import dev.jovl.netlink.testing.Dockerd;
+import dev.jovl.netlink.testing.TestLab;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +45,8 @@ class StandaloneDockerEndToEndTest {
             toClose.add(store);
             // the site's resolver: a third machine on the underlay, which jovl forwards other names to
             TestLab.Host resolver = lab.host();
-            Dnsmasq upstream = Dnsmasq.startIn(resolver.namespace(), resolver.ip(), List.of("upstream.test,192.0.2.77"));
+            Dnsmasq upstream =
+                    Dnsmasq.startIn(resolver.namespace(), resolver.ip(), List.of("upstream.test,192.0.2.77"));
             toClose.add(upstream);
 
             Dockerd[] dockerds = new Dockerd[2];
@@ -53,15 +54,29 @@ class StandaloneDockerEndToEndTest {
             TestLab.Host[] hosts = {h1, h2};
             for (int i = 0; i < 2; i++) {
                 TestLab.Host h = hosts[i];
-                var options = DaemonFixture.options(lab, h, "file:" + storeDir, "--scope", "local",
-                        "--docker-socket", "/nonexistent-yet", "--dns-upstream",
+                var options = DaemonFixture.options(
+                        lab,
+                        h,
+                        "file:" + storeDir,
+                        "--scope",
+                        "local",
+                        "--docker-socket",
+                        "/nonexistent-yet",
+                        "--dns-upstream",
                         resolver.ip());
                 Path pluginsDir = options.socket().getParent();
                 Files.createDirectories(pluginsDir);
                 dockerds[i] = lab.dockerd(h, pluginsDir, List.of("--dns", h.ip()));
                 toClose.add(dockerds[i]);
-                options = DaemonFixture.options(lab, h, "file:" + storeDir, "--scope", "local",
-                        "--docker-socket", dockerds[i].socket().toString(), "--dns-upstream",
+                options = DaemonFixture.options(
+                        lab,
+                        h,
+                        "file:" + storeDir,
+                        "--scope",
+                        "local",
+                        "--docker-socket",
+                        dockerds[i].socket().toString(),
+                        "--dns-upstream",
                         resolver.ip());
                 daemons[i] = DaemonFixture.start(options, h, store);
                 toClose.add(daemons[i]);
@@ -78,42 +93,100 @@ class StandaloneDockerEndToEndTest {
             });
 
             for (Dockerd d : dockerds) {
-                d.docker("network", "create", "-d", "jovl", "--ipam-driver", "jovl", "--subnet", "10.95.0.0/24", "jsa-stack");
+                d.docker(
+                        "network",
+                        "create",
+                        "-d",
+                        "jovl",
+                        "--ipam-driver",
+                        "jovl",
+                        "--subnet",
+                        "10.95.0.0/24",
+                        "jsa-stack");
             }
-            String web = d1.docker("run", "-d", "--name", "web", "--network", "jsa-stack", "--network-alias", "www",
-                    "-v", d1.dir().resolve("index.html") + ":/www/index.html:ro",
-                    "jsa-busybox", "httpd", "-f", "-p", "80", "-h", "/www");
-            String webIp = d1.docker("inspect", "-f", "{{(index .NetworkSettings.Networks \"jsa-stack\").IPAddress}}", web);
+            String web = d1.docker(
+                    "run",
+                    "-d",
+                    "--name",
+                    "web",
+                    "--network",
+                    "jsa-stack",
+                    "--network-alias",
+                    "www",
+                    "-v",
+                    d1.dir().resolve("index.html") + ":/www/index.html:ro",
+                    "jsa-busybox",
+                    "httpd",
+                    "-f",
+                    "-p",
+                    "80",
+                    "-h",
+                    "/www");
+            String webIp =
+                    d1.docker("inspect", "-f", "{{(index .NetworkSettings.Networks \"jsa-stack\").IPAddress}}", web);
 
             String[] last = {""};
             try {
                 Eventually.assertThat("a container on host 2 reaches web on host 1 by name", CONVERGE, () -> {
-                    last[0] = run(d2, "ping -c1 -W2 web && timeout 5 wget -qO- http://web/ && timeout 5 wget -qO- http://www.jsa-stack/");
+                    last[0] = run(
+                            d2,
+                            "ping -c1 -W2 web && timeout 5 wget -qO- http://web/ && timeout 5 wget -qO- http://www.jsa-stack/");
                     return last[0].endsWith("hello-from-web\nhello-from-web");
                 });
             } catch (AssertionError e) {
                 throw new AssertionError(e.getMessage() + "; web at " + webIp + "; last try said:\n" + last[0], e);
             }
-            String lookups = run(d2, "nslookup -type=a web; nslookup -type=a upstream.test; nslookup -type=a missing.test; true");
+            String lookups = run(
+                    d2, "nslookup -type=a web; nslookup -type=a upstream.test; nslookup -type=a missing.test; true");
             assertTrue(lookups.contains("Address: " + webIp), lookups);
             assertTrue(lookups.contains("Address: 192.0.2.77"), "forwarded upstream: " + lookups);
             assertTrue(lookups.contains("can't find missing.test: NXDOMAIN"), lookups);
 
             d1.docker("stop", "-t", "0", web);
-            Eventually.assertThat("web's name goes when it stops", CONVERGE,
+            Eventually.assertThat(
+                    "web's name goes when it stops",
+                    CONVERGE,
                     () -> !run(d2, "nslookup -type=a web; true").contains(webIp));
 
             d1.docker("rm", web);
-            String moved = d2.docker("run", "-d", "--name", "web", "--network", "jsa-stack",
-                    "-v", d2.dir().resolve("index.html") + ":/www/index.html:ro",
-                    "jsa-busybox", "httpd", "-f", "-p", "80", "-h", "/www");
-            String movedIp = d2.docker("inspect", "-f", "{{(index .NetworkSettings.Networks \"jsa-stack\").IPAddress}}", moved);
-            Eventually.assertThat("host 1 finds web on host 2 now", CONVERGE,
+            String moved = d2.docker(
+                    "run",
+                    "-d",
+                    "--name",
+                    "web",
+                    "--network",
+                    "jsa-stack",
+                    "-v",
+                    d2.dir().resolve("index.html") + ":/www/index.html:ro",
+                    "jsa-busybox",
+                    "httpd",
+                    "-f",
+                    "-p",
+                    "80",
+                    "-h",
+                    "/www");
+            String movedIp =
+                    d2.docker("inspect", "-f", "{{(index .NetworkSettings.Networks \"jsa-stack\").IPAddress}}", moved);
+            Eventually.assertThat(
+                    "host 1 finds web on host 2 now",
+                    CONVERGE,
                     () -> run(d1, "nslookup -type=a web.jsa-stack; timeout 5 wget -qO- http://web/; true")
                             .contains("Address: " + movedIp));
 
-            IOException refused = assertThrows(IOException.class, () -> d2.docker("network", "create", "-d", "jovl",
-                    "--ipam-driver", "jovl", "--subnet", "10.96.0.0/24", "-o", "jovl.network=jsa-stack", "jsa-other"));
+            IOException refused = assertThrows(
+                    IOException.class,
+                    () -> d2.docker(
+                            "network",
+                            "create",
+                            "-d",
+                            "jovl",
+                            "--ipam-driver",
+                            "jovl",
+                            "--subnet",
+                            "10.96.0.0/24",
+                            "-o",
+                            "jovl.network=jsa-stack",
+                            "jsa-other"));
             assertTrue(refused.getMessage().contains("IPv4 pools: 10.96.0.0/24"), refused.getMessage());
         }
     }

@@ -1,14 +1,11 @@
 package dev.jovl.driver.docker;
 
-import dev.jovl.netlink.testing.Dockerd;
-import dev.jovl.netlink.testing.Shell;
-import dev.jovl.netlink.testing.TestLab;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jovl.driver.dns.DnsServer;
-import dev.jovl.driver.dns.HostContainerClients;
 import dev.jovl.driver.dns.Dnsmasq;
+import dev.jovl.driver.dns.HostContainerClients;
 import dev.jovl.driver.dns.NameFeed;
 import dev.jovl.driver.dns.NameRegistry;
 import dev.jovl.driver.dns.NameTable;
@@ -17,6 +14,9 @@ import dev.jovl.kvstore.Lease;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Stores;
 import dev.jovl.netlink.NetNs;
+import dev.jovl.netlink.testing.Dockerd;
+import dev.jovl.netlink.testing.Shell;
+import dev.jovl.netlink.testing.TestLab;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -80,10 +80,10 @@ class StandaloneNamesTest {
             toClose.add(docker1);
             DockerEngineClient docker2 = new DockerEngineClient(h2.socket(), Duration.ofSeconds(10));
             toClose.add(docker2);
-            ContainerNamePublisher publisher1 = new ContainerNamePublisher(docker1, new NameRegistry(store1),
-                    byName(docker1, "jsa-stack"), "h1", () -> lease1);
-            ContainerNamePublisher publisher2 = new ContainerNamePublisher(docker2, new NameRegistry(store2),
-                    byName(docker2, "jsa-stack"), "h2", () -> lease2);
+            ContainerNamePublisher publisher1 = new ContainerNamePublisher(
+                    docker1, new NameRegistry(store1), byName(docker1, "jsa-stack"), "h1", () -> lease1);
+            ContainerNamePublisher publisher2 = new ContainerNamePublisher(
+                    docker2, new NameRegistry(store2), byName(docker2, "jsa-stack"), "h2", () -> lease2);
             toClose.add(docker1.watchEvents(publisher1).startAlone());
             toClose.add(docker2.watchEvents(publisher2).startAlone());
 
@@ -94,34 +94,65 @@ class StandaloneNamesTest {
             NetNs hostNs = NetNs.open(Path.of("/run/netns", h2.netns()));
             toClose.add(hostNs);
             // who may ask as in standalone mode: the containers on host 2's Docker bridges
-            dns = hostNs.call(() -> DnsServer.start(new InetSocketAddress(InetAddress.getByName(DNS_ADDRESS), 53), table,
-                    forwarder, new HostContainerClients(hostNs, InetAddress.getByName(DNS_ADDRESS)),
+            dns = hostNs.call(() -> DnsServer.start(
+                    new InetSocketAddress(InetAddress.getByName(DNS_ADDRESS), 53),
+                    table,
+                    forwarder,
+                    new HostContainerClients(hostNs, InetAddress.getByName(DNS_ADDRESS)),
                     DnsServer.Limits.DEFAULT));
             toClose.add(dns);
 
-            String web = h1.docker("run", "-d", "--name", "web", "--network", "jsa-stack", "--network-alias", "www",
-                    "jsa-busybox", "sleep", "600");
-            String webIp = h1.docker("inspect", "-f", "{{(index .NetworkSettings.Networks \"jsa-stack\").IPAddress}}", web);
+            String web = h1.docker(
+                    "run",
+                    "-d",
+                    "--name",
+                    "web",
+                    "--network",
+                    "jsa-stack",
+                    "--network-alias",
+                    "www",
+                    "jsa-busybox",
+                    "sleep",
+                    "600");
+            String webIp =
+                    h1.docker("inspect", "-f", "{{(index .NetworkSettings.Networks \"jsa-stack\").IPAddress}}", web);
             assertTrue(webIp.startsWith("10.81.0."), webIp);
             await(() -> table.lookup("web") != null, "web published by h1 and seen by h2's table");
 
-            String lookup = h2.docker("run", "--rm", "--network", "jsa-stack", "jsa-busybox", "sh", "-c",
+            String lookup = h2.docker(
+                    "run",
+                    "--rm",
+                    "--network",
+                    "jsa-stack",
+                    "jsa-busybox",
+                    "sh",
+                    "-c",
                     "nslookup -type=a web; nslookup -type=a web.jsa-stack; nslookup -type=a www; nslookup -type=a example.test; nslookup -type=a missing.test; true");
-            assertEquals(3, count(lookup, "Address: " + webIp), "web, web.jsa-stack and www resolve to h1's container:\n" + lookup);
+            assertEquals(
+                    3,
+                    count(lookup, "Address: " + webIp),
+                    "web, web.jsa-stack and www resolve to h1's container:\n" + lookup);
             assertTrue(lookup.contains("Address: 192.0.2.7"), "other names are forwarded upstream:\n" + lookup);
             assertTrue(lookup.contains("can't find missing.test: NXDOMAIN"), "NXDOMAIN passes through:\n" + lookup);
 
             h1.docker("stop", "-t", "0", web);
             await(() -> table.lookup("web") == null, "web's name goes when it stops");
-            String gone = h2.docker("run", "--rm", "--network", "jsa-stack", "jsa-busybox", "sh", "-c", "nslookup -type=a web; true");
+            String gone = h2.docker(
+                    "run", "--rm", "--network", "jsa-stack", "jsa-busybox", "sh", "-c", "nslookup -type=a web; true");
             assertFalse(gone.contains(webIp), gone);
 
             // web moves to host 2: the name follows it (host 2's own Docker answers it there too)
             h1.docker("rm", web);
-            String moved = h2.docker("run", "-d", "--name", "web", "--network", "jsa-stack", "jsa-busybox", "sleep", "600");
-            String movedIp = h2.docker("inspect", "-f", "{{(index .NetworkSettings.Networks \"jsa-stack\").IPAddress}}", moved);
-            await(() -> table.lookup("web.jsa-stack") != null
-                    && InetAddressText.of(table.lookup("web.jsa-stack").ipv4().getFirst()).equals(movedIp), "web follows to h2");
+            String moved =
+                    h2.docker("run", "-d", "--name", "web", "--network", "jsa-stack", "jsa-busybox", "sleep", "600");
+            String movedIp =
+                    h2.docker("inspect", "-f", "{{(index .NetworkSettings.Networks \"jsa-stack\").IPAddress}}", moved);
+            await(
+                    () -> table.lookup("web.jsa-stack") != null
+                            && InetAddressText.of(
+                                            table.lookup("web.jsa-stack").ipv4().getFirst())
+                                    .equals(movedIp),
+                    "web follows to h2");
 
             // host 2 dies: its lease ends and its names go everywhere
             lease2.close();

@@ -1,20 +1,19 @@
 package dev.jovl.driver.docker;
 
-import dev.jovl.overlay.state.StoreLayout;
+import static org.junit.jupiter.api.Assertions.*;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.jovl.driver.NetworkDriverEndpoints;
 import dev.jovl.driver.api.DriverApi.CreateNetworkRequest;
 import dev.jovl.driver.http.Json;
+import dev.jovl.kvstore.Store;
+import dev.jovl.kvstore.Stores;
+import dev.jovl.netlink.testing.Dockerd;
+import dev.jovl.netlink.testing.TestLab;
 import dev.jovl.overlay.NetworkOptions;
 import dev.jovl.overlay.OverlayException;
 import dev.jovl.overlay.state.AddressPool;
-import dev.jovl.netlink.testing.Dockerd;
-import dev.jovl.netlink.testing.TestLab;
-import static org.junit.jupiter.api.Assertions.*;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jovl.kvstore.Store;
-import dev.jovl.kvstore.Stores;
+import dev.jovl.overlay.state.StoreLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +37,7 @@ class StandaloneOverlaysTest {
 
     @TempDir
     Path dir;
+
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private Store store1;
     private StandaloneOverlays host1;
@@ -78,7 +78,8 @@ class StandaloneOverlaysTest {
     }
 
     static NetworkSpec spec(String subnet, Map<String, String> options) {
-        return new NetworkSpec(List.of(new AddressPool(null, subnet, gateway(subnet), Map.of())), List.of(), options, false, false);
+        return new NetworkSpec(
+                List.of(new AddressPool(null, subnet, gateway(subnet), Map.of())), List.of(), options, false, false);
     }
 
     private static String gateway(String subnet) {
@@ -87,8 +88,14 @@ class StandaloneOverlaysTest {
 
     @Test
     void twoHostsJoinOneOverlayByExplicitName() {
-        assertEquals("ov1", host1.networkCreated(NET1, spec("10.10.0.0/24", Map.of("jovl.network", "ov1"))).orElseThrow());
-        assertEquals("ov1", host2.networkCreated(NET2, spec("10.10.0.0/24", Map.of("jovl.network", "ov1"))).orElseThrow());
+        assertEquals(
+                "ov1",
+                host1.networkCreated(NET1, spec("10.10.0.0/24", Map.of("jovl.network", "ov1")))
+                        .orElseThrow());
+        assertEquals(
+                "ov1",
+                host2.networkCreated(NET2, spec("10.10.0.0/24", Map.of("jovl.network", "ov1")))
+                        .orElseThrow());
         Overlay seen1 = host1.overlayFor(NET1);
         Overlay seen2 = host2.overlayFor(NET2);
         assertEquals(seen1, seen2);
@@ -97,22 +104,35 @@ class StandaloneOverlaysTest {
         assertEquals("ov1", host2.overlayOf(NET2).orElseThrow());
         assertTrue(host2.overlayOf("c".repeat(64)).isEmpty());
 
-        long version = store1.get(StandaloneOverlays.overlayKey("ov1")).orElseThrow().version();
+        long version =
+                store1.get(StandaloneOverlays.overlayKey("ov1")).orElseThrow().version();
         host2.networkCreated(NET2, spec("10.10.0.0/24", Map.of("jovl.network", "ov1")));
-        assertEquals(version, store1.get(StandaloneOverlays.overlayKey("ov1")).orElseThrow().version(),
+        assertEquals(
+                version,
+                store1.get(StandaloneOverlays.overlayKey("ov1")).orElseThrow().version(),
                 "a resent CreateNetwork writes nothing");
     }
 
     @Test
     void differingSubnetOrOptionIsRefusedClearlyAndWritesNothing() {
-        host1.networkCreated(NET1, spec("10.10.0.0/24", Map.of("jovl.network", "ov1", "com.docker.network.driver.mtu", "1400")));
-        StandaloneNetworkException subnet = assertThrows(StandaloneNetworkException.class,
-                () -> host2.networkCreated(NET2, spec("10.20.0.0/24", Map.of("jovl.network", "ov1", "com.docker.network.driver.mtu", "1400"))));
-        assertTrue(subnet.getMessage().contains("IPv4 pools: 10.20.0.0/24 gw 10.20.0.1/24 here, 10.10.0.0/24 gw 10.10.0.1/24 there"), subnet.getMessage());
+        host1.networkCreated(
+                NET1, spec("10.10.0.0/24", Map.of("jovl.network", "ov1", "com.docker.network.driver.mtu", "1400")));
+        StandaloneNetworkException subnet = assertThrows(
+                StandaloneNetworkException.class,
+                () -> host2.networkCreated(
+                        NET2,
+                        spec("10.20.0.0/24", Map.of("jovl.network", "ov1", "com.docker.network.driver.mtu", "1400"))));
+        assertTrue(
+                subnet.getMessage()
+                        .contains("IPv4 pools: 10.20.0.0/24 gw 10.20.0.1/24 here, 10.10.0.0/24 gw 10.10.0.1/24 there"),
+                subnet.getMessage());
         assertTrue(subnet.getMessage().contains("h1"), "names the host it differs from: " + subnet.getMessage());
-        StandaloneNetworkException option = assertThrows(StandaloneNetworkException.class,
+        StandaloneNetworkException option = assertThrows(
+                StandaloneNetworkException.class,
                 () -> host2.networkCreated(NET2, spec("10.10.0.0/24", Map.of("jovl.network", "ov1"))));
-        assertTrue(option.getMessage().contains("option com.docker.network.driver.mtu: unset here, '1400' there"), option.getMessage());
+        assertTrue(
+                option.getMessage().contains("option com.docker.network.driver.mtu: unset here, '1400' there"),
+                option.getMessage());
         assertTrue(store1.get(host2.localKey(NET2)).isEmpty(), "nothing written for the refused network");
         assertEquals(Map.of("h1", NET1), host1.overlayFor(NET1).members());
     }
@@ -120,12 +140,17 @@ class StandaloneOverlaysTest {
     @Test
     void differentPinnedVnisAndBadNamesAreRefused() {
         host1.networkCreated(NET1, spec("10.10.0.0/24", Map.of("jovl.network", "ov1", "jovl.vni", "42")));
-        StandaloneNetworkException vni = assertThrows(StandaloneNetworkException.class,
-                () -> host2.networkCreated(NET2, spec("10.10.0.0/24", Map.of("jovl.network", "ov1", "jovl.vni", "43"))));
+        StandaloneNetworkException vni = assertThrows(
+                StandaloneNetworkException.class,
+                () -> host2.networkCreated(
+                        NET2, spec("10.10.0.0/24", Map.of("jovl.network", "ov1", "jovl.vni", "43"))));
         assertTrue(vni.getMessage().contains("option jovl.vni: '43' here, '42' there"), vni.getMessage());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> host2.networkCreated(NET2, spec("10.30.0.0/24", Map.of("jovl.network", "bad/name"))));
-        assertThrows(IllegalArgumentException.class, () -> host2.networkCreated("not an id", spec("10.30.0.0/24", Map.of())));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> host2.networkCreated("not an id", spec("10.30.0.0/24", Map.of())));
         assertTrue(store1.get(host2.localKey(NET2)).isEmpty());
     }
 
@@ -191,10 +216,12 @@ class StandaloneOverlaysTest {
 
     @Test
     void unknownNetworkAndUnreachableDockerAreClearErrors() {
-        StandaloneNetworkException unknown = assertThrows(StandaloneNetworkException.class, () -> host1.overlayFor(NET1));
+        StandaloneNetworkException unknown =
+                assertThrows(StandaloneNetworkException.class, () -> host1.overlayFor(NET1));
         assertTrue(unknown.getMessage().contains("not a jovl network"), unknown.getMessage());
         host1.networkCreated(NET1, spec("10.10.0.0/24", Map.of()));
-        StandaloneNetworkException noDockerAnswer = assertThrows(StandaloneNetworkException.class, () -> host1.overlayFor(NET1));
+        StandaloneNetworkException noDockerAnswer =
+                assertThrows(StandaloneNetworkException.class, () -> host1.overlayFor(NET1));
         assertTrue(noDockerAnswer.getMessage().contains("no-docker.sock"), noDockerAnswer.getMessage());
     }
 
@@ -205,21 +232,30 @@ class StandaloneOverlaysTest {
                  "com.docker.network.generic":{"jovl.network":"ov1","com.docker.network.driver.mtu":"1400"}},
                  "IPv4Data":[{"AddressSpace":"jovl-local","Pool":"10.10.0.0/24","Gateway":"10.10.0.1/24","AuxAddresses":{"r":"10.10.0.254/24"}}],
                  "IPv6Data":[]}""");
-        assertEquals(List.of(new AddressPool(null, "10.10.0.0/24", "10.10.0.1/24", Map.of("r", "10.10.0.254/24"))), parsed.ipv4());
+        assertEquals(
+                List.of(new AddressPool(null, "10.10.0.0/24", "10.10.0.1/24", Map.of("r", "10.10.0.254/24"))),
+                parsed.ipv4());
         assertTrue(parsed.internal());
         assertEquals("ov1", parsed.explicitOverlayName().orElseThrow());
         assertEquals(new NetworkSpec(List.of(), List.of(), Map.of(), false, false), spec("{}"));
         assertThrows(JsonProcessingException.class, () -> spec("{\"IPv4Data\":{}}"));
-        assertThrows(OverlayException.Invalid.class, () -> spec("{\"Options\":{\"com.docker.network.internal\":\"maybe\"}}"));
-        assertThrows(OverlayException.Invalid.class, () -> spec("{\"Options\":{\"com.docker.network.generic\":{\"a\":{}}}}"));
+        assertThrows(
+                OverlayException.Invalid.class,
+                () -> spec("{\"Options\":{\"com.docker.network.internal\":\"maybe\"}}"));
+        assertThrows(
+                OverlayException.Invalid.class,
+                () -> spec("{\"Options\":{\"com.docker.network.generic\":{\"a\":{}}}}"));
     }
 
     /** A CreateNetwork body as the daemon reads it: Docker's record, then the checked core values. */
     private static NetworkSpec spec(String body) throws JsonProcessingException {
         CreateNetworkRequest r = Json.MAPPER.readValue(body, CreateNetworkRequest.class);
         NetworkOptions options = NetworkOptions.parse(r.options());
-        return NetworkSpec.of(NetworkDriverEndpoints.pools(r.ipv4Data(), "IPv4Data", false),
-                NetworkDriverEndpoints.pools(r.ipv6Data(), "IPv6Data", true), options.generic(), options.internal(),
+        return NetworkSpec.of(
+                NetworkDriverEndpoints.pools(r.ipv4Data(), "IPv4Data", false),
+                NetworkDriverEndpoints.pools(r.ipv6Data(), "IPv6Data", true),
+                options.generic(),
+                options.internal(),
                 NetworkOptions.flag(r.options(), NetworkOptions.ENABLE_IPV6));
     }
 
@@ -228,8 +264,8 @@ class StandaloneOverlaysTest {
     void joinsByDockerNetworkNameLookedUpAfterCreateNetwork() throws Exception {
         Dockerd.assumeAvailable();
         try (TestLab lab = new TestLab("jsa");
-             Dockerd dockerd = lab.dockerd(List.of());
-             DockerEngineClient docker = new DockerEngineClient(dockerd.socket(), Duration.ofSeconds(10))) {
+                Dockerd dockerd = lab.dockerd(List.of());
+                DockerEngineClient docker = new DockerEngineClient(dockerd.socket(), Duration.ofSeconds(10))) {
             String idA = dockerd.docker("network", "create", "--subnet", "10.50.0.0/24", "jsa-stack");
             String idB = dockerd.docker("network", "create", "--subnet", "10.60.0.0/24", "jsa-other");
             StandaloneOverlays onDocker = overlays(open(), docker, "h3");
@@ -241,7 +277,8 @@ class StandaloneOverlaysTest {
             while (onDocker.overlayOf(idA).isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertEquals("jsa-stack", onDocker.overlayOf(idA).orElseThrow(), "joined in the background by Docker's name");
+            assertEquals(
+                    "jsa-stack", onDocker.overlayOf(idA).orElseThrow(), "joined in the background by Docker's name");
             assertEquals(Map.of("h1", NET1, "h3", idA), onDocker.overlayFor(idA).members());
 
             // jsa-other exists on h1 with another subnet: the background join fails, CreateEndpoint says why
@@ -251,8 +288,11 @@ class StandaloneOverlaysTest {
             while (onDocker.failure(idB).isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertTrue(onDocker.failure(idB).orElseThrow().contains("10.60.0.0/24"), onDocker.failure(idB).get());
-            StandaloneNetworkException atEndpoint = assertThrows(StandaloneNetworkException.class, () -> onDocker.overlayFor(idB));
+            assertTrue(
+                    onDocker.failure(idB).orElseThrow().contains("10.60.0.0/24"),
+                    onDocker.failure(idB).get());
+            StandaloneNetworkException atEndpoint =
+                    assertThrows(StandaloneNetworkException.class, () -> onDocker.overlayFor(idB));
             assertTrue(atEndpoint.getMessage().contains("IPv4 pools: 10.60.0.0/24"), atEndpoint.getMessage());
 
             // a network Docker forgot while jovl was down is dropped

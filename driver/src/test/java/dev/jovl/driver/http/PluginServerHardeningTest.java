@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jovl.driver.api.DriverApi;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -32,31 +31,35 @@ import org.junit.jupiter.api.Test;
  * uses, and JSON that must not be coerced. A route that counts its calls stands for a state change.
  */
 class PluginServerHardeningTest {
-    private static final ConnectionGuard.Limits FAST = new ConnectionGuard.Limits(16, Duration.ofMillis(400),
-            Duration.ofMillis(400), 4L << 20);
+    private static final ConnectionGuard.Limits FAST =
+            new ConnectionGuard.Limits(16, Duration.ofMillis(400), Duration.ofMillis(400), 4L << 20);
 
     private final AtomicInteger executed = new AtomicInteger();
     private final ExecutorService executor = Executors.newFixedThreadPool(4);
     private final List<SocketChannel> open = new ArrayList<>();
     private Path dir;
     private PluginServer server;
-    private final RequestStats stats = new RequestStats(Set.of("/Test.Change", "/Test.Fail", "/Test.Discover")::contains);
+    private final RequestStats stats =
+            new RequestStats(Set.of("/Test.Change", "/Test.Fail", "/Test.Discover")::contains);
 
     private void start(ConnectionGuard.Limits limits) throws IOException {
         dir = Files.createTempDirectory("jovl-guard");
         RouteTable routes = RouteTable.complete(Map.of(
-                "/Test.Change", Route.of(Map.class, (q, facts) -> {
-                    executed.incrementAndGet();
-                    return Map.of();
-                }),
-                "/Test.Fail", Route.of(Map.class, (q, facts) -> {
-                    // as IPAM does: the error echoes the raw input
-                    throw PluginException.badRequest("unknown AddressSpace \"" + q.get("AddressSpace") + "\"");
-                }),
-                "/Test.Discover", Route.of(DriverApi.DiscoveryRequest.class, (q, facts) -> {
-                    executed.incrementAndGet();
-                    return Map.of();
-                })));
+                "/Test.Change",
+                        Route.of(Map.class, (q, facts) -> {
+                            executed.incrementAndGet();
+                            return Map.of();
+                        }),
+                "/Test.Fail",
+                        Route.of(Map.class, (q, facts) -> {
+                            // as IPAM does: the error echoes the raw input
+                            throw PluginException.badRequest("unknown AddressSpace \"" + q.get("AddressSpace") + "\"");
+                        }),
+                "/Test.Discover",
+                        Route.of(DriverApi.DiscoveryRequest.class, (q, facts) -> {
+                            executed.incrementAndGet();
+                            return Map.of();
+                        })));
         server = PluginServer.start(dir.resolve("p.sock"), routes, executor, stats, limits);
     }
 
@@ -197,7 +200,8 @@ class PluginServerHardeningTest {
         }
         assertTrue(refused >= 12, "at most 8 half MiB bodies fit in 4 MiB; refused " + refused);
         Thread.sleep(100);
-        assertTrue(exchange(post("/Test.Change", "{}", "")).startsWith("HTTP/1.1 200"),
+        assertTrue(
+                exchange(post("/Test.Change", "{}", "")).startsWith("HTTP/1.1 200"),
                 "the budget is given back when the connections close");
         assertEquals(1, executed.get(), "no partial body was executed");
     }
@@ -264,18 +268,17 @@ class PluginServerHardeningTest {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
         root.addHandler(capture);
         try {
             exchange(post("/Test.Nope\u001b[31mFORGED", "{}", ""));
-            exchange(post("/Test.Fail", "{\"AddressSpace\":\"x\\n2026-12-04T00:00:00.000Z INFO Daemon - FORGED\"}", ""));
+            exchange(
+                    post("/Test.Fail", "{\"AddressSpace\":\"x\\n2026-12-04T00:00:00.000Z INFO Daemon - FORGED\"}", ""));
             Thread.sleep(200);
         } finally {
             root.removeHandler(capture);
@@ -299,7 +302,9 @@ class PluginServerHardeningTest {
             }
             assertEquals(200, c.post("/Test.Change", "{}").status());
         }
-        assertTrue(stats.snapshot().size() <= 2, "keyed by route: " + stats.snapshot().keySet());
+        assertTrue(
+                stats.snapshot().size() <= 2,
+                "keyed by route: " + stats.snapshot().keySet());
         assertEquals(5000, stats.snapshot().get(RequestStats.UNKNOWN)[1]);
     }
 
@@ -321,7 +326,8 @@ class PluginServerHardeningTest {
             }
         }
         Thread.sleep(200);
-        assertTrue(exchange(post("/Test.Change", "{}", "")).startsWith("HTTP/1.1 200"),
+        assertTrue(
+                exchange(post("/Test.Change", "{}", "")).startsWith("HTTP/1.1 200"),
                 "the budget is not used up by bodies the server refused itself");
         c.configureBlocking(false);
         ByteBuffer in = ByteBuffer.allocate(1 << 16);

@@ -27,9 +27,13 @@ class StartUpHandshakeTest {
         RouteTable neverReady = new RouteTable(DriverRoutes.handshake("global", IpamConfig.defaults()));
         ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
         try (PluginServer server = PluginServer.start(dir.resolve("p.sock"), neverReady, handlers, new RequestStats());
-             UnixHttpClient c = UnixHttpClient.connect(server.socketPath(), Duration.ofSeconds(5))) {
-            for (String method : new String[] {"/Plugin.Activate", "/NetworkDriver.GetCapabilities",
-                    "/IpamDriver.GetCapabilities", "/IpamDriver.GetDefaultAddressSpaces"}) {
+                UnixHttpClient c = UnixHttpClient.connect(server.socketPath(), Duration.ofSeconds(5))) {
+            for (String method : new String[] {
+                "/Plugin.Activate",
+                "/NetworkDriver.GetCapabilities",
+                "/IpamDriver.GetCapabilities",
+                "/IpamDriver.GetDefaultAddressSpaces"
+            }) {
                 // a call that waited for start-up (up to 60 s) would exceed the client's 5 s and throw
                 Response r = c.post(method, "");
                 assertEquals(200, r.status(), method + ": " + r.body());

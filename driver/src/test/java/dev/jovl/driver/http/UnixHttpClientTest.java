@@ -85,8 +85,10 @@ class UnixHttpClientTest {
 
     @Test
     void decodesChunksExtensionsAndTrailers() throws IOException {
-        assertEquals("{\"a\":1}\n{\"b\":2}\n",
-                get(chunked("8\r\n{\"a\":1}\n\r\n8;ext=1\r\n{\"b\":2}\n\r\n0\r\nX-Trailer: y\r\n\r\n")).body());
+        assertEquals(
+                "{\"a\":1}\n{\"b\":2}\n",
+                get(chunked("8\r\n{\"a\":1}\n\r\n8;ext=1\r\n{\"b\":2}\n\r\n0\r\nX-Trailer: y\r\n\r\n"))
+                        .body());
     }
 
     @Test
@@ -103,7 +105,9 @@ class UnixHttpClientTest {
 
     @Test
     void bodyUntilCloseWithoutLength() throws IOException {
-        assertEquals("to the end", get("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nto the end").body());
+        assertEquals(
+                "to the end",
+                get("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nto the end").body());
     }
 
     @Test
@@ -113,13 +117,17 @@ class UnixHttpClientTest {
         assertThrows(IOException.class, () -> get(chunked("3\r\nabcX\r\n0\r\n\r\n")), "no CRLF after the chunk");
         assertThrows(IOException.class, () -> get(chunked("3\r\nabc\r\n")), "closed before the last chunk");
         assertThrows(IOException.class, () -> get("SSH-2.0-OpenSSH\r\n\r\n"), "not HTTP");
-        assertThrows(IOException.class, () -> get("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort"), "closed in the body");
+        assertThrows(
+                IOException.class,
+                () -> get("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort"),
+                "closed in the body");
     }
 
     @Test
     void bodiesAndHeadersAreBounded() {
         int tooLong = UnixHttpClient.MAX_BODY_BYTES + 1;
-        IOException e = assertThrows(IOException.class,
+        IOException e = assertThrows(
+                IOException.class,
                 () -> get("HTTP/1.1 200 OK\r\nContent-Length: " + tooLong + "\r\n\r\n" + "x".repeat(tooLong)));
         assertTrue(e.getMessage().contains("longer than"), e.getMessage());
         assertThrows(IOException.class, () -> get("HTTP/1.1 200 OK\r\nX-Big: " + "y".repeat(64 * 1024) + "\r\n\r\n"));
@@ -156,7 +164,8 @@ class UnixHttpClientTest {
 
     @Test
     void missingSocketNamesIt() {
-        IOException e = assertThrows(IOException.class, () -> UnixHttpClient.connect(dir.resolve("absent.sock"), Duration.ofSeconds(2)));
+        IOException e = assertThrows(
+                IOException.class, () -> UnixHttpClient.connect(dir.resolve("absent.sock"), Duration.ofSeconds(2)));
         assertTrue(e.getMessage().contains("absent.sock"), e.getMessage());
     }
 }

@@ -43,11 +43,16 @@ class DaemonMetricsTest {
         stats.record("/NetworkDriver.Join", 200, 2_000_000);
         stats.record("/NetworkDriver.Join", 400, 2_000_000);
         stats.record("/NetworkDriver.Join", 500, 2_000_000);
-        assertEquals(Set.of(RequestStats.UNKNOWN, "NetworkDriver.Join"), stats.snapshot().keySet());
+        assertEquals(
+                Set.of(RequestStats.UNKNOWN, "NetworkDriver.Join"),
+                stats.snapshot().keySet());
         String text = expose(m);
         assertTrue(text.contains("jovl_plugin_requests_total{method=\"unknown\",outcome=\"invalid\"} 100.0"), text);
-        assertTrue(text.contains("jovl_plugin_requests_total{method=\"NetworkDriver.Join\",outcome=\"error\"} 1.0"), text);
-        assertTrue(text.contains("jovl_plugin_request_duration_seconds_bucket{method=\"NetworkDriver.Join\",le=\"+Inf\"} 3"),
+        assertTrue(
+                text.contains("jovl_plugin_requests_total{method=\"NetworkDriver.Join\",outcome=\"error\"} 1.0"), text);
+        assertTrue(
+                text.contains(
+                        "jovl_plugin_request_duration_seconds_bucket{method=\"NetworkDriver.Join\",le=\"+Inf\"} 3"),
                 text);
         assertTrue(text.contains("jovl_build_info{java_version=\""), text);
         assertFalse(text.contains("garbage"), text);
@@ -76,7 +81,8 @@ class DaemonMetricsTest {
         m.peersConverged(3_000_000);
         m.endpointPublished(1_000_000);
         m.dnsUpstream("timeout", 2_000_000_000L);
-        m.health(() -> List.of(new HealthCheck.Verdict("store", true, "reachable"),
+        m.health(() -> List.of(
+                new HealthCheck.Verdict("store", true, "reachable"),
                 new HealthCheck.Verdict("kernel", false, "2 entries differ")));
         String text = expose(m);
         assertTrue(text.contains("jovl_peer_convergence_seconds_bucket{le=\"0.005\"} 1"), text);
@@ -87,8 +93,10 @@ class DaemonMetricsTest {
         if (Files.isExecutable(promtool)) {
             Path file = dir.resolve("metrics.txt");
             Files.writeString(file, text);
-            Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectInput(file.toFile())
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(promtool.toString(), "check", "metrics")
+                    .redirectInput(file.toFile())
+                    .redirectErrorStream(true)
+                    .start();
             String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, p.waitFor(), "promtool check metrics: " + said);
         }

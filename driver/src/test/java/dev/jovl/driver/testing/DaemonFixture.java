@@ -1,12 +1,12 @@
 package dev.jovl.driver.testing;
 
-import dev.jovl.netlink.testing.TestLab;
-import dev.jovl.driver.Daemon;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jovl.driver.Daemon;
 import dev.jovl.driver.cli.DaemonOptions;
 import dev.jovl.driver.http.Json;
 import dev.jovl.driver.http.UnixHttpClient;
 import dev.jovl.kvstore.Store;
+import dev.jovl.netlink.testing.TestLab;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -16,16 +16,28 @@ import java.util.Map;
 
 /** Starts an in-process daemon whose host is a {@link TestLab.Host}, and talks to it. */
 public final class DaemonFixture {
-    private DaemonFixture() {
-    }
+    private DaemonFixture() {}
 
     /** Options for a daemon of {@code host}: socket and sandboxes under its own run dir, fast loops. */
     public static DaemonOptions options(TestLab lab, TestLab.Host host, String storeUrl, String... extra) {
         Path run = lab.runDir(host.namespace().substring(host.namespace().lastIndexOf('-') + 1));
-        List<String> args = new ArrayList<>(List.of("--store", storeUrl, "--advertise", "eth0",
-                "--socket", run.resolve("jovl.sock").toString(), "--run-dir", run.toString(),
-                "--host-id", host.namespace(), "--reconcile-interval", "1", "--lease-ttl", "3",
-                "--dead-host-grace", "3"));
+        List<String> args = new ArrayList<>(List.of(
+                "--store",
+                storeUrl,
+                "--advertise",
+                "eth0",
+                "--socket",
+                run.resolve("jovl.sock").toString(),
+                "--run-dir",
+                run.toString(),
+                "--host-id",
+                host.namespace(),
+                "--reconcile-interval",
+                "1",
+                "--lease-ttl",
+                "3",
+                "--dead-host-grace",
+                "3"));
         args.addAll(List.of(extra));
         return DaemonOptions.parse(args, Map.of());
     }

@@ -27,11 +27,29 @@ public final class DaemonProcess implements AutoCloseable {
         this.socket = run.resolve("jovl.sock");
         this.log = Path.of("target", "it-logs", host.namespace() + ".log").toAbsolutePath();
         this.command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-                "-jar", JAR.toAbsolutePath().toString(), "daemon",
-                "--store", storeUrl, "--host-netns", host.nsPath().toString(), "--advertise", "eth0",
-                "--socket", socket.toString(), "--run-dir", run.toString(), "--host-id", host.namespace(),
-                "--lease-ttl", "3", "--dead-host-grace", "10", "--reconcile-interval", "2"));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-jar",
+                JAR.toAbsolutePath().toString(),
+                "daemon",
+                "--store",
+                storeUrl,
+                "--host-netns",
+                host.nsPath().toString(),
+                "--advertise",
+                "eth0",
+                "--socket",
+                socket.toString(),
+                "--run-dir",
+                run.toString(),
+                "--host-id",
+                host.namespace(),
+                "--lease-ttl",
+                "3",
+                "--dead-host-grace",
+                "10",
+                "--reconcile-interval",
+                "2"));
         lab.onClose(this::close);
     }
 
@@ -42,8 +60,10 @@ public final class DaemonProcess implements AutoCloseable {
         }
         try {
             Files.createDirectories(log.getParent());
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -51,7 +71,8 @@ public final class DaemonProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException("daemon exited: " + logText());
             }
-            return Files.exists(socket) && DaemonFixture.post(socket, "/Plugin.Activate", "").status() == 200;
+            return Files.exists(socket)
+                    && DaemonFixture.post(socket, "/Plugin.Activate", "").status() == 200;
         });
         return this;
     }

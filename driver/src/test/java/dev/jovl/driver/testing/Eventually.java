@@ -5,8 +5,7 @@ import java.util.function.Supplier;
 
 /** Polls a condition until it holds or a deadline passes (for state that converges through the store). */
 public final class Eventually {
-    private Eventually() {
-    }
+    private Eventually() {}
 
     public static void assertThat(String what, Duration within, Supplier<Boolean> condition) {
         long deadline = System.nanoTime() + within.toNanos();

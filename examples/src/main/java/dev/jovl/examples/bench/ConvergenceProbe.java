@@ -49,8 +49,16 @@ import java.util.regex.Pattern;
 public final class ConvergenceProbe {
 
     /** What to probe and how fast; see the usage above. */
-    record Options(boolean byName, String target, int port, InetSocketAddress dnsServer, long intervalMs,
-                   long dnsTimeoutMs, long connectTimeoutMs, long readTimeoutMs, long timeoutMs) {
+    record Options(
+            boolean byName,
+            String target,
+            int port,
+            InetSocketAddress dnsServer,
+            long intervalMs,
+            long dnsTimeoutMs,
+            long connectTimeoutMs,
+            long readTimeoutMs,
+            long timeoutMs) {
 
         static Options parse(String[] args) {
             if (args.length < 2 || !(args[0].equals("ip") || args[0].equals("name"))) {
@@ -84,8 +92,16 @@ public final class ConvergenceProbe {
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-            return new Options(byName, target, port, new InetSocketAddress(literal(dns), 53), interval,
-                    dnsTimeout, connectTimeout, readTimeout, timeout);
+            return new Options(
+                    byName,
+                    target,
+                    port,
+                    new InetSocketAddress(literal(dns), 53),
+                    interval,
+                    dnsTimeout,
+                    connectTimeout,
+                    readTimeout,
+                    timeout);
         }
 
         private static long positive(String option, String value, long max) {
@@ -112,8 +128,13 @@ public final class ConvergenceProbe {
     }
 
     /** How the probe ended: when and where the server answered (null on timeout), and what it took. */
-    record Result(long answeredAtEpochMs, InetAddress answeredBy, int dnsQueries, int dnsTimeouts,
-                  int httpAttempts, int httpRefusedOrFailed) {
+    record Result(
+            long answeredAtEpochMs,
+            InetAddress answeredBy,
+            int dnsQueries,
+            int dnsTimeouts,
+            int httpAttempts,
+            int httpRefusedOrFailed) {
 
         boolean answered() {
             return answeredBy != null;
@@ -137,7 +158,8 @@ public final class ConvergenceProbe {
         try {
             Result r = run(options, System.out);
             if (r.answered()) {
-                System.out.println("ok " + r.answeredAtEpochMs() + " " + r.answeredBy().getHostAddress() + " " + r.counters());
+                System.out.println(
+                        "ok " + r.answeredAtEpochMs() + " " + r.answeredBy().getHostAddress() + " " + r.counters());
             } else {
                 System.out.println("timeout after " + options.timeoutMs() + " ms " + r.counters());
             }
@@ -151,7 +173,8 @@ public final class ConvergenceProbe {
 
     /** Polls until the server answers or the overall bound passes; prints "ready" to {@code out} first. */
     static Result run(Options o, PrintStream out) throws IOException {
-        try (Selector selector = Selector.open(); Poller poller = new Poller(o, selector)) {
+        try (Selector selector = Selector.open();
+                Poller poller = new Poller(o, selector)) {
             out.println("ready");
             out.flush();
             return poller.pollUntilAnswered();
@@ -162,10 +185,10 @@ public final class ConvergenceProbe {
     private static final class Poller implements AutoCloseable {
         private final Options o;
         private final Selector selector;
-        private final DatagramChannel dns;          // null when probing an IP
-        private InetAddress target;                 // null until the name resolves
+        private final DatagramChannel dns; // null when probing an IP
+        private InetAddress target; // null until the name resolves
         private final List<HttpAttempt> attempts = new ArrayList<>();
-        private int queryId = -1;                   // the outstanding DNS query, -1 when none
+        private int queryId = -1; // the outstanding DNS query, -1 when none
         private long querySentNanos;
         private int dnsQueries, dnsTimeouts, httpAttempts, httpFailed;
         private long answeredAtMs = -1;
@@ -177,7 +200,7 @@ public final class ConvergenceProbe {
             if (o.byName()) {
                 dns = DatagramChannel.open();
                 dns.configureBlocking(false);
-                dns.connect(o.dnsServer());         // connected: only the server's datagrams arrive
+                dns.connect(o.dnsServer()); // connected: only the server's datagrams arrive
                 dns.register(selector, SelectionKey.OP_READ);
                 target = null;
             } else {
@@ -219,7 +242,7 @@ public final class ConvergenceProbe {
         private void tick(long now) throws IOException {
             if (target == null) {
                 if (queryId >= 0 && now - querySentNanos >= ms(o.dnsTimeoutMs())) {
-                    dnsTimeouts++;                  // abandoned; a late answer to it is ignored
+                    dnsTimeouts++; // abandoned; a late answer to it is ignored
                     queryId = -1;
                 }
                 if (queryId < 0) {
@@ -247,7 +270,7 @@ public final class ConvergenceProbe {
             try {
                 dns.write(ByteBuffer.wrap(Dns.query(id, o.target())));
             } catch (PortUnreachableException e) {
-                return;                             // an ICMP error from an earlier try: next tick
+                return; // an ICMP error from an earlier try: next tick
             }
             queryId = id;
             querySentNanos = now;
@@ -262,7 +285,7 @@ public final class ConvergenceProbe {
                 try {
                     n = dns.read(buf);
                 } catch (PortUnreachableException e) {
-                    queryId = -1;                   // nothing listens (yet): ask again next tick
+                    queryId = -1; // nothing listens (yet): ask again next tick
                     return;
                 }
                 if (n <= 0) {
@@ -273,9 +296,9 @@ public final class ConvergenceProbe {
                 }
                 Optional<Dns.Reply> reply = Dns.parseReply(buf.array(), n, queryId, o.target());
                 if (reply.isEmpty()) {
-                    continue;                       // stale id or malformed: not an answer to this try
+                    continue; // stale id or malformed: not an answer to this try
                 }
-                queryId = -1;                       // NXDOMAIN / no A record: the next tick asks again
+                queryId = -1; // NXDOMAIN / no A record: the next tick asks again
                 if (reply.get().address() != null) {
                     target = reply.get().address();
                     startHttpAttempt(System.nanoTime());
@@ -295,7 +318,7 @@ public final class ConvergenceProbe {
                 }
                 ch.register(selector, a.interest(), a);
                 attempts.add(a);
-            } catch (IOException e) {               // e.g. network unreachable: next tick tries again
+            } catch (IOException e) { // e.g. network unreachable: next tick tries again
                 httpFailed++;
                 a.close();
             }
@@ -305,7 +328,7 @@ public final class ConvergenceProbe {
         private final class HttpAttempt {
             private final SocketChannel ch;
             private final long startedNanos;
-            private ByteBuffer request;             // null until connected; what is left to write
+            private ByteBuffer request; // null until connected; what is left to write
             private final ByteBuffer response = ByteBuffer.allocate(512);
 
             HttpAttempt(SocketChannel ch, long startedNanos) {
@@ -356,7 +379,7 @@ public final class ConvergenceProbe {
                         }
                     }
                     key.interestOps(interest());
-                } catch (IOException e) {           // refused (no server yet), reset, unreachable
+                } catch (IOException e) { // refused (no server yet), reset, unreachable
                     httpFailed++;
                     drop(key);
                 }
@@ -396,8 +419,7 @@ public final class ConvergenceProbe {
     static final class StatusLine {
         private static final Pattern OK = Pattern.compile("HTTP/1\\.[01] 200( .*)?");
 
-        private StatusLine() {
-        }
+        private StatusLine() {}
 
         /** The status line once a whole line has arrived in {@code buf} (position = bytes read), else null. */
         static String of(ByteBuffer buf) {
@@ -426,11 +448,9 @@ public final class ConvergenceProbe {
         static final int RCODE_NXDOMAIN = DnsWire.RCODE_NXDOMAIN;
 
         /** A reply to our query: its RCODE, and the first A record (null if none). */
-        record Reply(int rcode, Inet4Address address) {
-        }
+        record Reply(int rcode, Inet4Address address) {}
 
-        private Dns() {
-        }
+        private Dns() {}
 
         /** A standard query (recursion desired) for the A record of {@code name}. */
         static byte[] query(int id, String name) {
@@ -465,8 +485,10 @@ public final class ConvergenceProbe {
                 off = qname.end() + 4;
                 need(off, len);
                 // the echoed question must be ours: a reply with our id but another question is not
-                if (q == 0 && !(stripDot(name).equalsIgnoreCase(qname.text()) && DnsWire.u16(m, off - 4) == DnsWire.TYPE_A
-                        && DnsWire.u16(m, off - 2) == DnsWire.CLASS_IN)) {
+                if (q == 0
+                        && !(stripDot(name).equalsIgnoreCase(qname.text())
+                                && DnsWire.u16(m, off - 4) == DnsWire.TYPE_A
+                                && DnsWire.u16(m, off - 2) == DnsWire.CLASS_IN)) {
                     return null;
                 }
             }
@@ -474,7 +496,8 @@ public final class ConvergenceProbe {
                 return new Reply(rcode, null);
             }
             for (int a = 0; a < DnsWire.u16(m, 6); a++) {
-                DnsWire.ResourceRecord r = DnsWire.readRecord(m, len, off); // owner: may be a CNAME target, not our name
+                DnsWire.ResourceRecord r =
+                        DnsWire.readRecord(m, len, off); // owner: may be a CNAME target, not our name
                 if (r.type() == DnsWire.TYPE_A && r.klass() == DnsWire.CLASS_IN && r.data().length == 4) {
                     try {
                         return new Reply(rcode, (Inet4Address) InetAddress.getByAddress(r.data()));

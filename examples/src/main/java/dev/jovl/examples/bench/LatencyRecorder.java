@@ -16,13 +16,20 @@ final class LatencyRecorder {
     }
 
     synchronized String table() {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-42s %7s %9s %9s %9s %9s%n",
-                "method", "count", "p50 ms", "p90 ms", "p99 ms", "max ms"));
+        StringBuilder b = new StringBuilder(String.format(
+                Locale.ROOT, "%-42s %7s %9s %9s %9s %9s%n", "method", "count", "p50 ms", "p90 ms", "p99 ms", "max ms"));
         nanosByMethod.forEach((m, list) -> {
             long[] v = list.stream().mapToLong(Long::longValue).toArray();
             Arrays.sort(v);
-            b.append(String.format(Locale.ROOT, "%-42s %7d %9.2f %9.2f %9.2f %9.2f%n", m, v.length,
-                    pct(v, 50), pct(v, 90), pct(v, 99), v[v.length - 1] / 1e6));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%-42s %7d %9.2f %9.2f %9.2f %9.2f%n",
+                    m,
+                    v.length,
+                    pct(v, 50),
+                    pct(v, 90),
+                    pct(v, 99),
+                    v[v.length - 1] / 1e6));
         });
         return b.toString();
     }

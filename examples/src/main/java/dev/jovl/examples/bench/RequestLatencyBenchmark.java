@@ -47,39 +47,70 @@ public final class RequestLatencyBenchmark {
         Path work = Files.createTempDirectory("jovl-bench");
         String store = opts.getOrDefault("store", "file:" + work.resolve("store"));
         try (BenchHost host = new BenchHost(work, work.resolve("run"))) {
-            DaemonOptions options = DaemonOptions.parse(List.of("--store", store, "--advertise", "eth0",
-                    "--socket", work.resolve("jovl.sock").toString(), "--run-dir", work.resolve("run").toString(),
-                    "--host-netns", host.namespacePath().toString(), "--host-id", "bench",
-                    "--sandbox-idle-grace", idleGrace), Map.of());
+            DaemonOptions options = DaemonOptions.parse(
+                    List.of(
+                            "--store",
+                            store,
+                            "--advertise",
+                            "eth0",
+                            "--socket",
+                            work.resolve("jovl.sock").toString(),
+                            "--run-dir",
+                            work.resolve("run").toString(),
+                            "--host-netns",
+                            host.namespacePath().toString(),
+                            "--host-id",
+                            "bench",
+                            "--sandbox-idle-grace",
+                            idleGrace),
+                    Map.of());
             // closed before the host: the daemon's sandboxes go first, then the namespace
             try (Daemon daemon = Daemon.start(options)) {
-            Path socket = daemon.socket();
-            String poolId = setUp(socket, resident);
-            System.out.printf(Locale.ROOT, "store %s, %d clients, %d lifecycles (+%d warm-up), %s, idle grace %s s%n",
-                    store, clients, lifecycles, warmup,
-                    resident ? "sandbox kept up by a resident container" : "no resident container", idleGrace);
-            run(socket, poolId, clients, warmup, new LatencyRecorder());
-            LatencyRecorder recorder = new LatencyRecorder();
-            long t0 = System.nanoTime();
-            run(socket, poolId, clients, lifecycles, recorder);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.print(recorder.table());
-            System.out.printf(Locale.ROOT, "%.1f container lifecycles/s (%d requests/s)%n", lifecycles / seconds,
-                    Math.round(lifecycles * 7 / seconds));
+                Path socket = daemon.socket();
+                String poolId = setUp(socket, resident);
+                System.out.printf(
+                        Locale.ROOT,
+                        "store %s, %d clients, %d lifecycles (+%d warm-up), %s, idle grace %s s%n",
+                        store,
+                        clients,
+                        lifecycles,
+                        warmup,
+                        resident ? "sandbox kept up by a resident container" : "no resident container",
+                        idleGrace);
+                run(socket, poolId, clients, warmup, new LatencyRecorder());
+                LatencyRecorder recorder = new LatencyRecorder();
+                long t0 = System.nanoTime();
+                run(socket, poolId, clients, lifecycles, recorder);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                System.out.print(recorder.table());
+                System.out.printf(
+                        Locale.ROOT,
+                        "%.1f container lifecycles/s (%d requests/s)%n",
+                        lifecycles / seconds,
+                        Math.round(lifecycles * 7 / seconds));
             }
         }
     }
 
     private static String setUp(Path socket, boolean resident) throws IOException {
         try (UnixHttpClient c = UnixHttpClient.connect(socket)) {
-            String space = json(c.post("/IpamDriver.GetDefaultAddressSpaces", "")).get("GlobalDefaultAddressSpace").asText();
-            String poolId = json(c.post("/IpamDriver.RequestPool", "{\"AddressSpace\":\"" + space
-                    + "\",\"Pool\":\"10.128.0.0/16\",\"V6\":false}")).get("PoolID").asText();
-            json(c.post("/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"" + NET + "\",\"Options\":{},\"IPv4Data\":"
-                    + "[{\"AddressSpace\":\"" + space + "\",\"Pool\":\"10.128.0.0/16\"}]}"));
+            String space = json(c.post("/IpamDriver.GetDefaultAddressSpaces", ""))
+                    .get("GlobalDefaultAddressSpace")
+                    .asText();
+            String poolId = json(c.post(
+                            "/IpamDriver.RequestPool",
+                            "{\"AddressSpace\":\"" + space + "\",\"Pool\":\"10.128.0.0/16\",\"V6\":false}"))
+                    .get("PoolID")
+                    .asText();
+            json(c.post(
+                    "/NetworkDriver.CreateNetwork",
+                    "{\"NetworkID\":\"" + NET + "\",\"Options\":{},\"IPv4Data\":" + "[{\"AddressSpace\":\"" + space
+                            + "\",\"Pool\":\"10.128.0.0/16\"}]}"));
             if (resident) {
                 String ids = "\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"resident\"";
-                json(c.post("/NetworkDriver.CreateEndpoint", "{" + ids + ",\"Interface\":{\"Address\":\"10.128.255.254/16\"}}"));
+                json(c.post(
+                        "/NetworkDriver.CreateEndpoint",
+                        "{" + ids + ",\"Interface\":{\"Address\":\"10.128.255.254/16\"}}"));
                 json(c.post("/NetworkDriver.Join", "{" + ids + ",\"SandboxKey\":\"/x\"}"));
             }
             return poolId;
@@ -114,15 +145,23 @@ public final class RequestLatencyBenchmark {
     private static void lifecycle(UnixHttpClient c, String poolId, LatencyRecorder rec) throws IOException {
         String ep = Long.toHexString(Double.doubleToLongBits(Math.random())) + Long.toHexString(System.nanoTime());
         String ids = "\"NetworkID\":\"" + NET + "\",\"EndpointID\":\"" + ep + "\"";
-        String cidr = timed(c, rec, "/IpamDriver.RequestAddress", "{\"PoolID\":\"" + poolId
-                + "\",\"Address\":\"\",\"Options\":null}").get("Address").asText();
+        String cidr = timed(
+                        c,
+                        rec,
+                        "/IpamDriver.RequestAddress",
+                        "{\"PoolID\":\"" + poolId + "\",\"Address\":\"\",\"Options\":null}")
+                .get("Address")
+                .asText();
         timed(c, rec, "/NetworkDriver.CreateEndpoint", "{" + ids + ",\"Interface\":{\"Address\":\"" + cidr + "\"}}");
         timed(c, rec, "/NetworkDriver.Join", "{" + ids + ",\"SandboxKey\":\"/x\",\"Options\":{}}");
         timed(c, rec, "/NetworkDriver.EndpointOperInfo", "{" + ids + "}");
         timed(c, rec, "/NetworkDriver.Leave", "{" + ids + "}");
         timed(c, rec, "/NetworkDriver.DeleteEndpoint", "{" + ids + "}");
-        timed(c, rec, "/IpamDriver.ReleaseAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\""
-                + cidr.substring(0, cidr.indexOf('/')) + "\"}");
+        timed(
+                c,
+                rec,
+                "/IpamDriver.ReleaseAddress",
+                "{\"PoolID\":\"" + poolId + "\",\"Address\":\"" + cidr.substring(0, cidr.indexOf('/')) + "\"}");
     }
 
     private static JsonNode timed(UnixHttpClient c, LatencyRecorder rec, String path, String body) throws IOException {

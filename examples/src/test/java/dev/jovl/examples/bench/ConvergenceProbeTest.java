@@ -38,9 +38,11 @@ class ConvergenceProbeTest {
     @Test
     void queryIsOneQuestionForTheARecordWithRecursionDesired() {
         byte[] q = Dns.query(0xbeef, "conv-jovl-name-3");
-        assertEquals("beef" + "0100" + "0001" + "0000" + "0000" + "0000"
-                + "10" + HEX.formatHex("conv-jovl-name-3".getBytes(StandardCharsets.US_ASCII)) + "00"
-                + "0001" + "0001", HEX.formatHex(q));
+        assertEquals(
+                "beef" + "0100" + "0001" + "0000" + "0000" + "0000"
+                        + "10" + HEX.formatHex("conv-jovl-name-3".getBytes(StandardCharsets.US_ASCII)) + "00"
+                        + "0001" + "0001",
+                HEX.formatHex(q));
         assertArrayEquals(Dns.query(1, "a.b"), Dns.query(1, "a.b."), "a trailing dot is the same name");
         assertEquals("0161" + "0162" + "00", HEX.formatHex(Arrays.copyOfRange(Dns.query(1, "a.b"), 12, 17)));
     }
@@ -56,8 +58,12 @@ class ConvergenceProbeTest {
 
     @Test
     void answerWithACompressedOwnerNameGivesItsAddress() throws IOException {
-        byte[] reply = reply(0x1234, 0x8180, "web", 1,
-                "c00c" + "0001" + "0001" + "00000258" + "0004" + "0a470096");   // web A 10.71.0.150
+        byte[] reply = reply(
+                0x1234,
+                0x8180,
+                "web",
+                1,
+                "c00c" + "0001" + "0001" + "00000258" + "0004" + "0a470096"); // web A 10.71.0.150
         Optional<Dns.Reply> r = Dns.parseReply(reply, reply.length, 0x1234, "web");
         assertTrue(r.isPresent());
         assertEquals(0, r.get().rcode());
@@ -70,21 +76,31 @@ class ConvergenceProbeTest {
         // answers from offset 21: web AAAA (21..48), web CNAME host.web (49..67; its rdata at 61 is the
         // label "host" then a pointer to "web" at 12), then host.web A twice, owner a pointer to 61
         String cname = "c00c" + "0005" + "0001" + "0000003c" + "0007" + "04" + hex("host") + "c00c";
-        String a1 = "c03d" + "0001" + "0001" + "0000003c" + "0004" + "0a000001";   // owner: pointer into the CNAME rdata
+        String a1 = "c03d" + "0001" + "0001" + "0000003c" + "0004" + "0a000001"; // owner: pointer into the CNAME rdata
         String a2 = "c03d" + "0001" + "0001" + "0000003c" + "0004" + "0a000002";
         String aaaa = "c00c" + "001c" + "0001" + "0000003c" + "0010" + "fd00".repeat(8);
         byte[] reply = reply(7, 0x8180, "web", 4, aaaa + cname + a1 + a2);
-        assertEquals(InetAddress.ofLiteral("10.0.0.1"), Dns.parseReply(reply, reply.length, 7, "web").orElseThrow().address());
+        assertEquals(
+                InetAddress.ofLiteral("10.0.0.1"),
+                Dns.parseReply(reply, reply.length, 7, "web").orElseThrow().address());
     }
 
     @Test
     void errorRepliesAndEmptyAnswersGiveNoAddress() {
-        byte[] nx = reply(9, 0x8183, "nosuch", 0, "");                        // NXDOMAIN
-        assertEquals(new Dns.Reply(Dns.RCODE_NXDOMAIN, null), Dns.parseReply(nx, nx.length, 9, "nosuch").orElseThrow());
+        byte[] nx = reply(9, 0x8183, "nosuch", 0, ""); // NXDOMAIN
+        assertEquals(
+                new Dns.Reply(Dns.RCODE_NXDOMAIN, null),
+                Dns.parseReply(nx, nx.length, 9, "nosuch").orElseThrow());
         byte[] servfail = reply(9, 0x8182, "nosuch", 0, "");
-        assertEquals(2, Dns.parseReply(servfail, servfail.length, 9, "nosuch").orElseThrow().rcode());
+        assertEquals(
+                2,
+                Dns.parseReply(servfail, servfail.length, 9, "nosuch")
+                        .orElseThrow()
+                        .rcode());
         byte[] noData = reply(9, 0x8180, "web", 0, "");
-        assertEquals(new Dns.Reply(0, null), Dns.parseReply(noData, noData.length, 9, "web").orElseThrow());
+        assertEquals(
+                new Dns.Reply(0, null),
+                Dns.parseReply(noData, noData.length, 9, "web").orElseThrow());
     }
 
     @Test
@@ -95,8 +111,9 @@ class ConvergenceProbeTest {
         byte[] query = Dns.query(5, "web");
         assertTrue(Dns.parseReply(query, query.length, 5, "web").isEmpty(), "a query, not a response");
         byte[] aaaaQuestion = reply(5, 0x8180, "web", 0, "");
-        aaaaQuestion[12 + 5 + 1] = 0x1c;                                         // question type AAAA
-        assertTrue(Dns.parseReply(aaaaQuestion, aaaaQuestion.length, 5, "web").isEmpty(), "a question for another type");
+        aaaaQuestion[12 + 5 + 1] = 0x1c; // question type AAAA
+        assertTrue(
+                Dns.parseReply(aaaaQuestion, aaaaQuestion.length, 5, "web").isEmpty(), "a question for another type");
     }
 
     @Test
@@ -137,7 +154,8 @@ class ConvergenceProbeTest {
         try {
             long before = System.currentTimeMillis();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            Result r = ConvergenceProbe.run(options("127.0.0.1", server.getAddress().getPort(), 5000), new PrintStream(out));
+            Result r = ConvergenceProbe.run(
+                    options("127.0.0.1", server.getAddress().getPort(), 5000), new PrintStream(out));
             assertEquals("ready\n", out.toString(StandardCharsets.US_ASCII).replace("\r", ""));
             assertTrue(r.answered(), r.counters());
             assertEquals(InetAddress.ofLiteral("127.0.0.1"), r.answeredBy());
@@ -151,7 +169,8 @@ class ConvergenceProbeTest {
     void aServerAnsweringAnotherStatusIsNotAnAnswer() throws IOException {
         HttpServer server = server(404);
         try {
-            Result r = ConvergenceProbe.run(options("127.0.0.1", server.getAddress().getPort(), 300), nowhere());
+            Result r = ConvergenceProbe.run(
+                    options("127.0.0.1", server.getAddress().getPort(), 300), nowhere());
             assertFalse(r.answered());
             assertTrue(r.httpAttempts() >= 3 && r.httpRefusedOrFailed() >= 3, r.counters());
         } finally {
@@ -163,7 +182,7 @@ class ConvergenceProbeTest {
     void nothingListeningEndsInATimeoutAfterManyTries() throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();                                             // free once closed
+            port = s.getLocalPort(); // free once closed
         }
         long t0 = System.nanoTime();
         Result r = ConvergenceProbe.run(options("127.0.0.1", port, 300), nowhere());
@@ -180,8 +199,10 @@ class ConvergenceProbeTest {
         assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"ip", "web"}));
         assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"name", "a..b"}));
         assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"ip", "10.0.0.1", "--port"}));
-        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"ip", "10.0.0.1", "--port", "0"}));
-        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"ip", "10.0.0.1", "--bogus", "1"}));
+        assertThrows(
+                IllegalArgumentException.class, () -> Options.parse(new String[] {"ip", "10.0.0.1", "--port", "0"}));
+        assertThrows(
+                IllegalArgumentException.class, () -> Options.parse(new String[] {"ip", "10.0.0.1", "--bogus", "1"}));
         Options o = Options.parse(new String[] {"name", "web", "--timeout-ms", "500", "--dns-server", "127.0.0.53"});
         assertTrue(o.byName());
         assertEquals(500, o.timeoutMs());
@@ -204,7 +225,8 @@ class ConvergenceProbeTest {
     }
 
     private static Options options(String ip, int port, int timeoutMs) {
-        return Options.parse(new String[] {"ip", ip, "--port", String.valueOf(port), "--timeout-ms", String.valueOf(timeoutMs)});
+        return Options.parse(
+                new String[] {"ip", ip, "--port", String.valueOf(port), "--timeout-ms", String.valueOf(timeoutMs)});
     }
 
     private static HttpServer server(int status) throws IOException {

@@ -1,11 +1,8 @@
 package dev.jovl.ipam.net;
 
-import dev.jovl.net.Family;
-
 import dev.jovl.net.Cidr;
-
+import dev.jovl.net.Family;
 import dev.jovl.net.IpAddress;
-
 import java.math.BigInteger;
 
 /**
@@ -32,8 +29,8 @@ public record AllocationRange(Cidr subnet, Cidr subRange, BigInteger lo, BigInte
             hi = hi.min(rangeStart.add(subRange.size()).subtract(BigInteger.ONE));
         }
         if (lo.compareTo(hi) > 0) {
-            throw new IllegalArgumentException((subRange != null ? "ip-range " + subRange : "subnet " + subnet)
-                    + " has no usable address");
+            throw new IllegalArgumentException(
+                    (subRange != null ? "ip-range " + subRange : "subnet " + subnet) + " has no usable address");
         }
         return new AllocationRange(subnet, subRange, lo, hi);
     }

@@ -14,11 +14,11 @@ import java.util.Map;
  */
 public final class IpamProtocol {
 
-    private IpamProtocol() {
-    }
+    private IpamProtocol() {}
 
     /** The {@code RequestAddressType} value Docker sends when it asks for the gateway. */
     public static final String GATEWAY_REQUEST_TYPE = "com.docker.network.gateway";
+
     public static final String REQUEST_ADDRESS_TYPE = "RequestAddressType";
     /** The option carrying the endpoint's MAC when the driver said RequiresMACAddress. */
     public static final String MAC_ADDRESS_OPTION = "com.docker.network.endpoint.macaddress";
@@ -26,14 +26,12 @@ public final class IpamProtocol {
     /** {@code /IpamDriver.GetCapabilities} response. */
     public record CapabilitiesResponse(
             @JsonProperty("RequiresMACAddress") boolean requiresMacAddress,
-            @JsonProperty("RequiresRequestReplay") boolean requiresRequestReplay) {
-    }
+            @JsonProperty("RequiresRequestReplay") boolean requiresRequestReplay) {}
 
     /** {@code /IpamDriver.GetDefaultAddressSpaces} response. */
     public record AddressSpacesResponse(
             @JsonProperty("LocalDefaultAddressSpace") String localDefaultAddressSpace,
-            @JsonProperty("GlobalDefaultAddressSpace") String globalDefaultAddressSpace) {
-    }
+            @JsonProperty("GlobalDefaultAddressSpace") String globalDefaultAddressSpace) {}
 
     /** {@code /IpamDriver.RequestPool} request: Pool is {@code --subnet}, SubPool {@code --ip-range}. */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -115,8 +113,7 @@ public final class IpamProtocol {
     public static final class EmptyResponse {
         public static final EmptyResponse INSTANCE = new EmptyResponse();
 
-        private EmptyResponse() {
-        }
+        private EmptyResponse() {}
 
         /** Makes Jackson write {@code {}} instead of refusing a bean without properties. */
         @JsonAnyGetter

@@ -17,11 +17,11 @@ import java.util.Optional;
  */
 public final class FreeAddressFinder {
 
-    private FreeAddressFinder() {
-    }
+    private FreeAddressFinder() {}
 
     /** Searches only the cursor's own block, from the cursor on: the common case, one stored key. */
-    public static Optional<BigInteger> inCursorBlock(AllocationRange range, BigInteger cursor, BlockBitmap cursorBlock) {
+    public static Optional<BigInteger> inCursorBlock(
+            AllocationRange range, BigInteger cursor, BlockBitmap cursorBlock) {
         BigInteger from = clamp(range, cursor);
         BigInteger block = BlockBitmap.blockOf(from);
         BigInteger to = BlockBitmap.blockEnd(block).min(range.hi());
@@ -33,8 +33,8 @@ public final class FreeAddressFinder {
      *
      * @param blocks every stored block of the pool (absent = nothing allocated in it)
      */
-    public static Optional<BigInteger> anywhere(AllocationRange range, BigInteger cursor,
-                                                NavigableMap<BigInteger, BlockBitmap> blocks) {
+    public static Optional<BigInteger> anywhere(
+            AllocationRange range, BigInteger cursor, NavigableMap<BigInteger, BlockBitmap> blocks) {
         BigInteger from = clamp(range, cursor);
         Optional<BigInteger> found = inSegment(blocks, from, range.hi());
         if (found.isEmpty() && from.compareTo(range.lo()) > 0) {
@@ -51,8 +51,8 @@ public final class FreeAddressFinder {
         return cursor;
     }
 
-    private static Optional<BigInteger> inSegment(NavigableMap<BigInteger, BlockBitmap> blocks, BigInteger from,
-                                                  BigInteger to) {
+    private static Optional<BigInteger> inSegment(
+            NavigableMap<BigInteger, BlockBitmap> blocks, BigInteger from, BigInteger to) {
         BigInteger pos = from;
         while (pos.compareTo(to) <= 0) {
             BigInteger block = BlockBitmap.blockOf(pos);
@@ -79,6 +79,8 @@ public final class FreeAddressFinder {
             return Optional.of(from);
         }
         int bit = bitmap.nextClear(BlockBitmap.bitOf(from), BlockBitmap.bitOf(to));
-        return bit < 0 ? Optional.empty() : Optional.of(BlockBitmap.blockStart(block).add(BigInteger.valueOf(bit)));
+        return bit < 0
+                ? Optional.empty()
+                : Optional.of(BlockBitmap.blockStart(block).add(BigInteger.valueOf(bit)));
     }
 }

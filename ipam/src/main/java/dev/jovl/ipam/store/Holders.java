@@ -6,8 +6,7 @@ import java.util.List;
 /** Adding and removing a host from a holder list (of a pool or of its gateway). */
 public final class Holders {
 
-    private Holders() {
-    }
+    private Holders() {}
 
     /** The list with {@code host} added at the end; unchanged if it already holds (idempotent). */
     public static List<String> add(List<String> holders, String host) {

@@ -9,8 +9,7 @@ import java.util.List;
 /** The JSON values the IPAM keeps in the store, and their (de)serialisation. */
 public final class StoredRecords {
 
-    private StoredRecords() {
-    }
+    private StoredRecords() {}
 
     public static byte[] write(Object value) {
         return RecordJson.write(value);
@@ -47,9 +46,14 @@ public final class StoredRecords {
 
     /** What a pool is; immutable for the life of the pool. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record PoolDefinition(String poolId, String addressSpace, String subnet, String subRange,
-                                 String generation, String createdBy, String createdAt) {
-    }
+    public record PoolDefinition(
+            String poolId,
+            String addressSpace,
+            String subnet,
+            String subRange,
+            String generation,
+            String createdBy,
+            String createdAt) {}
 
     /**
      * Who holds the pool, and its gateway. Holders are kept in the order they came: in the global
@@ -65,6 +69,5 @@ public final class StoredRecords {
 
     /** One allocated address. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record AddressRecord(String address, String host, boolean gateway, String mac, String allocatedAt) {
-    }
+    public record AddressRecord(String address, String host, boolean gateway, String mac, String allocatedAt) {}
 }

@@ -43,8 +43,9 @@ public final class IpamBenchmark {
     private static final boolean FSYNC = Boolean.parseBoolean(System.getProperty("jovl.bench.fsync", "true"));
 
     public static void main(String[] args) throws Exception {
-        System.out.printf("IPAM benchmark: n=%d per host, k=%d last addresses, %d cores%n", N, K,
-                Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                "IPAM benchmark: n=%d per host, k=%d last addresses, %d cores%n",
+                N, K, Runtime.getRuntime().availableProcessors());
         if (FSYNC) {
             try (EtcdServer etcd = EtcdServer.start(true)) {
                 oneHost("etcd (fsync)", () -> Stores.open(etcd.url()));
@@ -72,7 +73,8 @@ public final class IpamBenchmark {
     }
 
     private static String pool(IpamDriver d, String subnet) {
-        return d.requestPool(new RequestPoolRequest("jovl-global", subnet, "", null, false)).poolId();
+        return d.requestPool(new RequestPoolRequest("jovl-global", subnet, "", null, false))
+                .poolId();
     }
 
     private static String any(IpamDriver d, String poolId) {
@@ -99,7 +101,8 @@ public final class IpamBenchmark {
                 d.releaseAddress(new ReleaseAddressRequest(poolId, strip(a)));
             }
             long t2 = System.nanoTime();
-            System.out.printf("%-18s one host:    %7.0f allocations/s (p50 %.2f ms, p99 %.2f ms), %7.0f releases/s%n",
+            System.out.printf(
+                    "%-18s one host:    %7.0f allocations/s (p50 %.2f ms, p99 %.2f ms), %7.0f releases/s%n",
                     backend, N / sec(t1 - t0), pct(latencies, 50), pct(latencies, 99), N / sec(t2 - t1));
         }
     }
@@ -123,12 +126,14 @@ public final class IpamBenchmark {
             long t0 = System.nanoTime();
             List<CompletableFuture<Integer>> runs = new ArrayList<>();
             for (IpamDriver d : hosts) {
-                runs.add(CompletableFuture.supplyAsync(() -> {
-                    for (int i = 0; i < N; i++) {
-                        any(d, poolId);
-                    }
-                    return N;
-                }, pool));
+                runs.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            for (int i = 0; i < N; i++) {
+                                any(d, poolId);
+                            }
+                            return N;
+                        },
+                        pool));
             }
             int total = 0;
             for (CompletableFuture<Integer> r : runs) {
@@ -136,7 +141,8 @@ public final class IpamBenchmark {
             }
             long t1 = System.nanoTime();
             int distinct = hosts.getFirst().allocations(poolId).size();
-            System.out.printf("%-18s three hosts: %7.0f allocations/s in total (%d allocated, %d in the store)%n",
+            System.out.printf(
+                    "%-18s three hosts: %7.0f allocations/s in total (%d allocated, %d in the store)%n",
                     backend, total / sec(t1 - t0), total, distinct);
         } finally {
             pool.shutdownNow();
@@ -173,10 +179,17 @@ public final class IpamBenchmark {
                 error = e.getMessage();
             }
             long t2 = System.nanoTime();
-            System.out.printf("%-18s full /16:    filled %d addresses at %.0f/s (8 parallel hosts); last %d scattered free addresses: "
+            System.out.printf(
+                    "%-18s full /16:    filled %d addresses at %.0f/s (8 parallel hosts); last %d scattered free addresses: "
                             + "p50 %.2f ms, max %.2f ms each; exhausted answer in %.2f ms (%s)%n",
-                    backend, capacity, capacity / sec(t1 - t0), K, pct(latencies, 50), pct(latencies, 100),
-                    (t2 - exhausted) / 1e6, error.isEmpty() ? "no error?" : "POOL_EXHAUSTED");
+                    backend,
+                    capacity,
+                    capacity / sec(t1 - t0),
+                    K,
+                    pct(latencies, 50),
+                    pct(latencies, 100),
+                    (t2 - exhausted) / 1e6,
+                    error.isEmpty() ? "no error?" : "POOL_EXHAUSTED");
         }
     }
 
@@ -194,16 +207,19 @@ public final class IpamBenchmark {
                 opened.add(s);
                 IpamDriver d = new IpamDriver(s, IpamConfig.defaults(), "bench-fill" + t);
                 int filler = t;
-                runs.add(CompletableFuture.supplyAsync(() -> {
-                    List<String> mine = new ArrayList<>();
-                    for (int offset = 1; offset <= capacity; offset++) {
-                        if ((offset >> 8) % FILLERS == filler) {
-                            String ip = "10.102." + (offset >> 8) + "." + (offset & 255);
-                            mine.add(d.requestAddress(new RequestAddressRequest(poolId, ip, null)).address());
-                        }
-                    }
-                    return mine;
-                }, pool));
+                runs.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            List<String> mine = new ArrayList<>();
+                            for (int offset = 1; offset <= capacity; offset++) {
+                                if ((offset >> 8) % FILLERS == filler) {
+                                    String ip = "10.102." + (offset >> 8) + "." + (offset & 255);
+                                    mine.add(d.requestAddress(new RequestAddressRequest(poolId, ip, null))
+                                            .address());
+                                }
+                            }
+                            return mine;
+                        },
+                        pool));
             }
             List<String> all = new ArrayList<>(capacity);
             runs.forEach(r -> all.addAll(r.join()));

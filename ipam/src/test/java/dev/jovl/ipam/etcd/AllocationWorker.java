@@ -39,12 +39,15 @@ public final class AllocationWorker {
             out.println("READY");
             awaitGo(in);
             for (int i = 0; i < n; i++) {
-                out.println(ipam.requestAddress(new RequestAddressRequest(poolId, "", null)).address());
+                out.println(ipam.requestAddress(new RequestAddressRequest(poolId, "", null))
+                        .address());
             }
             out.println("DONE");
             awaitGo(in);
-            List<String> held = ipam.allocations(poolId).stream().filter(a -> a.host().equals(host))
-                    .map(Allocation::address).toList();
+            List<String> held = ipam.allocations(poolId).stream()
+                    .filter(a -> a.host().equals(host))
+                    .map(Allocation::address)
+                    .toList();
             for (int i = 0; i < n / 2; i++) {
                 ipam.releaseAddress(new ReleaseAddressRequest(poolId, held.get(i * 2)));
                 ipam.requestAddress(new RequestAddressRequest(poolId, "", null));

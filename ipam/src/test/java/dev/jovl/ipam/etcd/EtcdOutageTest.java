@@ -24,27 +24,35 @@ class EtcdOutageTest {
 
     @Test
     void requestsFailClearlyWhileEtcdIsDownAndCarryOnAfterwards() {
-        try (EtcdServer etcd = EtcdServer.start(); Store store = Stores.open(etcd.url() + "?timeout=1s")) {
+        try (EtcdServer etcd = EtcdServer.start();
+                Store store = Stores.open(etcd.url() + "?timeout=1s")) {
             IpamDriver ipam = new IpamDriver(store, IpamConfig.defaults(), "host-a");
-            String poolId = ipam.requestPool(new RequestPoolRequest("jovl-global", "10.80.0.0/24", "", null, false)).poolId();
+            String poolId = ipam.requestPool(new RequestPoolRequest("jovl-global", "10.80.0.0/24", "", null, false))
+                    .poolId();
             Set<String> got = new HashSet<>();
             for (int i = 0; i < 5; i++) {
-                got.add(ipam.requestAddress(new RequestAddressRequest(poolId, "", null)).address());
+                got.add(ipam.requestAddress(new RequestAddressRequest(poolId, "", null))
+                        .address());
             }
             etcd.stop();
             long start = System.nanoTime();
-            IpamException e = assertThrows(IpamException.class,
-                    () -> ipam.requestAddress(new RequestAddressRequest(poolId, "", null)));
+            IpamException e = assertThrows(
+                    IpamException.class, () -> ipam.requestAddress(new RequestAddressRequest(poolId, "", null)));
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             assertEquals(IpamException.Kind.STORE_UNAVAILABLE, e.kind());
             assertTrue(e.getMessage().contains("unavailable") && e.getMessage().contains(poolId), e.getMessage());
             assertTrue(took.compareTo(Duration.ofSeconds(30)) < 0, "no hang: " + took);
-            assertEquals(IpamException.Kind.STORE_UNAVAILABLE, assertThrows(IpamException.class,
-                    () -> ipam.requestPool(new RequestPoolRequest("jovl-global", "", "", null, false))).kind());
+            assertEquals(
+                    IpamException.Kind.STORE_UNAVAILABLE,
+                    assertThrows(
+                                    IpamException.class,
+                                    () -> ipam.requestPool(new RequestPoolRequest("jovl-global", "", "", null, false)))
+                            .kind());
 
             etcd.restart();
             for (int i = 0; i < 5; i++) {
-                got.add(ipam.requestAddress(new RequestAddressRequest(poolId, "", null)).address());
+                got.add(ipam.requestAddress(new RequestAddressRequest(poolId, "", null))
+                        .address());
             }
             assertEquals(10, got.size());
             List<Allocation> stored = ipam.allocations(poolId);

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jovl.ipam.Allocation;
 import dev.jovl.ipam.IpamConfig;
 import dev.jovl.ipam.IpamDriver;
-import dev.jovl.net.Cidr;
-import dev.jovl.net.IpAddress;
 import dev.jovl.ipam.protocol.IpamProtocol.RequestPoolRequest;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Stores;
 import dev.jovl.kvstore.testing.EtcdServer;
+import dev.jovl.net.Cidr;
+import dev.jovl.net.IpAddress;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -46,6 +46,7 @@ class MultiProcessEtcdTest {
 
     @TempDir
     Path logs;
+
     private EtcdServer etcd;
     private Store store;
     private final List<Process> processes = new ArrayList<>();
@@ -71,24 +72,29 @@ class MultiProcessEtcdTest {
     @Test
     void threeProcessesAllocateDistinctAddressesFromOneSlash22() throws Exception {
         IpamDriver local = new IpamDriver(store, IpamConfig.defaults(), "test");
-        String poolId = local.requestPool(new RequestPoolRequest("jovl-global", "10.22.0.0/22", "", null, false)).poolId();
+        String poolId = local.requestPool(new RequestPoolRequest("jovl-global", "10.22.0.0/22", "", null, false))
+                .poolId();
         Cidr subnet = Cidr.parse("10.22.0.0/22");
         startHosts(poolId);
 
         Map<String, List<String>> first = phase("allocate");
         Set<String> all = new HashSet<>();
         first.values().forEach(all::addAll);
-        assertEquals(HOSTS * PER_HOST, first.values().stream().mapToInt(List::size).sum());
+        assertEquals(
+                HOSTS * PER_HOST, first.values().stream().mapToInt(List::size).sum());
         assertEquals(HOSTS * PER_HOST, all.size(), "some address was handed out twice");
         for (String cidr : all) {
-            assertTrue(cidr.endsWith("/22") && subnet.contains(IpAddress.parse(cidr.substring(0, cidr.indexOf('/')))), cidr);
+            assertTrue(
+                    cidr.endsWith("/22") && subnet.contains(IpAddress.parse(cidr.substring(0, cidr.indexOf('/')))),
+                    cidr);
         }
         assertStoreMatches(local, poolId, first);
 
         Map<String, List<String>> second = phase("release and reallocate");
         Set<String> after = new HashSet<>();
         second.values().forEach(after::addAll);
-        assertEquals(HOSTS * PER_HOST, second.values().stream().mapToInt(List::size).sum());
+        assertEquals(
+                HOSTS * PER_HOST, second.values().stream().mapToInt(List::size).sum());
         assertEquals(HOSTS * PER_HOST, after.size(), "reallocation handed out an address twice");
         assertStoreMatches(local, poolId, second);
         for (int h = 0; h < HOSTS; h++) {
@@ -101,11 +107,16 @@ class MultiProcessEtcdTest {
     /** The store's records: exactly the union of what the processes hold, each with its owner. */
     private static void assertStoreMatches(IpamDriver local, String poolId, Map<String, List<String>> byHost) {
         Map<String, String> expected = new TreeMap<>();
-        byHost.forEach((host, cidrs) -> cidrs.forEach(c -> expected.put(c.contains("/") ? c.substring(0, c.indexOf('/')) : c, host)));
+        byHost.forEach((host, cidrs) ->
+                cidrs.forEach(c -> expected.put(c.contains("/") ? c.substring(0, c.indexOf('/')) : c, host)));
         Map<String, String> stored = local.allocations(poolId).stream()
-                .collect(Collectors.toMap(Allocation::address, Allocation::host, (a, b) -> {
-                    throw new AssertionError("listed twice: " + a);
-                }, TreeMap::new));
+                .collect(Collectors.toMap(
+                        Allocation::address,
+                        Allocation::host,
+                        (a, b) -> {
+                            throw new AssertionError("listed twice: " + a);
+                        },
+                        TreeMap::new));
         assertEquals(expected, stored);
     }
 
@@ -113,10 +124,19 @@ class MultiProcessEtcdTest {
         String java = ProcessHandle.current().info().command().orElse("java");
         for (int h = 0; h < HOSTS; h++) {
             // C1 only and the serial GC: short-lived hosts on a busy machine start and warm up faster
-            Process p = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                    "-cp", System.getProperty("java.class.path"),
-                    AllocationWorker.class.getName(), etcd.url(), poolId, "host" + h, Integer.toString(PER_HOST))
-                    .redirectError(logs.resolve("host" + h + ".err").toFile()).start();
+            Process p = new ProcessBuilder(
+                            java,
+                            "-XX:TieredStopAtLevel=1",
+                            "-XX:+UseSerialGC",
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            AllocationWorker.class.getName(),
+                            etcd.url(),
+                            poolId,
+                            "host" + h,
+                            Integer.toString(PER_HOST))
+                    .redirectError(logs.resolve("host" + h + ".err").toFile())
+                    .start();
             processes.add(p);
             outputs.add(new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
         }

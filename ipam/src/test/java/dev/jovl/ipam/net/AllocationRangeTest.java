@@ -1,16 +1,14 @@
 package dev.jovl.ipam.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import java.math.BigInteger;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+
 import dev.jovl.net.Cidr;
 import dev.jovl.net.IpAddress;
+import java.math.BigInteger;
+import org.junit.jupiter.api.Test;
 
 class AllocationRangeTest {
 
@@ -35,7 +33,8 @@ class AllocationRangeTest {
         AllocationRange low = AllocationRange.of(Cidr.parse("10.10.0.0/24"), Cidr.parse("10.10.0.0/25"));
         assertEquals(BigInteger.ONE, low.lo());
         assertEquals(BigInteger.valueOf(127), low.hi());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> AllocationRange.of(Cidr.parse("10.10.0.0/24"), Cidr.parse("10.10.1.0/25")));
     }
 
@@ -47,7 +46,8 @@ class AllocationRangeTest {
         AllocationRange v6 = AllocationRange.of(Cidr.parse("fd00::/64"), null);
         assertEquals(BigInteger.ONE, v6.lo());
         assertEquals(BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE), v6.hi());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> AllocationRange.of(Cidr.parse("10.0.0.0/24"), Cidr.parse("10.0.0.0/32")));
     }
 }

@@ -21,8 +21,10 @@ class BlockBitmapTest {
     }
 
     @Property(tries = 300)
-    void behavesLikeABitSet(@ForAll @Size(max = 256) Set<@IntRange(min = 0, max = 255) Integer> bits,
-                            @ForAll @IntRange(min = 0, max = 255) int from, @ForAll @IntRange(min = 0, max = 255) int to) {
+    void behavesLikeABitSet(
+            @ForAll @Size(max = 256) Set<@IntRange(min = 0, max = 255) Integer> bits,
+            @ForAll @IntRange(min = 0, max = 255) int from,
+            @ForAll @IntRange(min = 0, max = 255) int to) {
         BlockBitmap b = BlockBitmap.empty();
         BitSet expected = new BitSet();
         for (int bit : bits) {

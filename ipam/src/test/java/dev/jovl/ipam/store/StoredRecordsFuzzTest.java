@@ -13,8 +13,11 @@ import net.jqwik.api.Provide;
  * ({@link IllegalStateException}) or, for a bitmap of the wrong size, {@link IllegalArgumentException}.
  */
 class StoredRecordsFuzzTest {
-    private static final List<Class<?>> TYPES = List.of(StoredRecords.PoolIndex.class,
-            StoredRecords.PoolDefinition.class, StoredRecords.PoolState.class, StoredRecords.AddressRecord.class);
+    private static final List<Class<?>> TYPES = List.of(
+            StoredRecords.PoolIndex.class,
+            StoredRecords.PoolDefinition.class,
+            StoredRecords.PoolState.class,
+            StoredRecords.AddressRecord.class);
 
     @Property(tries = 3000)
     void anyBytes(@ForAll("json") byte[] bytes) {
@@ -35,8 +38,23 @@ class StoredRecordsFuzzTest {
     @Provide
     Arbitrary<byte[]> json() {
         Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMaxSize(64);
-        Arbitrary<byte[]> jsonish = Arbitraries.of("{", "}", "[", "]", "null", "\"pools\"", "\"holders\"",
-                "\"gatewayHolders\"", ":", ",", "\"10.0.0.1\"", "true", "1", "\"gateway\"").list().ofMaxSize(16)
+        Arbitrary<byte[]> jsonish = Arbitraries.of(
+                        "{",
+                        "}",
+                        "[",
+                        "]",
+                        "null",
+                        "\"pools\"",
+                        "\"holders\"",
+                        "\"gatewayHolders\"",
+                        ":",
+                        ",",
+                        "\"10.0.0.1\"",
+                        "true",
+                        "1",
+                        "\"gateway\"")
+                .list()
+                .ofMaxSize(16)
                 .map(l -> String.join("", l).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return Arbitraries.oneOf(random, jsonish);
     }

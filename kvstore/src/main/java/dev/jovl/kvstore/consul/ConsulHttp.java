@@ -53,6 +53,7 @@ final class ConsulHttp implements AutoCloseable {
     private final UnixHttp unix;
     /** ns, partition, dc: appended to every request. */
     private final String commonQuery;
+
     private final String namespace;
     private final String partition;
 
@@ -81,7 +82,8 @@ final class ConsulHttp implements AutoCloseable {
             throw new StoreException.InvalidArgument("Consul: both a client certificate and its key must be given"
                     + " (CONSUL_CLIENT_CERT and CONSUL_CLIENT_KEY, or --store-cert and --store-key)");
         }
-        String serverName = security.tlsServerName() != null ? security.tlsServerName()
+        String serverName = security.tlsServerName() != null
+                ? security.tlsServerName()
                 : env.getOrDefault("CONSUL_TLS_SERVER_NAME", "").trim();
         boolean verify = !isFalse(env.getOrDefault("CONSUL_HTTP_SSL_VERIFY", ""));
         boolean https = url.https() || security.caCert() != null;
@@ -95,10 +97,11 @@ final class ConsulHttp implements AutoCloseable {
             this.unix = new UnixHttp(url.unixSocket());
             this.http = null;
         } else {
-            this.base = URI.create((https ? "https://" : "http://") + url.endpoints().getFirst() + "/");
+            this.base = URI.create(
+                    (https ? "https://" : "http://") + url.endpoints().getFirst() + "/");
             this.unix = null;
-            HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(timeout);
+            HttpClient.Builder builder =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout);
             if (https) {
                 // api.SetupTLSConfig strips a port from CONSUL_TLS_SERVER_NAME
                 String name = serverName.isEmpty() ? null : serverName.replaceFirst(":[0-9]+$", "");
@@ -129,7 +132,8 @@ final class ConsulHttp implements AutoCloseable {
             common.put("partition", partition);
         }
         StringBuilder q = new StringBuilder();
-        common.forEach((k, v) -> q.append('&').append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        common.forEach(
+                (k, v) -> q.append('&').append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
         this.commonQuery = q.toString();
     }
 
@@ -235,14 +239,23 @@ final class ConsulHttp implements AutoCloseable {
             if (unix != null) {
                 answer = unix.exchange(method, "/" + target, body, headers, deadline);
             } else {
-                HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(target)).timeout(deadline)
-                        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                                : HttpRequest.BodyPublishers.ofByteArray(body));
+                HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(target))
+                        .timeout(deadline)
+                        .method(
+                                method,
+                                body == null
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofByteArray(body));
                 headers.forEach(request::header);
                 HttpResponse<byte[]> r = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-                answer = new Answer(r.statusCode(), r.body(),
+                answer = new Answer(
+                        r.statusCode(),
+                        r.body(),
                         r.headers().firstValueAsLong("X-Consul-Index").orElse(0),
-                        r.headers().firstValue("X-Consul-Results-Filtered-By-ACLs").orElse("").equals("true"));
+                        r.headers()
+                                .firstValue("X-Consul-Results-Filtered-By-ACLs")
+                                .orElse("")
+                                .equals("true"));
             }
         } catch (HttpConnectTimeoutException e) {
             throw new StoreException.Unavailable("cannot connect to Consul " + base + " within " + timeout, e);
@@ -250,8 +263,8 @@ final class ConsulHttp implements AutoCloseable {
             throw new StoreException.Unavailable("Consul " + base + " gave no answer within " + deadline, e);
         } catch (IOException e) {
             String tlsProblem = Tls.explain(e);
-            throw new StoreException.Unavailable("cannot reach Consul " + base + ": "
-                    + (tlsProblem != null ? tlsProblem : e.toString()), e);
+            throw new StoreException.Unavailable(
+                    "cannot reach Consul " + base + ": " + (tlsProblem != null ? tlsProblem : e.toString()), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException.Unavailable("interrupted while calling Consul " + base, e);
@@ -259,21 +272,26 @@ final class ConsulHttp implements AutoCloseable {
         if (answer.status() == 401 || answer.status() == 403) {
             // Consul answers "ACL not found" (token unknown) or "Permission denied" (no rule for it)
             String text = answer.text();
-            throw new StoreException.Unavailable("Consul " + base + (text.contains("ACL not found")
-                    ? " authentication failed" : " permission denied") + " for " + path
-                    + " (check the ACL token: CONSUL_HTTP_TOKEN[_FILE] or --store-password-file): " + text, null);
+            throw new StoreException.Unavailable(
+                    "Consul " + base
+                            + (text.contains("ACL not found") ? " authentication failed" : " permission denied")
+                            + " for " + path
+                            + " (check the ACL token: CONSUL_HTTP_TOKEN[_FILE] or --store-password-file): " + text,
+                    null);
         }
         if (answer.filteredByAcls()) {
             // a listing the token may not read all of would look like deleted keys
-            throw new StoreException.Unavailable("Consul " + base + " permission denied: the ACL token cannot read"
-                    + " every key under " + path + " (X-Consul-Results-Filtered-By-ACLs)", null);
+            throw new StoreException.Unavailable(
+                    "Consul " + base + " permission denied: the ACL token cannot read" + " every key under " + path
+                            + " (X-Consul-Results-Filtered-By-ACLs)",
+                    null);
         }
         if (answer.status() == 413) {
             throw new StoreException.InvalidArgument("Consul refused " + path + " as too large: " + answer.text());
         }
         if (answer.status() >= 500) {
-            throw new StoreException.Unavailable("Consul " + base + " failed " + path + ": HTTP " + answer.status()
-                    + " " + answer.text(), null);
+            throw new StoreException.Unavailable(
+                    "Consul " + base + " failed " + path + ": HTTP " + answer.status() + " " + answer.text(), null);
         }
         return answer;
     }
@@ -309,8 +327,8 @@ final class ConsulHttp implements AutoCloseable {
             String s = segments[i];
             boolean last = i == segments.length - 1;
             if (s.equals(".") || s.equals("..") || (s.isEmpty() && !last && key.length() > 0)) {
-                throw new StoreException.InvalidArgument("Consul cannot address the key '" + key
-                        + "': it has an empty, '.' or '..' segment");
+                throw new StoreException.InvalidArgument(
+                        "Consul cannot address the key '" + key + "': it has an empty, '.' or '..' segment");
             }
         }
     }

@@ -13,7 +13,11 @@ final class ConsulLease extends RenewedLease {
     private final ConsulHttp http;
     private final String id;
 
-    ConsulLease(ConsulHttp http, String id, Duration ttl, ScheduledExecutorService scheduler,
+    ConsulLease(
+            ConsulHttp http,
+            String id,
+            Duration ttl,
+            ScheduledExecutorService scheduler,
             Consumer<? super RenewedLease> onEnd) {
         super(ttl, scheduler, onEnd);
         this.http = http;

@@ -41,6 +41,7 @@ import java.util.concurrent.ScheduledExecutorService;
 public final class ConsulStore extends StoreBase {
     /** Consul refuses session TTLs below 10 s. */
     static final Duration MIN_SESSION_TTL = Duration.ofSeconds(10);
+
     private static final int REMEMBERED_LISTINGS = 32;
 
     private final ConsulHttp http;
@@ -55,8 +56,8 @@ public final class ConsulStore extends StoreBase {
 
     private ConsulStore(ConsulHttp http) {
         this.http = http;
-        this.renewals = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
-                .name("jovl-consul-session-renewal").factory());
+        this.renewals = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("jovl-consul-session-renewal").factory());
     }
 
     /**
@@ -91,8 +92,7 @@ public final class ConsulStore extends StoreBase {
     }
 
     /** A recursive read: the entries under the prefix and the index they are consistent with. */
-    record Snapshot(List<KeyValue> entries, long index) {
-    }
+    record Snapshot(List<KeyValue> entries, long index) {}
 
     static Snapshot snapshot(ConsulHttp.Answer answer, String prefix) {
         if (answer.status() == 404) {
@@ -164,8 +164,8 @@ public final class ConsulStore extends StoreBase {
         long revision = 0;
         List<Long> versions = new ArrayList<>();
         for (Op op : txn.ops()) {
-            boolean writes = op.kind() == Op.Kind.CREATE || op.kind() == Op.Kind.PUT
-                    || op.kind() == Op.Kind.COMPARE_AND_SET;
+            boolean writes =
+                    op.kind() == Op.Kind.CREATE || op.kind() == Op.Kind.PUT || op.kind() == Op.Kind.COMPARE_AND_SET;
             long version = writes ? written.getOrDefault(op.key(), 0L) : 0L;
             versions.add(version);
             revision = Math.max(revision, version);
@@ -219,8 +219,8 @@ public final class ConsulStore extends StoreBase {
             case DELETE -> kvOp(ops, "delete", op.key());
             case DELETE_IF_VERSION -> {
                 if (op.expectedVersion() == 0) {
-                    throw new StoreException.Conflict(op.key(), "condition failed: " + op
-                            + " (a present key never has version 0)");
+                    throw new StoreException.Conflict(
+                            op.key(), "condition failed: " + op + " (a present key never has version 0)");
                 }
                 kvOp(ops, "delete-cas", op.key()).put("Index", op.expectedVersion());
             }
@@ -266,16 +266,22 @@ public final class ConsulStore extends StoreBase {
         Op op = consulIndex >= 0 && consulIndex < ourOp.size() ? txn.ops().get(ourOp.get(consulIndex)) : null;
         String key = op == null ? null : op.key();
         return switch (rollbackKind(what, key)) {
-            case LEASE_GONE -> new StoreException.NotFound("lease of " + (key == null ? "the transaction" : key)
-                    + " (Consul: " + what + ")");
-            case CONDITION -> new StoreException.Conflict(key,
-                    "condition failed: " + (op == null ? txn.ops() : op) + " (Consul: " + what + ")");
-            case OTHER -> new StoreException.Unavailable("Consul rolled back the transaction " + txn.ops() + ": "
-                    + what, null);
+            case LEASE_GONE ->
+                new StoreException.NotFound(
+                        "lease of " + (key == null ? "the transaction" : key) + " (Consul: " + what + ")");
+            case CONDITION ->
+                new StoreException.Conflict(
+                        key, "condition failed: " + (op == null ? txn.ops() : op) + " (Consul: " + what + ")");
+            case OTHER ->
+                new StoreException.Unavailable("Consul rolled back the transaction " + txn.ops() + ": " + what, null);
         };
     }
 
-    enum Rollback { LEASE_GONE, CONDITION, OTHER }
+    enum Rollback {
+        LEASE_GONE,
+        CONDITION,
+        OTHER
+    }
 
     /** Which of Consul's KV transaction errors {@code what} is, for the operation on {@code key}. */
     static Rollback rollbackKind(String what, String key) {
@@ -316,7 +322,10 @@ public final class ConsulStore extends StoreBase {
     static KeyValue keyValue(JsonNode e) {
         JsonNode value = e.path("Value");
         byte[] bytes = value.isTextual() ? Base64.getDecoder().decode(value.asText()) : new byte[0];
-        return new KeyValue(e.path("Key").asText(), bytes, e.path("ModifyIndex").asLong(0),
+        return new KeyValue(
+                e.path("Key").asText(),
+                bytes,
+                e.path("ModifyIndex").asLong(0),
                 e.path("Session").asText(""));
     }
 
@@ -325,8 +334,8 @@ public final class ConsulStore extends StoreBase {
             throw new StoreException.InvalidArgument("Consul refused " + what + ": " + answer.text());
         }
         if (answer.status() != 200) {
-            throw new StoreException.Unavailable("Consul failed " + what + ": HTTP " + answer.status() + " "
-                    + answer.text(), null);
+            throw new StoreException.Unavailable(
+                    "Consul failed " + what + ": HTTP " + answer.status() + " " + answer.text(), null);
         }
     }
 
@@ -334,8 +343,8 @@ public final class ConsulStore extends StoreBase {
     public Watch watch(String prefix, long afterRevision, WatchListener listener) {
         KeyRules.checkWatch(prefix, afterRevision);
         ensureOpen();
-        return started(new ConsulWatch(http, prefix, afterRevision, remembered(prefix, afterRevision),
-                listener, resources()::remove));
+        return started(new ConsulWatch(
+                http, prefix, afterRevision, remembered(prefix, afterRevision), listener, resources()::remove));
     }
 
     /**
@@ -357,13 +366,21 @@ public final class ConsulStore extends StoreBase {
         KeyRules.checkLeaseTtl(ttl);
         ensureOpen();
         long sessionSeconds = Math.max(MIN_SESSION_TTL.toSeconds(), (ttl.toMillis() / 2 + 999) / 1000);
-        ObjectNode body = ConsulHttp.JSON.createObjectNode().put("Name", SESSION_NAME).put("Behavior", "delete")
-                .put("LockDelay", "0s").put("TTL", sessionSeconds + "s");
+        ObjectNode body = ConsulHttp.JSON
+                .createObjectNode()
+                .put("Name", SESSION_NAME)
+                .put("Behavior", "delete")
+                .put("LockDelay", "0s")
+                .put("TTL", sessionSeconds + "s");
         body.putArray("NodeChecks");
         ConsulHttp.Answer answer = http.put("v1/session/create", body);
         expectOk(answer, "session create");
-        return started(new ConsulLease(http, answer.json().path("ID").asText(), Duration.ofSeconds(2 * sessionSeconds),
-                renewals, resources()::remove));
+        return started(new ConsulLease(
+                http,
+                answer.json().path("ID").asText(),
+                Duration.ofSeconds(2 * sessionSeconds),
+                renewals,
+                resources()::remove));
     }
 
     /** "jovl on HOST": the session name an operator sees in {@code consul operator} / the UI. */
@@ -372,7 +389,8 @@ public final class ConsulStore extends StoreBase {
     /** The UTS host name (no DNS lookup), else $HOSTNAME. */
     private static String hostName() {
         try {
-            String name = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).trim();
+            String name = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname"))
+                    .trim();
             if (!name.isEmpty()) {
                 return name;
             }

@@ -47,10 +47,16 @@ final class ConsulWatch extends BackgroundWatch {
     private final Map<String, Long> startState;
     /** The last state seen: key -> ModifyIndex. */
     private Map<String, Long> known;
+
     private long index;
 
-    ConsulWatch(ConsulHttp http, String prefix, long afterRevision, Map<String, Long> stateAtAfterRevision,
-            WatchListener listener, Consumer<? super BackgroundWatch> onClose) {
+    ConsulWatch(
+            ConsulHttp http,
+            String prefix,
+            long afterRevision,
+            Map<String, Long> stateAtAfterRevision,
+            WatchListener listener,
+            Consumer<? super BackgroundWatch> onClose) {
         super("consul", prefix, afterRevision, listener, onClose);
         this.http = http;
         this.startState = stateAtAfterRevision;
@@ -67,8 +73,8 @@ final class ConsulWatch extends BackgroundWatch {
                         + (known == null ? "" : "&index=" + index + "&wait=" + WAIT.toSeconds() + "s");
                 long asked = System.nanoTime();
                 long before = index;
-                ConsulStore.Snapshot snapshot = ConsulStore.snapshot(
-                        known == null ? http.get(query) : http.getBlocking(query, WAIT), prefix);
+                ConsulStore.Snapshot snapshot =
+                        ConsulStore.snapshot(known == null ? http.get(query) : http.getBlocking(query, WAIT), prefix);
                 boolean blocking = known != null;
                 if (snapshot.index() < 1) {
                     // "Sanity check index is greater than zero": 0 would make the next query return at once

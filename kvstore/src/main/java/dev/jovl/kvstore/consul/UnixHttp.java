@@ -35,22 +35,29 @@ final class UnixHttp {
         this.socket = socket;
     }
 
-    ConsulHttp.Answer exchange(String method, String target, byte[] body, Map<String, String> headers,
-            Duration deadline) throws IOException {
+    ConsulHttp.Answer exchange(
+            String method, String target, byte[] body, Map<String, String> headers, Duration deadline)
+            throws IOException {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             java.util.concurrent.atomic.AtomicBoolean expired = new java.util.concurrent.atomic.AtomicBoolean();
-            ScheduledFuture<?> timer = DEADLINES.schedule(() -> {
-                expired.set(true);
-                try {
-                    channel.close();
-                } catch (IOException ignored) {
-                    // closing is all we wanted
-                }
-            }, deadline.toMillis(), TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> timer = DEADLINES.schedule(
+                    () -> {
+                        expired.set(true);
+                        try {
+                            channel.close();
+                        } catch (IOException ignored) {
+                            // closing is all we wanted
+                        }
+                    },
+                    deadline.toMillis(),
+                    TimeUnit.MILLISECONDS);
             try {
                 channel.connect(UnixDomainSocketAddress.of(socket));
                 StringBuilder head = new StringBuilder();
-                head.append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
+                head.append(method)
+                        .append(' ')
+                        .append(target)
+                        .append(" HTTP/1.1\r\n")
                         .append("Host: localhost\r\nConnection: close\r\n");
                 headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
                 byte[] payload = body == null ? new byte[0] : body;
@@ -91,11 +98,11 @@ final class UnixHttp {
             String value = h.substring(colon + 1).trim();
             switch (name) {
                 case "content-length" -> length = Long.parseLong(value);
-                case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+                case "transfer-encoding" ->
+                    chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
                 case "x-consul-index" -> index = Long.parseLong(value);
                 case "x-consul-results-filtered-by-acls" -> filtered = value.equals("true");
-                default -> {
-                }
+                default -> {}
             }
         }
         byte[] body;

@@ -55,6 +55,7 @@ final class EmbeddedEngine {
      * freed chunks while running, but never gives the space back to the file system).
      */
     static final long COMPACT_AT_OPEN_BYTES = 16L << 20;
+
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedEngine.class);
     private static final String FILE_NAME = "jovl-store.mv.db";
     private static final String REVISION = "revision";
@@ -86,7 +87,10 @@ final class EmbeddedEngine {
         this.historyBytesLimit = HISTORY_BYTES;
         compactIfBig(dir.resolve(FILE_NAME));
         try {
-            this.mv = new MVStore.Builder().fileName(dir.resolve(FILE_NAME).toString()).autoCommitDisabled().open();
+            this.mv = new MVStore.Builder()
+                    .fileName(dir.resolve(FILE_NAME).toString())
+                    .autoCommitDisabled()
+                    .open();
             // Chunks no longer referenced by the last commit may be overwritten at once. MVStore's
             // default (45 s) is there for disks that reorder writes on power loss, which this store
             // does not claim to survive (no fsync per commit); with one commit per write the default
@@ -111,8 +115,8 @@ final class EmbeddedEngine {
             mv.close();
             throw new StoreException.Unavailable("cannot make the embedded store file private in " + dir + ": " + e, e);
         }
-        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
-                .name("jovl-embedded-store-timer").factory());
+        this.timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("jovl-embedded-store-timer").factory());
         timer.scheduleWithFixedDelay(this::expireLeases, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -126,7 +130,10 @@ final class EmbeddedEngine {
             long started = System.nanoTime();
             MVStoreTool.compact(file.toString(), false);
             PrivateFiles.file(file);
-            LOG.info("embedded store compacted at open: {} -> {} bytes in {} ms", before, Files.size(file),
+            LOG.info(
+                    "embedded store compacted at open: {} -> {} bytes in {} ms",
+                    before,
+                    Files.size(file),
                     (System.nanoTime() - started) / 1_000_000);
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot compact the embedded store file {}: {}", file, e.toString());
@@ -269,7 +276,8 @@ final class EmbeddedEngine {
     private void checkConditions(List<Op> ops, List<String> leaseIds) {
         for (Op op : ops) {
             byte[] current = kv.get(op.key());
-            long version = current == null ? 0 : Records.decodeEntry(op.key(), current).version();
+            long version =
+                    current == null ? 0 : Records.decodeEntry(op.key(), current).version();
             boolean ok = switch (op.kind()) {
                 case CREATE -> current == null;
                 case COMPARE_AND_SET, CHECK_VERSION -> version == op.expectedVersion();
@@ -277,8 +285,10 @@ final class EmbeddedEngine {
                 case PUT, DELETE -> true;
             };
             if (!ok) {
-                throw new StoreException.Conflict(op.key(), "condition failed: " + op + " but "
-                        + (current == null ? "the key is absent" : "its version is " + version));
+                throw new StoreException.Conflict(
+                        op.key(),
+                        "condition failed: " + op + " but "
+                                + (current == null ? "the key is absent" : "its version is " + version));
             }
         }
         for (String leaseId : leaseIds) {
@@ -293,31 +303,34 @@ final class EmbeddedEngine {
         List<WatchEvent> events = new ArrayList<>();
         List<Long> versions = new ArrayList<>();
         for (int i = 0; i < ops.size(); i++) {
-                Op op = ops.get(i);
-                byte[] previous = kv.get(op.key());
-                String previousLease = previous == null ? "" : Records.decodeEntry(op.key(), previous).leaseId();
-                switch (op.kind()) {
-                    case CREATE, PUT, COMPARE_AND_SET -> {
-                        String lease = leaseIds.get(i);
-                        if (!previousLease.isEmpty() && !previousLease.equals(lease)) {
-                            leaseKeys.remove(previousLease + " " + op.key());
-                        }
-                        if (!lease.isEmpty()) {
-                            leaseKeys.put(lease + " " + op.key(), Boolean.TRUE);
-                        }
-                        kv.put(op.key(), Records.encodeEntry(next, lease, op.value()));
-                        events.add(new WatchEvent(WatchEvent.Type.PUT, op.key(), op.value().clone(), next));
-                        versions.add(next);
+            Op op = ops.get(i);
+            byte[] previous = kv.get(op.key());
+            String previousLease = previous == null
+                    ? ""
+                    : Records.decodeEntry(op.key(), previous).leaseId();
+            switch (op.kind()) {
+                case CREATE, PUT, COMPARE_AND_SET -> {
+                    String lease = leaseIds.get(i);
+                    if (!previousLease.isEmpty() && !previousLease.equals(lease)) {
+                        leaseKeys.remove(previousLease + " " + op.key());
                     }
-                    case DELETE, DELETE_IF_VERSION -> {
-                        if (previous != null) {
-                            removeKey(op.key(), previousLease, next, events);
-                        }
-                        versions.add(0L);
+                    if (!lease.isEmpty()) {
+                        leaseKeys.put(lease + " " + op.key(), Boolean.TRUE);
                     }
-                    case CHECK_VERSION -> versions.add(0L);
+                    kv.put(op.key(), Records.encodeEntry(next, lease, op.value()));
+                    events.add(new WatchEvent(
+                            WatchEvent.Type.PUT, op.key(), op.value().clone(), next));
+                    versions.add(next);
                 }
+                case DELETE, DELETE_IF_VERSION -> {
+                    if (previous != null) {
+                        removeKey(op.key(), previousLease, next, events);
+                    }
+                    versions.add(0L);
+                }
+                case CHECK_VERSION -> versions.add(0L);
             }
+        }
         if (events.isEmpty()) {
             return new Store.TxnResult(revision, versions);
         }
@@ -498,6 +511,5 @@ final class EmbeddedEngine {
      * {@code truncated} when the history no longer goes back far enough (then {@code through} is
      * the current revision).
      */
-    record HistorySlice(List<WatchEvent> events, long through, boolean truncated) {
-    }
+    record HistorySlice(List<WatchEvent> events, long through, boolean truncated) {}
 }

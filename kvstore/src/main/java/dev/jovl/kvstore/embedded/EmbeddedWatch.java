@@ -16,7 +16,11 @@ final class EmbeddedWatch extends BackgroundWatch {
 
     private final EmbeddedEngine engine;
 
-    EmbeddedWatch(EmbeddedEngine engine, String prefix, long afterRevision, WatchListener listener,
+    EmbeddedWatch(
+            EmbeddedEngine engine,
+            String prefix,
+            long afterRevision,
+            WatchListener listener,
             Consumer<? super BackgroundWatch> onClose) {
         super("embedded", prefix, afterRevision, listener, onClose);
         this.engine = engine;

@@ -12,14 +12,17 @@ import java.util.List;
  * chunks and crash safety; these are only the values inside its maps.
  */
 final class Records {
-    private Records() {
-    }
+    private Records() {}
 
     /** A stored key: {@code [version:8][leaseLen:2][lease][value]}. */
     static byte[] encodeEntry(long version, String leaseId, byte[] value) {
         byte[] lease = leaseId.getBytes(StandardCharsets.US_ASCII);
         return ByteBuffer.allocate(8 + 2 + lease.length + value.length)
-                .putLong(version).putShort((short) lease.length).put(lease).put(value).array();
+                .putLong(version)
+                .putShort((short) lease.length)
+                .put(lease)
+                .put(value)
+                .array();
     }
 
     static KeyValue decodeEntry(String key, byte[] bytes) {
@@ -41,7 +44,11 @@ final class Records {
         ByteBuffer b = ByteBuffer.allocate(size);
         for (WatchEvent e : events) {
             byte[] key = e.key().getBytes(StandardCharsets.US_ASCII);
-            b.put((byte) e.type().ordinal()).putInt(key.length).put(key).putInt(e.value().length).put(e.value());
+            b.put((byte) e.type().ordinal())
+                    .putInt(key.length)
+                    .put(key)
+                    .putInt(e.value().length)
+                    .put(e.value());
         }
         return b.array();
     }

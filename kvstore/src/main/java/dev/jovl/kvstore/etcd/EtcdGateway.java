@@ -50,9 +50,13 @@ final class EtcdGateway implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     /** The wait after every endpoint failed once, before the next round. */
     private static final Backoff BACKOFF = Backoff.doubling(Duration.ofMillis(50), Duration.ofMillis(500));
+
     private static final Logger LOG = LoggerFactory.getLogger(EtcdGateway.class);
 
-    enum Call { READ, WRITE }
+    enum Call {
+        READ,
+        WRITE
+    }
 
     private final List<URI> endpoints;
     private final Duration timeout;
@@ -66,12 +70,10 @@ final class EtcdGateway implements AutoCloseable {
     private final EtcdGrpc grpc;
 
     /** One answer in the gateway's JSON shape. */
-    record Reply(int status, JsonNode json) {
-    }
+    record Reply(int status, JsonNode json) {}
 
     /** An opened stream: its status and its body as the gateway's JSON lines. */
-    record Opened(int status, InputStream body) {
-    }
+    record Opened(int status, InputStream body) {}
 
     EtcdGateway(StoreUrl url, StoreSecurity security) {
         boolean tls = url.https() || security.caCert() != null;
@@ -79,19 +81,35 @@ final class EtcdGateway implements AutoCloseable {
             throw new StoreException.InvalidArgument("a client certificate or TLS server name needs TLS:"
                     + " write etcd+https:// or give --store-cacert");
         }
-        this.endpoints = url.endpoints().stream().map(e -> URI.create((tls ? "https://" : "http://") + e + "/"))
+        this.endpoints = url.endpoints().stream()
+                .map(e -> URI.create((tls ? "https://" : "http://") + e + "/"))
                 .toList();
         this.timeout = url.timeout();
         this.user = security.user();
         this.password = security.readSecret();
         Duration connect = timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2);
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connect).build();
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(connect)
+                .build();
         if (security.clientCert() != null && user != null) {
-            LOG.info("etcd: authenticating as user {}; its token, not the client certificate's Common Name, is"
-                    + " what etcd's permissions are checked against", user);
+            LOG.info(
+                    "etcd: authenticating as user {}; its token, not the client certificate's Common Name, is"
+                            + " what etcd's permissions are checked against",
+                    user);
         }
-        this.grpc = tls ? new EtcdGrpc(new EtcdH2(Tls.context(security.caCert(), null, security.clientCert(),
-                security.clientKey(), security.tlsServerName(), true), security.tlsServerName() == null, connect)) : null;
+        this.grpc = tls
+                ? new EtcdGrpc(new EtcdH2(
+                        Tls.context(
+                                security.caCert(),
+                                null,
+                                security.clientCert(),
+                                security.clientKey(),
+                                security.tlsServerName(),
+                                true),
+                        security.tlsServerName() == null,
+                        connect))
+                : null;
     }
 
     Duration timeout() {
@@ -149,8 +167,10 @@ final class EtcdGateway implements AutoCloseable {
                     e = new IOException(e.getMessage() + hint, e);
                 }
                 if (kind == Call.WRITE) {
-                    throw unavailable("connection to etcd " + endpoint + " broke during " + path
-                            + "; the write may or may not have been applied", e);
+                    throw unavailable(
+                            "connection to etcd " + endpoint + " broke during " + path
+                                    + "; the write may or may not have been applied",
+                            e);
                 }
                 last = e;
             } catch (InterruptedException e) {
@@ -262,19 +282,26 @@ final class EtcdGateway implements AutoCloseable {
             URI endpoint = preferred();
             try {
                 ObjectNode body = JSON.createObjectNode().put("name", user).put("password", password);
-                Reply reply = exchange(endpoint, "v3/auth/authenticate", body,
-                        Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), null);
+                Reply reply = exchange(
+                        endpoint,
+                        "v3/auth/authenticate",
+                        body,
+                        Duration.ofNanos(Math.max(1, deadline - System.nanoTime())),
+                        null);
                 JsonNode answer = reply.json();
                 if (reply.status() == 200 && !answer.path("token").asText("").isEmpty()) {
                     return answer.path("token").asText();
                 }
-                String message = answer.path("message").asText(answer.path("error").asText(""));
+                String message =
+                        answer.path("message").asText(answer.path("error").asText(""));
                 if (message.contains("authentication is not enabled")) {
                     LOG.warn("etcd has authentication off: user {} is not needed", user);
                     return "";
                 }
-                throw new StoreException.Unavailable("etcd authentication failed for user '" + user + "' at "
-                        + endpoint + " (check --store-user and --store-password-file): " + message, null);
+                throw new StoreException.Unavailable(
+                        "etcd authentication failed for user '" + user + "' at " + endpoint
+                                + " (check --store-user and --store-password-file): " + message,
+                        null);
             } catch (IOException e) {
                 String tlsProblem = Tls.explain(e);
                 if (tlsProblem != null) {
@@ -288,8 +315,8 @@ final class EtcdGateway implements AutoCloseable {
                 throw unavailable("interrupted while authenticating to etcd", e);
             }
         }
-        throw unavailable("no etcd endpoint answered the authentication of user '" + user + "' within " + timeout,
-                last);
+        throw unavailable(
+                "no etcd endpoint answered the authentication of user '" + user + "' within " + timeout, last);
     }
 
     /** etcd's answers to an expired or outdated token: authenticate again and repeat. */
@@ -316,11 +343,15 @@ final class EtcdGateway implements AutoCloseable {
             String text = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8).trim();
             if (text.contains("HTTP request to an HTTPS server")) {
                 // Go's TLS server answers plain HTTP with a 400 and this text
-                throw new StoreException.Unavailable("etcd " + endpoint + " speaks TLS and was called over plain"
-                        + " http: write etcd+https:// or give --store-cacert", null);
+                throw new StoreException.Unavailable(
+                        "etcd " + endpoint + " speaks TLS and was called over plain"
+                                + " http: write etcd+https:// or give --store-cacert",
+                        null);
             }
-            throw unavailable("etcd " + endpoint + " answered " + path + " with something that is not JSON (HTTP "
-                    + response.statusCode() + (text.length() > 100 ? "" : ": " + text) + ")", e);
+            throw unavailable(
+                    "etcd " + endpoint + " answered " + path + " with something that is not JSON (HTTP "
+                            + response.statusCode() + (text.length() > 100 ? "" : ": " + text) + ")",
+                    e);
         }
     }
 
@@ -329,38 +360,48 @@ final class EtcdGateway implements AutoCloseable {
         int code = answer.path("code").asInt(-1);
         String message = answer.path("message").asText(answer.path("error").asText("HTTP " + status));
         // etcd's auth errors (rpctypes): refuse clearly, never as "invalid argument"
-        if (message.contains("authentication failed") || message.contains("invalid auth token")
-                || code == 16) {
-            return new StoreException.Unavailable("etcd authentication failed for " + path + " (check --store-user"
-                    + " and --store-password-file): " + message, null);
+        if (message.contains("authentication failed") || message.contains("invalid auth token") || code == 16) {
+            return new StoreException.Unavailable(
+                    "etcd authentication failed for " + path + " (check --store-user" + " and --store-password-file): "
+                            + message,
+                    null);
         }
         if (message.contains("user name is empty")) {
-            return new StoreException.Unavailable("etcd authentication failed: etcd has authentication on and no"
-                    + " user was given (--store-user and --store-password-file, or over TLS a client certificate"
-                    + " whose Common Name is the user; plain http cannot carry one): " + message, null);
+            return new StoreException.Unavailable(
+                    "etcd authentication failed: etcd has authentication on and no"
+                            + " user was given (--store-user and --store-password-file, or over TLS a client certificate"
+                            + " whose Common Name is the user; plain http cannot carry one): " + message,
+                    null);
         }
         if (message.contains("permission denied") || code == 7) {
-            return new StoreException.Unavailable("etcd permission denied for " + path + " (the user, --store-user,"
-                    + " or over TLS without one the client certificate's Common Name, needs roles granting readwrite"
-                    + " on jovl's keys): " + message, null);
+            return new StoreException.Unavailable(
+                    "etcd permission denied for " + path + " (the user, --store-user,"
+                            + " or over TLS without one the client certificate's Common Name, needs roles granting readwrite"
+                            + " on jovl's keys): " + message,
+                    null);
         }
         return switch (code) {
             case 3, 11 -> new StoreException.InvalidArgument("etcd refused " + path + ": " + message);
             // RESOURCE_EXHAUSTED: a transaction of many large values exceeds etcd's request limit
-            case 8 -> message.contains("larger than max") || message.contains("too large")
-                    ? new StoreException.InvalidArgument("etcd refused " + path + " as too large: " + message)
-                    : unavailable("etcd " + endpoint + " is out of resources for " + path + ": " + message, null);
-            case 5 -> message.contains("lease")
-                    ? new StoreException.NotFound("lease (" + message + ")")
-                    : new StoreException.NotFound(message);
-            default -> unavailable("etcd " + endpoint + " failed " + path + ": " + message
-                    + (code >= 0 ? " (code " + code + ")" : ""), null);
+            case 8 ->
+                message.contains("larger than max") || message.contains("too large")
+                        ? new StoreException.InvalidArgument("etcd refused " + path + " as too large: " + message)
+                        : unavailable("etcd " + endpoint + " is out of resources for " + path + ": " + message, null);
+            case 5 ->
+                message.contains("lease")
+                        ? new StoreException.NotFound("lease (" + message + ")")
+                        : new StoreException.NotFound(message);
+            default ->
+                unavailable(
+                        "etcd " + endpoint + " failed " + path + ": " + message
+                                + (code >= 0 ? " (code " + code + ")" : ""),
+                        null);
         };
     }
 
     static StoreException.Unavailable unavailable(String message, Throwable cause) {
-        return new StoreException.Unavailable(cause == null || cause.getMessage() == null ? message
-                : message + ": " + cause.getMessage(), cause);
+        return new StoreException.Unavailable(
+                cause == null || cause.getMessage() == null ? message : message + ": " + cause.getMessage(), cause);
     }
 
     private static void sleep(long millis) {

@@ -32,13 +32,20 @@ import java.util.Map;
  * error shape ({@code code}, {@code message}) so the errors are classified the same way.
  */
 final class EtcdGrpc {
-    private enum Type { BYTES, INT64, BOOL, STRING, ENUM, MESSAGE }
-
-    private record Field(String name, int number, Type type, String message, boolean repeated, String[] enumNames) {
+    private enum Type {
+        BYTES,
+        INT64,
+        BOOL,
+        STRING,
+        ENUM,
+        MESSAGE
     }
+
+    private record Field(String name, int number, Type type, String message, boolean repeated, String[] enumNames) {}
 
     /** message -> field number -> field, and message -> JSON name -> field. */
     private static final Map<String, Map<Integer, Field>> BY_NUMBER = new HashMap<>();
+
     private static final Map<String, Map<String, Field>> BY_NAME = new HashMap<>();
 
     private static void field(String message, String name, int number, Type type) {
@@ -85,10 +92,12 @@ final class EtcdGrpc {
         add("ResponseOp", new Field("response_range", 1, Type.MESSAGE, "RangeResponse", false, null));
         add("ResponseOp", new Field("response_put", 2, Type.MESSAGE, "PutResponse", false, null));
         add("ResponseOp", new Field("response_delete_range", 3, Type.MESSAGE, "DeleteRangeResponse", false, null));
-        add("Compare", new Field("result", 1, Type.ENUM, null, false,
-                new String[] {"EQUAL", "GREATER", "LESS", "NOT_EQUAL"}));
-        add("Compare", new Field("target", 2, Type.ENUM, null, false,
-                new String[] {"VERSION", "CREATE", "MOD", "VALUE", "LEASE"}));
+        add(
+                "Compare",
+                new Field("result", 1, Type.ENUM, null, false, new String[] {"EQUAL", "GREATER", "LESS", "NOT_EQUAL"}));
+        add("Compare", new Field("target", 2, Type.ENUM, null, false, new String[] {
+            "VERSION", "CREATE", "MOD", "VALUE", "LEASE"
+        }));
         field("Compare", "key", 3, Type.BYTES);
         field("Compare", "version", 4, Type.INT64);
         field("Compare", "create_revision", 5, Type.INT64);
@@ -136,23 +145,26 @@ final class EtcdGrpc {
     }
 
     /** A gateway path, its gRPC method, message types, and whether the answer is a stream ("result"). */
-    private record Method(String grpcPath, String request, String response, boolean streaming) {
-    }
+    private record Method(String grpcPath, String request, String response, boolean streaming) {}
 
     private static final Map<String, Method> METHODS = Map.of(
             "v3/kv/range", new Method("etcdserverpb.KV/Range", "RangeRequest", "RangeResponse", false),
             "v3/kv/put", new Method("etcdserverpb.KV/Put", "PutRequest", "PutResponse", false),
-            "v3/kv/deleterange", new Method("etcdserverpb.KV/DeleteRange", "DeleteRangeRequest",
-                    "DeleteRangeResponse", false),
+            "v3/kv/deleterange",
+                    new Method("etcdserverpb.KV/DeleteRange", "DeleteRangeRequest", "DeleteRangeResponse", false),
             "v3/kv/txn", new Method("etcdserverpb.KV/Txn", "TxnRequest", "TxnResponse", false),
-            "v3/lease/grant", new Method("etcdserverpb.Lease/LeaseGrant", "LeaseGrantRequest", "LeaseGrantResponse",
-                    false),
-            "v3/lease/revoke", new Method("etcdserverpb.Lease/LeaseRevoke", "LeaseRevokeRequest",
-                    "LeaseRevokeResponse", false),
-            "v3/lease/keepalive", new Method("etcdserverpb.Lease/LeaseKeepAlive", "LeaseKeepAliveRequest",
-                    "LeaseKeepAliveResponse", true),
-            "v3/auth/authenticate", new Method("etcdserverpb.Auth/Authenticate", "AuthenticateRequest",
-                    "AuthenticateResponse", false),
+            "v3/lease/grant",
+                    new Method("etcdserverpb.Lease/LeaseGrant", "LeaseGrantRequest", "LeaseGrantResponse", false),
+            "v3/lease/revoke",
+                    new Method("etcdserverpb.Lease/LeaseRevoke", "LeaseRevokeRequest", "LeaseRevokeResponse", false),
+            "v3/lease/keepalive",
+                    new Method(
+                            "etcdserverpb.Lease/LeaseKeepAlive",
+                            "LeaseKeepAliveRequest",
+                            "LeaseKeepAliveResponse",
+                            true),
+            "v3/auth/authenticate",
+                    new Method("etcdserverpb.Auth/Authenticate", "AuthenticateRequest", "AuthenticateResponse", false),
             "v3/watch", new Method("etcdserverpb.Watch/Watch", "WatchRequest", "WatchResponse", true));
 
     private final EtcdH2 h2;
@@ -188,18 +200,19 @@ final class EtcdGrpc {
      * ({@code {"result": ...}}). Sending one request and ending our side is what the gateway
      * does too: etcd keeps the watch after the client's half-close.
      */
-    EtcdGateway.Opened stream(URI endpoint, String path, ObjectNode body, Duration openWithin, String token,
-            boolean requireLeader) throws IOException, InterruptedException {
+    EtcdGateway.Opened stream(
+            URI endpoint, String path, ObjectNode body, Duration openWithin, String token, boolean requireLeader)
+            throws IOException, InterruptedException {
         Method m = method(path);
-        EtcdH2.Streaming s = h2.stream(endpoint, m.grpcPath(), metadata(token, requireLeader), frame(m, body),
-                openWithin);
+        EtcdH2.Streaming s =
+                h2.stream(endpoint, m.grpcPath(), metadata(token, requireLeader), frame(m, body), openWithin);
         CharSequence status = s.headers().get("grpc-status");
         if (status != null && !status.toString().equals("0")) {
             s.body().close();
             CharSequence message = s.headers().get("grpc-message");
             EtcdGateway.Reply error = error(status.toString(), message == null ? null : message.toString());
-            return new EtcdGateway.Opened(error.status(),
-                    new java.io.ByteArrayInputStream(EtcdGateway.JSON.writeValueAsBytes(error.json())));
+            return new EtcdGateway.Opened(
+                    error.status(), new java.io.ByteArrayInputStream(EtcdGateway.JSON.writeValueAsBytes(error.json())));
         }
         return new EtcdGateway.Opened(200, new JsonLines(s.body(), m.response()));
     }
@@ -213,8 +226,13 @@ final class EtcdGrpc {
             code = 2;
         }
         String message = encodedMessage == null ? "gRPC status " + code : percentDecode(encodedMessage);
-        return new EtcdGateway.Reply(400, EtcdGateway.JSON.createObjectNode().put("code", code)
-                .put("message", message).put("error", message));
+        return new EtcdGateway.Reply(
+                400,
+                EtcdGateway.JSON
+                        .createObjectNode()
+                        .put("code", code)
+                        .put("message", message)
+                        .put("error", message));
     }
 
     private static Map<String, String> metadata(String token, boolean requireLeader) {
@@ -368,8 +386,9 @@ final class EtcdGrpc {
                     if (f != null) {
                         switch (f.type()) {
                             case BOOL -> json.put(f.name(), v != 0);
-                            case ENUM -> json.put(f.name(), v < f.enumNames().length ? f.enumNames()[(int) v]
-                                    : Long.toString(v));
+                            case ENUM ->
+                                json.put(
+                                        f.name(), v < f.enumNames().length ? f.enumNames()[(int) v] : Long.toString(v));
                             default -> json.put(f.name(), Long.toString(v));
                         }
                     }
@@ -380,13 +399,18 @@ final class EtcdGrpc {
                     pos[0] += length;
                     if (f != null) {
                         JsonNode v = switch (f.type()) {
-                            case BYTES -> EtcdGateway.JSON.getNodeFactory().textNode(Base64.getEncoder().encodeToString(value));
-                            case STRING -> EtcdGateway.JSON.getNodeFactory().textNode(new String(value, StandardCharsets.UTF_8));
+                            case BYTES ->
+                                EtcdGateway.JSON
+                                        .getNodeFactory()
+                                        .textNode(Base64.getEncoder().encodeToString(value));
+                            case STRING ->
+                                EtcdGateway.JSON.getNodeFactory().textNode(new String(value, StandardCharsets.UTF_8));
                             case MESSAGE -> decode(f.message(), value);
                             default -> throw new IllegalArgumentException("bad wire type for " + f.name());
                         };
                         if (f.repeated()) {
-                            ArrayNode array = json.has(f.name()) ? (ArrayNode) json.get(f.name()) : json.putArray(f.name());
+                            ArrayNode array =
+                                    json.has(f.name()) ? (ArrayNode) json.get(f.name()) : json.putArray(f.name());
                             array.add(v);
                         } else {
                             json.set(f.name(), v);

@@ -90,15 +90,23 @@ final class EtcdH2 implements AutoCloseable {
      *     when the context's trust manager checks an overriding server name itself)
      */
     EtcdH2(SSLContext context, boolean verifyHostname, Duration connectTimeout) {
-        this.ssl = new JdkSslContext(context, true, null, IdentityCipherSuiteFilter.INSTANCE,
-                new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+        this.ssl = new JdkSslContext(
+                context,
+                true,
+                null,
+                IdentityCipherSuiteFilter.INSTANCE,
+                new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2),
-                ClientAuth.NONE, null, false);
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        ApplicationProtocolNames.HTTP_2),
+                ClientAuth.NONE,
+                null,
+                false);
         this.verifyHostname = verifyHostname;
         this.connectTimeout = connectTimeout;
-        this.group = new MultiThreadIoEventLoopGroup(1, Thread.ofPlatform().daemon().name("jovl-etcd-h2-", 0).factory(),
-                NioIoHandler.newFactory());
+        this.group = new MultiThreadIoEventLoopGroup(
+                1, Thread.ofPlatform().daemon().name("jovl-etcd-h2-", 0).factory(), NioIoHandler.newFactory());
     }
 
     /** One request (headers + one DATA frame), the whole answer, within {@code deadline}. */
@@ -118,8 +126,7 @@ final class EtcdH2 implements AutoCloseable {
     }
 
     /** An opened stream: its response headers and its body as it comes (trailers end it). */
-    record Streaming(Http2Headers headers, InputStream body) {
-    }
+    record Streaming(Http2Headers headers, InputStream body) {}
 
     /** Sends one request and waits (up to {@code openWithin}) for the answer to start. */
     Streaming stream(URI endpoint, String path, Map<String, String> headers, byte[] body, Duration openWithin)
@@ -140,20 +147,26 @@ final class EtcdH2 implements AutoCloseable {
         }
     }
 
-    private Http2StreamChannel open(URI endpoint, String path, Map<String, String> headers, byte[] body,
-            Collector collector, long end) throws IOException, InterruptedException {
+    private Http2StreamChannel open(
+            URI endpoint, String path, Map<String, String> headers, byte[] body, Collector collector, long end)
+            throws IOException, InterruptedException {
         Channel parent = connection(endpoint, end);
         Http2StreamChannel stream;
         try {
-            stream = new Http2StreamChannelBootstrap(parent).handler(collector).open()
+            stream = new Http2StreamChannelBootstrap(parent)
+                    .handler(collector)
+                    .open()
                     .get(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             throw new HttpTimeoutException("no HTTP/2 stream to etcd " + endpoint + " in time");
         } catch (ExecutionException e) {
             throw asIo(e.getCause() == null ? e : e.getCause(), parent);
         }
-        Http2Headers h = new DefaultHttp2Headers().method("POST").scheme("https")
-                .authority(endpoint.getHost() + ":" + endpoint.getPort()).path("/" + path);
+        Http2Headers h = new DefaultHttp2Headers()
+                .method("POST")
+                .scheme("https")
+                .authority(endpoint.getHost() + ":" + endpoint.getPort())
+                .path("/" + path);
         headers.forEach((k, v) -> h.add(k.toLowerCase(java.util.Locale.ROOT), v));
         stream.write(new DefaultHttp2HeadersFrame(h, false));
         stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true));
@@ -171,11 +184,14 @@ final class EtcdH2 implements AutoCloseable {
                 return ch;
             }
             String host = endpoint.getHost().startsWith("[")
-                    ? endpoint.getHost().substring(1, endpoint.getHost().length() - 1) : endpoint.getHost();
+                    ? endpoint.getHost().substring(1, endpoint.getHost().length() - 1)
+                    : endpoint.getHost();
             int port = endpoint.getPort();
             long left = Math.max(1, Math.min(end - System.nanoTime(), connectTimeout.toNanos()));
             SslHandler[] tls = new SslHandler[1];
-            Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+            Bootstrap b = new Bootstrap()
+                    .group(group)
+                    .channel(NioSocketChannel.class)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, left / 1_000_000))
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
@@ -188,15 +204,19 @@ final class EtcdH2 implements AutoCloseable {
                                 engine.setSSLParameters(params);
                             }
                             tls[0] = handler;
-                            c.pipeline().addLast(handler, Http2FrameCodecBuilder.forClient().build(),
-                                    new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
-                                    new ChannelInboundHandlerAdapter() {
-                                        @Override
-                                        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                            ctx.channel().attr(FAILURE).setIfAbsent(cause);
-                                            ctx.close();
-                                        }
-                                    });
+                            c.pipeline()
+                                    .addLast(
+                                            handler,
+                                            Http2FrameCodecBuilder.forClient().build(),
+                                            new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
+                                            new ChannelInboundHandlerAdapter() {
+                                                @Override
+                                                public void exceptionCaught(
+                                                        ChannelHandlerContext ctx, Throwable cause) {
+                                                    ctx.channel().attr(FAILURE).setIfAbsent(cause);
+                                                    ctx.close();
+                                                }
+                                            });
                         }
                     });
             ChannelFuture connect = b.connect(host, port);
@@ -306,10 +326,13 @@ final class EtcdH2 implements AutoCloseable {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             if (!done.isDone()) {
-                Throwable parentFailure = ctx.channel().parent() == null ? null
+                Throwable parentFailure = ctx.channel().parent() == null
+                        ? null
                         : ctx.channel().parent().attr(FAILURE).get();
-                finish(new IOException("etcd closed the HTTP/2 stream"
-                        + (parentFailure == null ? "" : ": " + parentFailure.getMessage()), parentFailure));
+                finish(new IOException(
+                        "etcd closed the HTTP/2 stream"
+                                + (parentFailure == null ? "" : ": " + parentFailure.getMessage()),
+                        parentFailure));
             }
         }
 
@@ -369,8 +392,9 @@ final class EtcdH2 implements AutoCloseable {
             Result r = result;
             String status = r == null ? null : r.status("grpc-status");
             if (status != null && !status.equals("0")) {
-                throw new IOException("etcd ended the stream: " + EtcdGrpc.percentDecode(
-                        String.valueOf(r.status("grpc-message"))) + " (gRPC status " + status + ")");
+                throw new IOException(
+                        "etcd ended the stream: " + EtcdGrpc.percentDecode(String.valueOf(r.status("grpc-message")))
+                                + " (gRPC status " + status + ")");
             }
             return null;
         }

@@ -13,8 +13,7 @@ import java.util.Base64;
  * and fields at their default (0, false, PUT) are left out altogether.
  */
 final class EtcdJson {
-    private EtcdJson() {
-    }
+    private EtcdJson() {}
 
     static String b64(byte[] bytes) {
         return Base64.getEncoder().encodeToString(bytes);
@@ -25,7 +24,9 @@ final class EtcdJson {
     }
 
     static byte[] unb64(JsonNode node) {
-        return node == null || node.isMissingNode() || node.isNull() ? new byte[0] : Base64.getDecoder().decode(node.asText());
+        return node == null || node.isMissingNode() || node.isNull()
+                ? new byte[0]
+                : Base64.getDecoder().decode(node.asText());
     }
 
     static ObjectNode object() {
@@ -51,16 +52,21 @@ final class EtcdJson {
 
     static KeyValue keyValue(JsonNode kv) {
         long lease = kv.path("lease").asLong(0);
-        return new KeyValue(new String(unb64(kv.get("key")), StandardCharsets.US_ASCII), unb64(kv.get("value")),
-                kv.path("mod_revision").asLong(0), lease == 0 ? "" : leaseHex(lease));
+        return new KeyValue(
+                new String(unb64(kv.get("key")), StandardCharsets.US_ASCII),
+                unb64(kv.get("value")),
+                kv.path("mod_revision").asLong(0),
+                lease == 0 ? "" : leaseHex(lease));
     }
 
     static WatchEvent event(JsonNode e) {
         JsonNode kv = e.path("kv");
         boolean delete = "DELETE".equals(e.path("type").asText("PUT"));
-        return new WatchEvent(delete ? WatchEvent.Type.DELETE : WatchEvent.Type.PUT,
+        return new WatchEvent(
+                delete ? WatchEvent.Type.DELETE : WatchEvent.Type.PUT,
                 new String(unb64(kv.get("key")), StandardCharsets.US_ASCII),
-                delete ? new byte[0] : unb64(kv.get("value")), kv.path("mod_revision").asLong(0));
+                delete ? new byte[0] : unb64(kv.get("value")),
+                kv.path("mod_revision").asLong(0));
     }
 
     static String leaseHex(long id) {

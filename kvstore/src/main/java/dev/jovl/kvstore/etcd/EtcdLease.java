@@ -15,7 +15,11 @@ final class EtcdLease extends RenewedLease {
     private final EtcdGateway gateway;
     private final long id;
 
-    EtcdLease(EtcdGateway gateway, long id, Duration ttl, ScheduledExecutorService scheduler,
+    EtcdLease(
+            EtcdGateway gateway,
+            long id,
+            Duration ttl,
+            ScheduledExecutorService scheduler,
             Consumer<? super RenewedLease> onEnd) {
         super(ttl, scheduler, onEnd);
         this.gateway = gateway;
@@ -25,7 +29,10 @@ final class EtcdLease extends RenewedLease {
     @Override
     protected boolean renewOnce() {
         return gateway.call("v3/lease/keepalive", idBody(), EtcdGateway.Call.READ)
-                .path("result").path("TTL").asLong(0) > 0;
+                        .path("result")
+                        .path("TTL")
+                        .asLong(0)
+                > 0;
     }
 
     @Override

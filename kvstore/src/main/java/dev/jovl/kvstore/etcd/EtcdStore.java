@@ -39,8 +39,8 @@ public final class EtcdStore extends StoreBase {
     private EtcdStore(EtcdGateway gateway, StoreSecurity security) {
         this.gateway = gateway;
         this.security = security.toString();
-        this.keepAlives = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
-                .name("jovl-etcd-keepalive").factory());
+        this.keepAlives = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("jovl-etcd-keepalive").factory());
     }
 
     /**
@@ -90,31 +90,34 @@ public final class EtcdStore extends StoreBase {
                 case CREATE -> compare.add(modRevisionIs(op.key(), 0));
                 case COMPARE_AND_SET, CHECK_VERSION, DELETE_IF_VERSION -> {
                     if (op.kind() == Op.Kind.DELETE_IF_VERSION && op.expectedVersion() == 0) {
-                        throw new StoreException.Conflict(op.key(), "condition failed: " + op
-                                + " (a present key never has version 0)");
+                        throw new StoreException.Conflict(
+                                op.key(), "condition failed: " + op + " (a present key never has version 0)");
                     }
                     compare.add(modRevisionIs(op.key(), op.expectedVersion()));
                 }
-                case PUT, DELETE -> {
-                }
+                case PUT, DELETE -> {}
             }
             if (op.kind() != Op.Kind.PUT && op.kind() != Op.Kind.DELETE) {
                 conditional.put(op.key(), op);
                 // on failure, read the compared keys back to say which condition failed
-                failure.addObject().putObject("request_range").put("key", b64(op.key())).put("keys_only", true);
+                failure.addObject()
+                        .putObject("request_range")
+                        .put("key", b64(op.key()))
+                        .put("keys_only", true);
             }
             switch (op.kind()) {
                 case CREATE, PUT, COMPARE_AND_SET -> {
-                    ObjectNode put = success.addObject().putObject("request_put")
-                            .put("key", b64(op.key())).put("value", b64(op.value()));
+                    ObjectNode put = success.addObject()
+                            .putObject("request_put")
+                            .put("key", b64(op.key()))
+                            .put("value", b64(op.value()));
                     if (op.lease() != null) {
                         put.put("lease", Long.toString(leaseOf(op.lease()).numericId()));
                     }
                 }
-                case DELETE, DELETE_IF_VERSION -> success.addObject().putObject("request_delete_range")
-                        .put("key", b64(op.key()));
-                case CHECK_VERSION -> {
-                }
+                case DELETE, DELETE_IF_VERSION ->
+                    success.addObject().putObject("request_delete_range").put("key", b64(op.key()));
+                case CHECK_VERSION -> {}
             }
         }
         JsonNode answer = call("v3/kv/txn", request, EtcdGateway.Call.WRITE);
@@ -124,15 +127,17 @@ public final class EtcdStore extends StoreBase {
         long revision = EtcdJson.revision(answer);
         List<Long> versions = new ArrayList<>();
         for (Op op : txn.ops()) {
-            boolean writes = op.kind() == Op.Kind.CREATE || op.kind() == Op.Kind.PUT
-                    || op.kind() == Op.Kind.COMPARE_AND_SET;
+            boolean writes =
+                    op.kind() == Op.Kind.CREATE || op.kind() == Op.Kind.PUT || op.kind() == Op.Kind.COMPARE_AND_SET;
             versions.add(writes ? revision : 0L);
         }
         return new TxnResult(revision, versions);
     }
 
     private static ObjectNode modRevisionIs(String key, long revision) {
-        return object().put("key", b64(key)).put("target", "MOD").put("result", "EQUAL")
+        return object().put("key", b64(key))
+                .put("target", "MOD")
+                .put("result", "EQUAL")
                 .put("mod_revision", Long.toString(revision));
     }
 
@@ -153,8 +158,10 @@ public final class EtcdStore extends StoreBase {
                 case PUT, DELETE -> false;
             };
             if (failed) {
-                return new StoreException.Conflict(op.key(), "condition failed: " + op + " but "
-                        + (version == 0 ? "the key is absent" : "its version is " + version));
+                return new StoreException.Conflict(
+                        op.key(),
+                        "condition failed: " + op + " but "
+                                + (version == 0 ? "the key is absent" : "its version is " + version));
             }
         }
         return new StoreException.Conflict(null, "transaction lost a race: " + txn.ops());
@@ -180,10 +187,15 @@ public final class EtcdStore extends StoreBase {
         long seconds = (ttl.toMillis() + 999) / 1000;
         JsonNode answer = call("v3/lease/grant", object().put("TTL", Long.toString(seconds)), EtcdGateway.Call.WRITE);
         if (!answer.path("error").asText("").isEmpty()) {
-            throw EtcdGateway.unavailable("etcd refused a lease: " + answer.path("error").asText(), null);
+            throw EtcdGateway.unavailable(
+                    "etcd refused a lease: " + answer.path("error").asText(), null);
         }
-        return started(new EtcdLease(gateway, answer.path("ID").asLong(),
-                Duration.ofSeconds(answer.path("TTL").asLong(seconds)), keepAlives, resources()::remove));
+        return started(new EtcdLease(
+                gateway,
+                answer.path("ID").asLong(),
+                Duration.ofSeconds(answer.path("TTL").asLong(seconds)),
+                keepAlives,
+                resources()::remove));
     }
 
     private JsonNode call(String path, ObjectNode body, EtcdGateway.Call kind) {

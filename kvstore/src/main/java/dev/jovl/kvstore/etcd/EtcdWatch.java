@@ -38,9 +38,14 @@ final class EtcdWatch extends BackgroundWatch {
     private volatile URI streamEndpoint;
     /** Only the reader thread uses it: whether the listener was last told "connected". */
     private boolean connected = true;
+
     private Thread prober;
 
-    EtcdWatch(EtcdGateway gateway, String prefix, long afterRevision, WatchListener listener,
+    EtcdWatch(
+            EtcdGateway gateway,
+            String prefix,
+            long afterRevision,
+            WatchListener listener,
             Consumer<? super BackgroundWatch> onClose) {
         super("etcd", prefix, afterRevision, listener, onClose);
         this.gateway = gateway;
@@ -91,8 +96,8 @@ final class EtcdWatch extends BackgroundWatch {
      * calls for an immediate new one (compaction handled); throws when the connection broke.
      */
     private boolean readStream(URI endpoint) throws IOException, InterruptedException {
-        ObjectNode create = EtcdJson.prefixRange(prefix)
-                .put("start_revision", Long.toString(delivery.lastRevision() + 1));
+        ObjectNode create =
+                EtcdJson.prefixRange(prefix).put("start_revision", Long.toString(delivery.lastRevision() + 1));
         ObjectNode body = EtcdJson.object();
         body.set("create_request", create);
         EtcdGateway.Opened response = gateway.stream(endpoint, "v3/watch", body);
@@ -125,17 +130,19 @@ final class EtcdWatch extends BackgroundWatch {
                 }
                 if (result.path("compact_revision").asLong(0) > 0) {
                     // the revisions after lastRevision are compacted away: resync, then watch from now
-                    long now = EtcdJson.revision(gateway.call("v3/kv/range",
-                            revisionRead(),
-                            EtcdGateway.Call.READ));
-                    LOG.warn("etcd watch on '{}': revisions after {} were compacted (compact revision {}); resync",
-                            prefix, delivery.lastRevision(), result.path("compact_revision").asLong());
+                    long now = EtcdJson.revision(gateway.call("v3/kv/range", revisionRead(), EtcdGateway.Call.READ));
+                    LOG.warn(
+                            "etcd watch on '{}': revisions after {} were compacted (compact revision {}); resync",
+                            prefix,
+                            delivery.lastRevision(),
+                            result.path("compact_revision").asLong());
                     delivery.resync(now);
                     return true;
                 }
                 if (result.path("canceled").asBoolean(false)) {
                     gateway.watchRefused(result.path("cancel_reason").asText(""));
-                    throw new IOException("etcd canceled the watch: " + result.path("cancel_reason").asText("no reason"));
+                    throw new IOException("etcd canceled the watch: "
+                            + result.path("cancel_reason").asText("no reason"));
                 }
                 List<WatchEvent> events = new ArrayList<>();
                 for (JsonNode e : result.path("events")) {
@@ -182,7 +189,8 @@ final class EtcdWatch extends BackgroundWatch {
      * role covers only its own prefix (a key prefix in the URL) may read it.
      */
     private ObjectNode revisionRead() {
-        return EtcdJson.object().put("key", prefix.isEmpty() ? EtcdJson.b64(new byte[] {0}) : EtcdJson.b64(prefix))
+        return EtcdJson.object()
+                .put("key", prefix.isEmpty() ? EtcdJson.b64(new byte[] {0}) : EtcdJson.b64(prefix))
                 .put("count_only", true);
     }
 

@@ -16,7 +16,8 @@ public record Backoff(Duration first, Duration ceiling, boolean jitter) {
         Objects.requireNonNull(first, "first");
         Objects.requireNonNull(ceiling, "ceiling");
         if (first.isNegative() || ceiling.compareTo(first) < 0) {
-            throw new IllegalArgumentException("back-off needs 0 <= first <= ceiling, not " + first + " and " + ceiling);
+            throw new IllegalArgumentException(
+                    "back-off needs 0 <= first <= ceiling, not " + first + " and " + ceiling);
         }
     }
 
@@ -56,8 +57,7 @@ public record Backoff(Duration first, Duration ceiling, boolean jitter) {
     public final class Waits {
         private int retries;
 
-        private Waits() {
-        }
+        private Waits() {}
 
         /** The next wait, counting one more retry. */
         public Duration next() {

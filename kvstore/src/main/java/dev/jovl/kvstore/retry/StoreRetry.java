@@ -19,7 +19,8 @@ public final class StoreRetry {
     /** How many times a step is run before a run of lost races gives up. */
     public static final int DEFAULT_ATTEMPTS = 8;
     /** The waits between lost races: none before the second attempt, then 0-4 ms, 0-8 ms, ... 0-25 ms. */
-    public static final Backoff CONFLICT_BACKOFF = Backoff.doubling(Duration.ofMillis(4), Duration.ofMillis(25)).jittered();
+    public static final Backoff CONFLICT_BACKOFF =
+            Backoff.doubling(Duration.ofMillis(4), Duration.ofMillis(25)).jittered();
 
     private final int maxAttempts;
     private final Backoff conflictBackoff;
@@ -31,7 +32,8 @@ public final class StoreRetry {
         this(maxAttempts, CONFLICT_BACKOFF, Duration.ZERO, CONFLICT_BACKOFF);
     }
 
-    private StoreRetry(int maxAttempts, Backoff conflictBackoff, Duration unavailablePatience, Backoff unavailableBackoff) {
+    private StoreRetry(
+            int maxAttempts, Backoff conflictBackoff, Duration unavailablePatience, Backoff unavailableBackoff) {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be positive");
         }

@@ -15,7 +15,11 @@ public abstract class BackgroundWatch implements Watch {
     private volatile boolean closed;
     private Thread thread;
 
-    protected BackgroundWatch(String backend, String prefix, long afterRevision, WatchListener listener,
+    protected BackgroundWatch(
+            String backend,
+            String prefix,
+            long afterRevision,
+            WatchListener listener,
             Consumer<? super BackgroundWatch> onClose) {
         this.prefix = prefix;
         this.delivery = new OrderedDelivery(listener, afterRevision, backend + " watch on '" + prefix + "'");
@@ -31,8 +35,7 @@ public abstract class BackgroundWatch implements Watch {
     protected abstract void run();
 
     /** Whatever the loop may be blocked in (a stream) that an interrupt does not end. */
-    protected void unblock() {
-    }
+    protected void unblock() {}
 
     protected boolean isClosed() {
         return closed;

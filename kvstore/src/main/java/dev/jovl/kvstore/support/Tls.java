@@ -50,8 +50,7 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 public final class Tls {
     private static final char[] IN_MEMORY = "jovl".toCharArray();
 
-    private Tls() {
-    }
+    private Tls() {}
 
     /**
      * @param caFile PEM CA certificate(s), or null
@@ -136,13 +135,15 @@ public final class Tls {
             }
             return certs;
         } catch (IOException | CertificateException e) {
-            throw new StoreException.InvalidArgument("cannot read the " + what + " file " + pem + ": " + e.getMessage());
+            throw new StoreException.InvalidArgument(
+                    "cannot read the " + what + " file " + pem + ": " + e.getMessage());
         }
     }
 
     /** A PEM private key: PKCS#8 ("PRIVATE KEY"), PKCS#1 ("RSA PRIVATE KEY") or SEC1 ("EC PRIVATE KEY"). */
     static PrivateKey privateKey(Path pem) {
-        try (Reader reader = Files.newBufferedReader(pem); PEMParser parser = new PEMParser(reader)) {
+        try (Reader reader = Files.newBufferedReader(pem);
+                PEMParser parser = new PEMParser(reader)) {
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
             Object o;
             while ((o = parser.readObject()) != null) {
@@ -153,8 +154,8 @@ public final class Tls {
                     return converter.getPrivateKey(info);
                 }
                 if (o instanceof PEMEncryptedKeyPair || o instanceof PKCS8EncryptedPrivateKeyInfo) {
-                    throw new StoreException.InvalidArgument("the client key " + pem
-                            + " is encrypted; give an unencrypted key (readable by root only)");
+                    throw new StoreException.InvalidArgument(
+                            "the client key " + pem + " is encrypted; give an unencrypted key (readable by root only)");
                 }
                 // other blocks ("EC PARAMETERS" before a SEC1 key, certificates): skip
             }
@@ -174,13 +175,18 @@ public final class Tls {
                 String m = String.valueOf(ssl.getMessage());
                 String lower = m.toLowerCase(Locale.ROOT);
                 String hint;
-                if (lower.contains("pkix") || lower.contains("certification path") || lower.contains("unable to find valid")) {
+                if (lower.contains("pkix")
+                        || lower.contains("certification path")
+                        || lower.contains("unable to find valid")) {
                     hint = "the server's certificate is not signed by the configured CA (--store-cacert)";
-                } else if (lower.contains("no subject alternative") || lower.contains("does not match")
+                } else if (lower.contains("no subject alternative")
+                        || lower.contains("does not match")
                         || lower.contains("no name matching")) {
                     hint = "the server's certificate does not carry the host's name (--store-tls-server-name)";
-                } else if (lower.contains("certificate_required") || lower.contains("bad_certificate")
-                        || lower.contains("unknown_ca") || lower.contains("certificate_unknown")) {
+                } else if (lower.contains("certificate_required")
+                        || lower.contains("bad_certificate")
+                        || lower.contains("unknown_ca")
+                        || lower.contains("certificate_unknown")) {
                     hint = "the server refused our client certificate or its absence (--store-cert, --store-key)";
                 } else if (lower.contains("unrecognized ssl message") || lower.contains("plaintext")) {
                     hint = "the server does not speak TLS there (use etcd:// / consul:// without +https or a CA)";
@@ -236,8 +242,8 @@ public final class Tls {
                     }
                 }
             }
-            throw new CertificateException("no subject alternative name of the server's certificate matches "
-                    + name + " (the TLS server name)");
+            throw new CertificateException("no subject alternative name of the server's certificate matches " + name
+                    + " (the TLS server name)");
         }
 
         private static boolean dnsMatches(String pattern, String host) {
@@ -287,16 +293,13 @@ public final class Tls {
     /** {@code CONSUL_HTTP_SSL_VERIFY=false}: any certificate, any name (Consul's InsecureSkipVerify). */
     private static final class AnyServer extends X509ExtendedTrustManager {
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {

@@ -60,8 +60,13 @@ public final class StoreBenchmark {
             }
         }
         StoreBenchmark bench = new StoreBenchmark(ops, threads, samples);
-        System.out.printf(Locale.ROOT, "jovl kvstore benchmark: %d ops per row, %d clients in parallel rows, "
-                + "%d watch samples, %d CPUs%n", ops, threads, samples, Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                Locale.ROOT,
+                "jovl kvstore benchmark: %d ops per row, %d clients in parallel rows, " + "%d watch samples, %d CPUs%n",
+                ops,
+                threads,
+                samples,
+                Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT, "%-10s %-28s %12s%n", "backend", "measurement", "result");
         for (String backend : backends) {
             switch (backend) {
@@ -71,7 +76,8 @@ public final class StoreBenchmark {
                         bench.run("embedded", "file:" + dir);
                     } finally {
                         try (var files = Files.walk(dir)) {
-                            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                            files.sorted(java.util.Comparator.reverseOrder())
+                                    .forEach(p -> p.toFile().delete());
                         }
                     }
                 }
@@ -98,8 +104,14 @@ public final class StoreBenchmark {
             String run = "bench/" + Long.toHexString(System.nanoTime()) + "/";
             Store one = clients.getFirst();
             warmUp(one, run);
-            row(name, "create, 1 client", throughput(List.of(one), (s, t, i) -> s.create(key(run + "c1/", t, i), value(i))));
-            row(name, "create, " + threads + " clients", throughput(clients, (s, t, i) -> s.create(key(run + "cN/", t, i), value(i))));
+            row(
+                    name,
+                    "create, 1 client",
+                    throughput(List.of(one), (s, t, i) -> s.create(key(run + "c1/", t, i), value(i))));
+            row(
+                    name,
+                    "create, " + threads + " clients",
+                    throughput(clients, (s, t, i) -> s.create(key(run + "cN/", t, i), value(i))));
             row(name, "cas, 1 client", casThroughput(List.of(one), run + "cas1/"));
             row(name, "cas, " + threads + " clients", casThroughput(clients, run + "casN/"));
             row(name, "get, 1 client", throughput(List.of(one), (s, t, i) -> {

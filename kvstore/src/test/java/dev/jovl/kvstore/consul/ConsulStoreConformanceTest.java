@@ -30,7 +30,8 @@ class ConsulStoreConformanceTest extends StoreConformanceTest {
     @BeforeAll
     static void findConsul() {
         url = System.getProperty("jovl.consul.url", "");
-        if (url.isBlank() && !System.getenv().getOrDefault("CONSUL_HTTP_ADDR", "").isBlank()) {
+        if (url.isBlank()
+                && !System.getenv().getOrDefault("CONSUL_HTTP_ADDR", "").isBlank()) {
             url = "consul://";
         }
         if (url.isBlank()) {

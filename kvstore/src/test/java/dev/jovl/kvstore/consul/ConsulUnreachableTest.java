@@ -20,8 +20,9 @@ class ConsulUnreachableTest {
     void anUnreachableAgentIsUnavailableWithinTheDeadline() {
         int port = EtcdServer.freePort();
         assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
-            try (Store s = Stores.open("consul://", Map.of("CONSUL_HTTP_ADDR", "http://127.0.0.1:" + port,
-                    "CONSUL_HTTP_TOKEN", "secret-token"))) {
+            try (Store s = Stores.open(
+                    "consul://",
+                    Map.of("CONSUL_HTTP_ADDR", "http://127.0.0.1:" + port, "CONSUL_HTTP_TOKEN", "secret-token"))) {
                 assertThrows(StoreException.Unavailable.class, () -> s.get("jovl/x"));
                 assertThrows(StoreException.Unavailable.class, () -> s.put("jovl/x", new byte[1]));
                 assertThrows(StoreException.Unavailable.class, () -> s.list("jovl/"));
@@ -39,17 +40,25 @@ class ConsulUnreachableTest {
 
     @Test
     void aMissingCaCertificateIsAClearError() {
-        StoreException.InvalidArgument e = assertThrows(StoreException.InvalidArgument.class,
-                () -> Stores.open("consul://", Map.of("CONSUL_HTTP_ADDR", "https://127.0.0.1:8501",
-                        "CONSUL_CACERT", "/nonexistent/ca.pem")));
+        StoreException.InvalidArgument e = assertThrows(
+                StoreException.InvalidArgument.class,
+                () -> Stores.open(
+                        "consul://",
+                        Map.of("CONSUL_HTTP_ADDR", "https://127.0.0.1:8501", "CONSUL_CACERT", "/nonexistent/ca.pem")));
         assertEquals(true, e.getMessage().contains("CA certificate file /nonexistent/ca.pem"), e.getMessage());
     }
 
     @Test
     void aClientCertificateNeedsItsKey() {
-        StoreException.InvalidArgument e = assertThrows(StoreException.InvalidArgument.class,
-                () -> Stores.open("consul://", Map.of("CONSUL_HTTP_ADDR", "https://127.0.0.1:8501",
-                        "CONSUL_CLIENT_CERT", "/etc/consul/client.pem")));
+        StoreException.InvalidArgument e = assertThrows(
+                StoreException.InvalidArgument.class,
+                () -> Stores.open(
+                        "consul://",
+                        Map.of(
+                                "CONSUL_HTTP_ADDR",
+                                "https://127.0.0.1:8501",
+                                "CONSUL_CLIENT_CERT",
+                                "/etc/consul/client.pem")));
         assertEquals(true, e.getMessage().contains("CONSUL_CLIENT_KEY"), e.getMessage());
     }
 
@@ -60,7 +69,8 @@ class ConsulUnreachableTest {
     @Test
     void rolledBackTransactionsAreClassifiedByConsulsExactMessages() {
         String key = "jovl/v1/names/session-db";
-        assertEquals(ConsulStore.Rollback.LEASE_GONE,
+        assertEquals(
+                ConsulStore.Rollback.LEASE_GONE,
                 ConsulStore.rollbackKind("invalid session \"3f2a0b5e-1c1d-4a7e-9d55-8b0e1c2d3e4f\"", key));
         assertEquals(ConsulStore.Rollback.LEASE_GONE, ConsulStore.rollbackKind("missing session", key));
         for (String what : List.of(

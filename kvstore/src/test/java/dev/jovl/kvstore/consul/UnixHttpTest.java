@@ -33,11 +33,12 @@ class UnixHttpTest {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         Thread.ofVirtual().start(() -> {
-            try (server; SocketChannel c = server.accept()) {
+            try (server;
+                    SocketChannel c = server.accept()) {
                 ByteBuffer in = ByteBuffer.allocate(8192);
                 StringBuilder got = new StringBuilder();
-                while (!got.toString().contains("\r\n\r\n") || !got.toString().endsWith("hello")
-                        && got.toString().contains("Content-Length: 5")) {
+                while (!got.toString().contains("\r\n\r\n")
+                        || !got.toString().endsWith("hello") && got.toString().contains("Content-Length: 5")) {
                     in.clear();
                     if (c.read(in) < 0) {
                         break;
@@ -61,10 +62,18 @@ class UnixHttpTest {
     void aChunkedAnswerWithConsulsHeaders() throws Exception {
         AtomicReference<String> request = new AtomicReference<>();
         Path socket = dir.resolve("c.sock");
-        serveOnce(socket, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Consul-Index: 42\r\n"
-                + "Transfer-Encoding: chunked\r\n\r\n5\r\n[{\"a\"\r\n3;x=y\r\n:1}\r\n1\r\n]\r\n0\r\n\r\n", request);
-        ConsulHttp.Answer a = new UnixHttp(socket).exchange("PUT", "/v1/txn?ns=team", "hello".getBytes(),
-                Map.of("X-Consul-Token", "t0ken"), Duration.ofSeconds(5));
+        serveOnce(
+                socket,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Consul-Index: 42\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n5\r\n[{\"a\"\r\n3;x=y\r\n:1}\r\n1\r\n]\r\n0\r\n\r\n",
+                request);
+        ConsulHttp.Answer a = new UnixHttp(socket)
+                .exchange(
+                        "PUT",
+                        "/v1/txn?ns=team",
+                        "hello".getBytes(),
+                        Map.of("X-Consul-Token", "t0ken"),
+                        Duration.ofSeconds(5));
         assertEquals(200, a.status());
         assertEquals(42, a.index());
         assertArrayEquals("[{\"a\":1}]".getBytes(), a.body());
@@ -76,8 +85,10 @@ class UnixHttpTest {
     @Test
     void aContentLengthAnswerAndTheAclFilterHeader() throws Exception {
         Path socket = dir.resolve("d.sock");
-        serveOnce(socket, "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nX-Consul-Results-Filtered-By-ACLs: true\r\n"
-                + "\r\n[]", new AtomicReference<>());
+        serveOnce(
+                socket,
+                "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nX-Consul-Results-Filtered-By-ACLs: true\r\n" + "\r\n[]",
+                new AtomicReference<>());
         ConsulHttp.Answer a = new UnixHttp(socket).exchange("GET", "/v1/kv/x", null, Map.of(), Duration.ofSeconds(5));
         assertEquals(404, a.status());
         assertTrue(a.filteredByAcls());
@@ -88,7 +99,8 @@ class UnixHttpTest {
     void noAnswerWithinTheDeadlineIsATimeout() throws Exception {
         Path socket = dir.resolve("e.sock");
         serveOnce(socket, null, new AtomicReference<>());
-        assertThrows(HttpTimeoutException.class, () -> new UnixHttp(socket).exchange("GET", "/v1/kv/x", null,
-                Map.of(), Duration.ofMillis(300)));
+        assertThrows(
+                HttpTimeoutException.class,
+                () -> new UnixHttp(socket).exchange("GET", "/v1/kv/x", null, Map.of(), Duration.ofMillis(300)));
     }
 }

@@ -31,7 +31,8 @@ class EmbeddedStoreHygieneTest {
         }
         // a store made by an older jovl (0755 / 0644) is made private when opened
         Files.setPosixFilePermissions(storeDir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setPosixFilePermissions(storeDir.resolve("jovl-store.mv.db"), PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(
+                storeDir.resolve("jovl-store.mv.db"), PosixFilePermissions.fromString("rw-r--r--"));
         try (Store s = EmbeddedStore.open(storeDir)) {
             assertEquals("rwx------", mode(storeDir));
             assertEquals("rw-------", mode(storeDir.resolve("jovl-store.mv.db")));

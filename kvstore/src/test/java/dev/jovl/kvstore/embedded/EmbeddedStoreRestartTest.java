@@ -54,7 +54,10 @@ class EmbeddedStoreRestartTest {
         }
         try (Store s = EmbeddedStore.open(dir)) {
             assertEquals(leaseId, s.get("hosts/me").orElseThrow().leaseId(), "still there right after the restart");
-            Eventually.await(ttl.multipliedBy(3), "the dead process's key expires", () -> s.get("hosts/me").isEmpty());
+            Eventually.await(
+                    ttl.multipliedBy(3),
+                    "the dead process's key expires",
+                    () -> s.get("hosts/me").isEmpty());
         }
     }
 
@@ -93,7 +96,9 @@ class EmbeddedStoreRestartTest {
             EventRecorder seen = new EventRecorder();
             try (Watch w = s.watch("x/", start, seen)) {
                 List<WatchEvent> events = seen.awaitEvents(2, Duration.ofSeconds(10));
-                assertEquals(List.of("x/1", "x/2"), events.stream().map(WatchEvent::key).toList());
+                assertEquals(
+                        List.of("x/1", "x/2"),
+                        events.stream().map(WatchEvent::key).toList());
             }
         }
     }
@@ -112,8 +117,10 @@ class EmbeddedStoreRestartTest {
 
     @Test
     void twoSpellingsOfOneDirectoryShareTheStore() throws Exception {
-        java.nio.file.Path link = java.nio.file.Files.createSymbolicLink(dir.resolveSibling(dir.getFileName() + "-link"), dir);
-        try (Store a = EmbeddedStore.open(dir); Store b = EmbeddedStore.open(link.resolve("../" + link.getFileName()))) {
+        java.nio.file.Path link =
+                java.nio.file.Files.createSymbolicLink(dir.resolveSibling(dir.getFileName() + "-link"), dir);
+        try (Store a = EmbeddedStore.open(dir);
+                Store b = EmbeddedStore.open(link.resolve("../" + link.getFileName()))) {
             a.put("shared", "x".getBytes(UTF_8));
             assertEquals("x", b.get("shared").orElseThrow().valueAsString());
         } finally {
@@ -123,7 +130,8 @@ class EmbeddedStoreRestartTest {
 
     @Test
     void twoClientsInOneProcessShareTheStore() {
-        try (Store a = EmbeddedStore.open(dir); Store b = EmbeddedStore.open(dir)) {
+        try (Store a = EmbeddedStore.open(dir);
+                Store b = EmbeddedStore.open(dir)) {
             a.put("shared", "from a".getBytes(UTF_8));
             assertEquals("from a", b.get("shared").orElseThrow().valueAsString());
             b.close();

@@ -49,7 +49,9 @@ class EtcdGatewayAuthTest {
             EventRecorder seen = new EventRecorder();
             try (Watch w = s.watch("jovl/", s.list("jovl/").revision(), seen)) {
                 s.put("jovl/a", new byte[] {1});
-                assertEquals("jovl/a", seen.awaitEvents(1, Duration.ofSeconds(5)).getFirst().key());
+                assertEquals(
+                        "jovl/a",
+                        seen.awaitEvents(1, Duration.ofSeconds(5)).getFirst().key());
             }
             Thread.sleep(3500); // past --auth-token-ttl 2
             s.put("jovl/b", new byte[] {2});
@@ -59,14 +61,16 @@ class EtcdGatewayAuthTest {
 
     @Test
     void aWrongPasswordOrNoUserIsAnAuthenticationFailure() {
-        try (Store s = Stores.open(etcd.url() + "?timeout=2s",
-                new StoreSecurity(null, null, null, "jovl", dir.resolve("bad"), null))) {
+        try (Store s = Stores.open(
+                etcd.url() + "?timeout=2s", new StoreSecurity(null, null, null, "jovl", dir.resolve("bad"), null))) {
             StoreException e = assertThrows(StoreException.Unavailable.class, () -> s.put("x", new byte[1]));
             assertTrue(e.getMessage().contains("authentication failed"), e.getMessage());
         }
         try (Store s = Stores.open(etcd.url() + "?timeout=2s")) {
             StoreException e = assertThrows(StoreException.Unavailable.class, () -> s.put("x", new byte[1]));
-            assertTrue(e.getMessage().contains("authentication failed") && e.getMessage().contains("--store-user"),
+            assertTrue(
+                    e.getMessage().contains("authentication failed")
+                            && e.getMessage().contains("--store-user"),
                     e.getMessage());
         }
     }
@@ -74,8 +78,9 @@ class EtcdGatewayAuthTest {
     @Test
     void aClientCertificateNeedsTls() {
         Path any = dir.resolve("pw");
-        StoreException e = assertThrows(StoreException.InvalidArgument.class, () -> Stores.open(etcd.url(),
-                new StoreSecurity(null, any, any, null, null, null)));
+        StoreException e = assertThrows(
+                StoreException.InvalidArgument.class,
+                () -> Stores.open(etcd.url(), new StoreSecurity(null, any, any, null, null, null)));
         assertTrue(e.getMessage().contains("etcd+https://"), e.getMessage());
     }
 }

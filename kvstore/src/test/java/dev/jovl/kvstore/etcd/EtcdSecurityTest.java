@@ -46,13 +46,37 @@ class EtcdSecurityTest {
     @BeforeAll
     static void startSecuredEtcd() throws Exception {
         EtcdServer.TlsFiles files = EtcdServer.TlsFiles.generate(certs, "jovl"); // PKCS#8 keys ("PRIVATE KEY")
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "bad-ca.key", "-out", "bad-ca.pem",
-                "-days", "2", "-subj", "/CN=other-ca");
+        openssl(
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "bad-ca.key",
+                "-out",
+                "bad-ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=other-ca");
         // an EC client key in SEC1 form ("EC PRIVATE KEY"), as `consul tls cert create` writes them
         openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ec.key");
         openssl("req", "-new", "-key", "ec.key", "-out", "ec.csr", "-subj", "/CN=jovl-ec");
-        openssl("x509", "-req", "-in", "ec.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out",
-                "ec.pem", "-days", "2");
+        openssl(
+                "x509",
+                "-req",
+                "-in",
+                "ec.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "ec.pem",
+                "-days",
+                "2");
         assertTrue(Files.readString(certs.resolve("ec.key")).contains("BEGIN EC PRIVATE KEY"));
         Files.writeString(certs.resolve("pw"), "s3cret-pw\n");
         Files.writeString(certs.resolve("badpw"), "wrong-pw");
@@ -101,8 +125,10 @@ class EtcdSecurityTest {
                     Lease lease = s.grantLease(Duration.ofSeconds(5))) {
                 s.create("jovl/v1/hosts/h1", "vtep".getBytes(StandardCharsets.UTF_8), lease);
                 List<WatchEvent> events = seen.awaitEvents(1, Duration.ofSeconds(10));
-                assertEquals("jovl/v1/hosts/h1", events.getFirst().key(), "the watch works under auth, keys unprefixed");
-                assertEquals(List.of("jovl/v1/hosts/h1", "jovl/v1/networks/n1"),
+                assertEquals(
+                        "jovl/v1/hosts/h1", events.getFirst().key(), "the watch works under auth, keys unprefixed");
+                assertEquals(
+                        List.of("jovl/v1/hosts/h1", "jovl/v1/networks/n1"),
                         s.list("jovl/").entries().stream().map(KeyValue::key).toList());
             }
             // the token expires after 2 s idle (--auth-token-ttl 2): the client authenticates again
@@ -118,17 +144,20 @@ class EtcdSecurityTest {
     /** A user whose role covers only its key prefix: everything works, the watch's probes included. */
     @Test
     void aUserConfinedToItsKeyPrefixWorksThroughTheUrlPrefix() throws Exception {
-        StoreSecurity scoped = new StoreSecurity(f("ca.pem"), f("client.pem"), f("client.key"), "scoped",
-                f("scopedpw"), null);
+        StoreSecurity scoped =
+                new StoreSecurity(f("ca.pem"), f("client.pem"), f("client.key"), "scoped", f("scopedpw"), null);
         String u = "etcd://127.0.0.1:" + etcd.clientPort() + "/team-a?timeout=1s";
         try (Store s = Stores.open(u, scoped)) {
             EventRecorder seen = new EventRecorder();
             try (Watch w = s.watch("jovl/", s.list("jovl/").revision(), seen)) {
                 Thread.sleep(2500); // the watch's liveness probe runs every second
                 s.put("jovl/v1/k", new byte[] {1});
-                assertEquals("jovl/v1/k", seen.awaitEvents(1, Duration.ofSeconds(5)).getFirst().key());
-                assertTrue(seen.connectionStates().stream().allMatch(c -> c), "never disconnected: "
-                        + seen.connectionStates());
+                assertEquals(
+                        "jovl/v1/k",
+                        seen.awaitEvents(1, Duration.ofSeconds(5)).getFirst().key());
+                assertTrue(
+                        seen.connectionStates().stream().allMatch(c -> c),
+                        "never disconnected: " + seen.connectionStates());
             }
         }
         assertTrue(etcdctl("get", "--keys-only", "team-a/jovl/v1/k").contains("team-a/jovl/v1/k"));
@@ -145,51 +174,73 @@ class EtcdSecurityTest {
 
     @Test
     void theServerNameCanBeOverriddenAndIsChecked() {
-        StoreSecurity named = new StoreSecurity(f("ca.pem"), f("client.pem"), f("client.key"), "jovl", f("pw"),
-                "etcd.test");
+        StoreSecurity named =
+                new StoreSecurity(f("ca.pem"), f("client.pem"), f("client.key"), "jovl", f("pw"), "etcd.test");
         try (Store s = Stores.open(url("/sec-name"), named)) {
             s.put("k", new byte[] {1});
         }
-        StoreSecurity wrong = new StoreSecurity(f("ca.pem"), f("client.pem"), f("client.key"), "jovl", f("pw"),
-                "other.test");
+        StoreSecurity wrong =
+                new StoreSecurity(f("ca.pem"), f("client.pem"), f("client.key"), "jovl", f("pw"), "other.test");
         refused(url("/sec-x"), wrong, "server-name", "certificate", "other.test");
     }
 
     @Test
     void aWrongCaFailsFastNamingTheCertificate() {
-        refused(url("/sec-x"), new StoreSecurity(f("bad-ca.pem"), f("client.pem"), f("client.key"), "jovl", f("pw"),
-                null), "wrong CA", "certificate", "--store-cacert");
+        refused(
+                url("/sec-x"),
+                new StoreSecurity(f("bad-ca.pem"), f("client.pem"), f("client.key"), "jovl", f("pw"), null),
+                "wrong CA",
+                "certificate",
+                "--store-cacert");
     }
 
     @Test
     void noClientCertificateFailsFastNamingIt() {
-        refused(url("/sec-x"), new StoreSecurity(f("ca.pem"), null, null, "jovl", f("pw"), null), "no client cert",
-                "certificate", "--store-cert");
+        refused(
+                url("/sec-x"),
+                new StoreSecurity(f("ca.pem"), null, null, "jovl", f("pw"), null),
+                "no client cert",
+                "certificate",
+                "--store-cert");
     }
 
     @Test
     void aWrongPasswordFailsFastAsAnAuthenticationFailure() {
-        refused(url("/sec-x"), new StoreSecurity(f("ca.pem"), f("client.pem"), f("client.key"), "jovl", f("badpw"),
-                null), "wrong password", "authentication failed", "--store-password-file");
+        refused(
+                url("/sec-x"),
+                new StoreSecurity(f("ca.pem"), f("client.pem"), f("client.key"), "jovl", f("badpw"), null),
+                "wrong password",
+                "authentication failed",
+                "--store-password-file");
     }
 
     /** Over TLS jovl speaks gRPC, where etcd takes the client certificate's Common Name as the user. */
     @Test
     void withoutAUserTheCertificatesCommonNameIsTheUser() {
-        try (Store s = Stores.open(url("/sec-cn"), new StoreSecurity(f("ca.pem"), f("client.pem"), f("client.key"),
-                null, null, null))) {
+        try (Store s = Stores.open(
+                url("/sec-cn"), new StoreSecurity(f("ca.pem"), f("client.pem"), f("client.key"), null, null, null))) {
             s.put("k", new byte[] {1}); // CN=jovl, a user with readwrite
         }
         assertTrue(etcdctl("get", "--keys-only", "sec-cn/k").contains("sec-cn/k"));
         // CN=jovl-ec is no etcd user
-        refused(url("/sec-x"), new StoreSecurity(f("ca.pem"), f("ec.pem"), f("ec.key"), null, null, null),
-                "unknown CN", true, "permission denied", "--store-user");
+        refused(
+                url("/sec-x"),
+                new StoreSecurity(f("ca.pem"), f("ec.pem"), f("ec.key"), null, null, null),
+                "unknown CN",
+                true,
+                "permission denied",
+                "--store-user");
     }
 
     @Test
     void aUserWithoutWriteRightsGetsPermissionDenied() {
-        refused(url("/sec-x"), new StoreSecurity(f("ca.pem"), f("client.pem"), f("client.key"), "reader",
-                f("readerpw"), null), "read-only user", false, "permission denied", "roles");
+        refused(
+                url("/sec-x"),
+                new StoreSecurity(f("ca.pem"), f("client.pem"), f("client.key"), "reader", f("readerpw"), null),
+                "read-only user",
+                false,
+                "permission denied",
+                "roles");
     }
 
     @Test
@@ -199,11 +250,14 @@ class EtcdSecurityTest {
 
     @Test
     void unreadableFilesAreRefusedWhenTheStoreIsOpened() {
-        StoreException.InvalidArgument e = assertThrows(StoreException.InvalidArgument.class,
+        StoreException.InvalidArgument e = assertThrows(
+                StoreException.InvalidArgument.class,
                 () -> Stores.open(url(""), new StoreSecurity(f("nope.pem"), null, null, null, null, null)));
         assertTrue(e.getMessage().contains("nope.pem"), e.getMessage());
-        e = assertThrows(StoreException.InvalidArgument.class, () -> Stores.open(url(""),
-                new StoreSecurity(f("ca.pem"), f("client.pem"), f("ca.pem"), null, null, null)));
+        e = assertThrows(
+                StoreException.InvalidArgument.class,
+                () -> Stores.open(
+                        url(""), new StoreSecurity(f("ca.pem"), f("client.pem"), f("ca.pem"), null, null, null)));
         assertTrue(e.getMessage().contains("no private key"), e.getMessage());
     }
 
@@ -215,9 +269,8 @@ class EtcdSecurityTest {
     private static void refused(String url, StoreSecurity security, String what, boolean reads, String... words) {
         String before = etcdctl("get", "--prefix", "--keys-only", "");
         try (Store s = Stores.open(url, security)) {
-            List<Supplier<Object>> calls = new ArrayList<>(List.of(
-                    () -> s.put("jovl/v1/x", new byte[] {1}),
-                    () -> s.create("jovl/v1/y", new byte[] {1})));
+            List<Supplier<Object>> calls = new ArrayList<>(
+                    List.of(() -> s.put("jovl/v1/x", new byte[] {1}), () -> s.create("jovl/v1/y", new byte[] {1})));
             if (reads) {
                 calls.add(() -> s.get("jovl/v1/x"));
             }

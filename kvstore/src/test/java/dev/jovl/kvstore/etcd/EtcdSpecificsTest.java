@@ -59,9 +59,12 @@ class EtcdSpecificsTest {
 
     private static void compact(long revision) throws Exception {
         try (HttpClient http = HttpClient.newHttpClient()) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(etcd.clientUri().resolve("v3/kv/compaction"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"revision\":\"" + revision + "\",\"physical\":true}"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(etcd.clientUri().resolve("v3/kv/compaction"))
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"revision\":\"" + revision + "\",\"physical\":true}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode(), r.body());
         }
     }
@@ -71,7 +74,8 @@ class EtcdSpecificsTest {
         int dead1 = EtcdServer.freePort();
         int dead2 = EtcdServer.freePort();
         String url = "etcd://127.0.0.1:" + dead1 + ",127.0.0.1:" + dead2 + ",127.0.0.1:" + etcd.clientPort();
-        try (Store s = Stores.open(url); Store writer = Stores.open(etcd.url())) {
+        try (Store s = Stores.open(url);
+                Store writer = Stores.open(etcd.url())) {
             long v = s.put("f/k", "v".getBytes(UTF_8));
             assertEquals(v, s.get("f/k").orElseThrow().version());
             EventRecorder seen = new EventRecorder();
@@ -89,8 +93,8 @@ class EtcdSpecificsTest {
             for (int i = 0; i < 8; i++) {
                 txn.add(Op.put("big/" + i, new byte[Store.MAX_VALUE_BYTES]));
             }
-            StoreException.InvalidArgument e = assertThrows(StoreException.InvalidArgument.class,
-                    () -> s.commit(txn.build()));
+            StoreException.InvalidArgument e =
+                    assertThrows(StoreException.InvalidArgument.class, () -> s.commit(txn.build()));
             assertTrue(e.getMessage().contains("too large"), e.getMessage());
             assertTrue(s.list("big/").entries().isEmpty());
         }
@@ -103,13 +107,18 @@ class EtcdSpecificsTest {
             etcd.restart();
             long v2 = s.put("r/k", "2".getBytes(UTF_8));
             assertTrue(v2 > v1);
-            assertEquals(v2, s.commit(Txn.of(Op.compareAndSet("r/k", v2, "3".getBytes(UTF_8)))).revision() - 1);
+            assertEquals(
+                    v2,
+                    s.commit(Txn.of(Op.compareAndSet("r/k", v2, "3".getBytes(UTF_8))))
+                                    .revision()
+                            - 1);
         }
     }
 
     @Test
     void leaseIdsAreEtcdsInHex() {
-        try (Store s = Stores.open(etcd.url()); var lease = s.grantLease(Duration.ofSeconds(5))) {
+        try (Store s = Stores.open(etcd.url());
+                var lease = s.grantLease(Duration.ofSeconds(5))) {
             s.put("l/k", new byte[0]);
             s.create("l/leased", new byte[0], lease);
             assertEquals(lease.id(), s.get("l/leased").orElseThrow().leaseId());

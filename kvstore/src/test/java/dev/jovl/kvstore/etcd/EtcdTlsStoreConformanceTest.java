@@ -35,14 +35,16 @@ class EtcdTlsStoreConformanceTest extends EtcdStoreConformanceTest {
         }
         etcd = EtcdServer.startTls(files);
         etcd.enableAuth("jovl", "conformance-pw");
-        security = new StoreSecurity(files.ca(), files.clientCert(), files.clientKey(), "jovl", dir.resolve("pw"), null);
+        security =
+                new StoreSecurity(files.ca(), files.clientCert(), files.clientKey(), "jovl", dir.resolve("pw"), null);
     }
 
     @AfterAll
     static void stopEtcd() { // hides the plain etcd's
         etcd.close();
         try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -22,7 +22,8 @@ class BackoffTest {
 
     @Test
     void jitterStaysBetweenZeroAndTheFullWait() {
-        Backoff b = Backoff.doubling(Duration.ofMillis(4), Duration.ofMillis(25)).jittered();
+        Backoff b =
+                Backoff.doubling(Duration.ofMillis(4), Duration.ofMillis(25)).jittered();
         for (int i = 0; i < 1000; i++) {
             Duration d = b.delay(3);
             assertFalse(d.isNegative());
@@ -33,7 +34,8 @@ class BackoffTest {
 
     @Test
     void waitsGrowUntilReset() {
-        Backoff.Waits w = Backoff.doubling(Duration.ofMillis(1), Duration.ofMillis(8)).waits();
+        Backoff.Waits w =
+                Backoff.doubling(Duration.ofMillis(1), Duration.ofMillis(8)).waits();
         assertEquals(Duration.ofMillis(1), w.next());
         assertEquals(Duration.ofMillis(2), w.next());
         assertEquals(2, w.retries());
@@ -43,7 +45,8 @@ class BackoffTest {
 
     @Test
     void anInterruptEndsAPauseAndStaysSet() {
-        Backoff.Waits w = Backoff.doubling(Duration.ofSeconds(10), Duration.ofSeconds(10)).waits();
+        Backoff.Waits w =
+                Backoff.doubling(Duration.ofSeconds(10), Duration.ofSeconds(10)).waits();
         Thread.currentThread().interrupt();
         assertFalse(w.pause());
         assertTrue(Thread.interrupted());
@@ -51,7 +54,10 @@ class BackoffTest {
 
     @Test
     void rejectsACeilingBelowTheFirstWait() {
-        assertThrows(IllegalArgumentException.class, () -> Backoff.doubling(Duration.ofSeconds(2), Duration.ofSeconds(1)));
-        assertThrows(IllegalArgumentException.class, () -> Backoff.doubling(Duration.ZERO, Duration.ZERO).delay(0));
+        assertThrows(
+                IllegalArgumentException.class, () -> Backoff.doubling(Duration.ofSeconds(2), Duration.ofSeconds(1)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Backoff.doubling(Duration.ZERO, Duration.ZERO).delay(0));
     }
 }

@@ -28,10 +28,12 @@ class StoreRetryTest {
     @Test
     void givesUpAfterTheLastAttempt() {
         AtomicInteger runs = new AtomicInteger();
-        StoreRetry.GaveUp e = assertThrows(StoreRetry.GaveUp.class, () -> new StoreRetry(4).run(() -> {
-            runs.incrementAndGet();
-            throw new StoreException.Conflict("k", "changed");
-        }));
+        StoreRetry.GaveUp e = assertThrows(
+                StoreRetry.GaveUp.class,
+                () -> new StoreRetry(4).run(() -> {
+                    runs.incrementAndGet();
+                    throw new StoreException.Conflict("k", "changed");
+                }));
         assertEquals(4, runs.get());
         assertEquals(4, e.attempts());
         assertInstanceOf(StoreException.Conflict.class, e.getCause());
@@ -41,23 +43,31 @@ class StoreRetryTest {
     void otherFailuresPassThroughAtOnce() {
         AtomicInteger runs = new AtomicInteger();
         StoreException.Unavailable down = new StoreException.Unavailable("down", null);
-        assertSame(down, assertThrows(StoreException.Unavailable.class, () -> new StoreRetry(8).run(() -> {
-            runs.incrementAndGet();
-            throw down;
-        })));
+        assertSame(
+                down,
+                assertThrows(
+                        StoreException.Unavailable.class,
+                        () -> new StoreRetry(8).run(() -> {
+                            runs.incrementAndGet();
+                            throw down;
+                        })));
         IllegalStateException mine = new IllegalStateException("the caller's own");
-        assertSame(mine, assertThrows(IllegalStateException.class, () -> new StoreRetry(8).run(() -> {
-            runs.incrementAndGet();
-            throw mine;
-        })));
+        assertSame(
+                mine,
+                assertThrows(
+                        IllegalStateException.class,
+                        () -> new StoreRetry(8).run(() -> {
+                            runs.incrementAndGet();
+                            throw mine;
+                        })));
         assertEquals(2, runs.get());
     }
 
     @Test
     void rerunsWhileUnavailableForTheGivenTime() {
         AtomicInteger runs = new AtomicInteger();
-        StoreRetry patient = new StoreRetry(8).whileUnavailable(Duration.ofSeconds(10),
-                Backoff.doubling(Duration.ofMillis(1), Duration.ofMillis(2)));
+        StoreRetry patient = new StoreRetry(8)
+                .whileUnavailable(Duration.ofSeconds(10), Backoff.doubling(Duration.ofMillis(1), Duration.ofMillis(2)));
         assertEquals(5, patient.call(() -> {
             if (runs.incrementAndGet() < 5) {
                 throw new StoreException.Unavailable("down", null);
@@ -65,12 +75,14 @@ class StoreRetryTest {
             return runs.get();
         }));
 
-        StoreRetry impatient = new StoreRetry(8).whileUnavailable(Duration.ofMillis(30),
-                Backoff.doubling(Duration.ofMillis(5), Duration.ofMillis(5)));
+        StoreRetry impatient = new StoreRetry(8)
+                .whileUnavailable(Duration.ofMillis(30), Backoff.doubling(Duration.ofMillis(5), Duration.ofMillis(5)));
         long t0 = System.nanoTime();
-        assertThrows(StoreException.Unavailable.class, () -> impatient.run(() -> {
-            throw new StoreException.Unavailable("down", null);
-        }));
+        assertThrows(
+                StoreException.Unavailable.class,
+                () -> impatient.run(() -> {
+                    throw new StoreException.Unavailable("down", null);
+                }));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(true, ms >= 30 && ms < 5_000, ms + " ms");
     }
@@ -80,10 +92,12 @@ class StoreRetryTest {
         Thread.currentThread().interrupt();
         AtomicInteger runs = new AtomicInteger();
         try {
-            assertThrows(StoreException.Unavailable.class, () -> new StoreRetry(8).run(() -> {
-                runs.incrementAndGet();
-                throw new StoreException.Conflict("k", "changed");
-            }));
+            assertThrows(
+                    StoreException.Unavailable.class,
+                    () -> new StoreRetry(8).run(() -> {
+                        runs.incrementAndGet();
+                        throw new StoreException.Conflict("k", "changed");
+                    }));
         } finally {
             Thread.interrupted();
         }

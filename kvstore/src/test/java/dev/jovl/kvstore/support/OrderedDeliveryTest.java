@@ -13,20 +13,23 @@ class OrderedDeliveryTest {
     @Test
     void aListenerErrorDoesNotStopDelivery() {
         List<String> seen = new ArrayList<>();
-        OrderedDelivery d = new OrderedDelivery(new WatchListener() {
-            @Override
-            public void onEvents(List<WatchEvent> events) {
-                if (events.getFirst().key().equals("boom")) {
-                    throw new OutOfMemoryError("test: an oversized event");
-                }
-                seen.add(events.getFirst().key());
-            }
+        OrderedDelivery d = new OrderedDelivery(
+                new WatchListener() {
+                    @Override
+                    public void onEvents(List<WatchEvent> events) {
+                        if (events.getFirst().key().equals("boom")) {
+                            throw new OutOfMemoryError("test: an oversized event");
+                        }
+                        seen.add(events.getFirst().key());
+                    }
 
-            @Override
-            public void onResyncNeeded(long lastRevision) {
-                throw new StackOverflowError("test");
-            }
-        }, 0, "test watch");
+                    @Override
+                    public void onResyncNeeded(long lastRevision) {
+                        throw new StackOverflowError("test");
+                    }
+                },
+                0,
+                "test watch");
         d.deliver(List.of(new WatchEvent(WatchEvent.Type.PUT, "boom", new byte[0], 1)));
         d.resync(5);
         d.deliver(List.of(new WatchEvent(WatchEvent.Type.PUT, "next", new byte[0], 6)));

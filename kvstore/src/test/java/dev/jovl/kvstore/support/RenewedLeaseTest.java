@@ -15,7 +15,7 @@ class RenewedLeaseTest {
     void anUnexpectedFailureDoesNotEndTheRenewals() throws Exception {
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
         AtomicInteger calls = new AtomicInteger();
-        RenewedLease lease = new RenewedLease(Duration.ofMillis(300), scheduler, l -> { }) {
+        RenewedLease lease = new RenewedLease(Duration.ofMillis(300), scheduler, l -> {}) {
             @Override
             protected boolean renewOnce() {
                 switch (calls.incrementAndGet()) {
@@ -28,8 +28,7 @@ class RenewedLeaseTest {
             }
 
             @Override
-            protected void revoke() {
-            }
+            protected void revoke() {}
 
             @Override
             public String id() {

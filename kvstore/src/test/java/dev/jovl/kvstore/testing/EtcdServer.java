@@ -94,29 +94,97 @@ public final class EtcdServer implements AutoCloseable {
          */
         public static TlsFiles generate(Path dir, String clientCn) {
             try {
-                openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
-                        "-days", "2", "-subj", "/CN=jovl-test-ca");
+                openssl(
+                        dir,
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-keyout",
+                        "ca.key",
+                        "-out",
+                        "ca.pem",
+                        "-days",
+                        "2",
+                        "-subj",
+                        "/CN=jovl-test-ca");
                 Files.writeString(dir.resolve("server.ext"), "subjectAltName=IP:127.0.0.1,DNS:etcd.test\n");
-                openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
-                        "-subj", "/CN=etcd");
-                openssl(dir, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-                        "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext");
-                openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client.key", "-out", "client.csr",
-                        "-subj", "/CN=" + clientCn);
-                openssl(dir, "x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-                        "-CAcreateserial", "-out", "client.pem", "-days", "2");
+                openssl(
+                        dir,
+                        "req",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-keyout",
+                        "server.key",
+                        "-out",
+                        "server.csr",
+                        "-subj",
+                        "/CN=etcd");
+                openssl(
+                        dir,
+                        "x509",
+                        "-req",
+                        "-in",
+                        "server.csr",
+                        "-CA",
+                        "ca.pem",
+                        "-CAkey",
+                        "ca.key",
+                        "-CAcreateserial",
+                        "-out",
+                        "server.pem",
+                        "-days",
+                        "2",
+                        "-extfile",
+                        "server.ext");
+                openssl(
+                        dir,
+                        "req",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-keyout",
+                        "client.key",
+                        "-out",
+                        "client.csr",
+                        "-subj",
+                        "/CN=" + clientCn);
+                openssl(
+                        dir,
+                        "x509",
+                        "-req",
+                        "-in",
+                        "client.csr",
+                        "-CA",
+                        "ca.pem",
+                        "-CAkey",
+                        "ca.key",
+                        "-CAcreateserial",
+                        "-out",
+                        "client.pem",
+                        "-days",
+                        "2");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return new TlsFiles(dir.resolve("ca.pem"), dir.resolve("server.pem"), dir.resolve("server.key"),
-                    dir.resolve("client.pem"), dir.resolve("client.key"));
+            return new TlsFiles(
+                    dir.resolve("ca.pem"),
+                    dir.resolve("server.pem"),
+                    dir.resolve("server.key"),
+                    dir.resolve("client.pem"),
+                    dir.resolve("client.key"));
         }
 
         /** Runs {@code openssl} in {@code dir}; its failure is an IllegalStateException with its output. */
         public static void openssl(Path dir, String... args) throws IOException {
             List<String> command = new java.util.ArrayList<>(List.of("openssl"));
             command.addAll(List.of(args));
-            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(command)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             try {
                 if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -134,9 +202,15 @@ public final class EtcdServer implements AutoCloseable {
      * {@code root:rootpw} once {@link #enableAuth} ran; its output, or an IllegalStateException.
      */
     public String etcdctl(String... args) {
-        List<String> command = new java.util.ArrayList<>(List.of("etcdctl", "--endpoints", clientUri().toString()));
+        List<String> command = new java.util.ArrayList<>(
+                List.of("etcdctl", "--endpoints", clientUri().toString()));
         if (tls != null) {
-            command.addAll(List.of("--cacert", tls.ca().toString(), "--cert", tls.clientCert().toString(), "--key",
+            command.addAll(List.of(
+                    "--cacert",
+                    tls.ca().toString(),
+                    "--cert",
+                    tls.clientCert().toString(),
+                    "--key",
                     tls.clientKey().toString()));
         }
         if (authOn) {
@@ -240,19 +314,28 @@ public final class EtcdServer implements AutoCloseable {
     private synchronized void launch() {
         String client = (tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
         String peer = "http://127.0.0.1:" + peerPort;
-        List<String> command = new java.util.ArrayList<>(List.of("bash", launcher().toString(),
-                "jkv", dataDir().toString(), client, client, peer));
+        List<String> command = new java.util.ArrayList<>(
+                List.of("bash", launcher().toString(), "jkv", dataDir().toString(), client, client, peer));
         if (!fsync) {
             command.add("--unsafe-no-fsync");
         }
         if (tls != null) {
-            command.addAll(List.of("--cert-file", tls.serverCert().toString(), "--key-file", tls.serverKey().toString(),
-                    "--trusted-ca-file", tls.ca().toString(), "--client-cert-auth"));
+            command.addAll(List.of(
+                    "--cert-file",
+                    tls.serverCert().toString(),
+                    "--key-file",
+                    tls.serverKey().toString(),
+                    "--trusted-ca-file",
+                    tls.ca().toString(),
+                    "--client-cert-auth"));
         }
         command.addAll(extraFlags);
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("etcd.log").toFile())).start();
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            home.resolve("etcd.log").toFile()))
+                    .start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + command + ": " + e, e);
         }
@@ -263,8 +346,8 @@ public final class EtcdServer implements AutoCloseable {
         long end = System.nanoTime() + READY_WITHIN.toNanos();
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1));
         if (tls != null) {
-            builder.sslContext(dev.jovl.kvstore.support.Tls.context(tls.ca(), null, tls.clientCert(), tls.clientKey(),
-                    null, true));
+            builder.sslContext(dev.jovl.kvstore.support.Tls.context(
+                    tls.ca(), null, tls.clientCert(), tls.clientKey(), null, true));
         }
         try (HttpClient http = builder.build()) {
             while (System.nanoTime() < end) {
@@ -272,9 +355,11 @@ public final class EtcdServer implements AutoCloseable {
                     throw new IllegalStateException("etcd exited with " + process.exitValue() + ": " + logTail());
                 }
                 try {
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(clientUri().resolve("v3/kv/range"))
-                            .timeout(Duration.ofSeconds(2))
-                            .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"AA==\",\"count_only\":true}")).build(),
+                    HttpResponse<String> r = http.send(
+                            HttpRequest.newBuilder(clientUri().resolve("v3/kv/range"))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"AA==\",\"count_only\":true}"))
+                                    .build(),
                             HttpResponse.BodyHandlers.ofString());
                     // with authentication on (a restarted secured etcd) the answer is a refusal: still serving
                     if (r.statusCode() == 200 || r.body().contains("etcdserver") || tls != null) {
@@ -352,7 +437,8 @@ public final class EtcdServer implements AutoCloseable {
                 return script;
             }
         }
-        throw new IllegalStateException("scripts/etcd-member not found above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "scripts/etcd-member not found above " + Path.of("").toAbsolutePath());
     }
 
     /** A port nothing listens on right now (the kernel's pick), on loopback. */

@@ -30,8 +30,7 @@ final class CarrierWatcher {
     private static final Logger log = LoggerFactory.getLogger(CarrierWatcher.class);
     private static final Duration POLL = Duration.ofMillis(200);
 
-    private record Waiter(Runnable whenUp, long deadlineNanos) {
-    }
+    private record Waiter(Runnable whenUp, long deadlineNanos) {}
 
     private final NetNs ns;
     private final NetlinkHandle handle;
@@ -41,6 +40,7 @@ final class CarrierWatcher {
     private final Map<String, Waiter> waiting = new ConcurrentHashMap<>();
     /** names added since the thread last looked: their current state must be read once */
     private final Queue<String> unchecked = new ConcurrentLinkedQueue<>();
+
     private boolean watching; // guarded by this
     private volatile boolean closed;
 

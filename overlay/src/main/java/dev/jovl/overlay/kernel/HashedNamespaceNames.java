@@ -27,11 +27,15 @@ final class HashedNamespaceNames {
 
     void record(String namespaceName, String networkId) {
         try {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectories(
+                    dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path tmp = dir.resolve(namespaceName + ".tmp");
             Files.writeString(tmp, networkId, StandardCharsets.UTF_8);
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            Files.move(tmp, dir.resolve(namespaceName), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+            Files.move(
+                    tmp,
+                    dir.resolve(namespaceName),
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record the network id of sandbox " + namespaceName, e);
@@ -41,7 +45,8 @@ final class HashedNamespaceNames {
     /** The network id of a hashed namespace name, or {@code null} (logged) if none was recorded. */
     String networkOf(String namespaceName) {
         try {
-            return Files.readString(dir.resolve(namespaceName), StandardCharsets.UTF_8).trim();
+            return Files.readString(dir.resolve(namespaceName), StandardCharsets.UTF_8)
+                    .trim();
         } catch (NoSuchFileException e) {
             log.warn("sandbox namespace {} has no recorded network id; leaving it alone", namespaceName);
             return null;

@@ -1,32 +1,29 @@
 package dev.jovl.overlay.kernel;
 
-import dev.jovl.overlay.SandboxNames;
-
-import dev.jovl.overlay.Ids;
-
-import dev.jovl.overlay.OverlayException;
-
-import dev.jovl.overlay.Dataplane;
-import dev.jovl.overlay.LocalHost;
-import dev.jovl.overlay.runtime.Supervisor;
-import dev.jovl.overlay.state.EndpointRecord;
-import dev.jovl.overlay.state.NetworkRecord;
+import dev.jovl.net.Family;
+import dev.jovl.net.IpAddress;
+import dev.jovl.net.MacAddress;
 import dev.jovl.netlink.BridgeSpec;
 import dev.jovl.netlink.EntryBatch;
 import dev.jovl.netlink.Errno;
 import dev.jovl.netlink.FdbEntry;
-import dev.jovl.netlink.Link;
-import dev.jovl.net.MacAddress;
-import dev.jovl.netlink.Neighbour;
 import dev.jovl.netlink.GratuitousArp;
+import dev.jovl.netlink.Link;
+import dev.jovl.netlink.Neighbour;
 import dev.jovl.netlink.NetNs;
-import dev.jovl.net.Family;
-import dev.jovl.net.IpAddress;
 import dev.jovl.netlink.NetlinkException;
 import dev.jovl.netlink.NetlinkHandle;
 import dev.jovl.netlink.NetnsDirectory;
 import dev.jovl.netlink.VethSpec;
 import dev.jovl.netlink.VxlanSpec;
+import dev.jovl.overlay.Dataplane;
+import dev.jovl.overlay.Ids;
+import dev.jovl.overlay.LocalHost;
+import dev.jovl.overlay.OverlayException;
+import dev.jovl.overlay.SandboxNames;
+import dev.jovl.overlay.runtime.Supervisor;
+import dev.jovl.overlay.state.EndpointRecord;
+import dev.jovl.overlay.state.NetworkRecord;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
@@ -73,7 +70,8 @@ public final class NetlinkDataplane implements Dataplane {
         Sandbox(NetNs ns, NetlinkHandle handle, Supervisor loops) {
             this.ns = ns;
             this.handle = handle;
-            this.carrier = new CarrierWatcher(ns, handle, ns.path().getFileName().toString(), loops);
+            this.carrier =
+                    new CarrierWatcher(ns, handle, ns.path().getFileName().toString(), loops);
         }
 
         NetNs ns() {
@@ -101,8 +99,8 @@ public final class NetlinkDataplane implements Dataplane {
      * @param hostHandle a netlink handle working in {@code hostNs}; the caller keeps ownership
      * @param loops      where the carrier watches of the sandboxes run
      */
-    public NetlinkDataplane(NetNs hostNs, NetlinkHandle hostHandle, NetnsDirectory sandboxDir, LocalHost host,
-                            Supervisor loops) {
+    public NetlinkDataplane(
+            NetNs hostNs, NetlinkHandle hostHandle, NetnsDirectory sandboxDir, LocalHost host, Supervisor loops) {
         this.loops = loops;
         this.hostNs = hostNs;
         this.hostHandle = hostHandle;
@@ -142,37 +140,53 @@ public final class NetlinkDataplane implements Dataplane {
             h.setUp("lo");
             Link bridge = h.findLink(SandboxNames.BRIDGE).orElse(null);
             if (bridge == null) {
-                h.addLink(BridgeSpec.builder(SandboxNames.BRIDGE).mtu(network.mtu()).up().build());
+                h.addLink(BridgeSpec.builder(SandboxNames.BRIDGE)
+                        .mtu(network.mtu())
+                        .up()
+                        .build());
             } else if (!bridge.isUp()) {
                 h.setUp(SandboxNames.BRIDGE);
             }
             ensureVxlan(network, sb);
             return sb;
         } catch (NetlinkException e) {
-            throw OverlayException.failed("cannot build the sandbox of network "
-                    + Ids.shortId(network.networkId()) + ": " + e.getMessage(), e);
+            throw OverlayException.failed(
+                    "cannot build the sandbox of network " + Ids.shortId(network.networkId()) + ": " + e.getMessage(),
+                    e);
         }
     }
 
     private void ensureVxlan(NetworkRecord network, Sandbox sb) {
         NetlinkHandle h = sb.handle();
         Optional<Link> existing = h.findLink(SandboxNames.VXLAN);
-        if (existing.isPresent() && (existing.get().vxlan() == null || existing.get().vxlan().vni() != network.vni()
-                || existing.get().vxlan().port() != host.vxlanPort())) {
-            log.warn("network {}: {} has the wrong VNI or port; recreating it", Ids.shortId(network.networkId()),
+        if (existing.isPresent()
+                && (existing.get().vxlan() == null
+                        || existing.get().vxlan().vni() != network.vni()
+                        || existing.get().vxlan().port() != host.vxlanPort())) {
+            log.warn(
+                    "network {}: {} has the wrong VNI or port; recreating it",
+                    Ids.shortId(network.networkId()),
                     SandboxNames.VXLAN);
             h.deleteLink(SandboxNames.VXLAN);
             existing = Optional.empty();
         }
         if (existing.isEmpty()) {
             try {
-                hostHandle.addLink(VxlanSpec.builder(SandboxNames.VXLAN).vni(network.vni()).local(vtep)
-                        .port(host.vxlanPort()).learning(false).proxy(true).mtu(network.mtu())
-                        .netns(sb.ns()).build());
+                hostHandle.addLink(VxlanSpec.builder(SandboxNames.VXLAN)
+                        .vni(network.vni())
+                        .local(vtep)
+                        .port(host.vxlanPort())
+                        .learning(false)
+                        .proxy(true)
+                        .mtu(network.mtu())
+                        .netns(sb.ns())
+                        .build());
             } catch (NetlinkException e) {
                 if (e.is(Errno.EEXIST)) {
-                    throw OverlayException.failed("VNI " + network.vni() + " on UDP port " + host.vxlanPort()
-                            + " is already used by another VXLAN device in the host namespace", e);
+                    throw OverlayException.failed(
+                            "VNI " + network.vni() + " on UDP port " + host.vxlanPort()
+                                    + " is already used by another VXLAN device in the host namespace",
+                            e);
                 }
                 throw e;
             }
@@ -198,8 +212,11 @@ public final class NetlinkDataplane implements Dataplane {
                 } catch (RuntimeException e) {
                     // a file whose namespace died with its mount (e.g. the mount lived in a
                     // private mount namespace that is gone): nothing to adopt, start afresh
-                    log.warn("network {}: {} is not a live namespace ({}); recreating it", Ids.shortId(id),
-                            sandboxDir.pathOf(name), e.getMessage());
+                    log.warn(
+                            "network {}: {} is not a live namespace ({}); recreating it",
+                            Ids.shortId(id),
+                            sandboxDir.pathOf(name),
+                            e.getMessage());
                     sandboxDir.delete(name);
                 }
             }
@@ -257,8 +274,7 @@ public final class NetlinkDataplane implements Dataplane {
                 // is dropped below; each explicit delete would wait for the kernel's RCU grace period.
                 sb.handle().deleteLink(SandboxNames.VXLAN);
             } catch (NetlinkException e) {
-                log.warn("network {}: cleaning the sandbox before removal: {}", Ids.shortId(networkId),
-                        e.getMessage());
+                log.warn("network {}: cleaning the sandbox before removal: {}", Ids.shortId(networkId), e.getMessage());
             } finally {
                 sb.close();
             }
@@ -283,14 +299,21 @@ public final class NetlinkDataplane implements Dataplane {
             return outer; // a resent Join: the pair exists (its outer end may already be in the container)
         }
         int bridge = sb.bridgeIndex;
-        VethSpec spec = VethSpec.builder(inner, outer).mtu(network.mtu()).master(bridge).up()
-                .peerNetns(hostNs).peerMac(MacAddress.parse(endpoint.mac())).build();
+        VethSpec spec = VethSpec.builder(inner, outer)
+                .mtu(network.mtu())
+                .master(bridge)
+                .up()
+                .peerNetns(hostNs)
+                .peerMac(MacAddress.parse(endpoint.mac()))
+                .build();
         try {
             h.addLink(spec);
         } catch (NetlinkException e) {
             if (!e.is(Errno.EEXIST) || hostHandle.findLink(outer).isEmpty()) {
-                throw OverlayException.failed("cannot create the veth pair for endpoint "
-                        + Ids.shortId(endpoint.endpointId()) + ": " + e.getMessage(), e);
+                throw OverlayException.failed(
+                        "cannot create the veth pair for endpoint " + Ids.shortId(endpoint.endpointId()) + ": "
+                                + e.getMessage(),
+                        e);
             }
             // an orphan outer end from an earlier attempt whose sandbox went away: replace it
             hostHandle.deleteLink(outer);
@@ -319,8 +342,10 @@ public final class NetlinkDataplane implements Dataplane {
 
     @Override
     public boolean hasCarrier(String networkId, String endpointId) {
-        return existing(networkId).flatMap(sb -> sb.handle().findLink(SandboxNames.sandboxEnd(endpointId)))
-                .map(Link::hasCarrier).orElse(false);
+        return existing(networkId)
+                .flatMap(sb -> sb.handle().findLink(SandboxNames.sandboxEnd(endpointId)))
+                .map(Link::hasCarrier)
+                .orElse(false);
     }
 
     @Override
@@ -361,13 +386,17 @@ public final class NetlinkDataplane implements Dataplane {
         Map<String, String> neighbours = new HashMap<>();
         for (Neighbour n : h.neighbours(vx.get().index())) {
             if (n.isPermanent() && n.mac() != null) {
-                neighbours.put(IpAddress.fromBytes(n.ip().getAddress()).toString(), n.mac().toString());
+                neighbours.put(
+                        IpAddress.fromBytes(n.ip().getAddress()).toString(),
+                        n.mac().toString());
             }
         }
         Map<String, String> fdb = new HashMap<>();
         for (FdbEntry f : h.fdb(vx.get().index())) {
             if (f.isSelf() && f.isPermanent() && f.dst() != null) {
-                fdb.put(f.mac().toString(), IpAddress.fromBytes(f.dst().getAddress()).toString());
+                fdb.put(
+                        f.mac().toString(),
+                        IpAddress.fromBytes(f.dst().getAddress()).toString());
             }
         }
         return new PeerEntries(neighbours, fdb);
@@ -375,8 +404,8 @@ public final class NetlinkDataplane implements Dataplane {
 
     @Override
     public void applyPeers(String networkId, PeerEntries remove, PeerEntries add) {
-        Sandbox sb = existing(networkId).orElseThrow(() -> new IllegalStateException(
-                "network " + networkId + " has no sandbox on this host"));
+        Sandbox sb = existing(networkId)
+                .orElseThrow(() -> new IllegalStateException("network " + networkId + " has no sandbox on this host"));
         NetlinkHandle h = sb.handle();
         int vx = sb.verified() ? sb.vxlanIndex : h.link(SandboxNames.VXLAN).index();
         EntryBatch batch = h.batch();

@@ -19,17 +19,16 @@ import java.util.Optional;
 public final class UnderlayProbe {
 
     /** The address other hosts reach this one at, and the MTU of the interface that carries it. */
-    public record Underlay(String interfaceName, String vtep, int mtu) {
-    }
+    public record Underlay(String interfaceName, String vtep, int mtu) {}
 
-    private UnderlayProbe() {
-    }
+    private UnderlayProbe() {}
 
     public static Underlay probe(NetlinkHandle host, String advertise) {
         if (advertise == null || advertise.isBlank()) {
-            String iface = defaultRouteInterface().orElseThrow(() -> new IllegalArgumentException(
-                    "no --advertise given and no default route to guess the underlay from; "
-                            + "pass --advertise IP-or-interface"));
+            String iface = defaultRouteInterface()
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "no --advertise given and no default route to guess the underlay from; "
+                                    + "pass --advertise IP-or-interface"));
             return byInterface(host, iface);
         }
         if (Character.isDigit(advertise.charAt(0)) || advertise.indexOf(':') >= 0) {
@@ -52,11 +51,15 @@ public final class UnderlayProbe {
     }
 
     private static Underlay byInterface(NetlinkHandle host, String name) {
-        Link link = host.findLink(name).orElseThrow(() -> new IllegalArgumentException(
-                "--advertise " + name + ": no such interface"));
+        Link link = host.findLink(name)
+                .orElseThrow(() -> new IllegalArgumentException("--advertise " + name + ": no such interface"));
         List<LinkAddress> addresses = host.addresses(name);
-        LinkAddress chosen = addresses.stream().filter(a -> a.address() instanceof Inet4Address).findFirst()
-                .or(() -> addresses.stream().filter(a -> !a.address().isLinkLocalAddress()).findFirst())
+        LinkAddress chosen = addresses.stream()
+                .filter(a -> a.address() instanceof Inet4Address)
+                .findFirst()
+                .or(() -> addresses.stream()
+                        .filter(a -> !a.address().isLinkLocalAddress())
+                        .findFirst())
                 .orElseThrow(() -> new IllegalArgumentException("interface " + name + " has no usable address"));
         return new Underlay(name, chosen.address().getHostAddress(), link.mtu());
     }

@@ -1,13 +1,13 @@
 package dev.jovl.overlay.peers;
 
+import dev.jovl.kvstore.StoreException;
 import dev.jovl.overlay.LocalHost;
+import dev.jovl.overlay.runtime.Supervisor;
 import dev.jovl.overlay.state.ClusterState;
 import dev.jovl.overlay.state.EndpointRecord;
 import dev.jovl.overlay.state.HostRecord;
 import dev.jovl.overlay.state.StoreLayout;
 import dev.jovl.overlay.state.Versioned;
-import dev.jovl.kvstore.StoreException;
-import dev.jovl.overlay.runtime.Supervisor;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -38,8 +38,13 @@ public final class DeadHostReaper {
     private final Map<String, Long> missingSince = new HashMap<>();
     private final Set<String> seenAlive = new HashSet<>();
 
-    public DeadHostReaper(ClusterState state, LocalHost self, PeerSync peers, HostRegistration registration,
-                          Duration grace, Consumer<String> releaseAddressesOf) {
+    public DeadHostReaper(
+            ClusterState state,
+            LocalHost self,
+            PeerSync peers,
+            HostRegistration registration,
+            Duration grace,
+            Consumer<String> releaseAddressesOf) {
         this.state = state;
         this.self = self;
         this.peers = peers;

@@ -1,19 +1,18 @@
 package dev.jovl.overlay.peers;
 
-import dev.jovl.overlay.Ids;
-import dev.jovl.overlay.OverlayMetrics;
-
+import dev.jovl.kvstore.StoreException;
+import dev.jovl.kvstore.retry.Backoff;
+import dev.jovl.kvstore.retry.StoreRetry;
 import dev.jovl.overlay.Dataplane;
 import dev.jovl.overlay.EndpointReadiness;
+import dev.jovl.overlay.Ids;
 import dev.jovl.overlay.LocalHost;
+import dev.jovl.overlay.OverlayMetrics;
+import dev.jovl.overlay.runtime.Supervisor;
 import dev.jovl.overlay.state.ClusterState;
 import dev.jovl.overlay.state.EndpointRecord;
 import dev.jovl.overlay.state.LocalEndpointJournal;
 import dev.jovl.overlay.state.Versioned;
-import dev.jovl.kvstore.StoreException;
-import dev.jovl.kvstore.retry.Backoff;
-import dev.jovl.kvstore.retry.StoreRetry;
-import dev.jovl.overlay.runtime.Supervisor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -57,8 +56,13 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
     /**
      * @param knownEndpoints every endpoint record as last seen (the peer sync's view), for the sweep
      */
-    public EndpointActivation(ClusterState state, Dataplane dataplane, LocalHost self, LocalEndpointJournal journal,
-                              Supplier<List<Versioned<EndpointRecord>>> knownEndpoints, Duration sweepEvery) {
+    public EndpointActivation(
+            ClusterState state,
+            Dataplane dataplane,
+            LocalHost self,
+            LocalEndpointJournal journal,
+            Supplier<List<Versioned<EndpointRecord>>> knownEndpoints,
+            Duration sweepEvery) {
         this.state = state;
         this.dataplane = dataplane;
         this.self = self;
@@ -87,8 +91,11 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
             writers.execute(() -> {
                 if (markReady(networkId, endpointId)) {
                     metrics.endpointPublished(System.nanoTime() - upAt);
-                    log.info("network {}: endpoint {} up {} ms after Join, published {} ms after Join",
-                            Ids.shortId(networkId), Ids.shortId(endpointId), upAfter / 1_000_000,
+                    log.info(
+                            "network {}: endpoint {} up {} ms after Join, published {} ms after Join",
+                            Ids.shortId(networkId),
+                            Ids.shortId(endpointId),
+                            upAfter / 1_000_000,
                             (System.nanoTime() - joinedAt) / 1_000_000);
                 }
             });
@@ -99,9 +106,13 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
     public void sweep() {
         for (Versioned<EndpointRecord> v : knownEndpoints.get()) {
             EndpointRecord ep = v.value();
-            if (ep.stillPending() && PeersOfNetwork.isLocal(ep, self) && dataplane.hasCarrier(ep.networkId(), ep.endpointId())) {
-                log.info("network {}: endpoint {} is up but was still pending; publishing it",
-                        Ids.shortId(ep.networkId()), Ids.shortId(ep.endpointId()));
+            if (ep.stillPending()
+                    && PeersOfNetwork.isLocal(ep, self)
+                    && dataplane.hasCarrier(ep.networkId(), ep.endpointId())) {
+                log.info(
+                        "network {}: endpoint {} is up but was still pending; publishing it",
+                        Ids.shortId(ep.networkId()),
+                        Ids.shortId(ep.endpointId()));
                 markReady(ep.networkId(), ep.endpointId());
             }
         }
@@ -117,7 +128,8 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
         try {
             return RETRY.call(() -> {
                 Optional<Versioned<EndpointRecord>> current = state.endpoint(networkId, endpointId);
-                if (current.isEmpty() || !current.get().value().stillPending()
+                if (current.isEmpty()
+                        || !current.get().value().stillPending()
                         || !PeersOfNetwork.isLocal(current.get().value(), self)) {
                     return false; // deleted meanwhile, already ready, or not ours
                 }
@@ -132,12 +144,17 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
                 return true;
             });
         } catch (StoreRetry.GaveUp e) {
-            log.warn("network {}: endpoint {} kept changing while being marked ready; the periodic sweep retries",
-                    Ids.shortId(networkId), Ids.shortId(endpointId));
+            log.warn(
+                    "network {}: endpoint {} kept changing while being marked ready; the periodic sweep retries",
+                    Ids.shortId(networkId),
+                    Ids.shortId(endpointId));
             return false;
         } catch (StoreException e) {
-            log.warn("network {}: cannot mark endpoint {} ready ({}); the periodic sweep retries",
-                    Ids.shortId(networkId), Ids.shortId(endpointId), e.toString());
+            log.warn(
+                    "network {}: cannot mark endpoint {} ready ({}); the periodic sweep retries",
+                    Ids.shortId(networkId),
+                    Ids.shortId(endpointId),
+                    e.toString());
             return false;
         }
     }
@@ -154,8 +171,11 @@ public final class EndpointActivation implements EndpointReadiness, AutoCloseabl
         try {
             dataplane.announce(ep.networkId(), Map.of(ep.ipv4Address(), ep.mac()));
         } catch (RuntimeException e) {
-            log.warn("network {}: announcing endpoint {} on this host failed ({})", Ids.shortId(ep.networkId()),
-                    Ids.shortId(ep.endpointId()), e.toString());
+            log.warn(
+                    "network {}: announcing endpoint {} on this host failed ({})",
+                    Ids.shortId(ep.networkId()),
+                    Ids.shortId(ep.endpointId()),
+                    e.toString());
         }
     }
 

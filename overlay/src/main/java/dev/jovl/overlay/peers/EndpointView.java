@@ -1,14 +1,13 @@
 package dev.jovl.overlay.peers;
 
+import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.RecordJson;
-
+import dev.jovl.kvstore.Store;
+import dev.jovl.kvstore.WatchEvent;
 import dev.jovl.overlay.state.ClusterState;
 import dev.jovl.overlay.state.EndpointRecord;
 import dev.jovl.overlay.state.StoreLayout;
 import dev.jovl.overlay.state.Versioned;
-import dev.jovl.kvstore.KeyValue;
-import dev.jovl.kvstore.Store;
-import dev.jovl.kvstore.WatchEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,6 +30,7 @@ final class EndpointView {
     private final Map<String, Map<String, Versioned<EndpointRecord>>> byNetwork = new HashMap<>();
     /** key -> revision of its deletion, for keys deleted since the last listing */
     private final Map<String, Long> tombstones = new HashMap<>();
+
     private long listingRevision;
     /** records that could not be read, so programmed nothing (a bad write, a newer incompatible version) */
     private final java.util.concurrent.atomic.AtomicLong skipped = new java.util.concurrent.atomic.AtomicLong();
@@ -77,7 +77,8 @@ final class EndpointView {
             Map<String, Versioned<EndpointRecord>> eps = byNetwork.computeIfAbsent(k.network, n -> new HashMap<>());
             Versioned<EndpointRecord> current = eps.get(k.endpoint);
             Long deletedAt = tombstones.get(e.key());
-            if ((current != null && current.version() >= e.revision()) || (deletedAt != null && deletedAt >= e.revision())) {
+            if ((current != null && current.version() >= e.revision())
+                    || (deletedAt != null && deletedAt >= e.revision())) {
                 continue;
             }
             if (e.type() == WatchEvent.Type.PUT) {

@@ -1,11 +1,11 @@
 package dev.jovl.overlay.peers;
 
+import dev.jovl.kvstore.Lease;
 import dev.jovl.overlay.LocalHost;
+import dev.jovl.overlay.runtime.Supervisor;
 import dev.jovl.overlay.state.ClusterState;
 import dev.jovl.overlay.state.HostRecord;
 import dev.jovl.overlay.state.StoreLayout;
-import dev.jovl.kvstore.Lease;
-import dev.jovl.overlay.runtime.Supervisor;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +30,8 @@ public final class HostRegistration implements AutoCloseable {
      * @param afterReRegistering runs (on the lease thread) when the record had to be written
      *                           again: other hosts may have reaped this one meanwhile
      */
-    public HostRegistration(ClusterState state, LocalHost host, Duration ttl, String version,
-                            Runnable afterReRegistering) {
+    public HostRegistration(
+            ClusterState state, LocalHost host, Duration ttl, String version, Runnable afterReRegistering) {
         this.afterReRegistering = afterReRegistering;
         this.state = state;
         this.ttl = ttl;
@@ -49,7 +49,8 @@ public final class HostRegistration implements AutoCloseable {
 
     private void check() {
         Lease l = lease;
-        boolean keyThere = registered && state.store().get(StoreLayout.host(record.host())).isPresent();
+        boolean keyThere =
+                registered && state.store().get(StoreLayout.host(record.host())).isPresent();
         if (l != null && l.isAlive() && keyThere) {
             return;
         }
@@ -62,8 +63,7 @@ public final class HostRegistration implements AutoCloseable {
         }
         state.putHost(record, l);
         if (!registered) {
-            log.info("registered host {} (VTEP {}) with a {} s lease", record.host(), record.vtep(),
-                    ttl.toSeconds());
+            log.info("registered host {} (VTEP {}) with a {} s lease", record.host(), record.vtep(), ttl.toSeconds());
             registered = true;
         } else {
             log.warn("host record {} was gone; registered again", record.host());

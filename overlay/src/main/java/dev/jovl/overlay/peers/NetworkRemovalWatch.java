@@ -1,13 +1,13 @@
 package dev.jovl.overlay.peers;
 
-import dev.jovl.overlay.NetworkLocks;
-import dev.jovl.overlay.SandboxCleanup;
-import dev.jovl.overlay.runtime.Supervisor;
-import dev.jovl.overlay.state.StoreLayout;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Watch;
 import dev.jovl.kvstore.WatchEvent;
 import dev.jovl.kvstore.WatchListener;
+import dev.jovl.overlay.NetworkLocks;
+import dev.jovl.overlay.SandboxCleanup;
+import dev.jovl.overlay.runtime.Supervisor;
+import dev.jovl.overlay.state.StoreLayout;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,8 +59,10 @@ public final class NetworkRemovalWatch implements WatchListener, AutoCloseable {
             try {
                 locks.run(networkId, () -> cleanup.removeIfUnused(networkId, "network deleted"));
             } catch (RuntimeException ex) {
-                log.warn("network {}: removing the sandbox of the deleted network failed ({}); the sweep retries",
-                        networkId, ex.toString());
+                log.warn(
+                        "network {}: removing the sandbox of the deleted network failed ({}); the sweep retries",
+                        networkId,
+                        ex.toString());
             }
         }
     }

@@ -1,20 +1,20 @@
 package dev.jovl.overlay.peers;
 
-import dev.jovl.overlay.Ids;
-
-import dev.jovl.overlay.Dataplane;
-import dev.jovl.overlay.Dataplane.PeerEntries;
-import dev.jovl.overlay.LocalHost;
-import dev.jovl.overlay.NetworkLocks;
-import dev.jovl.overlay.OverlayMetrics;
-import dev.jovl.overlay.PeerProgramming;
-import dev.jovl.overlay.state.EndpointRecord;
-import dev.jovl.overlay.state.StoreLayout;
-import dev.jovl.overlay.state.Versioned;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Watch;
 import dev.jovl.kvstore.WatchEvent;
 import dev.jovl.kvstore.WatchListener;
+import dev.jovl.overlay.Dataplane;
+import dev.jovl.overlay.Dataplane.PeerEntries;
+import dev.jovl.overlay.Ids;
+import dev.jovl.overlay.LocalHost;
+import dev.jovl.overlay.NetworkLocks;
+import dev.jovl.overlay.OverlayMetrics;
+import dev.jovl.overlay.PeerProgramming;
+import dev.jovl.overlay.runtime.Supervisor;
+import dev.jovl.overlay.state.EndpointRecord;
+import dev.jovl.overlay.state.StoreLayout;
+import dev.jovl.overlay.state.Versioned;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +24,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import dev.jovl.overlay.runtime.Supervisor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +47,7 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     private final EndpointView view = new EndpointView();
     /** network -> what the kernel holds in its sandbox, as far as we know */
     private final Map<String, PeerEntries> programmed = new ConcurrentHashMap<>();
+
     private final CountDownLatch loaded = new CountDownLatch(1);
     private final AtomicBoolean relist = new AtomicBoolean();
     private final AtomicLong reconciles = new AtomicLong();
@@ -55,11 +55,16 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     private final AtomicLong skippedInvalid = new AtomicLong();
     /** records already reported as unprogrammable (network/endpoint@version), so each is logged once */
     private final Set<String> reportedInvalid = ConcurrentHashMap.newKeySet();
+
     private final PeersOfNetwork.InvalidRecords invalid = (ep, why) -> {
         skippedInvalid.incrementAndGet();
         if (reportedInvalid.add(ep.networkId() + "/" + ep.endpointId() + "@" + ep.createdAtMillis())) {
-            log.warn("network {}: endpoint {} of host {} cannot be programmed ({}); skipped, the others are",
-                    Ids.shortId(ep.networkId()), Ids.shortId(ep.endpointId()), ep.host(), why);
+            log.warn(
+                    "network {}: endpoint {} of host {} cannot be programmed ({}); skipped, the others are",
+                    Ids.shortId(ep.networkId()),
+                    Ids.shortId(ep.endpointId()),
+                    ep.host(),
+                    why);
         }
     };
     private final Runnable onFirstLoad;
@@ -73,8 +78,13 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
      * @param onFirstLoad runs once the store is readable, before the first reconcile: adopting
      *                    or cleaning the sandboxes an earlier run left
      */
-    public PeerSync(Store store, LocalHost self, Dataplane dataplane, NetworkLocks locks, Duration reconcileEvery,
-                    Runnable onFirstLoad) {
+    public PeerSync(
+            Store store,
+            LocalHost self,
+            Dataplane dataplane,
+            NetworkLocks locks,
+            Duration reconcileEvery,
+            Runnable onFirstLoad) {
         this.onFirstLoad = onFirstLoad;
         this.store = store;
         this.self = self;
@@ -102,7 +112,8 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
      * every sandbox, and again every {@code reconcileEvery}. Stopping it closes the watch.
      */
     public void start(Supervisor loops) {
-        loop = loops.every("peer-sync", Duration.ZERO, reconcileEvery, this::round).onStop(this::closeWatch);
+        loop = loops.every("peer-sync", Duration.ZERO, reconcileEvery, this::round)
+                .onStop(this::closeWatch);
     }
 
     /** One round: the first listing and watch until they are in, a re-list when asked, a full reconcile. */
@@ -161,8 +172,10 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
                     }
                 });
             } catch (RuntimeException e) {
-                log.warn("network {}: programming peers failed ({}); the next reconcile retries",
-                        Ids.shortId(networkId), e.toString());
+                log.warn(
+                        "network {}: programming peers failed ({}); the next reconcile retries",
+                        Ids.shortId(networkId),
+                        e.toString());
             }
         }
     }
@@ -208,8 +221,11 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
             try {
                 dataplane.announce(networkId, written.neighbours());
             } catch (RuntimeException e) {
-                log.warn("network {}: announcing {} moved addresses failed ({}); caches catch up when they go stale",
-                        Ids.shortId(networkId), written.neighbours().size(), e.toString());
+                log.warn(
+                        "network {}: announcing {} moved addresses failed ({}); caches catch up when they go stale",
+                        Ids.shortId(networkId),
+                        written.neighbours().size(),
+                        e.toString());
             }
         }
         return written.size();
@@ -228,8 +244,13 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
                 programmed.remove(networkId);
                 throw e;
             }
-            log.info("network {}: peers -{} +{} (now {} neighbours, {} fdb)", Ids.shortId(networkId),
-                    remove.size(), add.size(), desired.neighbours().size(), desired.fdb().size());
+            log.info(
+                    "network {}: peers -{} +{} (now {} neighbours, {} fdb)",
+                    Ids.shortId(networkId),
+                    remove.size(),
+                    add.size(),
+                    desired.neighbours().size(),
+                    desired.fdb().size());
         }
         programmed.put(networkId, desired);
         return add;
@@ -247,8 +268,8 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
         PeerEntries before = programmed.get(networkId);
         if (before != null && !before.equals(actual)) {
             fixes.incrementAndGet();
-            log.warn("network {}: kernel peer entries drifted from what was programmed; fixing",
-                    Ids.shortId(networkId));
+            log.warn(
+                    "network {}: kernel peer entries drifted from what was programmed; fixing", Ids.shortId(networkId));
         }
         write(networkId, actual);
         reconciles.incrementAndGet();

@@ -1,13 +1,13 @@
 package dev.jovl.overlay.peers;
 
-import dev.jovl.overlay.Dataplane.PeerEntries;
-import dev.jovl.overlay.LocalHost;
-import dev.jovl.overlay.state.EndpointRecord;
-import dev.jovl.overlay.state.Versioned;
 import dev.jovl.net.Family;
 import dev.jovl.net.InterfaceAddress;
 import dev.jovl.net.IpAddress;
 import dev.jovl.net.MacAddress;
+import dev.jovl.overlay.Dataplane.PeerEntries;
+import dev.jovl.overlay.LocalHost;
+import dev.jovl.overlay.state.EndpointRecord;
+import dev.jovl.overlay.state.Versioned;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -22,13 +22,12 @@ import java.util.Map;
  * the most recently written one wins.
  */
 public final class PeersOfNetwork {
-    private PeersOfNetwork() {
-    }
+    private PeersOfNetwork() {}
 
     /** What to do with a record that cannot be programmed: it is skipped either way. */
     @FunctionalInterface
     public interface InvalidRecords {
-        InvalidRecords IGNORE = (ep, why) -> { };
+        InvalidRecords IGNORE = (ep, why) -> {};
 
         void skipped(EndpointRecord endpoint, String why);
     }
@@ -43,8 +42,8 @@ public final class PeersOfNetwork {
      * zone, a multicast MAC, a VTEP that is no address: written by a buggy or hostile client) is
      * skipped and reported to {@code invalid}; it never keeps the others out of the kernel.
      */
-    public static PeerEntries desired(List<Versioned<EndpointRecord>> endpoints, LocalHost self,
-                                      InvalidRecords invalid) {
+    public static PeerEntries desired(
+            List<Versioned<EndpointRecord>> endpoints, LocalHost self, InvalidRecords invalid) {
         Map<String, String> neighbours = new HashMap<>();
         Map<String, String> fdb = new HashMap<>();
         endpoints.stream()
@@ -82,11 +81,14 @@ public final class PeersOfNetwork {
             if (ep.ipv6() != null) {
                 addresses.add(address(ep.ipv6(), Family.V6));
             }
-            return new Wiring(addresses, mac.toString(), IpAddress.parse(ep.vtep()).toString());
+            return new Wiring(
+                    addresses, mac.toString(), IpAddress.parse(ep.vtep()).toString());
         }
 
         private static String address(String cidr, Family family) {
-            IpAddress a = cidr.indexOf('/') < 0 ? IpAddress.parse(cidr) : InterfaceAddress.parse(cidr).address();
+            IpAddress a = cidr.indexOf('/') < 0
+                    ? IpAddress.parse(cidr)
+                    : InterfaceAddress.parse(cidr).address();
             if (a.family() != family) {
                 throw new IllegalArgumentException(cidr + " is not an " + family + " address");
             }
@@ -102,14 +104,14 @@ public final class PeersOfNetwork {
 
     /** Entries of {@code current} that {@code desired} does not hold at all. */
     static PeerEntries toRemove(PeerEntries current, PeerEntries desired) {
-        return new PeerEntries(missingKeys(current.neighbours(), desired.neighbours()),
-                missingKeys(current.fdb(), desired.fdb()));
+        return new PeerEntries(
+                missingKeys(current.neighbours(), desired.neighbours()), missingKeys(current.fdb(), desired.fdb()));
     }
 
     /** Entries of {@code desired} that {@code current} lacks or holds with another value. */
     static PeerEntries toWrite(PeerEntries current, PeerEntries desired) {
-        return new PeerEntries(differing(desired.neighbours(), current.neighbours()),
-                differing(desired.fdb(), current.fdb()));
+        return new PeerEntries(
+                differing(desired.neighbours(), current.neighbours()), differing(desired.fdb(), current.fdb()));
     }
 
     private static Map<String, String> missingKeys(Map<String, String> from, Map<String, String> in) {

@@ -1,18 +1,17 @@
 package dev.jovl.overlay.peers;
 
-import dev.jovl.overlay.Ids;
-
+import dev.jovl.kvstore.StoreException;
 import dev.jovl.overlay.Dataplane;
+import dev.jovl.overlay.Ids;
 import dev.jovl.overlay.LocalHost;
 import dev.jovl.overlay.NetworkLocks;
 import dev.jovl.overlay.SandboxCleanup;
+import dev.jovl.overlay.SandboxNames;
 import dev.jovl.overlay.state.ClusterState;
 import dev.jovl.overlay.state.EndpointRecord;
 import dev.jovl.overlay.state.LocalEndpointJournal;
-import dev.jovl.kvstore.StoreException;
 import dev.jovl.overlay.state.NetworkRecord;
 import dev.jovl.overlay.state.Versioned;
-import dev.jovl.overlay.SandboxNames;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -43,8 +42,14 @@ public final class SandboxAdoption {
     private final AddressReclaim addresses;
     private final SandboxCleanup cleanup;
 
-    public SandboxAdoption(ClusterState state, LocalHost self, Dataplane dataplane, NetworkLocks locks,
-                           LocalEndpointJournal journal, AddressReclaim addresses, SandboxCleanup cleanup) {
+    public SandboxAdoption(
+            ClusterState state,
+            LocalHost self,
+            Dataplane dataplane,
+            NetworkLocks locks,
+            LocalEndpointJournal journal,
+            AddressReclaim addresses,
+            SandboxCleanup cleanup) {
         this.journal = journal;
         this.cleanup = cleanup;
         this.addresses = addresses;
@@ -118,7 +123,9 @@ public final class SandboxAdoption {
     }
 
     private List<Versioned<EndpointRecord>> localEndpoints(String networkId) {
-        return state.endpoints(networkId).stream().filter(e -> PeersOfNetwork.isLocal(e.value(), self)).toList();
+        return state.endpoints(networkId).stream()
+                .filter(e -> PeersOfNetwork.isLocal(e.value(), self))
+                .toList();
     }
 
     /** Veths (as endpoint-id prefixes) that no local record claims and no deletion is handling. */
@@ -143,8 +150,11 @@ public final class SandboxAdoption {
         if (journal.find(networkId, ofDevice(device)).isPresent() || !dataplane.hostEndPresent(device)) {
             return false;
         }
-        log.warn("network {}: veth {} belongs to no endpoint and no container (a deletion that did not finish); "
-                + "removing it", Ids.shortId(networkId), SandboxNames.sandboxEndOfDevice(device));
+        log.warn(
+                "network {}: veth {} belongs to no endpoint and no container (a deletion that did not finish); "
+                        + "removing it",
+                Ids.shortId(networkId),
+                SandboxNames.sandboxEndOfDevice(device));
         cleanup.deleteLater(networkId, device);
         return true;
     }
@@ -158,20 +168,30 @@ public final class SandboxAdoption {
         String shortId = Ids.shortId(network.networkId());
         Optional<EndpointRecord> journalled = journal.find(network.networkId(), ofDevice(device));
         if (journalled.isEmpty()) {
-            log.warn("network {}: container veth {} has no endpoint record and none in the journal; "
-                    + "other hosts cannot reach it", shortId, device);
+            log.warn(
+                    "network {}: container veth {} has no endpoint record and none in the journal; "
+                            + "other hosts cannot reach it",
+                    shortId,
+                    device);
             return;
         }
         EndpointRecord ep = journalled.get();
         if (!addresses.reclaim(network, ep)) {
-            log.error("network {}: endpoint {} was reaped while jovl was away and its address {} now belongs to "
-                    + "another container; not republishing it", shortId, ep.endpointId(), ep.ipv4());
+            log.error(
+                    "network {}: endpoint {} was reaped while jovl was away and its address {} now belongs to "
+                            + "another container; not republishing it",
+                    shortId,
+                    ep.endpointId(),
+                    ep.ipv4());
             return;
         }
         try {
             state.createEndpoint(ep);
-            log.warn("network {}: endpoint {} ({}) had been reaped while jovl was away; republished", shortId,
-                    Ids.shortId(ep.endpointId()), ep.ipv4());
+            log.warn(
+                    "network {}: endpoint {} ({}) had been reaped while jovl was away; republished",
+                    shortId,
+                    Ids.shortId(ep.endpointId()),
+                    ep.ipv4());
         } catch (StoreException.Conflict e) {
             // written meanwhile: nothing to do
         }

@@ -31,6 +31,7 @@ public final class Supervisor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
     /** The waits before a failed body runs again: 200 ms doubling to 5 s. */
     public static final Backoff RESTART_BACKOFF = Backoff.doubling(Duration.ofMillis(200), Duration.ofSeconds(5));
+
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
     /** What a loop runs. It may throw anything; an interrupt means the supervisor is stopping. */
@@ -59,8 +60,7 @@ public final class Supervisor implements AutoCloseable {
      *
      * @param lastFailure the last throwable (its {@code toString()}), or null if none yet
      */
-    public record LoopStatus(String name, State state, long restarts, String lastFailure) {
-    }
+    public record LoopStatus(String name, State state, long restarts, String lastFailure) {}
 
     private final Backoff restartBackoff;
     private final List<Loop> loops = new ArrayList<>(); // guarded by this, in declared order
@@ -116,7 +116,9 @@ public final class Supervisor implements AutoCloseable {
 
     /** Every loop declared and not done, in the order of declaration. */
     public synchronized List<LoopStatus> status() {
-        return loops.stream().map(l -> new LoopStatus(l.name, l.state, l.restarts, l.lastFailure)).toList();
+        return loops.stream()
+                .map(l -> new LoopStatus(l.name, l.state, l.restarts, l.lastFailure))
+                .toList();
     }
 
     /** Stops the loops in the reverse order of declaration, each with what it asked to be closed with it. */
@@ -147,6 +149,7 @@ public final class Supervisor implements AutoCloseable {
         private final Duration initialDelay;
         /** null for a task */
         private final Duration period;
+
         private final Body body;
         private final List<AutoCloseable> onStop = new ArrayList<>(); // guarded by this
         private final Object signal = new Object();

@@ -14,7 +14,11 @@ import java.util.Map;
  * @param auxAddresses named addresses reserved in the pool (Docker's {@code --aux-address}); read
  *                     as {@code aux} too, the name standalone mode's overlay records used
  */
-public record AddressPool(String addressSpace, String pool, String gateway, @JsonAlias("aux") Map<String, String> auxAddresses) {
+public record AddressPool(
+        String addressSpace,
+        String pool,
+        String gateway,
+        @JsonAlias("aux") Map<String, String> auxAddresses) {
     public AddressPool {
         auxAddresses = auxAddresses == null ? Map.of() : Map.copyOf(auxAddresses);
     }

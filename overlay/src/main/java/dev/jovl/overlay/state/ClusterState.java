@@ -1,10 +1,9 @@
 package dev.jovl.overlay.state;
 
-import dev.jovl.kvstore.RecordJson;
-
 import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Lease;
 import dev.jovl.kvstore.Op;
+import dev.jovl.kvstore.RecordJson;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Txn;
 import java.util.ArrayList;
@@ -73,7 +72,8 @@ public final class ClusterState {
     }
 
     public long replaceEndpoint(EndpointRecord ep, long expectedVersion) {
-        return store.compareAndSet(StoreLayout.endpoint(ep.networkId(), ep.endpointId()), expectedVersion, RecordJson.write(ep));
+        return store.compareAndSet(
+                StoreLayout.endpoint(ep.networkId(), ep.endpointId()), expectedVersion, RecordJson.write(ep));
     }
 
     public boolean deleteEndpoint(String networkId, String endpointId) {
@@ -82,7 +82,8 @@ public final class ClusterState {
 
     /** Registers this host, replacing any record an earlier run of it left, bound to {@code lease}. */
     public void putHost(HostRecord host, Lease lease) {
-        store.commit(Txn.of(Op.put(StoreLayout.host(host.host()), RecordJson.write(host)).withLease(lease)));
+        store.commit(Txn.of(
+                Op.put(StoreLayout.host(host.host()), RecordJson.write(host)).withLease(lease)));
     }
 
     public Store.TxnResult commit(Txn txn) {

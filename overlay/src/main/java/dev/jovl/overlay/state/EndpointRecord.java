@@ -12,8 +12,17 @@ package dev.jovl.overlay.state;
  *                ready record is stored exactly as before this field existed (older jovl versions
  *                read it unchanged, and their records read as ready).
  */
-public record EndpointRecord(String networkId, String endpointId, String ipv4, String ipv6, String mac,
-                             String vtep, String host, String name, long createdAtMillis, Boolean pending) {
+public record EndpointRecord(
+        String networkId,
+        String endpointId,
+        String ipv4,
+        String ipv6,
+        String mac,
+        String vtep,
+        String host,
+        String name,
+        long createdAtMillis,
+        Boolean pending) {
 
     /**
      * Whether other hosts must still wait: until the container end of the veth is up, a packet
@@ -42,8 +51,10 @@ public record EndpointRecord(String networkId, String endpointId, String ipv4, S
 
     /** Same addresses, MAC and location: a resend or a no-op rewrite. */
     public boolean sameWiring(EndpointRecord o) {
-        return java.util.Objects.equals(ipv4, o.ipv4) && java.util.Objects.equals(ipv6, o.ipv6)
-                && java.util.Objects.equals(mac, o.mac) && java.util.Objects.equals(vtep, o.vtep)
+        return java.util.Objects.equals(ipv4, o.ipv4)
+                && java.util.Objects.equals(ipv6, o.ipv6)
+                && java.util.Objects.equals(mac, o.mac)
+                && java.util.Objects.equals(vtep, o.vtep)
                 && java.util.Objects.equals(host, o.host);
     }
 

@@ -2,7 +2,6 @@ package dev.jovl.overlay.state;
 
 import dev.jovl.kvstore.PrivateFiles;
 import dev.jovl.kvstore.RecordJson;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;

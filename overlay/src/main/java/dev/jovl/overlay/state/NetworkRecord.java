@@ -12,10 +12,17 @@ import java.util.Map;
  *                       worker's DeleteNetwork only tears down its own part, and FreeNetwork
  *                       removes the record
  */
-public record NetworkRecord(String networkId, int vni, int mtu, boolean internal,
-                            List<AddressPool> ipv4Data, List<AddressPool> ipv6Data,
-                            Map<String, String> options, String createdBy, long createdAtMillis,
-                            boolean swarmAllocated) {
+public record NetworkRecord(
+        String networkId,
+        int vni,
+        int mtu,
+        boolean internal,
+        List<AddressPool> ipv4Data,
+        List<AddressPool> ipv6Data,
+        Map<String, String> options,
+        String createdBy,
+        long createdAtMillis,
+        boolean swarmAllocated) {
 
     public NetworkRecord {
         ipv4Data = ipv4Data == null ? List.of() : List.copyOf(ipv4Data);

@@ -24,12 +24,12 @@ public final class StoreLayout {
     public static final String HOSTS = ROOT + "hosts/";
     /** The IPAM module's key prefix (it is given this; it knows nothing of the rest). */
     public static final String IPAM = ROOT + "ipam";
+
     public static final String NAMES = ROOT + "names/";
     public static final String OVERLAYS = ROOT + "overlays/";
     public static final String LOCAL_NETWORKS = ROOT + "local-networks/";
 
-    private StoreLayout() {
-    }
+    private StoreLayout() {}
 
     public static String network(String networkId) {
         return NETWORKS + networkId;

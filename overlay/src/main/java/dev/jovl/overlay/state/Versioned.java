@@ -1,5 +1,4 @@
 package dev.jovl.overlay.state;
 
 /** A record read from the store with the version it had, for compare-and-set. */
-public record Versioned<T>(T value, long version) {
-}
+public record Versioned<T>(T value, long version) {}

@@ -1,18 +1,16 @@
 package dev.jovl.overlay.peers;
 
-import dev.jovl.kvstore.RecordJson;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jovl.overlay.Dataplane.PeerEntries;
-import dev.jovl.overlay.LocalHost;
-import dev.jovl.overlay.state.ClusterState;
-import dev.jovl.overlay.state.EndpointRecord;
-import dev.jovl.overlay.state.StoreLayout;
 import dev.jovl.kvstore.KeyValue;
+import dev.jovl.kvstore.RecordJson;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.WatchEvent;
+import dev.jovl.overlay.Dataplane.PeerEntries;
+import dev.jovl.overlay.LocalHost;
+import dev.jovl.overlay.state.EndpointRecord;
+import dev.jovl.overlay.state.StoreLayout;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,8 +25,8 @@ class EndpointViewAndDesiredPeersTest {
     }
 
     private static WatchEvent put(EndpointRecord r, long rev) {
-        return new WatchEvent(WatchEvent.Type.PUT, StoreLayout.endpoint(r.networkId(), r.endpointId()),
-                RecordJson.write(r), rev);
+        return new WatchEvent(
+                WatchEvent.Type.PUT, StoreLayout.endpoint(r.networkId(), r.endpointId()), RecordJson.write(r), rev);
     }
 
     private static WatchEvent delete(String id, long rev) {
@@ -39,8 +37,8 @@ class EndpointViewAndDesiredPeersTest {
     void eventsAtOrBelowTheListingOrAlreadySeenAreIgnored() {
         EndpointView view = new EndpointView();
         EndpointRecord a = ep("a", "10.0.0.2", "02:00:00:00:00:02", "h2", "192.0.2.2");
-        view.replaceWith(new Store.Listing(List.of(new KeyValue(StoreLayout.endpoint("n", "a"), RecordJson.write(a),
-                10, "")), 10));
+        view.replaceWith(new Store.Listing(
+                List.of(new KeyValue(StoreLayout.endpoint("n", "a"), RecordJson.write(a), 10, "")), 10));
         assertEquals(Set.of(), view.apply(List.of(delete("a", 9))), "older than the listing");
         assertEquals(1, view.endpointsOf("n").size());
         assertEquals(Set.of("n"), view.apply(List.of(delete("a", 11))));
@@ -64,10 +62,10 @@ class EndpointViewAndDesiredPeersTest {
 
     @Test
     void differencesRemoveWhatIsGoneAndRewriteWhatChanged() {
-        PeerEntries current = new PeerEntries(Map.of("10.0.0.3", "02:aa", "10.0.0.4", "02:bb"),
-                Map.of("02:aa", "192.0.2.2", "02:bb", "192.0.2.2"));
-        PeerEntries desired = new PeerEntries(Map.of("10.0.0.3", "02:cc"), Map.of("02:cc", "192.0.2.3",
-                "02:bb", "192.0.2.9"));
+        PeerEntries current = new PeerEntries(
+                Map.of("10.0.0.3", "02:aa", "10.0.0.4", "02:bb"), Map.of("02:aa", "192.0.2.2", "02:bb", "192.0.2.2"));
+        PeerEntries desired =
+                new PeerEntries(Map.of("10.0.0.3", "02:cc"), Map.of("02:cc", "192.0.2.3", "02:bb", "192.0.2.9"));
         PeerEntries remove = PeersOfNetwork.toRemove(current, desired);
         PeerEntries write = PeersOfNetwork.toWrite(current, desired);
         assertEquals(Map.of("10.0.0.4", "02:bb"), remove.neighbours());
@@ -81,8 +79,8 @@ class EndpointViewAndDesiredPeersTest {
     void aPendingEndpointGetsNoEntriesUntilItIsReady() {
         EndpointView view = new EndpointView();
         EndpointRecord ready = ep("b", "10.0.0.4", "02:00:00:00:00:04", "h2", "192.0.2.2");
-        EndpointRecord pending = new EndpointRecord("n", "c", "10.0.0.5/24", null, "02:00:00:00:00:05", "192.0.2.3",
-                "h3", null, 0, true);
+        EndpointRecord pending = new EndpointRecord(
+                "n", "c", "10.0.0.5/24", null, "02:00:00:00:00:05", "192.0.2.3", "h3", null, 0, true);
         view.apply(List.of(put(ready, 5), put(pending, 6)));
         PeerEntries d = PeersOfNetwork.desired(view.endpointsOf("n"), SELF);
         assertEquals(Map.of("10.0.0.4", "02:00:00:00:00:04"), d.neighbours(), "only the ready one");
@@ -99,14 +97,16 @@ class EndpointViewAndDesiredPeersTest {
         EndpointRecord ready = ep("b", "10.0.0.4", "02:00:00:00:00:04", "h2", "192.0.2.2");
         String json = new String(RecordJson.write(ready), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(!json.contains("pending"), json);
-        String pendingJson = new String(RecordJson.write(new EndpointRecord("n", "c", null, null, "02:00:00:00:00:05",
-                "192.0.2.3", "h3", null, 0, true)), java.nio.charset.StandardCharsets.UTF_8);
+        String pendingJson = new String(
+                RecordJson.write(new EndpointRecord(
+                        "n", "c", null, null, "02:00:00:00:00:05", "192.0.2.3", "h3", null, 0, true)),
+                java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(pendingJson.contains("\"pending\":true"), pendingJson);
         // written by a jovl from before the field existed
         String old = "{\"networkId\":\"n\",\"endpointId\":\"b\",\"ipv4\":\"10.0.0.4/24\",\"mac\":\"02:00:00:00:00:04\","
                 + "\"vtep\":\"192.0.2.2\",\"host\":\"h2\",\"createdAtMillis\":0}";
-        EndpointRecord read = RecordJson.read(old.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                EndpointRecord.class, "k");
+        EndpointRecord read =
+                RecordJson.read(old.getBytes(java.nio.charset.StandardCharsets.UTF_8), EndpointRecord.class, "k");
         assertTrue(!read.stillPending());
         assertEquals(ready, read);
     }

@@ -1,7 +1,6 @@
 package dev.jovl.overlay.peers;
 
 import static dev.jovl.overlay.testing.Await.eventually;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,11 +18,9 @@ import dev.jovl.overlay.state.EndpointRecord;
 import dev.jovl.overlay.state.NetworkRecord;
 import dev.jovl.overlay.testing.CoreHost;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +37,7 @@ class SandboxAdoptionTest {
 
     @TempDir
     Path dir;
+
     private Store store;
     private CoreHost h;
     private final List<String> reclaimed = new ArrayList<>();
@@ -49,8 +47,11 @@ class SandboxAdoptionTest {
     void host() {
         store = Stores.open("file:" + dir.resolve("store"));
         h = new CoreHost(store, "192.0.2.1", dir.resolve("h"), new VniRange(5000, 5009));
-        h.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false),
-                List.of(new AddressPool("jovl", "10.10.0.0/24", null, Map.of())), List.of());
+        h.overlay.createNetwork(
+                NET,
+                NetworkOptions.of(Map.of(), false),
+                List.of(new AddressPool("jovl", "10.10.0.0/24", null, Map.of())),
+                List.of());
         h.overlay.createEndpoint(NET, WEB, EndpointAddresses.checked("10.10.0.2/24", null, null, ""));
         h.overlay.join(NET, WEB);
         h.kernel.moveIntoContainer(WEB.value()); // the container runs
@@ -72,8 +73,8 @@ class SandboxAdoptionTest {
 
     @Test
     void aSandboxOfANetworkDeletedMeanwhileIsRemoved() {
-        h.state.commit(dev.jovl.kvstore.Txn.of(dev.jovl.kvstore.Op.delete(
-                dev.jovl.overlay.state.StoreLayout.network(NET.value()))));
+        h.state.commit(dev.jovl.kvstore.Txn.of(
+                dev.jovl.kvstore.Op.delete(dev.jovl.overlay.state.StoreLayout.network(NET.value()))));
         adoption().adoptAll();
         assertFalse(h.kernel.hasSandbox(NET.value()));
     }
@@ -84,7 +85,8 @@ class SandboxAdoptionTest {
         adoption().adoptAll();
         assertEquals(List.of("10.10.0.2/24"), reclaimed);
         assertTrue(h.state.endpoint(NET.value(), WEB.value()).isPresent(), "written back");
-        assertTrue(h.kernel.attachedEndpoints(NET.value()).contains(SandboxNames.devicePart(WEB.value())),
+        assertTrue(
+                h.kernel.attachedEndpoints(NET.value()).contains(SandboxNames.devicePart(WEB.value())),
                 "its veth kept: the container still uses it");
     }
 
@@ -99,13 +101,25 @@ class SandboxAdoptionTest {
 
     @Test
     void aVethOfNoEndpointAndNoContainerIsRemovedBySweep() {
-        h.kernel.attach(h.state.network(NET.value()).orElseThrow().value(), // a deletion cut short
-                new EndpointRecord(NET.value(), "le".repeat(32), "10.10.0.9/24", null, "02:42:0a:0a:00:09", "192.0.2.1",
-                        "192.0.2.1", null, 0, null));
+        h.kernel.attach(
+                h.state.network(NET.value()).orElseThrow().value(), // a deletion cut short
+                new EndpointRecord(
+                        NET.value(),
+                        "le".repeat(32),
+                        "10.10.0.9/24",
+                        null,
+                        "02:42:0a:0a:00:09",
+                        "192.0.2.1",
+                        "192.0.2.1",
+                        null,
+                        0,
+                        null));
         adoption().sweepAll();
-        eventually(() -> !h.kernel.attachedEndpoints(NET.value()).contains(SandboxNames.devicePart("le".repeat(32))),
+        eventually(
+                () -> !h.kernel.attachedEndpoints(NET.value()).contains(SandboxNames.devicePart("le".repeat(32))),
                 "leftover veth deleted");
-        assertTrue(h.kernel.attachedEndpoints(NET.value()).contains(SandboxNames.devicePart(WEB.value())),
+        assertTrue(
+                h.kernel.attachedEndpoints(NET.value()).contains(SandboxNames.devicePart(WEB.value())),
                 "the running container's veth stays");
         assertTrue(reclaimed.isEmpty());
     }
@@ -117,5 +131,4 @@ class SandboxAdoptionTest {
         adoption().adoptAll();
         eventually(() -> !h.kernel.hasSandbox(NET.value()), "idle sandbox removed (grace 0)");
     }
-
 }

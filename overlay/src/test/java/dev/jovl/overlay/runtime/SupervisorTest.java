@@ -34,18 +34,22 @@ class SupervisorTest {
         try (Supervisor s = new Supervisor(FAST)) {
             for (String name : List.of("a", "b", "c")) {
                 s.every(name, Duration.ZERO, LONG, () -> {
-                    threadIds.put(name, Thread.currentThread().threadId());
-                    started.countDown();
-                }).onStop(() -> events.add("stop " + name));
+                            threadIds.put(name, Thread.currentThread().threadId());
+                            started.countDown();
+                        })
+                        .onStop(() -> events.add("stop " + name));
             }
             Thread.sleep(20);
             assertTrue(threadIds.isEmpty(), "nothing runs before start()");
             s.start();
             assertTrue(started.await(5, TimeUnit.SECONDS));
             // thread ids grow in the order the threads were created
-            assertTrue(threadIds.get("a") < threadIds.get("b") && threadIds.get("b") < threadIds.get("c"),
+            assertTrue(
+                    threadIds.get("a") < threadIds.get("b") && threadIds.get("b") < threadIds.get("c"),
                     threadIds::toString);
-            assertEquals(List.of("a", "b", "c"), s.status().stream().map(LoopStatus::name).toList());
+            assertEquals(
+                    List.of("a", "b", "c"),
+                    s.status().stream().map(LoopStatus::name).toList());
         }
         assertEquals(List.of("stop c", "stop b", "stop a"), events);
     }
@@ -125,8 +129,8 @@ class SupervisorTest {
     void aFinishedTaskLeavesUnlessItHasSomethingToClose() throws Exception {
         CountDownLatch closed = new CountDownLatch(1);
         try (Supervisor s = new Supervisor(FAST)) {
-            s.task("open-once", () -> { });
-            s.task("open-watch", () -> { }).onStop(closed::countDown);
+            s.task("open-once", () -> {});
+            s.task("open-watch", () -> {}).onStop(closed::countDown);
             s.start();
             awaitTrue(() -> s.status().size() == 1 && s.status().getFirst().state() == State.DONE);
             assertEquals("open-watch", s.status().getFirst().name());

@@ -18,14 +18,15 @@ import net.jqwik.api.Provide;
  * written it).
  */
 class StoredRecordFuzzTest {
-    private static final List<Class<?>> TYPES = List.of(NetworkRecord.class, EndpointRecord.class, HostRecord.class,
-            AddressPool.class);
+    private static final List<Class<?>> TYPES =
+            List.of(NetworkRecord.class, EndpointRecord.class, HostRecord.class, AddressPool.class);
     private static final List<String> SAMPLES = List.of(
             "{\"networkId\":\"" + "a".repeat(64) + "\",\"vni\":5001,\"mtu\":1450,\"internal\":false,"
                     + "\"ipv4Data\":[{\"addressSpace\":\"jovl\",\"pool\":\"10.10.0.0/24\",\"gateway\":\"10.10.0.1/24\","
                     + "\"auxAddresses\":{\"x\":\"10.10.0.9\"}}],\"ipv6Data\":[],\"options\":{\"jovl.vni\":\"5001\"},"
                     + "\"createdBy\":\"h1\",\"createdAtMillis\":1700000000000,\"swarmAllocated\":false}",
-            "{\"networkId\":\"" + "a".repeat(64) + "\",\"endpointId\":\"" + "b".repeat(64) + "\",\"ipv4\":\"10.10.0.2/24\","
+            "{\"networkId\":\"" + "a".repeat(64) + "\",\"endpointId\":\"" + "b".repeat(64)
+                    + "\",\"ipv4\":\"10.10.0.2/24\","
                     + "\"ipv6\":null,\"mac\":\"02:42:0a:0a:00:02\",\"vtep\":\"192.0.2.1\",\"host\":\"h1\",\"name\":\"web\","
                     + "\"createdAtMillis\":1700000000000,\"pending\":true}",
             "{\"host\":\"h1\",\"vtep\":\"192.0.2.1\",\"vxlanPort\":4789,\"version\":\"1\",\"startedAtMillis\":1}");
@@ -46,8 +47,8 @@ class StoredRecordFuzzTest {
     }
 
     @Property(tries = 3000)
-    void realRecordsChanged(@ForAll("samples") String sample, @ForAll("edits") List<Integer> edits,
-                            @ForAll("tokens") String token) {
+    void realRecordsChanged(
+            @ForAll("samples") String sample, @ForAll("edits") List<Integer> edits, @ForAll("tokens") String token) {
         StringBuilder s = new StringBuilder(sample);
         for (int e : edits) {
             int at = Math.floorMod(e, s.length() + 1);
@@ -86,7 +87,21 @@ class StoredRecordFuzzTest {
 
     @Provide
     Arbitrary<String> tokens() {
-        return Arbitraries.of("null", "[]", "{}", "\"\"", "1.5", "-1", "99999999999999999999", "true", ",", ":",
-                "\"vni\":\"x\",", "\"ipv4Data\":[null],", "\"options\":{\"a\":null},", "\"vni\":1e400,", "\\u0000");
+        return Arbitraries.of(
+                "null",
+                "[]",
+                "{}",
+                "\"\"",
+                "1.5",
+                "-1",
+                "99999999999999999999",
+                "true",
+                ",",
+                ":",
+                "\"vni\":\"x\",",
+                "\"ipv4Data\":[null],",
+                "\"options\":{\"a\":null},",
+                "\"vni\":1e400,",
+                "\\u0000");
     }
 }

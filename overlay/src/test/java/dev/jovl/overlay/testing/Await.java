@@ -6,8 +6,7 @@ import java.util.function.BooleanSupplier;
 
 /** The core tests' wait: a condition within 10 s (a bound against hanging, not a timing claim). */
 public final class Await {
-    private Await() {
-    }
+    private Await() {}
 
     public static void eventually(BooleanSupplier condition, String what) {
         try {

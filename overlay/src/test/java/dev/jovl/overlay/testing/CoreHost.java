@@ -35,11 +35,11 @@ public final class CoreHost implements AutoCloseable {
         state = new ClusterState(store);
         journal = new LocalEndpointJournal(runDir.resolve("endpoints"));
         cleanup = new SandboxCleanup(kernel, locks, Duration.ZERO);
-        peers = new PeerSync(store, host, kernel, locks, Duration.ofMinutes(10), () -> { });
+        peers = new PeerSync(store, host, kernel, locks, Duration.ofMinutes(10), () -> {});
         cleanup.onSandboxRemoved(peers::forget);
         activation = new EndpointActivation(state, kernel, host, journal, peers::allEndpoints, Duration.ofMinutes(10));
-        overlay = new OverlayService(state, host, new DriverSettings("global", vnis, 0), kernel, peers, locks, journal,
-                activation, cleanup);
+        overlay = new OverlayService(
+                state, host, new DriverSettings("global", vnis, 0), kernel, peers, locks, journal, activation, cleanup);
         peers.start();
     }
 

@@ -36,6 +36,7 @@ public final class FakeDataplane implements Dataplane {
     private final Map<String, Sandbox> sandboxes = new ConcurrentHashMap<>();
     /** endpoint id parts whose container end is still in the host namespace (not in a container) */
     private final Set<String> hostEnds = ConcurrentHashMap.newKeySet();
+
     private final List<String> calls = new ArrayList<>();
     private volatile boolean carrier = true;
     private volatile RuntimeException failNextAttach;
@@ -179,6 +180,5 @@ public final class FakeDataplane implements Dataplane {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -81,29 +81,46 @@ public final class Dockerd implements AutoCloseable {
     }
 
     private void startDaemon() throws IOException, InterruptedException {
-        List<String> dockerd = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + netns, DOCKERD.toString(),
-                "--data-root", dir.resolve("data").toString(), "--exec-root", dir.resolve("exec").toString(),
-                "-H", "unix://" + socket(), "--pidfile", dir.resolve("docker.pid").toString(),
-                "--iptables=false", "--ip6tables=false", "--bridge=none"));
+        List<String> dockerd = new ArrayList<>(List.of(
+                "nsenter",
+                "--net=/run/netns/" + netns,
+                DOCKERD.toString(),
+                "--data-root",
+                dir.resolve("data").toString(),
+                "--exec-root",
+                dir.resolve("exec").toString(),
+                "-H",
+                "unix://" + socket(),
+                "--pidfile",
+                dir.resolve("docker.pid").toString(),
+                "--iptables=false",
+                "--ip6tables=false",
+                "--bridge=none"));
         dockerd.addAll(extraArgs);
         List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private"));
         if (pluginsDir == null) {
             command.addAll(dockerd);
         } else {
             // its own /run/docker/plugins, so each simulated host's dockerd finds its own jovl
-            command.addAll(List.of("sh", "-c", "mount --bind \"$0\" /run/docker/plugins && exec \"$@\"",
-                    pluginsDir.toString()));
+            command.addAll(List.of(
+                    "sh", "-c", "mount --bind \"$0\" /run/docker/plugins && exec \"$@\"", pluginsDir.toString()));
             command.addAll(dockerd);
         }
         Files.deleteIfExists(socket());
-        process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("dockerd.log").toFile())).start();
+        process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("dockerd.log").toFile()))
+                .start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
             if (!process.isAlive()) {
                 throw new IOException("dockerd exited with " + process.exitValue() + ": " + logTail());
             }
-            if (Files.exists(socket()) && cli(List.of("version", "--format", "{{.Server.Version}}")).exit() == 0) {
+            if (Files.exists(socket())
+                    && cli(List.of("version", "--format", "{{.Server.Version}}"))
+                                    .exit()
+                            == 0) {
                 return;
             }
             if (System.nanoTime() > deadline) {

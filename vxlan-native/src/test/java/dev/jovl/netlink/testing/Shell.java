@@ -7,11 +7,9 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs setup commands of the test harness (ip, ping): the harness plays Docker and the hosts. */
 public final class Shell {
-    private Shell() {
-    }
+    private Shell() {}
 
-    public record Result(int exit, String output) {
-    }
+    public record Result(int exit, String output) {}
 
     public static Result run(String... command) {
         try {
@@ -35,7 +33,8 @@ public final class Shell {
     public static String ok(String... command) {
         Result r = run(command);
         if (r.exit() != 0) {
-            throw new IllegalStateException("failed (" + r.exit() + "): " + String.join(" ", command) + "\n" + r.output());
+            throw new IllegalStateException(
+                    "failed (" + r.exit() + "): " + String.join(" ", command) + "\n" + r.output());
         }
         return r.output();
     }

@@ -130,12 +130,14 @@ public final class TestLab implements AutoCloseable {
      * dockerd as the Docker of a simulated host: in {@code host}'s namespace, seeing
      * {@code pluginsDir} as its {@code /run/docker/plugins}, where it finds that host's jovl socket.
      */
-    public Dockerd dockerd(Host host, Path pluginsDir, List<String> extraArgs) throws IOException, InterruptedException {
+    public Dockerd dockerd(Host host, Path pluginsDir, List<String> extraArgs)
+            throws IOException, InterruptedException {
         Files.createDirectories(Path.of("/run/docker/plugins"));
         return dockerd(host.namespace(), pluginsDir, extraArgs);
     }
 
-    private Dockerd dockerd(String netns, Path pluginsDir, List<String> extraArgs) throws IOException, InterruptedException {
+    private Dockerd dockerd(String netns, Path pluginsDir, List<String> extraArgs)
+            throws IOException, InterruptedException {
         Path dir = Files.createDirectories(Path.of("/tmp", netns + "-dockerd"));
         Dockerd d = new Dockerd(dir, netns, pluginsDir, extraArgs);
         onClose(d::close);
@@ -155,7 +157,8 @@ public final class TestLab implements AutoCloseable {
             }
         }
         if (jexctl == null) {
-            throw new UncheckedIOException(new IOException("examples/lib/jexctl not found above " + Path.of("").toAbsolutePath()));
+            throw new UncheckedIOException(new IOException(
+                    "examples/lib/jexctl not found above " + Path.of("").toAbsolutePath()));
         }
         return Path.of(Shell.ok("bash", jexctl.toString(), "image", name).strip());
     }
