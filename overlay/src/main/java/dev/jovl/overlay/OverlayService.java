@@ -323,19 +323,8 @@ public final class OverlayService {
                 if (existing.isEmpty()) {
                     state.createEndpoint(record);
                 } else if (!existing.get().value().sameWiring(record)) {
-                    EndpointRecord old = existing.get().value();
                     state.replaceEndpoint(
-                            new EndpointRecord(
-                                    networkId,
-                                    endpointId,
-                                    ipv4,
-                                    ipv6,
-                                    mac,
-                                    host.vtep(),
-                                    host.hostId(),
-                                    old.name(),
-                                    old.createdAtMillis(),
-                                    true),
+                            record.keepingNameAndAgeOf(existing.get().value()),
                             existing.get().version());
                 }
             });

@@ -40,6 +40,12 @@ public record EndpointRecord(
         return new EndpointRecord(networkId, endpointId, ipv4, ipv6, mac, vtep, host, name, createdAtMillis, null);
     }
 
+    /** This record with the container name and creation time of {@code earlier}, which a rewrite keeps. */
+    public EndpointRecord keepingNameAndAgeOf(EndpointRecord earlier) {
+        return new EndpointRecord(
+                networkId, endpointId, ipv4, ipv6, mac, vtep, host, earlier.name, earlier.createdAtMillis, pending);
+    }
+
     /** The IPv4 address without its prefix length, or {@code null}. */
     public String ipv4Address() {
         return ipv4 == null ? null : stripPrefix(ipv4);
