@@ -26,7 +26,8 @@
 # Faults (between churn steps): kill -9 of jovl and its restart (jovl only), etcd stopped for 8 s
 # (churn continues meanwhile: failures then are expected and counted as phase store-down), dockerd
 # restart (TERM, start; containers without a restart policy stay stopped), one host's underlay veth
-# down for SOAK_CUT s (churn continues on the others), and once, past half the duration, one host
+# down for SOAK_CUT s (churn continues on the others), and once, past half the duration (after one of
+# each fault, or at 60 % of it), one host
 # removed for good: underlay cut, jovl and dockerd killed (-9), its containers killed; jovl's other
 # hosts must then reap it (its endpoints and addresses).
 # Checks: after every step, every running container on a reachable host is pinged by IP and by name
@@ -37,7 +38,8 @@
 # segfaults here, so HTTP is bounded by timeout 2). Every 5 steps and after
 # every fault (jovl only): IPAM allocations in etcd (jovl/v1/ipam/state/.../a/<ip>) == addresses of the
 # running endpoints + gateways; every reachable host's sandbox FDB (vxlan0) and neighbours == the
-# running remote endpoints (both eventually, within 30 s, 150 s after a removal). At the end every
+# running remote endpoints (both eventually, within 30 s, 150 s after a removal; a difference is
+# reported once, later checks look for new ones). At the end every
 # container and both networks are removed, then: no sandbox namespace, no jv*/ve*/vx* link in any
 # live host, no store key beyond those present before the networks were created (jovl/v1/... for
 # jovl; Docker's v2 keys under /docker/network for overlay). Every docker CLI request that fails is
@@ -235,7 +237,8 @@ converge() {
 ipam_diff() {
   jex_etcdctl get --prefix jovl/v1/ipam/state/ --keys-only 2>/dev/null | grep -o '/a/[0-9.]*$' | cut -d/ -f3 | sort > "$WORK/ipam.have"
   { awk '$3 == "true" && $4 != "-" {print $5}' "$WORK/live"; cat "$WORK/gateways"; } | sort > "$WORK/ipam.want"
-  diff "$WORK/ipam.want" "$WORK/ipam.have" > "$WORK/ipam.diff"
+  diff "$WORK/ipam.want" "$WORK/ipam.have" | grep '^[<>]' > "$WORK/ipam.diff"
+  new_diffs ipam
 }
 # Kernel: on every live host, for each network whose sandbox exists, FDB (vxlan0, "mac dst") and
 # neighbours (vxlan0, "ip mac") == the running endpoints of that network on the other hosts.
@@ -251,15 +254,18 @@ kernel_diff() {
       printf '%s\n' "$out" | awk 'f && / lladdr / {for (i = 1; i <= NF; i++) if ($i == "lladdr") print $1, $(i + 1)} /^---/ {f = 1}' | sort > "$WORK/k.neigh"
       awk -v h="$h" -v n="$net" -v net="$JEX_NET" '$3 == "true" && $4 == n && $1 != h {split($1, a, "jex-h"); print $6, net "." (10 + a[2])}' "$WORK/live" | sort > "$WORK/w.fdb"
       awk -v h="$h" -v n="$net" '$3 == "true" && $4 == n && $1 != h {print $5, $6}' "$WORK/live" | sort > "$WORK/w.neigh"
-      if ! diff -q "$WORK/w.fdb" "$WORK/k.fdb" >/dev/null; then
-        rc=1; { echo "$h $net FDB (< want, > have):"; diff "$WORK/w.fdb" "$WORK/k.fdb" | grep '^[<>]'; } >> "$WORK/kernel.diff"
-      fi
-      if ! diff -q "$WORK/w.neigh" "$WORK/k.neigh" >/dev/null; then
-        rc=1; { echo "$h $net neighbours (< want, > have):"; diff "$WORK/w.neigh" "$WORK/k.neigh" | grep '^[<>]'; } >> "$WORK/kernel.diff"
-      fi
+      diff "$WORK/w.fdb" "$WORK/k.fdb" | grep '^[<>]' | sed "s/^/$h $net FDB /" >> "$WORK/kernel.diff"
+      diff "$WORK/w.neigh" "$WORK/k.neigh" | grep '^[<>]' | sed "s/^/$h $net neighbour /" >> "$WORK/kernel.diff"
     done
   done
-  return $rc
+  new_diffs kernel
+}
+# new_diffs ipam|kernel: the difference lines not reported before (a violation is reported once;
+# what stays wrong afterwards does not stall every later check); false if there are any
+new_diffs() {
+  touch "$WORK/known.$1"
+  grep '^.' "$WORK/$1.diff" | grep -vxFf "$WORK/known.$1" > "$WORK/$1.new"
+  [ ! -s "$WORK/$1.new" ]
 }
 INV_CHECKS=0
 declare -A INV_FAIL=([ipam]=0 [kernel]=0)
@@ -277,8 +283,10 @@ invariants() {
     sleep 2
   done
   local dt; dt=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.2f", b - a}')
-  [ $ok_i = yes ] || { INV_FAIL[ipam]=$((INV_FAIL[ipam] + 1)); violate "IPAM leak/miss ${timeout} s after $label (< running endpoints+gateways, > allocated): $(grep '^[<>]' "$WORK/ipam.diff" | tr '\n' ' ')"; }
-  [ $ok_k = yes ] || { INV_FAIL[kernel]=$((INV_FAIL[kernel] + 1)); violate "stale/missing kernel state ${timeout} s after $label: $(tr '\n' ' ' < "$WORK/kernel.diff")"; }
+  [ $ok_i = yes ] || { INV_FAIL[ipam]=$((INV_FAIL[ipam] + 1)); cat "$WORK/ipam.new" >> "$WORK/known.ipam"
+    violate "IPAM leak/miss ${timeout} s after $label (< running endpoints+gateways, > allocated): $(tr '\n' ' ' < "$WORK/ipam.new")"; }
+  [ $ok_k = yes ] || { INV_FAIL[kernel]=$((INV_FAIL[kernel] + 1)); cat "$WORK/kernel.new" >> "$WORK/known.kernel"
+    violate "stale/missing kernel state ${timeout} s after $label (< want: running remote endpoints, > have): $(tr '\n' ';' < "$WORK/kernel.new")"; }
   INV_DT=""; [ $ok_i = yes ] && [ $ok_k = yes ] && INV_DT=$dt
   return 0
 }
@@ -547,7 +555,8 @@ gap=$(( duration / (${#faults[@]} + 3) )); [ $gap -ge 12 ] || gap=12
 next_fault=$((SECONDS + gap / 2)); fault_no=0
 while [ $SECONDS -lt $end ]; do
   if [ -n "$CUT_HOST" ] && [ $SECONDS -ge $CUT_UNTIL ]; then restore_cut; continue; fi
-  if [ $REMOVED = no ] && [ -z "$CUT_HOST" ] && [ $((SECONDS - start)) -ge $((duration / 2)) ] && [ $fault_no -ge ${#order[@]} ]; then
+  if [ $REMOVED = no ] && [ -z "$CUT_HOST" ] && { [ $((SECONDS - start)) -ge $((duration * 3 / 5)) ] ||
+       { [ $((SECONDS - start)) -ge $((duration / 2)) ] && [ $fault_no -ge ${#order[@]} ]; }; }; then
     fault remove; next_fault=$((SECONDS + gap)); continue
   fi
   if [ -z "$CUT_HOST" ] && [ $SECONDS -ge $next_fault ] && [ $((end - SECONDS)) -gt 20 ]; then
@@ -558,7 +567,7 @@ while [ $SECONDS -lt $end ]; do
   step
 done
 [ -z "$CUT_HOST" ] || restore_cut
-[ $REMOVED = yes ] || ev "note: the run was too short for the host removal (it comes past half the duration, after one of each fault)"
+[ $REMOVED = yes ] || ev "note: the run was too short for the host removal (it comes at 60 % of the duration at the latest)"
 
 # ---- end checks ---------------------------------------------------------------------------------
 ev "end: final checks"
