@@ -84,7 +84,8 @@ RANDOM=$seed
 # ---- bookkeeping ----------------------------------------------------------------------------------
 now() { echo "$EPOCHREALTIME"; }
 elapsed() { awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.2f", b - a}'; }
-ev() { printf '%8ss %s %s\n' "$(elapsed)" "$(date -u +%H:%M:%S)" "$*" >> "$EVENTS"; [ "${SOAK_QUIET:-0}" = 1 ] || printf '[soak %ss] %s\n' "$(elapsed)" "$*" >&2; }
+LAST_EV=""
+ev() { LAST_EV="$*"; printf '%8ss %s %s\n' "$(elapsed)" "$(date -u +%H:%M:%S)" "$*" >> "$EVENTS"; [ "${SOAK_QUIET:-0}" = 1 ] || printf '[soak %ss] %s\n' "$(elapsed)" "$*" >&2; }
 VIOLATIONS=0   # kept in $WORK/violations too: churn during a store outage runs in a background subshell
 violate() {
   echo "$*" >> "$WORK/violations"; VIOLATIONS=$(wc -l < "$WORK/violations")
@@ -276,6 +277,7 @@ INV_CHECKS=0
 declare -A INV_FAIL=([ipam]=0 [kernel]=0)
 # invariants LABEL TIMEOUT: both eventually true; records the time it took as kind "clean"
 invariants() {
+  INV_DT=""
   [ "$driver" = jovl ] || return 0
   local label=$1 timeout=$2 start=$SECONDS ok_i=no ok_k=no t0=$EPOCHREALTIME
   INV_CHECKS=$((INV_CHECKS + 1))
@@ -364,7 +366,7 @@ churn() {
 # one churn step and its convergence
 step() {
   churn || churn || return 0
-  converge churn "$(tail -n 1 "$EVENTS" | cut -c21-)" 60
+  converge churn "$LAST_EV" 60
   local since=$((ACTIONS % 5))
   [ $since != 0 ] || invariants "step $ACTIONS" 30
 }
