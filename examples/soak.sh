@@ -465,8 +465,8 @@ table() {
            clean-etcd:"  IPAM + kernel clean after etcd restart" clean-dockerd:"  IPAM + kernel clean after dockerd restart" \
            clean-cut:"  IPAM + kernel clean after the cut" clean-remove:"  IPAM + kernel clean after removal (reaping)"; do
     label=${k#*:}; k=${k%%:*}
-    [ "$driver" = overlay ] && [[ $k == *kill9 ]] && { echo "| $label | n/a (no jovl) | | | | |"; continue; }
     [ "$driver" = overlay ] && [[ $k == clean-* ]] && continue
+    [ "$driver" = overlay ] && [[ $k == *kill9 ]] && { echo "| $label | n/a (no jovl) | | | | |"; continue; }
     read -r n p50 p99 mx t < <(pct "$WORK/lat.$k")
     echo "| $label | $n | $p50 | $p99 | $mx | $t |"
   done
