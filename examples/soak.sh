@@ -33,19 +33,21 @@
 # Checks: after every step, every running container on a reachable host is pinged by IP and by name
 # and fetched over HTTP by name from the probe on every reachable host (one docker exec per probe,
 # all probes in parallel), repeated until all pass; the time from the step to the start of the first
-# passing round is its recovery time (a failing round takes about 1 s, so times are quantised by that
-# while converging (a check that failed past its timeout is reported once; later rounds look for new
-# failures, so with --keep-going one broken pair does not stall the rest); an immediate pass shows the snapshot's time, ~0.3-1 s; busybox wget's -T
-# segfaults here, so HTTP is bounded by timeout 2). Every 5 steps and after
-# every fault (jovl only): IPAM allocations in etcd (jovl/v1/ipam/state/.../a/<ip>) == addresses of the
-# running endpoints + gateways; every reachable host's sandbox FDB (vxlan0) and neighbours == the
-# running remote endpoints (both eventually, within 30 s, 150 s after a removal; a difference is
-# reported once, later checks look for new ones). At the end every
-# container and both networks are removed, then: no sandbox namespace, no jv*/ve*/vx* link in any
-# live host, no store key beyond those present before the networks were created (jovl/v1/... for
-# jovl; Docker's v2 keys under /docker/network for overlay). Every docker CLI request that fails is
-# counted by phase; outside a store outage (and its first 10 s back) a failure is a violation, and
-# a failure's message must say something (an empty message is a violation).
+# passing round is its recovery time (a failing round takes about 1 s, so times are quantised by
+# that while converging; an immediate pass shows the snapshot's time, ~0.1-0.5 s; busybox wget's -T
+# segfaults here, so HTTP is bounded by timeout 2). Every 5 steps and after every fault (jovl only):
+# IPAM allocations in etcd (jovl/v1/ipam/state/.../a/<ip>) == addresses of the running endpoints +
+# gateways; every reachable host's sandbox FDB (vxlan0) and neighbours == the running remote
+# endpoints (both eventually, within 30 s, 150 s after a removal). A failed check or difference is
+# reported once; later rounds look for new ones (with --keep-going one broken pair does not stall
+# the rest). At the end every container and both networks are removed, then: no sandbox namespace,
+# no jv*/ve<hash>/vxlan* link in any live host, no store key beyond those present before the
+# networks were created (jovl/... for jovl; Docker's v2 keys under /docker/network for overlay); a
+# network Docker will not remove because its store keeps a removed host's endpoints is listed, not
+# counted. Every docker CLI request that fails is counted by phase; outside a store outage (and its
+# first 10 s back) a failure is a violation, and so is a failure without a message.
+# Faults are scheduled by time: the seed fixes the sequence of choices, but how many steps fall
+# between two faults depends on the machine's speed.
 # A violation prints the seed and the last events (every action, with time) and, without
 # --keep-going, ends the run with exit code 1. Everything is torn down at the end, also on Ctrl-C.
 set -uo pipefail
@@ -62,7 +64,7 @@ while [ $# -gt 0 ]; do
     --max-containers) max_containers=${2:-}; shift 2 || usage ;;
     --report) report=${2:-}; shift 2 || usage ;;
     --keep-going) keep_going=yes; shift ;;
-    -h|--help) sed -n '2,48p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "soak.sh: unknown argument $1" >&2; usage ;;
   esac
 done
