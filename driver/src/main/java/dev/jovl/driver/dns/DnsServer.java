@@ -126,6 +126,23 @@ public final class DnsServer implements AutoCloseable {
     public static DnsServer start(
             InetSocketAddress listen, NameTable names, UpstreamForwarder forwarder, DnsClients clients, Limits limits)
             throws IOException {
+        // Port 0 picks a free UDP port, but the TCP port of the same number may be taken by
+        // someone else: pick again a few times instead of failing on a coincidence.
+        int attempts = listen.getPort() == 0 ? 16 : 1;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return bindAndServe(listen, names, forwarder, clients, limits);
+            } catch (java.net.BindException e) {
+                if (attempt >= attempts) {
+                    throw new IOException("cannot listen for DNS on " + listen + ": " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    private static DnsServer bindAndServe(
+            InetSocketAddress listen, NameTable names, UpstreamForwarder forwarder, DnsClients clients, Limits limits)
+            throws IOException {
         DatagramChannel udp = DatagramChannel.open(
                 listen.getAddress() instanceof java.net.Inet6Address
                         ? StandardProtocolFamily.INET6
@@ -137,6 +154,12 @@ public final class DnsServer implements AutoCloseable {
             tcp = new ServerSocket();
             tcp.setReuseAddress(true);
             tcp.bind(new InetSocketAddress(listen.getAddress(), port), 128);
+        } catch (java.net.BindException e) {
+            udp.close();
+            if (tcp != null) {
+                tcp.close();
+            }
+            throw e;
         } catch (IOException | RuntimeException e) {
             udp.close();
             if (tcp != null) {
