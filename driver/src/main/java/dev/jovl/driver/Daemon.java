@@ -35,6 +35,7 @@ import dev.jovl.overlay.peers.HostRegistration;
 import dev.jovl.overlay.peers.NetworkRemovalWatch;
 import dev.jovl.overlay.peers.PeerSync;
 import dev.jovl.overlay.peers.SandboxAdoption;
+import dev.jovl.overlay.peers.VanishedEndpoints;
 import dev.jovl.overlay.runtime.Supervisor;
 import dev.jovl.overlay.state.ClusterState;
 import dev.jovl.overlay.state.LocalEndpointJournal;
@@ -56,6 +57,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    /**
+     * How often local endpoints are checked for a vanished container, and how long one must stay
+     * vanished before it is released: a sweep costs one link dump per sandbox (the records come from
+     * the watch), and 15 s is far longer than any Join or deletion in progress takes.
+     */
+    private static final java.time.Duration VANISHED_ENDPOINT_SWEEP = java.time.Duration.ofSeconds(5);
+
+    private static final java.time.Duration VANISHED_ENDPOINT_GRACE = java.time.Duration.ofSeconds(15);
     public static final String VERSION = "0.1.0";
 
     private final List<AutoCloseable> closeInOrder;
@@ -141,10 +150,27 @@ public final class Daemon implements AutoCloseable {
             LocalEndpointJournal journal =
                     new LocalEndpointJournal(options.runDir().resolve("endpoints"));
             SandboxCleanup cleanup = new SandboxCleanup(dataplane, locks, options.sandboxIdleGrace());
-            SandboxAdoption adoption = new SandboxAdoption(
-                    state, host, dataplane, locks, journal, new IpamAddressReclaim(ipam, hostId), cleanup);
+            // the peer view is filled by PeerSync's watch, made below; the holders read it only later
+            java.util.concurrent.atomic.AtomicReference<PeerSync> peerView =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            LiveAddressHolders holders =
+                    new LiveAddressHolders(state, () -> peerView.get().allEndpoints());
+            IpamEndpointAddresses endpointAddresses = new IpamEndpointAddresses(ipam, hostId, holders);
+            SandboxAdoption adoption =
+                    new SandboxAdoption(state, host, dataplane, locks, journal, endpointAddresses, cleanup);
             PeerSync peers =
                     new PeerSync(store, host, dataplane, locks, options.reconcileInterval(), adoption::adoptAll);
+            peerView.set(peers);
+            VanishedEndpoints vanished = new VanishedEndpoints(
+                    state,
+                    peers::endpointsOf,
+                    host,
+                    dataplane,
+                    locks,
+                    journal,
+                    cleanup,
+                    endpointAddresses,
+                    VANISHED_ENDPOINT_GRACE);
             cleanup.onSandboxRemoved(peers::forget);
             opened.add(cleanup); // closed before the dataplane it uses
             NetworkRemovalWatch removals = new NetworkRemovalWatch(store, locks, cleanup);
@@ -182,7 +208,7 @@ public final class Daemon implements AutoCloseable {
             opened.add(loops); // stopped first (after the socket): the loops use everything above
             DriverRoutes routes = new DriverRoutes(
                             new NetworkDriverEndpoints(overlay, networks), settings.scope(), ipamConfig)
-                    .withIpam(ipam)
+                    .withIpam(ipam, (r, f) -> new StaleReleaseGuard(ipam, holders).release(r))
                     .add("/Jovl.Status", Empty.class, (r, f) -> status.status())
                     .add("/Jovl.Peers", PeersRequest.class, (r, f) -> status.peers(r));
             DeadHostReaper reaper = new DeadHostReaper(
@@ -199,6 +225,8 @@ public final class Daemon implements AutoCloseable {
             registration.start(loops); // host-lease: register, and keep the record alive
             peers.start(loops); // peer-sync: first listing and watch (adopting sandboxes), then reconciles
             loops.every("sandbox-sweep", options.reconcileInterval(), options.reconcileInterval(), adoption::sweepAll);
+            // vanished-endpoints: containers gone without Docker telling (a stop during a store outage)
+            loops.every("vanished-endpoints", VANISHED_ENDPOINT_SWEEP, VANISHED_ENDPOINT_SWEEP, vanished::sweep);
             removals.start(loops); // network-removal-watch
             activation.start(loops); // endpoint-sweep
             if (standalone != null) {

@@ -71,10 +71,15 @@ public final class DriverRoutes {
 
     /** The IPAM endpoints, served by the ipam module on the same socket. */
     public DriverRoutes withIpam(IpamDriver ipam) {
+        return withIpam(ipam, (r, f) -> ipam.releaseAddress(r));
+    }
+
+    /** As above, with releases going through {@code release} (the daemon's {@link StaleReleaseGuard}). */
+    public DriverRoutes withIpam(IpamDriver ipam, Route.Handler<ReleaseAddressRequest> release) {
         add("/IpamDriver.RequestPool", RequestPoolRequest.class, (r, f) -> ipam.requestPool(r));
         add("/IpamDriver.ReleasePool", ReleasePoolRequest.class, (r, f) -> ipam.releasePool(r));
         add("/IpamDriver.RequestAddress", RequestAddressRequest.class, (r, f) -> ipam.requestAddress(r));
-        add("/IpamDriver.ReleaseAddress", ReleaseAddressRequest.class, (r, f) -> ipam.releaseAddress(r));
+        add("/IpamDriver.ReleaseAddress", ReleaseAddressRequest.class, release);
         return this;
     }
 

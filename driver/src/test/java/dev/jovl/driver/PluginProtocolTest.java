@@ -419,6 +419,7 @@ class PluginProtocolTest {
                         "host-lease",
                         "peer-sync",
                         "sandbox-sweep",
+                        "vanished-endpoints",
                         "network-removal-watch",
                         "endpoint-sweep",
                         "dead-host-reaper"),

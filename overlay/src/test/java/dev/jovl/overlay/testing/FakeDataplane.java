@@ -112,6 +112,13 @@ public final class FakeDataplane implements Dataplane {
         hostEnds.remove(SandboxNames.devicePart(endpointId));
     }
 
+    /** The container's namespace is gone, and with it both ends of its veth pair (no call recorded). */
+    public void containerDied(String endpointId) {
+        String part = SandboxNames.devicePart(endpointId);
+        hostEnds.remove(part);
+        sandboxes.values().forEach(s -> s.veths.remove(part));
+    }
+
     @Override
     public boolean hasCarrier(String networkId, String endpointId) {
         Sandbox s = sandboxes.get(networkId);
