@@ -303,6 +303,34 @@ class OverlayServiceTest {
     }
 
     @Test
+    void aMoveThatArrivesThroughAFullReconcileIsAnnouncedToo() {
+        h1.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false), POOLS, List.of());
+        EndpointId shell = new EndpointId("sh".repeat(32));
+        h2.overlay.createEndpoint(NET, shell, EndpointAddresses.checked("10.10.0.3/24", null, null, ""));
+        h2.overlay.join(NET, shell);
+        EndpointId web = new EndpointId("we".repeat(32));
+        h1.overlay.createEndpoint(NET, web, EndpointAddresses.checked("10.10.0.200/24", null, "06:00:00:00:00:02", ""));
+        h1.overlay.join(NET, web);
+        eventually(
+                () -> "06:00:00:00:00:02"
+                        .equals(h2.kernel.sandbox(NET.value()).neighbours.get("10.10.0.200")),
+                "programmed on host 2");
+        // host 2 still holds the address's old MAC: the move happened while its watch was down
+        // (an underlay cut); the reconcile after the reconnect is what corrects it
+        h2.kernel.sandbox(NET.value()).neighbours.put("10.10.0.200", "06:00:00:00:00:01");
+        int before = h2.kernel.announcements().size();
+        h2.locks.run(NET.value(), () -> h2.peers.reconcile(NET.value()));
+        assertEquals(
+                "06:00:00:00:00:02", h2.kernel.sandbox(NET.value()).neighbours.get("10.10.0.200"));
+        assertEquals(
+                List.of(Map.of("10.10.0.200", "06:00:00:00:00:02")),
+                h2.kernel
+                        .announcements()
+                        .subList(before, h2.kernel.announcements().size()),
+                "the containers of host 2 are told the new MAC");
+    }
+
+    @Test
     void aRecordThatCannotBeProgrammedIsSkippedAndTheOthersAre() {
         h1.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false), POOLS, List.of());
         EndpointId shell = new EndpointId("sh".repeat(32));

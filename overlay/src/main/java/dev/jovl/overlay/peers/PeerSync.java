@@ -215,20 +215,28 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
             current = dataplane.dumpPeers(networkId);
         }
         PeerEntries written = write(networkId, current);
-        // an address that arrives here may have lived at another MAC a moment ago (a container
-        // re-created at a fixed address): correct the caches of this sandbox's containers now
-        if (!written.neighbours().isEmpty()) {
-            try {
-                dataplane.announce(networkId, written.neighbours());
-            } catch (RuntimeException e) {
-                log.warn(
-                        "network {}: announcing {} moved addresses failed ({}); caches catch up when they go stale",
-                        Ids.shortId(networkId),
-                        written.neighbours().size(),
-                        e.toString());
-            }
-        }
+        announce(networkId, written);
         return written.size();
+    }
+
+    /**
+     * An address written here may have lived at another MAC a moment ago (a container re-created
+     * at a fixed address, perhaps while this host was cut off): correct the ARP caches of this
+     * sandbox's containers now instead of when they go stale (up to ~30 s).
+     */
+    private void announce(String networkId, PeerEntries written) {
+        if (written.neighbours().isEmpty()) {
+            return;
+        }
+        try {
+            dataplane.announce(networkId, written.neighbours());
+        } catch (RuntimeException e) {
+            log.warn(
+                    "network {}: announcing {} moved addresses failed ({}); caches catch up when they go stale",
+                    Ids.shortId(networkId),
+                    written.neighbours().size(),
+                    e.toString());
+        }
     }
 
     /** @return what was added or changed */
@@ -271,7 +279,13 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
             log.warn(
                     "network {}: kernel peer entries drifted from what was programmed; fixing", Ids.shortId(networkId));
         }
-        write(networkId, actual);
+        PeerEntries written = write(networkId, actual);
+        // A reconcile after the watch came back (an underlay cut, a store outage) is where the
+        // moves made meanwhile arrive. A sandbox that held no peer entry has no container that
+        // could have cached an old MAC, so a new sandbox's first programming sends nothing.
+        if (!actual.isEmpty()) {
+            announce(networkId, written);
+        }
         reconciles.incrementAndGet();
     }
 
