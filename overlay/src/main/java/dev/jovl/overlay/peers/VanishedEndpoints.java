@@ -34,11 +34,13 @@ import org.slf4j.LoggerFactory;
  * <p>Docker does that when a container stops or is removed while the cluster store is down: its
  * own clean-up fails ("could not cleanup all the endpoints") and is never retried, so without this
  * the endpoint's record stays (the other hosts keep its peer entries) and its address stays
- * allocated for good. A veth pair dies with its container's namespace, so an endpoint of this host
- * whose sandbox end is gone serves no container any more. Seen so on two sweeps at least the grace
- * apart (a Join in progress, a deletion under way, a jovl restart all leave the veth missing for a
- * moment), its record is deleted (compare-and-set: a concurrent rewrite wins) and its address
- * released through {@link AddressRelease}, which frees it only if it is still this endpoint's.
+ * allocated for good. An endpoint of this host serves no container any more when its veth pair is
+ * gone (it dies with the container's namespace) or its container end is back in the host's
+ * namespace (where Docker puts it when it tears the container's namespace down). Seen so on two
+ * sweeps at least the grace apart (a Join in progress, a deletion under way, a jovl restart all look
+ * the same for a moment), its record is deleted (compare-and-set: a concurrent rewrite wins), its
+ * veth pair removed, and its address released through {@link AddressRelease}, which frees it only if
+ * it is still this endpoint's.
  *
  * <p>Only networks with a sandbox on this host are looked at: without the sandbox there is no veth
  * to judge by (a rebooted host), and Docker's own start-up clean-up deletes those endpoints.
@@ -131,8 +133,8 @@ public final class VanishedEndpoints {
                 continue;
             }
             String device = SandboxNames.devicePart(e.endpointId());
-            if (attached.contains(device) || cleanup.isDeleting(device)) {
-                continue;
+            if (cleanup.isDeleting(device) || (attached.contains(device) && !dataplane.hostEndPresent(device))) {
+                continue; // being deleted, or in its container
             }
             String key = e.networkId() + "/" + e.endpointId() + "@" + ep.version();
             long now = nanoTime.getAsLong();
@@ -156,6 +158,7 @@ public final class VanishedEndpoints {
             return; // rewritten or deleted meanwhile: the next sweep judges what is there now
         }
         journal.forget(e.networkId(), e.endpointId());
+        cleanup.deleteLater(e.networkId(), SandboxNames.devicePart(e.endpointId()));
         released.incrementAndGet();
         log.warn(
                 "network {}: endpoint {} ({}) lost its container without Docker deleting it (a stop or rm while the "

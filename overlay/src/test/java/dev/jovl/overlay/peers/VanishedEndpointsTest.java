@@ -124,6 +124,20 @@ class VanishedEndpointsTest {
     }
 
     @Test
+    void anEndpointWhoseContainerEndIsBackInTheHostNamespaceIsReleasedWithItsVeth() {
+        VanishedEndpoints sweeper = vanished(h);
+        h.kernel.movedBackToHost(WEB.value()); // what dockerd does when it removes the container's namespace
+        sweeper.sweep();
+        clock.addAndGet(GRACE.toNanos());
+        sweeper.sweep();
+        assertTrue(!recorded(WEB));
+        assertEquals(List.of("10.10.0.2/24"), releasedAddresses);
+        dev.jovl.overlay.testing.Await.eventually(
+                () -> !h.kernel.hostEndPresent(SandboxNames.devicePart(WEB.value())), "its veth pair is deleted");
+        assertTrue(recorded(DB));
+    }
+
+    @Test
     void runningContainersAndOtherHostsEndpointsAreLeftAlone() {
         start(other, new EndpointId("ot".repeat(32)), "10.10.0.4/24"); // no veth on h, of course
         VanishedEndpoints sweeper = vanished(h);
@@ -146,6 +160,7 @@ class VanishedEndpointsTest {
         h.kernel.attach(
                 h.state.network(NET.value()).orElseThrow().value(),
                 h.state.endpoint(NET.value(), WEB.value()).orElseThrow().value());
+        h.kernel.moveIntoContainer(WEB.value());
         clock.addAndGet(GRACE.toNanos());
         sweeper.sweep();
         h.kernel.containerDied(WEB.value());

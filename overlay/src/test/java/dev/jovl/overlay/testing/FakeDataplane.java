@@ -112,6 +112,11 @@ public final class FakeDataplane implements Dataplane {
         hostEnds.remove(SandboxNames.devicePart(endpointId));
     }
 
+    /** Docker tore the container's namespace down and put the container end back in the host's. */
+    public void movedBackToHost(String endpointId) {
+        hostEnds.add(SandboxNames.devicePart(endpointId));
+    }
+
     /** The container's namespace is gone, and with it both ends of its veth pair (no call recorded). */
     public void containerDied(String endpointId) {
         String part = SandboxNames.devicePart(endpointId);
