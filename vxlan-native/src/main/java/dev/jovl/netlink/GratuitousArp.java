@@ -3,11 +3,9 @@ package dev.jovl.netlink;
 import dev.jovl.net.Family;
 import dev.jovl.net.IpAddress;
 import dev.jovl.net.MacAddress;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,15 +15,14 @@ import java.util.Map;
  * {@code is_garp}); one without an entry ignores it unless {@code arp_accept} is set.
  *
  * <p>Sent through an {@code AF_PACKET} socket of the calling thread's namespace (run it through
- * {@link NetNs#call}). Sent on a bridge device the frame is flooded to every port, and a bridge
+ * {@link NetNs#call}); IPv6 addresses are announced by {@link NeighbourAdvertisement}. Sent on a bridge device the frame is flooded to every port, and a bridge
  * does not learn from frames it sends itself, so the Ethernet source (the bridge's own MAC) moves
  * nothing in its forwarding table.
  */
 public final class GratuitousArp {
-    private static final int AF_PACKET = 17;
     private static final int ETH_P_ARP = 0x0806;
     private static final int FRAME_BYTES = 42; // Ethernet 14 + ARP over IPv4 28
-    private static final int SOCKADDR_LL_BYTES = 20;
+    private static final byte[] BROADCAST = {-1, -1, -1, -1, -1, -1};
 
     private GratuitousArp() {}
 
@@ -36,48 +33,9 @@ public final class GratuitousArp {
      * @param addresses      IPv4 address -> the MAC it now lives at
      */
     public static void announce(int ifindex, MacAddress ethernetSource, Map<IpAddress, MacAddress> addresses) {
-        if (addresses.isEmpty()) {
-            return;
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.newCaptureState(arena);
-            int fd = Libc.check(
-                    (int) Libc.SOCKET.invokeExact(cs, AF_PACKET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, 0),
-                    cs,
-                    "socket(AF_PACKET)");
-            try {
-                MemorySegment to = arena.allocate(SOCKADDR_LL_BYTES, 4);
-                to.set(ValueLayout.JAVA_SHORT, 0, (short) AF_PACKET);
-                to.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), 2, (short) ETH_P_ARP);
-                to.set(ValueLayout.JAVA_INT, 4, ifindex);
-                to.set(ValueLayout.JAVA_BYTE, 11, (byte) 6); // sll_halen
-                for (int i = 0; i < 6; i++) {
-                    to.set(ValueLayout.JAVA_BYTE, 12 + i, (byte) 0xff); // broadcast
-                }
-                MemorySegment frame = arena.allocate(FRAME_BYTES);
-                for (Map.Entry<IpAddress, MacAddress> e : addresses.entrySet()) {
-                    MemorySegment.copy(
-                            frame(ethernetSource, e.getKey(), e.getValue()),
-                            0,
-                            frame,
-                            ValueLayout.JAVA_BYTE,
-                            0,
-                            FRAME_BYTES);
-                    long n =
-                            (long) Libc.SENDTO.invokeExact(cs, fd, frame, (long) FRAME_BYTES, 0, to, SOCKADDR_LL_BYTES);
-                    if (n < 0) {
-                        throw new ErrnoException(
-                                "gratuitous ARP for " + e.getKey() + " on ifindex " + ifindex, Libc.errno(cs));
-                    }
-                }
-            } finally {
-                Libc.close(fd);
-            }
-        } catch (ErrnoException | IllegalArgumentException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("gratuitous ARP", t);
-        }
+        List<byte[]> frames = new ArrayList<>(addresses.size());
+        addresses.forEach((ip, mac) -> frames.add(frame(ethernetSource, ip, mac)));
+        LinkFrames.send(ifindex, ETH_P_ARP, BROADCAST, frames, "gratuitous ARP");
     }
 
     /** The frame: broadcast, ARP request whose sender and target address are both {@code ip}. */

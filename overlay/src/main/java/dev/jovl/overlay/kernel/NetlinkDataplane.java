@@ -10,6 +10,7 @@ import dev.jovl.netlink.FdbEntry;
 import dev.jovl.netlink.GratuitousArp;
 import dev.jovl.netlink.Link;
 import dev.jovl.netlink.Neighbour;
+import dev.jovl.netlink.NeighbourAdvertisement;
 import dev.jovl.netlink.NetNs;
 import dev.jovl.netlink.NetlinkException;
 import dev.jovl.netlink.NetlinkHandle;
@@ -422,19 +423,23 @@ public final class NetlinkDataplane implements Dataplane {
     @Override
     public void announce(String networkId, Map<String, String> ipToMac) {
         Map<IpAddress, MacAddress> v4 = new HashMap<>();
+        Map<IpAddress, MacAddress> v6 = new HashMap<>();
         ipToMac.forEach((ip, mac) -> {
             IpAddress a = IpAddress.parse(ip);
-            if (a.family() == Family.V4) {
-                v4.put(a, MacAddress.parse(mac));
-            }
+            (a.family() == Family.V4 ? v4 : v6).put(a, MacAddress.parse(mac));
         });
         Optional<Sandbox> sb = existing(networkId);
-        if (v4.isEmpty() || sb.isEmpty()) {
+        if (sb.isEmpty()) {
             return;
         }
         Link bridge = sb.get().handle().link(SandboxNames.BRIDGE);
         sb.get().ns().call(() -> {
-            GratuitousArp.announce(bridge.index(), bridge.mac(), v4);
+            if (!v4.isEmpty()) {
+                GratuitousArp.announce(bridge.index(), bridge.mac(), v4);
+            }
+            if (!v6.isEmpty()) {
+                NeighbourAdvertisement.announce(bridge.index(), bridge.mac(), v6);
+            }
             return null;
         });
     }
