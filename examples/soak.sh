@@ -17,6 +17,8 @@
 # Environment: JEX_STATE (default /tmp/jex-soak, so the soak never meets the e2e suite's /tmp/jex),
 # SOAK_GRACE (jovl --dead-host-grace, default 40 s), SOAK_CUT (underlay cut seconds, default 30),
 # SOAK_OUTAGE_CHURN (1: two churn steps while etcd is down, the default; 0: none).
+# JEX_ETCD_MEMBERS=3: etcd as a 3-member cluster, and one more fault: one member stopped for 8 s
+# while churn goes on (nothing may fail then: the cluster keeps its quorum).
 #
 # Set-up: etcd + 3 hosts (cluster store), jovl on each (--driver jovl), networks soak-a (10.92.0.0/24,
 # dynamic addresses from 10.92.0.0/25, fixed ones .200-.219) and soak-b (10.93.0.0/24), one probe
@@ -120,6 +122,7 @@ STORE_BACK_AT=0
 ACTIONS=0; FAULTS=0
 declare -A NETID=()
 KEPT=()     # networks Docker would not remove at the end (see the end checks)
+STALE_DISCONNECTED=0   # Docker's stale endpoints of gone containers force-disconnected at the end
 
 # ---- docker with failure accounting -----------------------------------------------------------
 # dk HOST ARGS...: a mutating docker request. Its stdout in DK_OUT; a failure is counted by phase.
@@ -414,6 +417,17 @@ fault() {
       PHASE=normal; STORE_BACK_AT=$SECONDS
       converge fault-etcd "etcd restart" 120
       invariants "etcd restart" 60; [ -z "$INV_DT" ] || lat clean-etcd "$INV_DT" ;;
+    etcd-member)
+      # one member of three down: the cluster keeps its quorum, so nothing may fail meanwhile
+      local m=$((1 + RANDOM % (JEX_ETCD_MEMBERS - 1)))
+      ev "FAULT etcd member $m of $JEX_ETCD_MEMBERS stopped"
+      jex_etcd_stop "$m"
+      local until=$((SECONDS + 8))
+      while [ $SECONDS -lt $until ]; do step_no_converge; done
+      ev "etcd member $m starting again"
+      jex_etcd_start "$m" 2>>"$WORK/jex.err" || violate "etcd member $m did not come back"
+      converge fault-etcd-member "etcd member $m restart" 60
+      invariants "etcd member $m restart" 60; [ -z "$INV_DT" ] || lat clean-etcd-member "$INV_DT" ;;
     dockerd)
       pick "${hosts[@]}"; h=$PICK
       ev "FAULT dockerd restart on $h"
@@ -462,19 +476,20 @@ pct() {   # pct FILE: "n p50 p99 max not-converged"
 }
 table() {
   local k label
-  echo "### soak: driver $driver, seed $seed, duration ${duration} s ($(date -u +%Y-%m-%d), 3 hosts, etcd store)"
+  echo "### soak: driver $driver, seed $seed, duration ${duration} s ($(date -u +%Y-%m-%d), 3 hosts, etcd store of $JEX_ETCD_MEMBERS member$([ "$JEX_ETCD_MEMBERS" = 1 ] || echo s))"
   echo
   echo "$ACTIONS churn steps, $FAULTS faults, $VIOLATIONS violations; times in seconds from the step or fault's end to the first check round that passed"
   echo
   echo "| recovery after | n | p50 | p99 | max | not converged |"
   echo "|---|---|---|---|---|---|"
   for k in churn:"churn step (run/stop/start/rm/move/connect/disconnect)" fault-kill9:"jovl kill -9 + restart" \
-           fault-etcd:"etcd restart (8 s down)" fault-dockerd:"dockerd restart" fault-cut:"underlay cut ${CUT_SECS} s, after restore" \
+           fault-etcd:"etcd restart (8 s down)" fault-etcd-member:"etcd: one member of 3 restarted (8 s down)" fault-dockerd:"dockerd restart" fault-cut:"underlay cut ${CUT_SECS} s, after restore" \
            fault-remove:"host removed (remaining hosts)" clean-kill9:"  IPAM + kernel clean after kill -9" \
-           clean-etcd:"  IPAM + kernel clean after etcd restart" clean-dockerd:"  IPAM + kernel clean after dockerd restart" \
+           clean-etcd:"  IPAM + kernel clean after etcd restart" clean-etcd-member:"  IPAM + kernel clean after an etcd member restart" clean-dockerd:"  IPAM + kernel clean after dockerd restart" \
            clean-cut:"  IPAM + kernel clean after the cut" clean-remove:"  IPAM + kernel clean after removal (reaping)"; do
     label=${k#*:}; k=${k%%:*}
     [ "$driver" = overlay ] && [[ $k == clean-* ]] && continue
+    [ "$JEX_ETCD_MEMBERS" -ge 3 ] || [[ $k != *etcd-member ]] || continue
     [ "$driver" = overlay ] && [[ $k == *kill9 ]] && { echo "| $label | n/a (no jovl) | | | | |"; continue; }
     read -r n p50 p99 mx t < <(pct "$WORK/lat.$k")
     echo "| $label | $n | $p50 | $p99 | $mx | $t |"
@@ -492,6 +507,7 @@ table() {
   fi
   echo "| nothing left after the networks are removed | ${LEFTOVER_RESULT:-not reached} |"
   [ ${#KEPT[@]} = 0 ] || echo "| networks Docker would not remove (its store keeps the removed host's endpoints; not counted) | ${KEPT[*]} |"
+  [ "$STALE_DISCONNECTED" = 0 ] || echo "| Docker's stale endpoints of containers gone during the store outage, removed with \`network disconnect -f\` before \`network rm\` | $STALE_DISCONNECTED |"
   local ph fl=""
   for ph in normal store-down store-back docker-dial-retry; do fl+="$ph $(awk -F'\t' -v p="$ph" '$1 == p' "$WORK/failures" 2>/dev/null | wc -l), "; done
   echo "| docker CLI failures by phase | ${fl%, } |"
@@ -571,6 +587,7 @@ converge churn "set-up (probes)" 60 || exit 1
 # ---- the soak -------------------------------------------------------------------------------------
 start=$SECONDS; end=$((SECONDS + duration))
 faults=(etcd dockerd cut); [ "$driver" = jovl ] && faults=(kill9 "${faults[@]}")
+[ "$JEX_ETCD_MEMBERS" -ge 3 ] && faults+=(etcd-member)
 # first round of faults: each kind once, in a seeded order; later ones at random
 order=(); left=("${faults[@]}")
 while [ ${#left[@]} -gt 0 ]; do i=$((RANDOM % ${#left[@]})); order+=("${left[$i]}"); left=("${left[@]:0:$i}" "${left[@]:$((i + 1))}"); done
@@ -611,11 +628,31 @@ docker_endpoints() {
   done
 }
 KEPT=()      # networks Docker refused to remove because a removed host's endpoints stay in its store
+# Docker's own stale endpoints: a container stopped or removed while the store was down keeps its
+# endpoint in Docker's store (Docker's clean-up failed and is never retried; jovl has released its
+# record and address by itself), so `network rm` says "has active endpoints". The remedy Docker
+# documents, as an operator would apply it: `network disconnect -f` of that name on its host.
+disconnect_stale_endpoints() {
+  local net=$1 name loc h
+  while read -r name loc; do
+    [ -n "$name" ] || continue
+    for h in $(live_hosts); do
+      [ "$(jex_host_ip "$h")" = "$loc" ] || continue
+      jex_docker "$h" inspect "$name" >/dev/null 2>&1 && continue   # a real container: not stale
+      ev "Docker's stale endpoint $name of $net on $h (its container is gone): network disconnect -f"
+      dk "$h" network disconnect -f "$net" "$name" >/dev/null 2>&1 && STALE_DISCONNECTED=$((STALE_DISCONNECTED + 1))
+    done
+  done < <(docker_endpoints "${NETID[$net]}")
+}
 removed_ips=" "; for h in "${HOSTS[@]}"; do [ "${STATE[$h]}" = removed ] && removed_ips+="$(jex_host_ip "$h") "; done
 for net in soak-a soak-b; do
   jex_wait 20 jex_docker jex-h1 network rm "$net" && continue     # retried: an endpoint may still be leaving
   err=$(jex_docker jex-h1 network rm "$net" 2>&1 >/dev/null) && continue
   ev "network rm $net on jex-h1 failed: $err"
+  disconnect_stale_endpoints "$net"
+  jex_wait 20 jex_docker jex-h1 network rm "$net" && continue
+  err=$(jex_docker jex-h1 network rm "$net" 2>&1 >/dev/null) && continue
+  ev "network rm $net on jex-h1 failed again: $err"
   if jex_docker jex-h1 network inspect "$net" >/dev/null 2>&1; then
     eps=$(docker_endpoints "${NETID[$net]}")
     others=$(printf '%s\n' "$eps" | awk -v r="$removed_ips" 'NF == 2 && !index(r, " " $2 " ")')

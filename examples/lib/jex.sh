@@ -35,7 +35,15 @@ jex_die() { printf '[jex] ERROR: %s\n' "$*" >&2; return 1; }
 
 jex_host_ip()  { echo "$JEX_NET.$((10 + ${1#jex-h}))"; }            # jex-h1 -> 192.168.222.11
 jex_host_pid() { cat "$JEX_STATE/$1/sleeper.pid"; }
-jex_kv_url()   { echo "etcd://$JEX_KV_IP:2379"; }
+# JEX_ETCD_MEMBERS=3: the kv host runs a 3-member etcd cluster (member i on client port 2379+10000*i,
+# peer port 2380+10000*i), and every store URL lists all members; default 1 member, as before.
+JEX_ETCD_MEMBERS=${JEX_ETCD_MEMBERS:-1}
+jex_etcd_port() { echo $((2379 + 10000 * $1)); }
+jex_kv_url() {
+  local i urls=""
+  for ((i = 0; i < JEX_ETCD_MEMBERS; i++)); do urls+="${urls:+,}$JEX_KV_IP:$(jex_etcd_port $i)"; done
+  echo "etcd://$urls"
+}
 jex_hosts()    { cat "$JEX_STATE/hosts" 2>/dev/null; }
 jex_sock()     { echo "$JEX_STATE/$1/docker.sock"; }
 
@@ -166,25 +174,46 @@ jex_kv_up() {
   jex_etcd_start
 }
 
+# jex_etcd_start [MEMBER]: starts every member (or one, which rejoins the others from its data).
 jex_etcd_start() {
-  local dir="$JEX_STATE/jex-kv"
-  mkdir -p "$dir/etcd"
-  # scripts/etcd-member execs etcd, so $! is etcd's pid
-  nsenter -t "$(jex_host_pid jex-kv)" -n -u -- setsid bash "$JEX_ROOT/scripts/etcd-member" jex-kv "$dir/etcd" \
-    "http://$JEX_KV_IP:2379,http://127.0.0.1:2379" "http://$JEX_KV_IP:2379" "http://127.0.0.1:2380" --enable-v2=true \
-    </dev/null >>"$dir/etcd.log" 2>&1 &
-  echo $! > "$dir/etcd.pid"
-  disown $! 2>/dev/null
-  jex_wait 20 nsenter -t "$(jex_host_pid jex-kv)" -n -- etcdctl --endpoints http://127.0.0.1:2379 endpoint health \
-    || jex_die "etcd did not become healthy (see $dir/etcd.log)"
+  local dir="$JEX_STATE/jex-kv" i members=() initial="" endpoints=""
+  if [ $# -gt 0 ]; then members=("$1"); else for ((i = 0; i < JEX_ETCD_MEMBERS; i++)); do members+=("$i"); done; fi
+  for ((i = 0; i < JEX_ETCD_MEMBERS; i++)); do
+    initial+="${initial:+,}$(jex_etcd_name $i)=$(jex_etcd_peer_url $i)"
+    endpoints+="${endpoints:+,}http://127.0.0.1:$(jex_etcd_port $i)"
+  done
+  for i in "${members[@]}"; do
+    local port; port=$(jex_etcd_port "$i")
+    mkdir -p "$dir/etcd${i#0}"
+    # scripts/etcd-member execs etcd, so $! is etcd's pid
+    nsenter -t "$(jex_host_pid jex-kv)" -n -u -- env \
+      JOVL_ETCD_INITIAL_CLUSTER="$([ "$JEX_ETCD_MEMBERS" = 1 ] || echo "$initial")" \
+      setsid bash "$JEX_ROOT/scripts/etcd-member" "$(jex_etcd_name "$i")" "$dir/etcd${i#0}" \
+      "http://$JEX_KV_IP:$port,http://127.0.0.1:$port" "http://$JEX_KV_IP:$port" "$(jex_etcd_peer_url "$i")" --enable-v2=true \
+      </dev/null >>"$dir/etcd${i#0}.log" 2>&1 &
+    echo $! > "$dir/etcd${i#0}.pid"
+    disown $! 2>/dev/null
+  done
+  jex_wait 30 nsenter -t "$(jex_host_pid jex-kv)" -n -- etcdctl --endpoints "$endpoints" endpoint health --cluster \
+    || jex_die "etcd did not become healthy (see $dir/etcd*.log)"
+}
+# member 0 keeps the single-member names (jex-kv, data in etcd/, peer on loopback) used before
+jex_etcd_name() { if [ "$1" = 0 ]; then echo jex-kv; else echo "jex-kv$1"; fi; }
+jex_etcd_peer_url() {
+  if [ "$JEX_ETCD_MEMBERS" = 1 ]; then echo "http://127.0.0.1:2380"; else echo "http://$JEX_KV_IP:$(($(jex_etcd_port "$1") + 1))"; fi
 }
 
-# Stops etcd (SIGTERM, then SIGKILL after 10 s). Its data stays, so jex_etcd_start resumes it.
+# jex_etcd_stop [MEMBER]: stops every member (or one): SIGTERM, then SIGKILL after 10 s. The data
+# stays, so jex_etcd_start resumes it.
 jex_etcd_stop() {
-  local f="$JEX_STATE/jex-kv/etcd.pid"
-  [ -s "$f" ] || return 0
-  jex_stop_pid "$(cat "$f")" 10
-  rm -f "$f"
+  local i f members=()
+  if [ $# -gt 0 ]; then members=("$1"); else for ((i = 0; i < JEX_ETCD_MEMBERS; i++)); do members+=("$i"); done; fi
+  for i in "${members[@]}"; do
+    f="$JEX_STATE/jex-kv/etcd${i#0}.pid"
+    [ -s "$f" ] || continue
+    jex_stop_pid "$(cat "$f")" 10
+    rm -f "$f"
+  done
 }
 
 jex_etcdctl() { nsenter -t "$(jex_host_pid jex-kv)" -n -- env ETCDCTL_API=3 etcdctl --endpoints http://127.0.0.1:2379 "$@"; }

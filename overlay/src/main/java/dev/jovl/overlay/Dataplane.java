@@ -43,6 +43,15 @@ public interface Dataplane extends AutoCloseable {
      */
     boolean removeHostEnd(String device);
 
+    /**
+     * Device parts of the sandbox's veths whose container end is in a namespace where no process
+     * lives: a container torn down without Docker deleting its endpoint. Empty when that cannot be
+     * told (the host's processes are not in sight), so a caller never mistakes "unknown" for "dead".
+     */
+    default Set<String> endpointsWithoutProcesses(String networkId) {
+        return Set.of();
+    }
+
     /** Whether a pair's container end ({@code device} part) is in this host's namespace, i.e. in no container. */
     boolean hostEndPresent(String device);
 

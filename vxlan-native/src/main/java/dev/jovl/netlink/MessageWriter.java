@@ -92,6 +92,14 @@ final class MessageWriter {
         pos += Rtnl.IFADDRMSG_LEN;
     }
 
+    /** struct rtgenmsg: one family byte, padded to 4 bytes as the kernel expects. */
+    void rtgenmsg(int family) {
+        ensure(Rtnl.RTGENMSG_LEN);
+        buf.putInt(pos, 0);
+        buf.put(pos, (byte) family);
+        pos += Rtnl.RTGENMSG_LEN;
+    }
+
     void ndmsg(int family, int index, int state, int flags, int type) {
         ensure(Rtnl.NDMSG_LEN);
         buf.put(pos, (byte) family);

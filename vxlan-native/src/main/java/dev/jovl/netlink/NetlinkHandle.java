@@ -133,6 +133,23 @@ public final class NetlinkHandle implements AutoCloseable {
         }
     }
 
+    /**
+     * The id this handle's namespace gives {@code other} (the {@link Link#linkNetnsId} its links
+     * report for a veth peer there), or -1 if it has assigned none: then no link here has its peer
+     * in {@code other}.
+     */
+    public int nsidOf(NetNs other) {
+        return getOne(
+                "get the nsid of " + other,
+                RTM_GETNSID,
+                w -> {
+                    w.rtgenmsg(AF_UNSPEC);
+                    w.u32(NETNSA_FD, other.fd());
+                },
+                (buf, off, len) -> Attributes.parse(buf, off + NLMSG_HDRLEN + RTGENMSG_LEN, off + len)
+                        .u32(NETNSA_NSID, -1));
+    }
+
     /** Every link in the namespace. */
     public List<Link> links() {
         return dump("list links", RTM_GETLINK, w -> w.ifinfomsg(AF_UNSPEC, 0, 0, 0), LinkCodec::decode, l -> true);

@@ -12,6 +12,7 @@ final class Rtnl {
     static final int RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_SETLINK = 19;
     static final int RTM_NEWADDR = 20, RTM_DELADDR = 21, RTM_GETADDR = 22;
     static final int RTM_NEWNEIGH = 28, RTM_DELNEIGH = 29, RTM_GETNEIGH = 30;
+    static final int RTM_NEWNSID = 88, RTM_GETNSID = 90;
 
     // nlmsghdr flags
     static final int NLM_F_REQUEST = 0x1, NLM_F_MULTI = 0x2, NLM_F_ACK = 0x4, NLM_F_DUMP_INTR = 0x10;
@@ -59,6 +60,10 @@ final class Rtnl {
     static final int NUD_PERMANENT = 0x80, NUD_NOARP = 0x40;
     static final int NTF_SELF = 0x02, NTF_MASTER = 0x04;
 
+    // NETNSA_* (net_namespace.h); the request and reply bodies are a struct rtgenmsg, padded to 4
+    static final int NETNSA_NSID = 1, NETNSA_FD = 3;
+    static final int RTGENMSG_LEN = 4;
+
     static final int NLA_TYPE_MASK = ~(0x8000 | 0x4000); // strips NLA_F_NESTED and NLA_F_NET_BYTEORDER
 
     static String typeName(int type) {
@@ -73,6 +78,7 @@ final class Rtnl {
             case RTM_NEWNEIGH -> "RTM_NEWNEIGH";
             case RTM_DELNEIGH -> "RTM_DELNEIGH";
             case RTM_GETNEIGH -> "RTM_GETNEIGH";
+            case RTM_GETNSID -> "RTM_GETNSID";
             default -> "type " + type;
         };
     }

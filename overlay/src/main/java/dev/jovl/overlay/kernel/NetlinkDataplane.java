@@ -29,6 +29,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -366,6 +367,45 @@ public final class NetlinkDataplane implements Dataplane {
             }
         });
         return out;
+    }
+
+    /** The /proc scan, shared by the sandboxes of one sweep (a few hundred readlinks each time). */
+    private synchronized java.util.Collection<java.nio.file.Path> processNamespaces() {
+        long now = System.nanoTime();
+        if (processNamespaces == null || now - processNamespacesAt > 1_000_000_000L) {
+            processNamespaces = List.copyOf(LiveNamespaces.withProcesses().values());
+            processNamespacesAt = now;
+        }
+        return processNamespaces;
+    }
+
+    private List<java.nio.file.Path> processNamespaces;
+    private long processNamespacesAt;
+
+    @Override
+    public Set<String> endpointsWithoutProcesses(String networkId) {
+        Optional<Sandbox> sb = existing(networkId);
+        if (sb.isEmpty() || !LiveNamespaces.visible()) {
+            return Set.of();
+        }
+        Map<Integer, String> byPeerNamespace = new HashMap<>();
+        for (Link l : sb.get().handle().links()) {
+            String device = SandboxNames.deviceOf(l.name());
+            if ("veth".equals(l.kind()) && device != null && l.linkNetnsId() >= 0) {
+                byPeerNamespace.put(l.linkNetnsId(), device);
+            }
+        }
+        if (byPeerNamespace.isEmpty()) {
+            return Set.of();
+        }
+        Set<Integer> live = LiveNamespaces.idsIn(sb.get().handle(), processNamespaces());
+        Set<String> dead = new HashSet<>();
+        byPeerNamespace.forEach((nsid, device) -> {
+            if (!live.contains(nsid)) {
+                dead.add(device);
+            }
+        });
+        return dead;
     }
 
     // ------------------------------------------------------------------------------------- peers

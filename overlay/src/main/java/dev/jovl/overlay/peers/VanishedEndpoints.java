@@ -35,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * own clean-up fails ("could not cleanup all the endpoints") and is never retried, so without this
  * the endpoint's record stays (the other hosts keep its peer entries) and its address stays
  * allocated for good. An endpoint of this host serves no container any more when its veth pair is
- * gone (it dies with the container's namespace) or its container end is back in the host's
- * namespace (where Docker puts it when it tears the container's namespace down). Seen so on two
+ * gone (it dies with the container's namespace), when its container end is back in the host's
+ * namespace, or when it is in a namespace no process lives in (what dockerd leaves when its
+ * clean-up fails: the namespace stays bind-mounted, the veth up; see
+ * {@link dev.jovl.overlay.Dataplane#endpointsWithoutProcesses}). Seen so on two
  * sweeps at least the grace apart (a Join in progress, a deletion under way, a jovl restart all look
  * the same for a moment), its record is deleted (compare-and-set: a concurrent rewrite wins), its
  * veth pair removed, and its address released through {@link AddressRelease}, which frees it only if
@@ -127,14 +129,23 @@ public final class VanishedEndpoints {
 
     private void sweep(String networkId, Set<String> stillSuspect) {
         Set<String> attached = dataplane.attachedEndpoints(networkId);
+        Set<String> withoutProcesses = null; // asked only if a local endpoint looks in use: a /proc scan
         for (Versioned<EndpointRecord> ep : endpointsOf.apply(networkId)) {
             EndpointRecord e = ep.value();
             if (!PeersOfNetwork.isLocal(e, self)) {
                 continue;
             }
             String device = SandboxNames.devicePart(e.endpointId());
-            if (cleanup.isDeleting(device) || (attached.contains(device) && !dataplane.hostEndPresent(device))) {
-                continue; // being deleted, or in its container
+            if (cleanup.isDeleting(device)) {
+                continue;
+            }
+            if (attached.contains(device) && !dataplane.hostEndPresent(device)) {
+                if (withoutProcesses == null) {
+                    withoutProcesses = dataplane.endpointsWithoutProcesses(networkId);
+                }
+                if (!withoutProcesses.contains(device)) {
+                    continue; // in a container that runs
+                }
             }
             String key = e.networkId() + "/" + e.endpointId() + "@" + ep.version();
             long now = nanoTime.getAsLong();
