@@ -538,7 +538,9 @@ finish() {
   fi
   ip netns list | grep -qw "$JEX_UL" && [ -n "$CUT_HOST" ] && ip -n "$JEX_UL" link set "$CUT_HOST" up 2>/dev/null
   JEX_VERBOSE=0 jex_down
-  if [ "$VIOLATIONS" -gt 0 ]; then    # after jex_down, which empties JEX_LOGS before copying the logs there
+  # after jex_down, which empties JEX_LOGS before copying the logs there; kept on a pass too when
+  # JEX_LOGS is set (the slow recoveries' first failures are in it)
+  if [ "$VIOLATIONS" -gt 0 ] || [ -n "${JEX_LOGS:-}" ]; then
     mkdir -p "${JEX_LOGS:-/tmp}" && cp "$EVENTS" "${JEX_LOGS:-/tmp}/soak-events-$driver-$seed.log" && echo "  events: ${JEX_LOGS:-/tmp}/soak-events-$driver-$seed.log"
   fi
   rm -rf "$WORK"
