@@ -168,7 +168,7 @@ class TwoHostOverlayTest {
         // coming back at the same address keeps the MAC and other containers' ARP caches stay right
         assertEquals("02:42:0a:2c:00:03", c2[1]);
         // it comes back with the same address and another (user-given) MAC: host 1's entries are replaced
-        Shell.ok("ip", "netns", "del", c2[0]);
+        lab.removeContainer(c2[0]);
         String[] c2b = startContainer(d2, h2, "c2b", "ep3cccccccccccccccc", "10.44.0.3/24", "02:aa:bb:cc:dd:03");
         Eventually.assertThat(
                 "host 1 replaced the entries",

@@ -38,6 +38,9 @@ public final class TestLab implements AutoCloseable {
     }
 
     /** A lab whose namespaces and links start with {@code prefix} (three letters: link names are short). */
+    /** the process of each container made by {@link #plugContainer}, by namespace */
+    private final java.util.Map<String, Process> containerProcesses = new java.util.HashMap<>();
+
     public TestLab(String prefix) {
         byte[] b = new byte[2];
         ThreadLocalRandom.current().nextBytes(b);
@@ -191,7 +194,38 @@ public final class TestLab implements AutoCloseable {
         Shell.ok("ip", "-n", c, "link", "set", ifname, "name", "eth0");
         Shell.ok("ip", "-n", c, "addr", "add", cidr, "dev", "eth0");
         Shell.ok("ip", "-n", c, "link", "set", "eth0", "up");
+        startContainerProcess(c);
         return c;
+    }
+
+    /**
+     * A container runs a process: jovl takes a container namespace without any for one whose
+     * container is gone (what dockerd leaves when its clean-up fails) and releases its endpoint.
+     */
+    private synchronized void startContainerProcess(String namespace) {
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "exec", namespace, "sleep", "100000")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            containerProcesses.put(namespace, p);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot start a process in " + namespace, e);
+        }
+    }
+
+    /** The container stops: its process ends and its namespace goes, and with it its veth pair. */
+    public synchronized void removeContainer(String namespace) {
+        Process p = containerProcesses.remove(namespace);
+        if (p != null) {
+            try {
+                p.destroyForcibly().waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Shell.ok("ip", "netns", "del", namespace);
+        namespaces.remove(namespace);
     }
 
     /** One busybox ping (iputils may be missing; busybox-static is a dependency); true if answered. */
@@ -204,6 +238,8 @@ public final class TestLab implements AutoCloseable {
     }
 
     private synchronized void cleanAll() {
+        containerProcesses.values().forEach(Process::destroyForcibly);
+        containerProcesses.clear();
         while (!cleanups.isEmpty()) {
             try {
                 cleanups.pop().run();
