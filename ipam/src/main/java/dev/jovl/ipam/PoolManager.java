@@ -2,6 +2,7 @@ package dev.jovl.ipam;
 
 import dev.jovl.ipam.IpamException.Kind;
 import dev.jovl.ipam.net.AllocationRange;
+import dev.jovl.ipam.store.BlockLayout;
 import dev.jovl.ipam.store.Holders;
 import dev.jovl.ipam.store.IpamKeys;
 import dev.jovl.ipam.store.StoredRecords;
@@ -54,6 +55,10 @@ final class PoolManager {
     record ResolvedPool(PoolId id, PoolDefinition definition, long version, AllocationRange range) {
         String generation() {
             return definition.generation();
+        }
+
+        BlockLayout layout() {
+            return BlockLayout.of(definition.blockShift());
         }
 
         String key() {
@@ -215,7 +220,8 @@ final class PoolManager {
                 subRange == null ? null : subRange.toString(),
                 generation,
                 hostId,
-                Instant.now().toString());
+                Instant.now().toString(),
+                BlockLayout.forRange(AllocationRange.of(id.subnet(), subRange)).shift());
         PoolState state = new PoolState(List.of(hostId), null, List.of(), 0);
         Store.TxnResult result = store.commit(Txn.of(
                 index.update(keys.index(), index.index().with(id.toString())),

@@ -11,7 +11,10 @@ import dev.jovl.ipam.protocol.IpamProtocol.ReleaseAddressRequest;
 import dev.jovl.ipam.protocol.IpamProtocol.RequestAddressRequest;
 import dev.jovl.ipam.protocol.IpamProtocol.RequestPoolRequest;
 import dev.jovl.ipam.store.BlockBitmap;
+import dev.jovl.ipam.store.BlockLayout;
+import dev.jovl.ipam.store.BlockValue;
 import dev.jovl.ipam.store.IpamKeys;
+import dev.jovl.ipam.store.StoredRecords;
 import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Store;
 import dev.jovl.net.Cidr;
@@ -34,9 +37,10 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * Model-based property of the allocator on the embedded store: any sequence of requests and
- * releases by three hosts keeps every allocation unique and inside its pool, gives exactly the
- * address a simple model predicts (cursor order, gateway rules, errors), and leaves the store's
- * address records and block bitmaps consistent with each other and with the model.
+ * releases by three hosts keeps every allocation unique and inside its pool, answers what a simple
+ * model predicts (a free address of the range for "any", exhausted exactly when there is none; the
+ * exact address for specific and gateway requests; the errors), and leaves the store's address
+ * records and blocks (bitmaps, owners, layout) consistent with each other and with the model.
  */
 class AllocatorProperties {
 
@@ -121,16 +125,16 @@ class AllocatorProperties {
     private static void apply(List<IpamDriver> drivers, String poolId, Model m, Action action) {
         switch (action) {
             case Any(int host) -> {
-                BigInteger expected = m.nextFree();
+                // which free address comes next depends on the hosts' blocks (BlockChooserTest);
+                // here: a free one of the range whenever there is one, exhausted only when none is
                 Outcome got = call(() -> drivers.get(host)
                         .requestAddress(new RequestAddressRequest(poolId, "", null))
                         .address());
-                if (expected == null) {
+                if (!m.hasFree()) {
                     got.expectError(Kind.POOL_EXHAUSTED, action);
                 } else {
-                    got.expectAddress(m, expected, action);
-                    m.taken.put(expected, HOSTS[host]);
-                    m.cursor = expected.add(BigInteger.ONE);
+                    BigInteger offset = got.expectFreeAddress(m, action);
+                    m.taken.put(offset, HOSTS[host]);
                 }
             }
             case Specific(int host, int offset) -> {
@@ -208,14 +212,20 @@ class AllocatorProperties {
         }
         assertEquals(m.taken, stored);
         IpamKeys keys = new IpamKeys(config.keyPrefix());
+        BlockLayout layout = BlockLayout.of(StoredRecords.read(
+                        store.get(keys.pool(poolId)).orElseThrow().value(), StoredRecords.PoolDefinition.class)
+                .blockShift());
+        assertEquals(BlockLayout.forRange(m.range), layout);
         TreeMap<BigInteger, String> fromBits = new TreeMap<>();
         for (KeyValue kv : store.list(config.keyPrefix() + "/state/").entries()) {
             if (kv.key().contains("/b/")) {
-                BlockBitmap b = BlockBitmap.decode(kv.value());
-                assertTrue(!b.isEmpty(), "empty block left in the store: " + kv.key());
-                BigInteger start = BlockBitmap.blockStart(IpamKeys.blockIndexOf(kv.key()));
+                BlockValue b = BlockValue.decode(kv.value());
+                assertTrue(!b.bits().isEmpty(), "empty block left in the store: " + kv.key());
+                assertTrue(List.of(HOSTS).contains(b.owner()), "block owned by " + b.owner() + ": " + kv.key());
+                BigInteger start = layout.start(IpamKeys.blockIndexOf(kv.key()));
                 for (int bit = 0; bit < BlockBitmap.SIZE; bit++) {
-                    if (b.get(bit)) {
+                    if (b.bits().get(bit)) {
+                        assertTrue(bit < layout.size(), "bit " + bit + " outside a block of " + layout.size());
                         BigInteger o = start.add(BigInteger.valueOf(bit));
                         fromBits.put(o, m.taken.get(o));
                     }
@@ -226,11 +236,10 @@ class AllocatorProperties {
         assertTrue(keys.prefix().startsWith("props/"));
     }
 
-    /** What the allocator should do: allocated offsets with owners, cursor, gateway and holders. */
+    /** What the allocator should do: allocated offsets with owners, gateway and holders. */
     static final class Model {
         final AllocationRange range;
         final TreeMap<BigInteger, String> taken = new TreeMap<>();
-        BigInteger cursor;
         BigInteger gateway;
         final List<String> gatewayHolders = new ArrayList<>();
 
@@ -238,21 +247,13 @@ class AllocatorProperties {
             this.range = range;
         }
 
-        BigInteger nextFree() {
-            BigInteger from = cursor == null || cursor.compareTo(range.lo()) < 0 || cursor.compareTo(range.hi()) > 0
-                    ? range.lo()
-                    : cursor;
-            for (BigInteger o = from; o.compareTo(range.hi()) <= 0; o = o.add(BigInteger.ONE)) {
+        boolean hasFree() {
+            for (BigInteger o = range.lo(); o.compareTo(range.hi()) <= 0; o = o.add(BigInteger.ONE)) {
                 if (!taken.containsKey(o)) {
-                    return o;
+                    return true;
                 }
             }
-            for (BigInteger o = range.lo(); o.compareTo(from) < 0; o = o.add(BigInteger.ONE)) {
-                if (!taken.containsKey(o)) {
-                    return o;
-                }
-            }
-            return null;
+            return false;
         }
     }
 
@@ -262,6 +263,22 @@ class AllocatorProperties {
                 fail(action + ": expected " + kind + " but got " + address);
             }
             assertEquals(kind, error.kind(), action + ": " + error.getMessage());
+        }
+
+        /** An address of the "any" range that the model has free; its offset. */
+        BigInteger expectFreeAddress(Model m, Action action) {
+            if (error != null) {
+                fail(action + ": expected an address but got " + error.kind() + ": " + error.getMessage());
+            }
+            assertTrue(address.endsWith("/" + m.range.subnet().prefix()), action + ": " + address);
+            IpAddress ip = IpAddress.parse(address.substring(0, address.indexOf('/')));
+            assertTrue(m.range.subnet().contains(ip), action + ": " + address + " outside the subnet");
+            BigInteger offset = m.range.subnet().offsetOf(ip);
+            assertTrue(
+                    offset.compareTo(m.range.lo()) >= 0 && offset.compareTo(m.range.hi()) <= 0,
+                    action + ": " + address + " outside the range");
+            assertTrue(!m.taken.containsKey(offset), action + ": " + address + " was already allocated");
+            return offset;
         }
 
         void expectAddress(Model m, BigInteger offset, Action action) {

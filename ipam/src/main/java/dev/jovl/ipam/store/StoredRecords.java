@@ -44,7 +44,10 @@ public final class StoredRecords {
         }
     }
 
-    /** What a pool is; immutable for the life of the pool. */
+    /**
+     * What a pool is; immutable for the life of the pool. {@code blockShift}: the size of its
+     * affinity blocks ({@link BlockLayout}); null in pools stored by an older jovl.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record PoolDefinition(
             String poolId,
@@ -53,7 +56,8 @@ public final class StoredRecords {
             String subRange,
             String generation,
             String createdBy,
-            String createdAt) {}
+            String createdAt,
+            Integer blockShift) {}
 
     /**
      * Who holds the pool, and its gateway. Holders are kept in the order they came: in the global
