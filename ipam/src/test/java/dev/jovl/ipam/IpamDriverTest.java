@@ -404,11 +404,87 @@ class IpamDriverTest {
             any(hostA, id);
             any(hostB, id);
         }
+        assertTrue(blockOwners().containsValue("host-b"));
         assertEquals(5, hostA.releaseAddressesOwnedBy("host-b"));
         List<Allocation> left = hostA.allocations(id);
         assertEquals(6, left.size());
         assertTrue(left.stream().allMatch(x -> x.host().equals("host-a") || x.gateway()));
         assertEquals(0, hostA.releaseAddressesOwnedBy("host-b"));
+        // B's blocks: emptied ones deleted; the gateway's (block 0) left without an owner
+        Map<String, String> owners = blockOwners();
+        assertTrue(!owners.containsValue("host-b"), owners.toString());
+        assertEquals("", owners.get("0"), owners.toString());
+        // and claimable: a third host that finds no free block takes it over
+        IpamDriver hostC = new IpamDriver(storeA, IpamConfig.defaults(), "host-c");
+        for (int i = 0; i < 254 - 6; i++) {
+            any(hostC, id);
+        }
+        assertEquals("host-c", blockOwners().get("0"), blockOwners().toString());
+        failsWithoutChange(Kind.POOL_EXHAUSTED, () -> any(hostA, id));
+    }
+
+    /** Block index (hex) to owner host ("" for none), as stored. */
+    private Map<String, String> blockOwners() {
+        return storeA.list("jovl/v1/ipam/state/").entries().stream()
+                .filter(kv -> kv.key().contains("/b/"))
+                .collect(Collectors.toMap(
+                        kv -> kv.key().substring(kv.key().lastIndexOf('/') + 1),
+                        kv -> java.util.Objects.requireNonNullElse(
+                                dev.jovl.ipam.store.BlockValue.decode(kv.value())
+                                        .owner(),
+                                "")));
+    }
+
+    @Test
+    void aPoolStoredByAnOlderJovlKeepsWorking() {
+        // the layout before blocks had owners: no block size in the definition, 256-address
+        // bitmaps of 32 bytes, a cursor key
+        String id = hostA.requestPool(pool("jovl-global", "10.80.0.0/24", "", false))
+                .poolId();
+        dev.jovl.ipam.store.IpamKeys keys = new dev.jovl.ipam.store.IpamKeys("jovl/v1/ipam");
+        KeyValue defKv = storeA.get(keys.pool(id)).orElseThrow();
+        var def = dev.jovl.ipam.store.StoredRecords.read(
+                defKv.value(), dev.jovl.ipam.store.StoredRecords.PoolDefinition.class);
+        String gen = def.generation();
+        dev.jovl.kvstore.Txn.Builder old = dev.jovl.kvstore.Txn.builder()
+                .add(dev.jovl.kvstore.Op.put(
+                        keys.pool(id),
+                        dev.jovl.ipam.store.StoredRecords.write(new dev.jovl.ipam.store.StoredRecords.PoolDefinition(
+                                def.poolId(),
+                                def.addressSpace(),
+                                def.subnet(),
+                                def.subRange(),
+                                gen,
+                                def.createdBy(),
+                                def.createdAt(),
+                                null))))
+                .add(dev.jovl.kvstore.Op.put(
+                        keys.generationPrefix(id, gen) + "cursor",
+                        "4".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        dev.jovl.ipam.store.BlockBitmap bits = dev.jovl.ipam.store.BlockBitmap.empty();
+        for (int host = 1; host <= 3; host++) {
+            bits = bits.with(host, true);
+            old.add(dev.jovl.kvstore.Op.put(
+                    keys.address(id, gen, "10.80.0." + host),
+                    dev.jovl.ipam.store.StoredRecords.write(new dev.jovl.ipam.store.StoredRecords.AddressRecord(
+                            "10.80.0." + host, "host-old", false, null, "2026-11-01T00:00:00Z", null))));
+        }
+        old.add(dev.jovl.kvstore.Op.put(keys.block(id, gen, java.math.BigInteger.ZERO), bits.encode()));
+        storeA.commit(old.build());
+
+        assertEquals("10.80.0.4/24", any(hostB, id)); // the one block, unowned: claimed by B
+        assertEquals("host-b", blockOwners().get("0"));
+        failsWithoutChange(Kind.ADDRESS_IN_USE, () -> specific(hostA, id, "10.80.0.2"));
+        release(hostA, id, "10.80.0.2");
+        assertEquals("10.80.0.9/24", specific(hostA, id, "10.80.0.9"));
+        assertEquals(
+                List.of("10.80.0.1", "10.80.0.3", "10.80.0.4", "10.80.0.9"),
+                hostA.allocations(id).stream().map(Allocation::address).toList());
+        assertEquals(2, hostA.releaseAddressesOwnedBy("host-old")); // .1 and .3
+        release(hostB, id, "10.80.0.4");
+        release(hostA, id, "10.80.0.9");
+        hostA.releasePool(new ReleasePoolRequest(id));
+        assertTrue(storeA.list("jovl/v1/ipam/state/").entries().isEmpty(), "no leftovers of the pool");
     }
 
     @Test

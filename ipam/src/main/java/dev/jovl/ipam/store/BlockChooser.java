@@ -62,7 +62,8 @@ public final class BlockChooser {
         BigInteger fromBlock = layout.blockOf(from);
         NavigableMap<BigInteger, BlockValue> inRange = blocks.subMap(first, true, last, true);
 
-        Optional<BigInteger> own = firstFreeOwn(layout, range, inRange.tailMap(fromBlock, true), from, host);
+        Optional<BigInteger> own =
+                firstFree(layout, range, inRange.tailMap(fromBlock, true).entrySet(), v -> v.ownedBy(host), from);
         if (own.isPresent()) {
             return own.map(o -> new Choice(o, Source.OWN));
         }
@@ -79,21 +80,11 @@ public final class BlockChooser {
         if (unowned.isPresent()) {
             return unowned.map(o -> new Choice(o, Source.UNOWNED_BLOCK));
         }
-        Optional<BigInteger> ownBefore = firstFreeOwn(layout, range, inRange, range.lo(), host);
+        Optional<BigInteger> ownBefore = firstFree(layout, range, inRange.entrySet(), v -> v.ownedBy(host), range.lo());
         if (ownBefore.isPresent()) {
             return ownBefore.map(o -> new Choice(o, Source.OWN_BEFORE_CURSOR));
         }
         return firstFreeFrom(layout, range, inRange, fromBlock, false).map(o -> new Choice(o, Source.BORROWED));
-    }
-
-    /** The first free offset at or after {@code from} in the blocks {@code host} owns. */
-    private static Optional<BigInteger> firstFreeOwn(
-            BlockLayout layout,
-            AllocationRange range,
-            NavigableMap<BigInteger, BlockValue> blocks,
-            BigInteger from,
-            String host) {
-        return firstFree(layout, range, blocks.entrySet(), v -> v.ownedBy(host), from);
     }
 
     /** The first free offset of any stored block (or only of unowned ones), from {@code fromBlock} on, wrapping. */
@@ -109,6 +100,7 @@ public final class BlockChooser {
                         layout, range, blocks.headMap(fromBlock, false).entrySet(), which, range.lo()));
     }
 
+    /** The first free offset at or after {@code from} in the blocks that {@code which} accepts. */
     private static Optional<BigInteger> firstFree(
             BlockLayout layout,
             AllocationRange range,
