@@ -63,7 +63,10 @@ final class AddressAllocator {
         this.pools = pools;
     }
 
-    /** Any free address, searched from the pool's cursor. Returns CIDR form ({@code 10.10.0.2/24}). */
+    /**
+     * Any free address, from this host's blocks first ({@link BlockChooser}). Returns CIDR form
+     * ({@code 10.10.0.2/24}).
+     */
     String requestAny(PoolId id, String mac, boolean swarm) {
         return locked(id, "request an address from pool " + id, cache -> {
             boolean fresh = cache.pool == null;
