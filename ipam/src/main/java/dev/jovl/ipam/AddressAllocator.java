@@ -397,16 +397,20 @@ final class AddressAllocator {
     /**
      * Commits {@code ops} together with the pool check and the block bit flip; updates the cache. A
      * block that is not stored yet is created as this host's; with {@code claim} an existing one
-     * becomes this host's; a block left empty is deleted (its affinity released with it).
+     * becomes this host's; a block left empty is deleted (its affinity released with it). Blocks of
+     * pools in the old layout get no owner.
      */
     private void commitBlockChange(
             PoolCache cache, ResolvedPool pool, BigInteger offset, boolean allocate, boolean claim, List<Op> ops) {
         BlockLayout layout = pool.layout();
         BigInteger block = layout.blockOf(offset);
         Optional<CachedBlock> current = cache.block(block);
-        BlockValue base = current.map(CachedBlock::value).orElse(new BlockValue(BlockBitmap.empty(), hostId));
+        // blocks of a pool in the old layout stay as an older jovl stores them (32 bytes, no owner),
+        // so that hosts not yet upgraded can go on reading them
+        String owner = pool.definition().blockShift() == null ? null : hostId;
+        BlockValue base = current.map(CachedBlock::value).orElse(new BlockValue(BlockBitmap.empty(), owner));
         if (claim) {
-            base = base.withOwner(hostId);
+            base = base.withOwner(owner);
         }
         BlockValue next = base.with(layout.bitOf(offset), allocate);
         String blockKey = keys.block(pool.key(), pool.generation(), block);

@@ -472,16 +472,24 @@ class IpamDriverTest {
         old.add(dev.jovl.kvstore.Op.put(keys.block(id, gen, java.math.BigInteger.ZERO), bits.encode()));
         storeA.commit(old.build());
 
-        assertEquals("10.80.0.4/24", any(hostB, id)); // the one block, unowned: claimed by B
-        assertEquals("host-b", blockOwners().get("0"));
+        assertEquals("10.80.0.4/24", any(hostB, id)); // the one block, without an owner
+        // still in the old form (32 bytes, no owner), so that a host not yet upgraded can read it
+        assertEquals(
+                32,
+                storeA.get(keys.block(id, gen, java.math.BigInteger.ZERO))
+                        .orElseThrow()
+                        .value()
+                        .length);
+        assertEquals("10.80.0.5/24", any(hostA, id));
         failsWithoutChange(Kind.ADDRESS_IN_USE, () -> specific(hostA, id, "10.80.0.2"));
         release(hostA, id, "10.80.0.2");
         assertEquals("10.80.0.9/24", specific(hostA, id, "10.80.0.9"));
         assertEquals(
-                List.of("10.80.0.1", "10.80.0.3", "10.80.0.4", "10.80.0.9"),
+                List.of("10.80.0.1", "10.80.0.3", "10.80.0.4", "10.80.0.5", "10.80.0.9"),
                 hostA.allocations(id).stream().map(Allocation::address).toList());
         assertEquals(2, hostA.releaseAddressesOwnedBy("host-old")); // .1 and .3
         release(hostB, id, "10.80.0.4");
+        release(hostA, id, "10.80.0.5");
         release(hostA, id, "10.80.0.9");
         hostA.releasePool(new ReleasePoolRequest(id));
         assertTrue(storeA.list("jovl/v1/ipam/state/").entries().isEmpty(), "no leftovers of the pool");
