@@ -57,7 +57,7 @@ class AllocatorProperties {
         temp.close();
     }
 
-    sealed interface Action permits Any, Specific, Release, Gateway {}
+    sealed interface Action permits Any, Specific, Release, Gateway, Dead {}
 
     record Any(int host) implements Action {}
 
@@ -67,6 +67,9 @@ class AllocatorProperties {
     record Release(int host, int pick) implements Action {}
 
     record Gateway(int host) implements Action {}
+
+    /** The host is declared dead: its addresses (not the gateway) are reclaimed, its blocks disowned. */
+    record Dead(int host) implements Action {}
 
     @Provide
     Arbitrary<List<Action>> actions() {
@@ -79,7 +82,8 @@ class AllocatorProperties {
                         4,
                         Combinators.combine(host, Arbitraries.integers().between(0, 40))
                                 .as(Release::new)),
-                net.jqwik.api.Tuple.of(1, host.map(Gateway::new)));
+                net.jqwik.api.Tuple.of(1, host.map(Gateway::new)),
+                net.jqwik.api.Tuple.of(1, host.map(Dead::new)));
         return action.list().ofMinSize(1).ofMaxSize(45);
     }
 
@@ -169,6 +173,17 @@ class AllocatorProperties {
                     m.taken.remove(o);
                 }
             }
+            case Dead(int host) -> {
+                int expected = (int) m.taken.entrySet().stream()
+                        .filter(e ->
+                                e.getValue().equals(HOSTS[host]) && !e.getKey().equals(m.gateway))
+                        .count();
+                assertEquals(expected, drivers.get((host + 1) % HOSTS.length).releaseAddressesOwnedBy(HOSTS[host]));
+                m.taken
+                        .entrySet()
+                        .removeIf(e ->
+                                e.getValue().equals(HOSTS[host]) && !e.getKey().equals(m.gateway));
+            }
             case Gateway(int host) -> {
                 Outcome got = call(() -> drivers.get(host)
                         .requestAddress(new RequestAddressRequest(
@@ -213,8 +228,12 @@ class AllocatorProperties {
                         store.get(keys.pool(poolId)).orElseThrow().value(), StoredRecords.PoolDefinition.class)
                 .blockShift());
         assertEquals(BlockLayout.forRange(m.range), layout);
-        TreeMap<BigInteger, String> owners = StoredBlocks.assertMatchRecords(store, config.keyPrefix(), poolId);
-        assertTrue(List.of(HOSTS).containsAll(owners.values()), "blocks owned by " + owners.values());
+        TreeMap<BigInteger, String> owners = StoredBlocks.assertMatchRecords(store, config.keyPrefix(), poolId, false);
+        // a block without an owner (null) is one whose host was declared dead
+        assertTrue(
+                owners.values().stream()
+                        .allMatch(o -> o == null || List.of(HOSTS).contains(o)),
+                "blocks owned by " + owners.values());
         assertTrue(keys.prefix().startsWith("props/"));
     }
 

@@ -29,6 +29,12 @@ public final class StoredBlocks {
      * @return allocated offset to the owner of its block
      */
     public static TreeMap<BigInteger, String> assertMatchRecords(Store store, String keyPrefix, String poolId) {
+        return assertMatchRecords(store, keyPrefix, poolId, true);
+    }
+
+    /** As above; without {@code ownersRequired} a block may have no owner (its host was declared dead). */
+    public static TreeMap<BigInteger, String> assertMatchRecords(
+            Store store, String keyPrefix, String poolId, boolean ownersRequired) {
         IpamKeys keys = new IpamKeys(keyPrefix);
         PoolDefinition def =
                 StoredRecords.read(store.get(keys.pool(poolId)).orElseThrow().value(), PoolDefinition.class);
@@ -39,7 +45,7 @@ public final class StoredBlocks {
                 store.list(keys.blocksPrefix(poolId, def.generation())).entries()) {
             BlockValue b = BlockValue.decode(kv.value());
             assertTrue(!b.bits().isEmpty(), "empty block left in the store: " + kv.key());
-            assertTrue(b.owner() != null, "block without an owner: " + kv.key());
+            assertTrue(!ownersRequired || b.owner() != null, "block without an owner: " + kv.key());
             BigInteger start = layout.start(IpamKeys.blockIndexOf(kv.key()));
             for (int bit = 0; bit < BlockBitmap.SIZE; bit++) {
                 if (b.bits().get(bit)) {
