@@ -4,7 +4,11 @@ import dev.jovl.ipam.IpamException.Kind;
 import dev.jovl.ipam.PoolManager.ResolvedPool;
 import dev.jovl.ipam.net.AllocationRange;
 import dev.jovl.ipam.store.BlockBitmap;
-import dev.jovl.ipam.store.FreeAddressFinder;
+import dev.jovl.ipam.store.BlockChooser;
+import dev.jovl.ipam.store.BlockChooser.Choice;
+import dev.jovl.ipam.store.BlockChooser.Source;
+import dev.jovl.ipam.store.BlockLayout;
+import dev.jovl.ipam.store.BlockValue;
 import dev.jovl.ipam.store.Holders;
 import dev.jovl.ipam.store.IpamKeys;
 import dev.jovl.ipam.store.StoredRecords;
@@ -21,10 +25,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,11 +34,14 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Addresses of pools: any free one, a specific one, the gateway; release; listing.
  *
- * <p>Every allocation is one transaction that checks the pool definition's version (the pool was
- * not released meanwhile), compare-and-sets the address's block bitmap and, for "any", the cursor,
- * and creates the address record: two hosts can never both get an address, and a request that
- * fails writes nothing. What this host last read of a pool is cached; the transaction validates
- * the cache, and a lost race drops it and reads again.
+ * <p>A pool is cut into blocks ({@link BlockLayout}), each stored as one key (bitmap and owner
+ * host) while one of its addresses is allocated. A host allocates "any" address inside blocks of
+ * its own ({@link BlockChooser}), claiming a free block in the same transaction as the allocation
+ * when it needs one, so hosts do not write the same keys. Every allocation is one transaction that
+ * checks the pool definition's version (the pool was not released meanwhile), compare-and-sets the
+ * address's block and creates the address record: two hosts can never both get an address, and a
+ * request that fails writes nothing. What this host last read of a pool is cached; the
+ * transaction validates the cache, and a lost race drops it and reads again.
  */
 final class AddressAllocator {
 
@@ -58,8 +63,11 @@ final class AddressAllocator {
         this.pools = pools;
     }
 
-    /** Any free address, searched from the pool's cursor. Returns CIDR form ({@code 10.10.0.2/24}). */
-    String requestAny(PoolId id, String mac) {
+    /**
+     * Any free address, from this host's blocks first ({@link BlockChooser}). Returns CIDR form
+     * ({@code 10.10.0.2/24}).
+     */
+    String requestAny(PoolId id, String mac, boolean swarm) {
         return locked(id, "request an address from pool " + id, cache -> {
             boolean fresh = cache.pool == null;
             ResolvedPool pool = cache.pool();
@@ -70,14 +78,11 @@ final class AddressAllocator {
                 }
             }
             AllocationRange range = pool.range();
-            Optional<KeyValue> cursorKv = cache.cursor();
-            BigInteger from = FreeAddressFinder.clamp(
-                    range,
-                    cursorKv.map(kv -> new BigInteger(kv.valueAsString())).orElse(null));
-            Optional<BigInteger> found =
-                    FreeAddressFinder.inCursorBlock(range, from, bitmap(cache.block(BlockBitmap.blockOf(from))));
-            if (found.isEmpty()) {
-                found = FreeAddressFinder.anywhere(range, from, cache.loadAllBlocks());
+            boolean listedNow = cache.listAllIfIncomplete();
+            Optional<Choice> found = cache.choose(range);
+            if (found.isEmpty() && !listedNow) {
+                cache.listAll(); // "exhausted" is said only on what the store holds now
+                found = cache.choose(range);
             }
             if (found.isEmpty() && !fresh && mac != null) {
                 // a warm cache skipped the MAC lookup above: a resend whose first answer (this
@@ -87,22 +92,37 @@ final class AddressAllocator {
                     return pool.id().subnet().withPrefix(previous.get());
                 }
             }
-            BigInteger offset = found.orElseThrow(() -> new IpamException(
+            Choice choice = found.orElseThrow(() -> new IpamException(
                     Kind.POOL_EXHAUSTED,
                     "pool " + id
                             + " is exhausted: all " + range.capacity() + " addresses of "
                             + (range.subRange() != null ? "ip-range " + range.subRange() : "the subnet")
                             + " are in use"));
-            List<Op> cursorOp = List.of(Op.compareAndSet(
-                    keys.cursor(pool.key(), pool.generation()),
-                    cursorKv.map(KeyValue::version).orElse(0L),
-                    utf8(offset.add(BigInteger.ONE).toString())));
-            return commitAllocation(cache, offset, false, mac, mac != null, cursorOp);
+            List<Op> claimCursor = choice.source() == Source.FREE_BLOCK
+                    ? List.of(Op.compareAndSet(
+                            keys.claimCursor(pool.key(), pool.generation()),
+                            cache.claimCursor.map(KeyValue::version).orElse(0L),
+                            utf8(pool.layout()
+                                    .blockOf(choice.offset())
+                                    .add(BigInteger.ONE)
+                                    .toString())))
+                    : List.of();
+            String answer = commitAllocation(
+                    cache,
+                    choice.offset(),
+                    false,
+                    mac,
+                    mac != null,
+                    swarmTenure(pool, swarm),
+                    choice.claim(),
+                    claimCursor);
+            cache.next = choice.offset().add(BigInteger.ONE);
+            return answer;
         });
     }
 
     /** A specific address ({@code --ip}, {@code --aux-address}); anywhere in the subnet, not only in the ip-range. */
-    String requestSpecific(PoolId id, IpAddress address, String mac) {
+    String requestSpecific(PoolId id, IpAddress address, String mac, boolean swarm) {
         return locked(id, "request address " + address + " from pool " + id, cache -> {
             boolean fresh = cache.pool == null;
             ResolvedPool pool = cache.pool();
@@ -118,10 +138,13 @@ final class AddressAllocator {
                 indexMac = previous.isEmpty();
             }
             BigInteger offset = pool.id().subnet().offsetOf(address);
+            if (swarm && replayedForSwarm(pool, address)) {
+                return pool.id().subnet().withPrefix(address);
+            }
             if (failIfTaken(cache, offset, address, mac, "address " + address)) {
                 return pool.id().subnet().withPrefix(address); // resent request, seen with a warm cache
             }
-            return commitAllocation(cache, offset, false, mac, indexMac, List.of());
+            return commitAllocation(cache, offset, false, mac, indexMac, swarmTenure(pool, swarm), false, List.of());
         });
     }
 
@@ -130,7 +153,7 @@ final class AddressAllocator {
      * host's Docker requests it). Without an address it is the first address of the range, the
      * same on every host.
      */
-    String requestGateway(PoolId id, IpAddress requested) {
+    String requestGateway(PoolId id, IpAddress requested, boolean swarm) {
         return locked(id, "request the gateway of pool " + id, cache -> {
             ResolvedPool pool = cache.pool();
             KeyValue stateKv = holdersKv(pool);
@@ -144,14 +167,13 @@ final class AddressAllocator {
                                     + "; every network on this subnet must use the same --gateway (asked for "
                                     + requested + ")");
                 }
-                List<String> holders = Holders.add(state.gatewayHolders(), hostId);
-                if (holders != state.gatewayHolders()) {
+                PoolState next = swarm
+                        ? SwarmHolders.takeOver(state, hostId)
+                        : state.withGateway(state.gateway(), Holders.add(state.gatewayHolders(), hostId));
+                if (!next.equals(state)) {
                     store.commit(Txn.of(
                             Op.checkVersion(keys.pool(pool.key()), pool.version()),
-                            Op.compareAndSet(
-                                    keys.holders(pool.key()),
-                                    stateKv.version(),
-                                    StoredRecords.write(new PoolState(state.holders(), state.gateway(), holders)))));
+                            Op.compareAndSet(keys.holders(pool.key()), stateKv.version(), StoredRecords.write(next))));
                 }
                 return pool.id().subnet().withPrefix(gateway);
             }
@@ -161,11 +183,12 @@ final class AddressAllocator {
             checkAllocatable(pool, gateway);
             BigInteger offset = pool.id().subnet().offsetOf(gateway);
             failIfTaken(cache, offset, gateway, null, "gateway " + gateway);
+            PoolState withGateway = state.withGateway(gateway.toString(), List.of(hostId));
             Op setGateway = Op.compareAndSet(
                     keys.holders(pool.key()),
                     stateKv.version(),
-                    StoredRecords.write(new PoolState(state.holders(), gateway.toString(), List.of(hostId))));
-            return commitAllocation(cache, offset, true, null, false, List.of(setGateway));
+                    StoredRecords.write(swarm ? SwarmHolders.takeOver(withGateway, hostId) : withGateway));
+            return commitAllocation(cache, offset, true, null, false, null, false, List.of(setGateway));
         });
     }
 
@@ -209,13 +232,13 @@ final class AddressAllocator {
                         Op.compareAndSet(
                                 keys.holders(pool.key()),
                                 stateKv.version(),
-                                StoredRecords.write(new PoolState(state.holders(), state.gateway(), holders)))));
+                                StoredRecords.write(state.withGateway(state.gateway(), holders)))));
                 return;
             }
             ops.add(Op.compareAndSet(
                     keys.holders(pool.key()),
                     stateKv.version(),
-                    StoredRecords.write(new PoolState(state.holders(), null, List.of()))));
+                    StoredRecords.write(state.withGateway(null, List.of()))));
         }
         if (record.mac() != null) {
             store.get(keys.mac(pool.key(), pool.generation(), record.mac()))
@@ -223,7 +246,7 @@ final class AddressAllocator {
                     .ifPresent(kv -> ops.add(Op.deleteIfVersion(kv.key(), kv.version())));
         }
         ops.add(Op.deleteIfVersion(addressKv.get().key(), addressKv.get().version()));
-        commitBlockChange(cache, pool, pool.id().subnet().offsetOf(address), false, ops);
+        commitBlockChange(cache, pool, pool.id().subnet().offsetOf(address), false, false, ops);
     }
 
     /**
@@ -245,8 +268,8 @@ final class AddressAllocator {
                 throw e;
             }
             for (Allocation a : allocations) {
-                if (a.gateway() || !deadHost.equals(a.host())) {
-                    continue;
+                if (a.gateway() || a.swarm() || !deadHost.equals(a.host())) {
+                    continue; // the network's gateway and the swarm's addresses outlive any one host
                 }
                 IpAddress address = IpAddress.parse(a.address());
                 locked(id, "release address " + address + " of dead host " + deadHost, cache -> {
@@ -256,8 +279,39 @@ final class AddressAllocator {
                 });
                 released++;
             }
+            disownBlocks(id, deadHost);
         }
         return released;
+    }
+
+    /**
+     * The dead host's blocks that still hold others' addresses (its own are released above, which
+     * deleted the blocks they emptied) lose their owner, so that any host can claim them.
+     */
+    private void disownBlocks(PoolId id, String deadHost) {
+        locked(id, "release the blocks of dead host " + deadHost + " in pool " + id, cache -> {
+            Optional<ResolvedPool> found = cache.poolIfExists();
+            if (found.isEmpty()) {
+                return null;
+            }
+            ResolvedPool pool = found.get();
+            List<Op> ops = new ArrayList<>();
+            for (KeyValue kv :
+                    store.list(keys.blocksPrefix(pool.key(), pool.generation())).entries()) {
+                BlockValue value = BlockValue.decode(kv.value());
+                if (value.ownedBy(deadHost)) {
+                    ops.add(Op.compareAndSet(
+                            kv.key(), kv.version(), value.withOwner(null).encode()));
+                }
+            }
+            for (int i = 0; i < ops.size(); i += Txn.MAX_OPS - 1) {
+                Txn.Builder txn = Txn.builder().add(Op.checkVersion(keys.pool(pool.key()), pool.version()));
+                ops.subList(i, Math.min(ops.size(), i + Txn.MAX_OPS - 1)).forEach(txn::add);
+                store.commit(txn.build());
+            }
+            cache.clear();
+            return null;
+        });
     }
 
     /** Every allocated address of the pool, in address order. */
@@ -267,7 +321,7 @@ final class AddressAllocator {
         for (KeyValue kv :
                 store.list(keys.addressesPrefix(pool.key(), pool.generation())).entries()) {
             AddressRecord r = StoredRecords.read(kv.value(), AddressRecord.class);
-            out.add(new Allocation(r.address(), r.host(), r.gateway(), r.mac(), r.allocatedAt()));
+            out.add(new Allocation(r.address(), r.host(), r.gateway(), r.mac(), r.allocatedAt(), r.swarmOwned()));
         }
         out.sort(Comparator.comparing(a -> IpAddress.parse(a.address())));
         return out;
@@ -292,12 +346,13 @@ final class AddressAllocator {
      * @return true if {@code mac} (not null) already holds it: a resent request
      */
     private boolean failIfTaken(PoolCache cache, BigInteger offset, IpAddress address, String mac, String what) {
-        BigInteger block = BlockBitmap.blockOf(offset);
-        if (!bitmap(cache.block(block)).get(BlockBitmap.bitOf(offset))) {
+        BlockLayout layout = cache.pool().layout();
+        BigInteger block = layout.blockOf(offset);
+        if (!cache.isAllocated(block, layout.bitOf(offset))) {
             return false;
         }
-        cache.blocks.remove(block); // the cached bitmap may be stale: decide on a fresh read
-        if (!bitmap(cache.block(block)).get(BlockBitmap.bitOf(offset))) {
+        cache.forget(block); // the cached bitmap may be stale: decide on a fresh read
+        if (!cache.isAllocated(block, layout.bitOf(offset))) {
             return false;
         }
         ResolvedPool pool = cache.pool();
@@ -317,48 +372,103 @@ final class AddressAllocator {
      * only if absent: if it exists the transaction fails and the retry, on a cold cache, finds it.
      */
     private String commitAllocation(
-            PoolCache cache, BigInteger offset, boolean gateway, String mac, boolean indexMac, List<Op> extra) {
+            PoolCache cache,
+            BigInteger offset,
+            boolean gateway,
+            String mac,
+            boolean indexMac,
+            Long swarmTenure,
+            boolean claim,
+            List<Op> extra) {
         ResolvedPool pool = cache.pool();
         IpAddress address = pool.id().subnet().addressAt(offset);
         List<Op> ops = new ArrayList<>(extra);
         AddressRecord record = new AddressRecord(
-                address.toString(), hostId, gateway, mac, Instant.now().toString());
+                address.toString(), hostId, gateway, mac, Instant.now().toString(), swarmTenure);
         ops.add(Op.create(
                 keys.address(pool.key(), pool.generation(), address.toString()), StoredRecords.write(record)));
         if (indexMac) {
             ops.add(Op.create(keys.mac(pool.key(), pool.generation(), mac), utf8(address.toString())));
         }
-        commitBlockChange(cache, pool, offset, true, ops);
+        commitBlockChange(cache, pool, offset, true, claim, ops);
         return pool.id().subnet().withPrefix(address);
     }
 
-    /** Commits {@code ops} together with the pool check and the block bit flip; updates the cache. */
+    /**
+     * Commits {@code ops} together with the pool check and the block bit flip; updates the cache. A
+     * block that is not stored yet is created as this host's; with {@code claim} an existing one
+     * becomes this host's; a block left empty is deleted (its affinity released with it). Blocks of
+     * pools in the old layout get no owner.
+     */
     private void commitBlockChange(
-            PoolCache cache, ResolvedPool pool, BigInteger offset, boolean allocate, List<Op> ops) {
-        BigInteger block = BlockBitmap.blockOf(offset);
-        Optional<KeyValue> blockKv = cache.block(block);
-        BlockBitmap next = bitmap(blockKv).with(BlockBitmap.bitOf(offset), allocate);
+            PoolCache cache, ResolvedPool pool, BigInteger offset, boolean allocate, boolean claim, List<Op> ops) {
+        BlockLayout layout = pool.layout();
+        BigInteger block = layout.blockOf(offset);
+        Optional<CachedBlock> current = cache.block(block);
+        // blocks of a pool in the old layout stay as an older jovl stores them (32 bytes, no owner),
+        // so that hosts not yet upgraded can go on reading them
+        String owner = pool.definition().blockShift() == null ? null : hostId;
+        BlockValue base = current.map(CachedBlock::value).orElse(new BlockValue(BlockBitmap.empty(), owner));
+        if (claim) {
+            base = base.withOwner(owner);
+        }
+        BlockValue next = base.with(layout.bitOf(offset), allocate);
         String blockKey = keys.block(pool.key(), pool.generation(), block);
-        long blockVersion = blockKv.map(KeyValue::version).orElse(0L);
+        long blockVersion = current.map(CachedBlock::version).orElse(0L);
         List<Op> all = new ArrayList<>(ops);
         all.add(Op.checkVersion(keys.pool(pool.key()), pool.version()));
         int blockOp = all.size();
+        boolean empty = next.bits().isEmpty();
         all.add(
-                next.isEmpty()
+                empty
                         ? Op.deleteIfVersion(blockKey, blockVersion)
                         : Op.compareAndSet(blockKey, blockVersion, next.encode()));
         Store.TxnResult result = store.commit(new Txn(all));
-        cache.blocks.put(
-                block,
-                next.isEmpty()
-                        ? Optional.empty()
-                        : Optional.of(new KeyValue(blockKey, next.encode(), result.version(blockOp), "")));
+        cache.put(block, empty ? null : new CachedBlock(next, result.version(blockOp)));
+        String claimKey = keys.claimCursor(pool.key(), pool.generation());
         for (int i = 0; i < all.size(); i++) {
-            if (all.get(i).key().equals(keys.cursor(pool.key(), pool.generation()))) {
-                cache.cursor =
-                        Optional.of(new KeyValue(all.get(i).key(), all.get(i).value(), result.version(i), ""));
+            if (all.get(i).key().equals(claimKey)) {
+                cache.claimCursor =
+                        Optional.of(new KeyValue(claimKey, all.get(i).value(), result.version(i), ""));
             }
         }
+    }
+
+    /** The pool's current swarm tenure for an allocation the swarm asked for; null for a host's own. */
+    private Long swarmTenure(ResolvedPool pool, boolean swarm) {
+        if (!swarm) {
+            return null;
+        }
+        return StoredRecords.read(holdersKv(pool).value(), PoolState.class).swarmTenure();
+    }
+
+    /**
+     * A swarm request for an address the swarm already holds from an earlier tenure (a new leader's
+     * allocator restoring what the old one allocated): the address is confirmed for the current
+     * tenure and answered. The same address asked for twice in one tenure, or held by a host's
+     * container, is not a replay: the caller goes on to refuse it.
+     *
+     * @return true if this was a replay, now recorded
+     */
+    private boolean replayedForSwarm(ResolvedPool pool, IpAddress address) {
+        Optional<KeyValue> kv = store.get(keys.address(pool.key(), pool.generation(), address.toString()));
+        if (kv.isEmpty()) {
+            return false;
+        }
+        AddressRecord record = StoredRecords.read(kv.get().value(), AddressRecord.class);
+        if (!record.swarmOwned() || record.gateway()) {
+            return false;
+        }
+        long tenure =
+                StoredRecords.read(holdersKv(pool).value(), PoolState.class).swarmTenure();
+        if (record.swarmTenure() >= tenure) {
+            return false;
+        }
+        store.commit(Txn.of(
+                Op.checkVersion(keys.pool(pool.key()), pool.version()),
+                Op.compareAndSet(
+                        kv.get().key(), kv.get().version(), StoredRecords.write(record.withSwarmTenure(tenure)))));
+        return true;
     }
 
     private KeyValue holdersKv(ResolvedPool pool) {
@@ -369,10 +479,6 @@ final class AddressAllocator {
 
     private Optional<IpAddress> addressOfMac(ResolvedPool pool, String mac) {
         return store.get(keys.mac(pool.key(), pool.generation(), mac)).map(kv -> IpAddress.parse(kv.valueAsString()));
-    }
-
-    private static BlockBitmap bitmap(Optional<KeyValue> kv) {
-        return kv.map(k -> BlockBitmap.decode(k.value())).orElseGet(BlockBitmap::empty);
     }
 
     private static byte[] utf8(String s) {
@@ -419,12 +525,26 @@ final class AddressAllocator {
         return caches.size();
     }
 
+    /** A block as this host last read or wrote it. */
+    private record CachedBlock(BlockValue value, long version) {}
+
     /** What this host last read of one pool; every transaction re-checks the versions it used. */
     private final class PoolCache {
         private final PoolId id;
         private ResolvedPool pool;
-        private Optional<KeyValue> cursor;
-        private final Map<BigInteger, Optional<KeyValue>> blocks = new HashMap<>();
+        /** Known blocks; a key mapped to null is known to be absent. */
+        private final TreeMap<BigInteger, CachedBlock> blocks = new TreeMap<>();
+        /** Stored blocks only, for the chooser. */
+        private final TreeMap<BigInteger, BlockValue> values = new TreeMap<>();
+        /** Whether {@link #blocks} holds every stored block (it was listed), and the claim cursor. */
+        private boolean complete;
+
+        private Optional<KeyValue> claimCursor = Optional.empty();
+        /**
+         * The offset after the last "any" address this host handed out; kept across cache drops
+         * (it is where this host is, not what the store says), lost on restart.
+         */
+        private BigInteger next;
 
         PoolCache(PoolId id) {
             this.id = id;
@@ -432,8 +552,9 @@ final class AddressAllocator {
 
         void clear() {
             pool = null;
-            cursor = null;
             blocks.clear();
+            values.clear();
+            complete = false;
         }
 
         ResolvedPool pool() {
@@ -450,28 +571,61 @@ final class AddressAllocator {
             return Optional.ofNullable(pool);
         }
 
-        Optional<KeyValue> cursor() {
-            if (cursor == null) {
-                cursor = store.get(keys.cursor(pool().key(), pool().generation()));
+        Optional<CachedBlock> block(BigInteger block) {
+            if (!blocks.containsKey(block) && !complete) {
+                put(
+                        block,
+                        store.get(keys.block(pool().key(), pool().generation(), block))
+                                .map(kv -> new CachedBlock(BlockValue.decode(kv.value()), kv.version()))
+                                .orElse(null));
             }
-            return cursor;
+            return Optional.ofNullable(blocks.get(block));
         }
 
-        Optional<KeyValue> block(BigInteger block) {
-            return blocks.computeIfAbsent(block, b -> store.get(keys.block(pool().key(), pool().generation(), b)));
+        boolean isAllocated(BigInteger block, int bit) {
+            return block(block).map(b -> b.value().bits().get(bit)).orElse(false);
         }
 
-        /** Reads every stored block of the pool: the full search when the cursor's block is full. */
-        NavigableMap<BigInteger, BlockBitmap> loadAllBlocks() {
-            NavigableMap<BigInteger, BlockBitmap> all = new TreeMap<>();
+        void put(BigInteger block, CachedBlock value) {
+            blocks.put(block, value);
+            if (value == null) {
+                values.remove(block);
+            } else {
+                values.put(block, value.value());
+            }
+        }
+
+        void forget(BigInteger block) {
+            blocks.remove(block);
+            values.remove(block);
+            complete = false;
+        }
+
+        /** @return whether it listed */
+        boolean listAllIfIncomplete() {
+            if (complete) {
+                return false;
+            }
+            listAll();
+            return true;
+        }
+
+        /** Reads every stored block of the pool (one range read, as many values as blocks in use). */
+        void listAll() {
             blocks.clear();
+            values.clear();
+            claimCursor = store.get(keys.claimCursor(pool().key(), pool().generation()));
             for (KeyValue kv : store.list(keys.blocksPrefix(pool().key(), pool().generation()))
                     .entries()) {
-                BigInteger index = IpamKeys.blockIndexOf(kv.key());
-                blocks.put(index, Optional.of(kv));
-                all.put(index, BlockBitmap.decode(kv.value()));
+                put(IpamKeys.blockIndexOf(kv.key()), new CachedBlock(BlockValue.decode(kv.value()), kv.version()));
             }
-            return all;
+            complete = true;
+        }
+
+        Optional<Choice> choose(AllocationRange range) {
+            BigInteger claimFrom =
+                    claimCursor.map(kv -> new BigInteger(kv.valueAsString())).orElse(null);
+            return BlockChooser.choose(pool().layout(), range, next, claimFrom, hostId, values);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.jovl.ipam;
 
 import dev.jovl.ipam.IpamException.Kind;
 import dev.jovl.ipam.net.AllocationRange;
+import dev.jovl.ipam.store.BlockLayout;
 import dev.jovl.ipam.store.Holders;
 import dev.jovl.ipam.store.IpamKeys;
 import dev.jovl.ipam.store.StoredRecords;
@@ -54,6 +55,10 @@ final class PoolManager {
     record ResolvedPool(PoolId id, PoolDefinition definition, long version, AllocationRange range) {
         String generation() {
             return definition.generation();
+        }
+
+        BlockLayout layout() {
+            return BlockLayout.of(definition.blockShift());
         }
 
         String key() {
@@ -215,8 +220,9 @@ final class PoolManager {
                 subRange == null ? null : subRange.toString(),
                 generation,
                 hostId,
-                Instant.now().toString());
-        PoolState state = new PoolState(List.of(hostId), null, List.of());
+                Instant.now().toString(),
+                BlockLayout.forRange(AllocationRange.of(id.subnet(), subRange)).shift());
+        PoolState state = new PoolState(List.of(hostId), null, List.of(), 0);
         Store.TxnResult result = store.commit(Txn.of(
                 index.update(keys.index(), index.index().with(id.toString())),
                 Op.create(keys.pool(id.toString()), StoredRecords.write(def)),
@@ -238,9 +244,7 @@ final class PoolManager {
         store.commit(Txn.of(
                 Op.checkVersion(keys.pool(pool.key()), pool.version()),
                 Op.compareAndSet(
-                        keys.holders(pool.key()),
-                        stateKv.version(),
-                        StoredRecords.write(new PoolState(holders, state.gateway(), state.gatewayHolders())))));
+                        keys.holders(pool.key()), stateKv.version(), StoredRecords.write(state.withHolders(holders)))));
         LOG.info("host {} now also holds pool {}", hostId, pool.id());
     }
 
@@ -276,7 +280,8 @@ final class PoolManager {
                     Op.compareAndSet(
                             keys.holders(id.toString()),
                             stateKv.get().version(),
-                            StoredRecords.write(new PoolState(holders, state.gateway(), gatewayHolders)))));
+                            StoredRecords.write(
+                                    state.withHolders(holders).withGateway(state.gateway(), gatewayHolders)))));
             return false;
         }
         IndexSnapshot index = readIndex();

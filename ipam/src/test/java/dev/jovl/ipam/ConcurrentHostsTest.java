@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Four hosts (each its own store client and IpamDriver) with two threads each hammer one small
  * pool on the embedded store with any/specific requests and releases at the same time, filling it
- * up so that exhaustion and wrap-around happen. No address may ever be held twice, and at the end
- * the store holds exactly what the threads believe they hold.
+ * up so that exhaustion, borrowing from other hosts' blocks and wrap-around happen. No address may
+ * ever be held twice, and at the end the store holds exactly what the threads believe they hold,
+ * its blocks agreeing with its address records.
  */
 class ConcurrentHostsTest {
 
@@ -95,6 +96,8 @@ class ConcurrentHostsTest {
             Map<String, String> stored = new TreeMap<>();
             drivers.getFirst().allocations(poolId).forEach(a -> stored.put(a.address(), a.host()));
             assertEquals(new TreeMap<>(holder).keySet(), stored.keySet());
+            StoredBlocks.assertMatchRecords(
+                    stores.getFirst(), IpamConfig.defaults().keyPrefix(), poolId);
         } finally {
             pool.shutdownNow();
             stores.forEach(Store::close);

@@ -139,20 +139,23 @@ class IpamDriverTest {
     void releasedAddressesAreNotReusedAtOnce() {
         String id = hostA.requestPool(pool("jovl-global", "10.10.0.0/28", "", false))
                 .poolId();
+        // a /28 is cut in blocks of 4: .0-.3 .4-.7 .8-.11 .12-.15
         String first = any(hostA, id);
-        release(hostA, id, first.split("/")[0]);
-        String second = any(hostA, id);
-        assertNotEquals(first, second);
-        // only once the cursor has gone round the range does the released address come back
-        Set<String> seen = new HashSet<>(List.of(second));
-        for (int i = 0; i < 12; i++) { // .3 .. .14: the rest of the range, all new
-            seen.add(any(hostB, id));
+        assertEquals("10.10.0.1/28", first);
+        release(hostA, id, "10.10.0.1"); // its block is empty now, and deleted
+        // only once the claim cursor has gone round the blocks does the released address come back
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 11; i++) { // .4 .. .14: every other block, all new
+            seen.add(any(hostA, id));
         }
-        assertEquals(13, seen.size());
-        assertTrue(!seen.contains(first));
-        seen.add(any(hostB, id));
-        assertEquals(14, seen.size());
+        assertEquals(11, seen.size());
+        assertTrue(!seen.contains(first) && !seen.contains("10.10.0.2/28") && !seen.contains("10.10.0.3/28"));
+        seen.add(any(hostA, id));
         assertTrue(seen.contains(first), "after wrapping, the released address is handed out again");
+        seen.add(any(hostA, id));
+        seen.add(any(hostA, id));
+        assertEquals(14, seen.size());
+        failsWithoutChange(Kind.POOL_EXHAUSTED, () -> any(hostB, id));
     }
 
     @Test
@@ -212,17 +215,17 @@ class IpamDriverTest {
         String id =
                 hostA.requestPool(pool("jovl-global", "fd00:1::/64", "", true)).poolId();
         assertEquals("fd00:1::1/64", gateway(hostA, id, ""));
-        assertEquals("fd00:1::2/64", any(hostB, id));
+        assertEquals("fd00:1::40/64", any(hostB, id)); // blocks of 64: B claims the second one
         assertEquals("fd00:1::ffff:ffff:ffff:fffe/64", specific(hostB, id, "fd00:1::ffff:ffff:ffff:fffe"));
         assertEquals("fd00:1::ffff:ffff:ffff:ffff/64", specific(hostB, id, "fd00:1::ffff:ffff:ffff:ffff"));
         failsWithoutChange(Kind.ADDRESS_OUTSIDE_POOL, () -> specific(hostB, id, "fd00:1::"));
-        assertEquals("fd00:1::3/64", any(hostA, id));
+        assertEquals("fd00:1::2/64", any(hostA, id)); // A's block: the gateway's
         release(hostB, id, "fd00:1::ffff:ffff:ffff:ffff");
-        // the state stays proportional to the allocations: 2 blocks, not 2^56
+        // the state stays proportional to the allocations: 3 blocks, not 2^58
         long blocks = storeA.list("jovl/v1/ipam/state/").entries().stream()
                 .filter(kv -> kv.key().contains("/b/"))
                 .count();
-        assertEquals(2, blocks);
+        assertEquals(3, blocks);
     }
 
     @Test
@@ -230,10 +233,10 @@ class IpamDriverTest {
         String id = hostA.requestPool(pool("jovl-global", "10.30.0.0/24", "", false))
                 .poolId();
         gateway(hostA, id, "");
-        assertEquals("10.30.0.2/24", any(hostB, id));
+        assertEquals("10.30.0.16/24", any(hostB, id)); // a /24 is cut in blocks of 16
         assertEquals("host-b", hostA.allocations(id).get(1).host());
         // docker network rm may run on host B: its ReleasePool releases the pool created by A
-        release(hostB, id, "10.30.0.2");
+        release(hostB, id, "10.30.0.16");
         release(hostB, id, "10.30.0.1");
         hostB.releasePool(new ReleasePoolRequest(id));
         assertTrue(hostA.pools().isEmpty());
@@ -401,11 +404,95 @@ class IpamDriverTest {
             any(hostA, id);
             any(hostB, id);
         }
+        assertTrue(blockOwners().containsValue("host-b"));
         assertEquals(5, hostA.releaseAddressesOwnedBy("host-b"));
         List<Allocation> left = hostA.allocations(id);
         assertEquals(6, left.size());
         assertTrue(left.stream().allMatch(x -> x.host().equals("host-a") || x.gateway()));
         assertEquals(0, hostA.releaseAddressesOwnedBy("host-b"));
+        // B's blocks: emptied ones deleted; the gateway's (block 0) left without an owner
+        Map<String, String> owners = blockOwners();
+        assertTrue(!owners.containsValue("host-b"), owners.toString());
+        assertEquals("", owners.get("0"), owners.toString());
+        // and claimable: a third host that finds no free block takes it over
+        IpamDriver hostC = new IpamDriver(storeA, IpamConfig.defaults(), "host-c");
+        for (int i = 0; i < 254 - 6; i++) {
+            any(hostC, id);
+        }
+        assertEquals("host-c", blockOwners().get("0"), blockOwners().toString());
+        failsWithoutChange(Kind.POOL_EXHAUSTED, () -> any(hostA, id));
+    }
+
+    /** Block index (hex) to owner host ("" for none), as stored. */
+    private Map<String, String> blockOwners() {
+        return storeA.list("jovl/v1/ipam/state/").entries().stream()
+                .filter(kv -> kv.key().contains("/b/"))
+                .collect(Collectors.toMap(
+                        kv -> kv.key().substring(kv.key().lastIndexOf('/') + 1),
+                        kv -> java.util.Objects.requireNonNullElse(
+                                dev.jovl.ipam.store.BlockValue.decode(kv.value())
+                                        .owner(),
+                                "")));
+    }
+
+    @Test
+    void aPoolStoredByAnOlderJovlKeepsWorking() {
+        // the layout before blocks had owners: no block size in the definition, 256-address
+        // bitmaps of 32 bytes, a cursor key
+        String id = hostA.requestPool(pool("jovl-global", "10.80.0.0/24", "", false))
+                .poolId();
+        dev.jovl.ipam.store.IpamKeys keys = new dev.jovl.ipam.store.IpamKeys("jovl/v1/ipam");
+        KeyValue defKv = storeA.get(keys.pool(id)).orElseThrow();
+        var def = dev.jovl.ipam.store.StoredRecords.read(
+                defKv.value(), dev.jovl.ipam.store.StoredRecords.PoolDefinition.class);
+        String gen = def.generation();
+        dev.jovl.kvstore.Txn.Builder old = dev.jovl.kvstore.Txn.builder()
+                .add(dev.jovl.kvstore.Op.put(
+                        keys.pool(id),
+                        dev.jovl.ipam.store.StoredRecords.write(new dev.jovl.ipam.store.StoredRecords.PoolDefinition(
+                                def.poolId(),
+                                def.addressSpace(),
+                                def.subnet(),
+                                def.subRange(),
+                                gen,
+                                def.createdBy(),
+                                def.createdAt(),
+                                null))))
+                .add(dev.jovl.kvstore.Op.put(
+                        keys.generationPrefix(id, gen) + "cursor",
+                        "4".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        dev.jovl.ipam.store.BlockBitmap bits = dev.jovl.ipam.store.BlockBitmap.empty();
+        for (int host = 1; host <= 3; host++) {
+            bits = bits.with(host, true);
+            old.add(dev.jovl.kvstore.Op.put(
+                    keys.address(id, gen, "10.80.0." + host),
+                    dev.jovl.ipam.store.StoredRecords.write(new dev.jovl.ipam.store.StoredRecords.AddressRecord(
+                            "10.80.0." + host, "host-old", false, null, "2026-11-01T00:00:00Z", null))));
+        }
+        old.add(dev.jovl.kvstore.Op.put(keys.block(id, gen, java.math.BigInteger.ZERO), bits.encode()));
+        storeA.commit(old.build());
+
+        assertEquals("10.80.0.4/24", any(hostB, id)); // the one block, without an owner
+        // still in the old form (32 bytes, no owner), so that a host not yet upgraded can read it
+        assertEquals(
+                32,
+                storeA.get(keys.block(id, gen, java.math.BigInteger.ZERO))
+                        .orElseThrow()
+                        .value()
+                        .length);
+        assertEquals("10.80.0.5/24", any(hostA, id));
+        failsWithoutChange(Kind.ADDRESS_IN_USE, () -> specific(hostA, id, "10.80.0.2"));
+        release(hostA, id, "10.80.0.2");
+        assertEquals("10.80.0.9/24", specific(hostA, id, "10.80.0.9"));
+        assertEquals(
+                List.of("10.80.0.1", "10.80.0.3", "10.80.0.4", "10.80.0.5", "10.80.0.9"),
+                hostA.allocations(id).stream().map(Allocation::address).toList());
+        assertEquals(2, hostA.releaseAddressesOwnedBy("host-old")); // .1 and .3
+        release(hostB, id, "10.80.0.4");
+        release(hostA, id, "10.80.0.5");
+        release(hostA, id, "10.80.0.9");
+        hostA.releasePool(new ReleasePoolRequest(id));
+        assertTrue(storeA.list("jovl/v1/ipam/state/").entries().isEmpty(), "no leftovers of the pool");
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.jovl.ipam.store;
 
-import java.math.BigInteger;
 import java.util.Arrays;
 
 /**
@@ -12,7 +11,6 @@ public final class BlockBitmap {
 
     public static final int SIZE = 256;
     public static final int SHIFT = 8;
-    private static final BigInteger SIZE_BIG = BigInteger.valueOf(SIZE);
 
     private final long[] words;
 
@@ -42,22 +40,6 @@ public final class BlockBitmap {
             out[i] = (byte) (words[i / 8] >>> ((i % 8) * 8));
         }
         return out;
-    }
-
-    public static BigInteger blockOf(BigInteger offset) {
-        return offset.shiftRight(SHIFT);
-    }
-
-    public static int bitOf(BigInteger offset) {
-        return offset.intValue() & (SIZE - 1);
-    }
-
-    public static BigInteger blockStart(BigInteger block) {
-        return block.shiftLeft(SHIFT);
-    }
-
-    public static BigInteger blockEnd(BigInteger block) {
-        return blockStart(block).add(SIZE_BIG).subtract(BigInteger.ONE);
     }
 
     public boolean get(int bit) {

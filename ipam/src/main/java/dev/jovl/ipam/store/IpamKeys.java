@@ -9,8 +9,9 @@ import java.math.BigInteger;
  *                                makes the overlap check and the pick of a free subnet race-free
  * pools/&lt;PoolID&gt;               PoolDefinition, written once, deleted once
  * holders/&lt;PoolID&gt;             PoolState: hosts holding the pool, the gateway and its holders
- * state/&lt;PoolID&gt;/&lt;gen&gt;/cursor  where the next "any address" search starts
- * state/&lt;PoolID&gt;/&lt;gen&gt;/b/&lt;blk&gt;  BlockBitmap of 256 addresses, present only if one is allocated
+ * state/&lt;PoolID&gt;/&lt;gen&gt;/claim   the block after the last one claimed; written by claims only
+ * state/&lt;PoolID&gt;/&lt;gen&gt;/b/&lt;blk&gt;  BlockValue: bitmap and owner host of one block (BlockLayout),
+ *                                present only while one of its addresses is allocated
  * state/&lt;PoolID&gt;/&lt;gen&gt;/a/&lt;ip&gt;   AddressRecord (owner host, gateway flag, MAC)
  * state/&lt;PoolID&gt;/&lt;gen&gt;/m/&lt;mac&gt;  the address handed to that MAC (makes resent requests idempotent)
  * </pre>
@@ -44,8 +45,9 @@ public record IpamKeys(String prefix) {
         return poolStatePrefix(poolId) + generation + "/";
     }
 
-    public String cursor(String poolId, String generation) {
-        return generationPrefix(poolId, generation) + "cursor";
+    /** The block after the last one a host claimed: where the next claim starts looking. */
+    public String claimCursor(String poolId, String generation) {
+        return generationPrefix(poolId, generation) + "claim";
     }
 
     public String blocksPrefix(String poolId, String generation) {

@@ -5,8 +5,10 @@ import dev.jovl.ipam.IpamDriver;
 import dev.jovl.ipam.protocol.IpamProtocol.ReleaseAddressRequest;
 import dev.jovl.ipam.protocol.IpamProtocol.RequestAddressRequest;
 import dev.jovl.ipam.protocol.IpamProtocol.RequestPoolRequest;
+import dev.jovl.kvstore.Op;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Stores;
+import dev.jovl.kvstore.Txn;
 import dev.jovl.kvstore.testing.EtcdServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +19,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -41,11 +44,21 @@ public final class IpamBenchmark {
     private static final int K = Integer.getInteger("jovl.bench.k", 50);
     private static final int FILLERS = 8;
     private static final boolean FSYNC = Boolean.parseBoolean(System.getProperty("jovl.bench.fsync", "true"));
+    /** Allocations per host in the scaling runs. */
+    private static final int M = Integer.getInteger("jovl.bench.m", 400);
+    /** "scaling": only the 1/3/8-host scaling runs and etcd's ceiling beside them. */
+    private static final String ONLY = System.getProperty("jovl.bench.only", "");
 
     public static void main(String[] args) throws Exception {
         System.out.printf(
                 "IPAM benchmark: n=%d per host, k=%d last addresses, %d cores%n",
                 N, K, Runtime.getRuntime().availableProcessors());
+        if (ONLY.equals("scaling")) {
+            try (EtcdServer etcd = EtcdServer.start(FSYNC)) {
+                scaling(FSYNC ? "etcd (fsync)" : "etcd (no fsync)", () -> Stores.open(etcd.url()));
+            }
+            return;
+        }
         if (FSYNC) {
             try (EtcdServer etcd = EtcdServer.start(true)) {
                 oneHost("etcd (fsync)", () -> Stores.open(etcd.url()));
@@ -146,6 +159,98 @@ public final class IpamBenchmark {
                     backend, total / sec(t1 - t0), total, distinct);
         } finally {
             pool.shutdownNow();
+            opened.forEach(Store::close);
+        }
+    }
+
+    /**
+     * Hosts allocating "any" addresses from one /16 at the same time, 1, 3 and 8 of them, each with
+     * its own store client and IpamDriver (as separate hosts), {@link #M} allocations each; beside
+     * each, the store's own ceiling measured the same way: as many clients committing, each on keys
+     * of its own (nothing shared to race on), transactions of the shape of an allocation (a version
+     * check, a compare-and-set of a 40-byte value, a create of a 160-byte record).
+     */
+    private static void scaling(String backend, StoreFactory stores) throws Exception {
+        double oneHost = 0;
+        double oneClient = 0;
+        int round = 0;
+        for (int hosts : new int[] {1, 3, 8}) {
+            String subnet = "10." + (110 + round++) + ".0.0/16";
+            double ipam = parallel(stores, hosts, (store, h) -> {
+                IpamDriver d = new IpamDriver(store, IpamConfig.defaults(), "bench-s" + h);
+                String poolId = pool(d, subnet);
+                for (int i = 0; i < 10; i++) {
+                    any(d, poolId); // warm-up: JIT, connection, the host's first block
+                }
+                return () -> any(d, poolId);
+            });
+            double ceiling = parallel(stores, hosts, (store, h) -> {
+                String own = "bench/ceiling/" + hosts + "/" + h;
+                store.commit(Txn.of(Op.put(own + "/shared", new byte[40])));
+                long[] version = {
+                    store.commit(Txn.of(Op.put(own + "/cas", new byte[40]))).version(0)
+                };
+                long[] seq = {0};
+                long sharedVersion = store.get(own + "/shared").orElseThrow().version();
+                return () -> {
+                    var result = store.commit(Txn.of(
+                            Op.checkVersion(own + "/shared", sharedVersion),
+                            Op.compareAndSet(own + "/cas", version[0], new byte[40]),
+                            Op.create(own + "/r/" + seq[0]++, new byte[160])));
+                    version[0] = result.version(1);
+                };
+            });
+            if (hosts == 1) {
+                oneHost = ipam;
+                oneClient = ceiling;
+            }
+            System.out.printf(
+                    "%-18s %d host(s): %6.0f allocations/s in total (x%.2f one host's)   store ceiling, %d client(s): %6.0f txn/s (x%.2f)%n",
+                    backend, hosts, ipam, ipam / oneHost, hosts, ceiling, ceiling / oneClient);
+        }
+    }
+
+    interface Worker {
+        /** Sets up host {@code h} on its own store client; returns one unit of work. */
+        Runnable setUp(Store store, int h);
+    }
+
+    /** Runs {@link #M} units on each of {@code hosts} threads at once; total units per second. */
+    private static double parallel(StoreFactory stores, int hosts, Worker worker) throws Exception {
+        List<Store> opened = new ArrayList<>();
+        ExecutorService threads = Executors.newFixedThreadPool(hosts);
+        try {
+            List<Runnable> units = new ArrayList<>();
+            for (int h = 0; h < hosts; h++) {
+                Store s = stores.open();
+                opened.add(s);
+                units.add(worker.setUp(s, h));
+            }
+            CountDownLatch start = new CountDownLatch(1);
+            List<CompletableFuture<Void>> runs = new ArrayList<>();
+            for (Runnable unit : units) {
+                runs.add(CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                start.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                return;
+                            }
+                            for (int i = 0; i < M; i++) {
+                                unit.run();
+                            }
+                        },
+                        threads));
+            }
+            long t0 = System.nanoTime();
+            start.countDown();
+            for (CompletableFuture<Void> r : runs) {
+                r.get();
+            }
+            return hosts * (double) M / sec(System.nanoTime() - t0);
+        } finally {
+            threads.shutdownNow();
             opened.forEach(Store::close);
         }
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jovl.ipam.Allocation;
 import dev.jovl.ipam.IpamConfig;
 import dev.jovl.ipam.IpamDriver;
+import dev.jovl.ipam.StoredBlocks;
 import dev.jovl.ipam.protocol.IpamProtocol.RequestPoolRequest;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Stores;
@@ -105,7 +106,7 @@ class MultiProcessEtcdTest {
     }
 
     /** The store's records: exactly the union of what the processes hold, each with its owner. */
-    private static void assertStoreMatches(IpamDriver local, String poolId, Map<String, List<String>> byHost) {
+    private void assertStoreMatches(IpamDriver local, String poolId, Map<String, List<String>> byHost) {
         Map<String, String> expected = new TreeMap<>();
         byHost.forEach((host, cidrs) ->
                 cidrs.forEach(c -> expected.put(c.contains("/") ? c.substring(0, c.indexOf('/')) : c, host)));
@@ -118,6 +119,7 @@ class MultiProcessEtcdTest {
                         },
                         TreeMap::new));
         assertEquals(expected, stored);
+        StoredBlocks.assertMatchRecords(store, IpamConfig.defaults().keyPrefix(), poolId);
     }
 
     private void startHosts(String poolId) throws IOException {

@@ -9,7 +9,7 @@ import net.jqwik.api.Provide;
 
 /**
  * Fuzzing the IPAM's stored records (issue 14): pool index, definition, state, address records
- * and block bitmaps read from any bytes fail only as "corrupt IPAM record"
+ * and block bitmaps and values read from any bytes fail only as "corrupt IPAM record"
  * ({@link IllegalStateException}) or, for a bitmap of the wrong size, {@link IllegalArgumentException}.
  */
 class StoredRecordsFuzzTest {
@@ -31,6 +31,11 @@ class StoredRecordsFuzzTest {
         try {
             BlockBitmap.decode(bytes);
         } catch (IllegalArgumentException wrongSize) {
+            // said so
+        }
+        try {
+            BlockValue.decode(bytes); // any owner bytes are a (strange) host name
+        } catch (IllegalArgumentException tooShort) {
             // said so
         }
     }
