@@ -1,6 +1,7 @@
 package dev.jovl.driver;
 
 import dev.jovl.ipam.IpamDriver;
+import dev.jovl.ipam.IpamException;
 import dev.jovl.ipam.protocol.IpamProtocol.EmptyResponse;
 import dev.jovl.ipam.protocol.IpamProtocol.ReleaseAddressRequest;
 import dev.jovl.overlay.Ids;
@@ -36,7 +37,7 @@ public final class StaleReleaseGuard {
         String ip = plain(request.address());
         if (!ip.isEmpty()) {
             Optional<EndpointRecord> live = holders.holder(request.poolId(), ip, null);
-            if (live.isPresent()) {
+            if (live.isPresent() && !swarmAllocated(request.poolId(), ip)) {
                 log.warn(
                         "ReleaseAddress {} of pool {} ignored: endpoint {} of host {} holds it now (a late release "
                                 + "of an endpoint that was already cleaned up)",
@@ -48,6 +49,20 @@ public final class StaleReleaseGuard {
             }
         }
         return ipam.releaseAddress(request);
+    }
+
+    /**
+     * A swarm's VIP and task addresses are released by the leading manager when swarmkit frees
+     * them, which may come before the task's endpoint is gone on its node: swarmkit's raft state is
+     * their owner, so its releases are never second-guessed.
+     */
+    private boolean swarmAllocated(String poolId, String ip) {
+        try {
+            return ipam.allocations(poolId).stream()
+                    .anyMatch(a -> a.swarm() && a.address().equals(ip));
+        } catch (IpamException e) {
+            return false;
+        }
     }
 
     private static String plain(String address) {
