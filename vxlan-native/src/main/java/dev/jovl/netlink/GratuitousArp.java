@@ -30,7 +30,8 @@ public final class GratuitousArp {
     private GratuitousArp() {}
 
     /**
-     * Sends one gratuitous ARP request per entry on interface {@code ifindex}.
+     * Sends one gratuitous ARP request per entry on interface {@code ifindex}, through a socket of
+     * the calling thread's namespace opened for this call only.
      *
      * @param ethernetSource the frame's source MAC: the sending device's own
      * @param addresses      IPv4 address -> the MAC it now lives at
@@ -39,13 +40,47 @@ public final class GratuitousArp {
         if (addresses.isEmpty()) {
             return;
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.newCaptureState(arena);
-            int fd = Libc.check(
-                    (int) Libc.SOCKET.invokeExact(cs, AF_PACKET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, 0),
-                    cs,
-                    "socket(AF_PACKET)");
-            try {
+        try (Sender s = Sender.open()) {
+            s.announce(ifindex, ethernetSource, addresses);
+        }
+    }
+
+    /**
+     * An {@code AF_PACKET} socket that stays bound to the namespace it was opened in, so that a
+     * namespace's announcements can be sent from any thread without entering it each time (entering
+     * costs a throwaway thread: ~10 ms here, which on a busy host was most of the time a peer
+     * change took). Thread-safe.
+     */
+    public static final class Sender implements AutoCloseable {
+        private int fd; // guarded by this; -1 once closed
+
+        private Sender(int fd) {
+            this.fd = fd;
+        }
+
+        /** Opens the socket in the calling thread's namespace (run it through {@link NetNs#call}). */
+        public static Sender open() {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment cs = Libc.newCaptureState(arena);
+                return new Sender(Libc.check(
+                        (int) Libc.SOCKET.invokeExact(cs, AF_PACKET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, 0),
+                        cs,
+                        "socket(AF_PACKET)"));
+            } catch (ErrnoException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException("socket(AF_PACKET)", t);
+            }
+        }
+
+        /** Sends one gratuitous ARP request per entry on interface {@code ifindex} of the socket's namespace. */
+        public synchronized void announce(
+                int ifindex, MacAddress ethernetSource, Map<IpAddress, MacAddress> addresses) {
+            if (fd < 0) {
+                throw new IllegalStateException("gratuitous ARP sender closed");
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment cs = Libc.newCaptureState(arena);
                 MemorySegment to = arena.allocate(SOCKADDR_LL_BYTES, 4);
                 to.set(ValueLayout.JAVA_SHORT, 0, (short) AF_PACKET);
                 to.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), 2, (short) ETH_P_ARP);
@@ -70,13 +105,19 @@ public final class GratuitousArp {
                                 "gratuitous ARP for " + e.getKey() + " on ifindex " + ifindex, Libc.errno(cs));
                     }
                 }
-            } finally {
-                Libc.close(fd);
+            } catch (ErrnoException | IllegalArgumentException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException("gratuitous ARP", t);
             }
-        } catch (ErrnoException | IllegalArgumentException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("gratuitous ARP", t);
+        }
+
+        @Override
+        public synchronized void close() {
+            if (fd >= 0) {
+                Libc.close(fd);
+                fd = -1;
+            }
         }
     }
 

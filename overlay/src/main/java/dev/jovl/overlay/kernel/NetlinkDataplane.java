@@ -66,6 +66,7 @@ public final class NetlinkDataplane implements Dataplane {
         private final CarrierWatcher carrier;
         private volatile int bridgeIndex;
         private volatile int vxlanIndex;
+        private GratuitousArp.Sender arp; // guarded by this; opened on first use
 
         Sandbox(NetNs ns, NetlinkHandle handle, Supervisor loops) {
             this.ns = ns;
@@ -86,7 +87,20 @@ public final class NetlinkDataplane implements Dataplane {
             return bridgeIndex != 0 && vxlanIndex != 0;
         }
 
+        /** The sandbox's announcement socket: opened inside it once, then used from any thread. */
+        synchronized GratuitousArp.Sender arp() {
+            if (arp == null) {
+                arp = ns.call(GratuitousArp.Sender::open);
+            }
+            return arp;
+        }
+
         void close() {
+            synchronized (this) {
+                if (arp != null) {
+                    arp.close();
+                }
+            }
             carrier.close();
             handle.close();
             ns.close();
@@ -433,10 +447,7 @@ public final class NetlinkDataplane implements Dataplane {
             return;
         }
         Link bridge = sb.get().handle().link(SandboxNames.BRIDGE);
-        sb.get().ns().call(() -> {
-            GratuitousArp.announce(bridge.index(), bridge.mac(), v4);
-            return null;
-        });
+        sb.get().arp().announce(bridge.index(), bridge.mac(), v4);
     }
 
     private static InetAddress literal(String ip) {
