@@ -63,4 +63,4 @@ for n in $sizes; do
 done
 { echo "# examples/scale.sh, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"; cat "$data/lines"; } > "$dat"
 echo "figures: $dat"
-"$here/charts.sh" --scale "$dat" "$out" && echo "chart: $out/scale.png"
+"$here/scale-chart.sh" "$dat" "$out"

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,6 +49,15 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     /** network -> what the kernel holds in its sandbox, as far as we know */
     private final Map<String, PeerEntries> programmed = new ConcurrentHashMap<>();
 
+    /**
+     * Networks whose endpoints changed and are not programmed yet -> when the first of those
+     * changes was seen. The watch thread only marks them; the programming task writes each
+     * network's difference once for every change that arrived meanwhile, so under a burst one
+     * write covers many changes instead of the queue growing behind one write per change.
+     */
+    private final Map<String, Long> dirty = new ConcurrentHashMap<>();
+
+    private final LinkedBlockingQueue<String> toProgram = new LinkedBlockingQueue<>();
     private final CountDownLatch loaded = new CountDownLatch(1);
     private final AtomicBoolean relist = new AtomicBoolean();
     private final AtomicLong reconciles = new AtomicLong();
@@ -114,6 +124,7 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     public void start(Supervisor loops) {
         loop = loops.every("peer-sync", Duration.ZERO, reconcileEvery, this::round)
                 .onStop(this::closeWatch);
+        loops.task("peer-programming", this::programChanges);
     }
 
     /** One round: the first listing and watch until they are in, a re-list when asked, a full reconcile. */
@@ -163,11 +174,22 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     @Override
     public void onEvents(List<WatchEvent> events) {
         long seen = System.nanoTime();
-        Set<String> changed = view.apply(events);
-        for (String networkId : changed) {
+        for (String networkId : view.apply(events)) {
+            if (dirty.putIfAbsent(networkId, seen) == null) {
+                toProgram.add(networkId);
+            }
+        }
+    }
+
+    /** The programming task: writes the changed networks' differences as they come, until stopped. */
+    private void programChanges() throws InterruptedException {
+        while (true) {
+            String networkId = toProgram.take();
+            // unmarked before reading the view: a change arriving from here on marks it again
+            Long seen = dirty.remove(networkId);
             try {
                 locks.run(networkId, () -> {
-                    if (applyChanges(networkId) > 0) {
+                    if (applyChanges(networkId) > 0 && seen != null) {
                         metrics.peersConverged(System.nanoTime() - seen);
                     }
                 });

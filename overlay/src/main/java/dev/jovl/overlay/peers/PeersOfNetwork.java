@@ -9,7 +9,6 @@ import dev.jovl.overlay.LocalHost;
 import dev.jovl.overlay.state.EndpointRecord;
 import dev.jovl.overlay.state.Versioned;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,24 +43,40 @@ public final class PeersOfNetwork {
      */
     public static PeerEntries desired(
             List<Versioned<EndpointRecord>> endpoints, LocalHost self, InvalidRecords invalid) {
-        Map<String, String> neighbours = new HashMap<>();
-        Map<String, String> fdb = new HashMap<>();
-        endpoints.stream()
-                .sorted(Comparator.comparingLong(Versioned::version))
-                .map(Versioned::value)
-                .filter(ep -> !isLocal(ep, self) && !ep.stillPending())
-                .forEach(ep -> {
-                    Wiring w;
-                    try {
-                        w = Wiring.of(ep);
-                    } catch (IllegalArgumentException e) {
-                        invalid.skipped(ep, e.getMessage());
-                        return;
-                    }
-                    fdb.put(w.mac, w.vtep);
-                    w.addresses.forEach(ip -> neighbours.put(ip, w.mac));
-                });
-        return new PeerEntries(neighbours, fdb);
+        // the most recently written record wins an address or a MAC: one pass keeping, per key,
+        // the value of the highest version seen (no sort: this runs for every change of a network)
+        Map<String, Winner> neighbours = new HashMap<>();
+        Map<String, Winner> fdb = new HashMap<>();
+        for (Versioned<EndpointRecord> v : endpoints) {
+            EndpointRecord ep = v.value();
+            if (isLocal(ep, self) || ep.stillPending()) {
+                continue;
+            }
+            Wiring w;
+            try {
+                w = Wiring.of(ep);
+            } catch (IllegalArgumentException e) {
+                invalid.skipped(ep, e.getMessage());
+                continue;
+            }
+            Winner mac = new Winner(w.mac, v.version());
+            fdb.merge(w.mac, new Winner(w.vtep, v.version()), Winner::later);
+            w.addresses.forEach(ip -> neighbours.merge(ip, mac, Winner::later));
+        }
+        return new PeerEntries(Winner.values(neighbours), Winner.values(fdb));
+    }
+
+    /** A key's value and the version of the record it came from. */
+    private record Winner(String value, long version) {
+        static Winner later(Winner a, Winner b) {
+            return b.version > a.version ? b : a;
+        }
+
+        static Map<String, String> values(Map<String, Winner> winners) {
+            Map<String, String> out = HashMap.newHashMap(winners.size());
+            winners.forEach((k, w) -> out.put(k, w.value));
+            return out;
+        }
     }
 
     /** A record's addresses, MAC and VTEP, parsed and in canonical text. */
