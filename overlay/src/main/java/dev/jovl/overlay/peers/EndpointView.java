@@ -113,6 +113,15 @@ final class EndpointView {
         return eps == null ? List.of() : new ArrayList<>(eps.values());
     }
 
+    /** How many records the view holds. */
+    synchronized int size() {
+        int n = 0;
+        for (Map<String, Versioned<EndpointRecord>> eps : byNetwork.values()) {
+            n += eps.size();
+        }
+        return n;
+    }
+
     synchronized List<Versioned<EndpointRecord>> all() {
         List<Versioned<EndpointRecord>> out = new ArrayList<>();
         byNetwork.values().forEach(m -> out.addAll(m.values()));

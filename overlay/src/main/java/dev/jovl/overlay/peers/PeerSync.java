@@ -46,6 +46,7 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     private final NetworkLocks locks;
     private final Duration reconcileEvery;
     private final EndpointView view = new EndpointView();
+    private final PeersOfNetwork.WiringCache wirings = new PeersOfNetwork.WiringCache();
     /** network -> what the kernel holds in its sandbox, as far as we know */
     private final Map<String, PeerEntries> programmed = new ConcurrentHashMap<>();
 
@@ -255,7 +256,8 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
 
     /** @return what was added or changed */
     private PeerEntries write(String networkId, PeerEntries current) {
-        PeerEntries desired = PeersOfNetwork.desired(view.endpointsOf(networkId), self, invalid);
+        PeerEntries desired = PeersOfNetwork.desired(view.endpointsOf(networkId), self, invalid, wirings);
+        wirings.trimTo(view.size());
         PeerEntries remove = PeersOfNetwork.toRemove(current, desired);
         PeerEntries add = PeersOfNetwork.toWrite(current, desired);
         if (!remove.isEmpty() || !add.isEmpty()) {

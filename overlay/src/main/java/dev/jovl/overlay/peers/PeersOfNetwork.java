@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a sandbox should hold for one network: per remote endpoint a neighbour entry (IP -> MAC)
@@ -43,6 +44,12 @@ public final class PeersOfNetwork {
      */
     public static PeerEntries desired(
             List<Versioned<EndpointRecord>> endpoints, LocalHost self, InvalidRecords invalid) {
+        return desired(endpoints, self, invalid, new WiringCache());
+    }
+
+    /** {@link #desired(List, LocalHost, InvalidRecords)}, parsing only the records {@code cache} has not seen. */
+    static PeerEntries desired(
+            List<Versioned<EndpointRecord>> endpoints, LocalHost self, InvalidRecords invalid, WiringCache cache) {
         // the most recently written record wins an address or a MAC: one pass keeping, per key,
         // the value of the highest version seen (no sort: this runs for every change of a network)
         Map<String, Winner> neighbours = new HashMap<>();
@@ -54,7 +61,7 @@ public final class PeersOfNetwork {
             }
             Wiring w;
             try {
-                w = Wiring.of(ep);
+                w = cache.of(ep);
             } catch (IllegalArgumentException e) {
                 invalid.skipped(ep, e.getMessage());
                 continue;
@@ -76,6 +83,32 @@ public final class PeersOfNetwork {
             Map<String, String> out = HashMap.newHashMap(winners.size());
             winners.forEach((k, w) -> out.put(k, w.value));
             return out;
+        }
+    }
+
+    /**
+     * The parsed wiring of records seen before. A network's peers are worked out again for every
+     * change, while its records rarely change: parsing every address and MAC each time was a good
+     * part of a change's cost at thousands of peers per network. Thread-safe; a record that cannot
+     * be parsed is not kept (it is reported each time it is met).
+     */
+    static final class WiringCache {
+        private final Map<EndpointRecord, Wiring> parsed = new ConcurrentHashMap<>();
+
+        Wiring of(EndpointRecord ep) {
+            Wiring w = parsed.get(ep);
+            if (w == null) {
+                w = Wiring.of(ep);
+                parsed.put(ep, w);
+            }
+            return w;
+        }
+
+        /** Forgets everything once it holds far more than the {@code live} records it serves. */
+        void trimTo(int live) {
+            if (parsed.size() > 2 * live + 1024) {
+                parsed.clear();
+            }
         }
     }
 
