@@ -136,8 +136,11 @@ final class FakeHosts implements AutoCloseable {
         return endpointsByHost.get(hostIds.indexOf(host)).size();
     }
 
-    /** A change the churn made: which endpoint, whether it arrived or left, and when it was written. */
-    record Change(Endpoint endpoint, boolean added, long writtenAtNanos) {}
+    /**
+     * A change the churn made: which endpoint, whether it arrived or left, when its write was sent
+     * and when the store acknowledged it.
+     */
+    record Change(Endpoint endpoint, boolean added, long writtenAtNanos, long ackedAtNanos) {}
 
     /**
      * One churn step on a random host other than the dying one: a new container (even steps) or
@@ -152,10 +155,11 @@ final class FakeHosts implements AutoCloseable {
             Endpoint ep = newEndpoint(h, n, fixedAddress(n));
             long t = System.nanoTime();
             store.create(ep.key(), RecordJson.write(ep.record()));
+            long acked = System.nanoTime();
             synchronized (this) {
                 endpointsByHost.get(h).add(ep);
             }
-            return new Change(ep, true, t);
+            return new Change(ep, true, t, acked);
         }
         Endpoint gone;
         synchronized (this) {
@@ -167,7 +171,7 @@ final class FakeHosts implements AutoCloseable {
         }
         long t = System.nanoTime();
         store.delete(gone.key());
-        return new Change(gone, false, t);
+        return new Change(gone, false, t, System.nanoTime());
     }
 
     /** The dying host's daemon stops: its lease is revoked, so its host record goes at once. */

@@ -54,6 +54,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Needs root and an etcd of its own (the store's jovl/ keys are the benchmark's): {@code examples/scale.sh}.
  */
 public final class ScaleBenchmark {
+    /** How often the cold start counts the kernel's entries (a dump of every sandbox). */
     private static final Duration POLL = Duration.ofMillis(20);
 
     public static void main(String[] args) throws Exception {
@@ -241,6 +242,8 @@ public final class ScaleBenchmark {
                     * 1000
                     / Math.max(1, d.metric("jovl_peer_convergence_seconds_count") - inDaemonCount);
             List<Long> latencies = new ArrayList<>();
+            List<Long> fromAck = new ArrayList<>();
+            List<Long> writes = new ArrayList<>();
             int unseen = 0;
             for (FakeHosts.Change c : changes) {
                 long at = events.completedAt(c);
@@ -248,7 +251,9 @@ public final class ScaleBenchmark {
                     unseen++;
                 } else {
                     latencies.add(at - c.writtenAtNanos());
+                    fromAck.add(at - c.ackedAtNanos());
                 }
+                writes.add(c.ackedAtNanos() - c.writtenAtNanos());
             }
             long[] v = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
             figures.put("churn_changes", Integer.toString(changes.size()));
@@ -256,6 +261,13 @@ public final class ScaleBenchmark {
             figures.put("churn_p50_ms", fmt(pct(v, 50)));
             figures.put("churn_p99_ms", fmt(pct(v, 99)));
             figures.put("churn_max_ms", fmt(v.length == 0 ? Double.NaN : v[v.length - 1] / 1e6));
+            // the same from the store's acknowledgement, and the writes themselves (the store's part)
+            long[] a = fromAck.stream().mapToLong(Long::longValue).sorted().toArray();
+            long[] w = writes.stream().mapToLong(Long::longValue).sorted().toArray();
+            figures.put("churn_from_ack_p50_ms", fmt(pct(a, 50)));
+            figures.put("churn_from_ack_p99_ms", fmt(pct(a, 99)));
+            figures.put("churn_write_p50_ms", fmt(pct(w, 50)));
+            figures.put("churn_write_p99_ms", fmt(pct(w, 99)));
             figures.put("churn_in_daemon_mean_ms", fmt(inDaemonMs));
             figures.put("churn_unseen", Long.toString(unseen + failed.get()));
             figures.put("churn_cpu_pct", fmt(cpu / wall / 10));
