@@ -16,6 +16,8 @@ import dev.jovl.overlay.state.EndpointRecord;
 import dev.jovl.overlay.state.StoreLayout;
 import dev.jovl.overlay.state.Versioned;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,6 +59,11 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
      * write covers many changes instead of the queue growing behind one write per change.
      */
     private final Map<String, Long> dirty = new ConcurrentHashMap<>();
+
+    /** network -> endpoints whose records changed since its last programming */
+    private final Map<String, Set<String>> dirtyEndpoints = new ConcurrentHashMap<>();
+    /** network -> what its sandbox should hold, kept up to date per endpoint (guarded by the network's lock) */
+    private final Map<String, DesiredPeers> desiredByNetwork = new ConcurrentHashMap<>();
 
     private final LinkedBlockingQueue<String> toProgram = new LinkedBlockingQueue<>();
     private final CountDownLatch loaded = new CountDownLatch(1);
@@ -175,11 +182,14 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     @Override
     public void onEvents(List<WatchEvent> events) {
         long seen = System.nanoTime();
-        for (String networkId : view.apply(events)) {
+        view.applyTracking(events).forEach((networkId, endpoints) -> {
+            dirtyEndpoints
+                    .computeIfAbsent(networkId, n -> ConcurrentHashMap.newKeySet())
+                    .addAll(endpoints);
             if (dirty.putIfAbsent(networkId, seen) == null) {
                 toProgram.add(networkId);
             }
-        }
+        });
     }
 
     /** The programming task: writes the changed networks' differences as they come, until stopped. */
@@ -188,9 +198,10 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
             String networkId = toProgram.take();
             // unmarked before reading the view: a change arriving from here on marks it again
             Long seen = dirty.remove(networkId);
+            Set<String> endpoints = dirtyEndpoints.remove(networkId);
             try {
                 locks.run(networkId, () -> {
-                    if (applyChanges(networkId) > 0 && seen != null) {
+                    if (applyChanges(networkId, endpoints == null ? Set.of() : endpoints) > 0 && seen != null) {
                         metrics.peersConverged(System.nanoTime() - seen);
                     }
                 });
@@ -228,16 +239,16 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
      *
      * @return how many entries were added or replaced
      */
-    private int applyChanges(String networkId) {
+    private int applyChanges(String networkId, Set<String> endpoints) {
         if (!dataplane.hasSandbox(networkId)) {
-            programmed.remove(networkId);
+            forget(networkId);
             return 0;
         }
         PeerEntries current = programmed.get(networkId);
-        if (current == null) {
-            current = dataplane.dumpPeers(networkId);
-        }
-        PeerEntries written = write(networkId, current);
+        DesiredPeers desired = desiredByNetwork.get(networkId);
+        PeerEntries written = current != null && desired != null
+                ? writeChanges(networkId, current, desired, endpoints)
+                : write(networkId, current != null ? current : dataplane.dumpPeers(networkId));
         // an address that arrives here may have lived at another MAC a moment ago (a container
         // re-created at a fixed address): correct the caches of this sandbox's containers now
         if (!written.neighbours().isEmpty()) {
@@ -254,18 +265,67 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
         return written.size();
     }
 
-    /** @return what was added or changed */
+    /** Works out the network's whole desired state again and writes its difference; @return what was added or changed */
     private PeerEntries write(String networkId, PeerEntries current) {
-        PeerEntries desired = PeersOfNetwork.desired(view.endpointsOf(networkId), self, invalid, wirings);
+        DesiredPeers rebuilt = new DesiredPeers(self, invalid, wirings);
+        view.endpointsByIdOf(networkId)
+                .forEach((id, record) -> rebuilt.update(id, record, new HashSet<>(), new HashSet<>()));
         wirings.trimTo(view.size());
-        PeerEntries remove = PeersOfNetwork.toRemove(current, desired);
-        PeerEntries add = PeersOfNetwork.toWrite(current, desired);
+        PeerEntries desired = rebuilt.entries();
+        PeerEntries written = program(
+                networkId,
+                PeersOfNetwork.toRemove(current, desired),
+                PeersOfNetwork.toWrite(current, desired),
+                desired);
+        desiredByNetwork.put(networkId, rebuilt);
+        return written;
+    }
+
+    /**
+     * Writes what the changes of {@code endpoints} make differ from what the kernel holds, looking
+     * only at the addresses and MACs they touch. @return what was added or changed
+     */
+    private PeerEntries writeChanges(
+            String networkId, PeerEntries current, DesiredPeers desired, Set<String> endpoints) {
+        Set<String> addresses = new HashSet<>();
+        Set<String> macs = new HashSet<>();
+        for (String endpointId : endpoints) {
+            desired.update(endpointId, view.endpoint(networkId, endpointId), addresses, macs);
+        }
+        Map<String, String> removeNeighbours = new HashMap<>();
+        Map<String, String> addNeighbours = new HashMap<>();
+        for (String ip : addresses) {
+            difference(ip, current.neighbours().get(ip), desired.neighbour(ip), removeNeighbours, addNeighbours);
+        }
+        Map<String, String> removeFdb = new HashMap<>();
+        Map<String, String> addFdb = new HashMap<>();
+        for (String mac : macs) {
+            difference(mac, current.fdb().get(mac), desired.fdb(mac), removeFdb, addFdb);
+        }
+        return program(
+                networkId,
+                new PeerEntries(removeNeighbours, removeFdb),
+                new PeerEntries(addNeighbours, addFdb),
+                desired.entries());
+    }
+
+    private static void difference(
+            String key, String have, String want, Map<String, String> remove, Map<String, String> add) {
+        if (want == null && have != null) {
+            remove.put(key, have);
+        } else if (want != null && !want.equals(have)) {
+            add.put(key, want);
+        }
+    }
+
+    /** Applies a difference to the kernel; afterwards it holds {@code desired}. @return {@code add} */
+    private PeerEntries program(String networkId, PeerEntries remove, PeerEntries add, PeerEntries desired) {
         if (!remove.isEmpty() || !add.isEmpty()) {
             try {
                 dataplane.applyPeers(networkId, remove, add);
             } catch (RuntimeException e) {
                 // the kernel state is now unknown: dump it next time instead of trusting our copy
-                programmed.remove(networkId);
+                forget(networkId);
                 throw e;
             }
             log.info(
@@ -285,7 +345,7 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     public void reconcile(String networkId) {
         awaitLoaded();
         if (!dataplane.hasSandbox(networkId)) {
-            programmed.remove(networkId);
+            forget(networkId);
             return;
         }
         PeerEntries actual = dataplane.dumpPeers(networkId);
@@ -302,6 +362,7 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     @Override
     public void forget(String networkId) {
         programmed.remove(networkId);
+        desiredByNetwork.remove(networkId);
     }
 
     /** Reconciles every sandbox this host has. */

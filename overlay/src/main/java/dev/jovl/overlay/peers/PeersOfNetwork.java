@@ -113,7 +113,7 @@ public final class PeersOfNetwork {
     }
 
     /** A record's addresses, MAC and VTEP, parsed and in canonical text. */
-    private record Wiring(List<String> addresses, String mac, String vtep) {
+    record Wiring(List<String> addresses, String mac, String vtep) {
         static Wiring of(EndpointRecord ep) {
             if (ep.mac() == null || ep.vtep() == null) {
                 throw new IllegalArgumentException("no MAC or no VTEP");
