@@ -146,6 +146,8 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
                 relist.set(true);
                 throw e;
             }
+            // the view changed without events: every network's desired state is worked out anew
+            desiredByNetwork.clear();
         }
         reconcileAll();
     }
@@ -355,7 +357,19 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
             log.warn(
                     "network {}: kernel peer entries drifted from what was programmed; fixing", Ids.shortId(networkId));
         }
-        write(networkId, actual);
+        DesiredPeers kept = desiredByNetwork.get(networkId);
+        if (kept != null && before != null) {
+            // the kept desired state has followed every change the watch delivered (those still
+            // queued are written by the programming task): only the kernel can have drifted
+            PeerEntries desired = kept.entries();
+            program(
+                    networkId,
+                    PeersOfNetwork.toRemove(actual, desired),
+                    PeersOfNetwork.toWrite(actual, desired),
+                    desired);
+        } else {
+            write(networkId, actual);
+        }
         reconciles.incrementAndGet();
     }
 
