@@ -418,6 +418,7 @@ class PluginProtocolTest {
                 List.of(
                         "host-lease",
                         "peer-sync",
+                        "peer-programming",
                         "sandbox-sweep",
                         "vanished-endpoints",
                         "network-removal-watch",

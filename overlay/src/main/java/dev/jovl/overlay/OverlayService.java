@@ -21,8 +21,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,13 @@ public final class OverlayService {
     private final LocalEndpointJournal journal;
     private final SandboxCleanup cleanup;
     private final EndpointReadiness readiness;
+    /**
+     * Network records as last read from the store, so that endpoint requests need not read them
+     * again: a network's record does not change while it lives, and CreateEndpoint's write is
+     * conditional on the version seen here, so a network deleted or re-created elsewhere is noticed
+     * (and re-read) there; Join then works on what that CreateEndpoint checked.
+     */
+    private final Map<String, Versioned<NetworkRecord>> knownNetworks = new ConcurrentHashMap<>();
 
     public OverlayService(
             ClusterState state,
@@ -107,6 +116,7 @@ public final class OverlayService {
 
     private void createOnce(
             String networkId, NetworkOptions options, int mtu, List<AddressPool> ipv4, List<AddressPool> ipv6) {
+        knownNetworks.remove(networkId);
         Optional<Versioned<NetworkRecord>> existing = state.network(networkId);
         if (existing.isPresent()) {
             NetworkRecord n = existing.get().value();
@@ -191,6 +201,7 @@ public final class OverlayService {
     /** Removes the network's records (unless swarm allocated it: FreeNetwork does that) and its sandbox here. */
     public void deleteNetwork(NetworkId id) {
         String networkId = id.value();
+        knownNetworks.remove(networkId);
         Optional<Versioned<NetworkRecord>> existing = state.network(networkId);
         if (existing.isPresent() && !existing.get().value().swarmAllocated()) {
             deleteEndpointRecords(networkId);
@@ -264,6 +275,7 @@ public final class OverlayService {
     /** Swarm managers only: the network is gone from the swarm; remove its records and VNI claim. */
     public void freeNetwork(NetworkId id) {
         String networkId = id.value();
+        knownNetworks.remove(networkId);
         Optional<Versioned<NetworkRecord>> network = state.network(networkId);
         if (network.isPresent()) {
             deleteEndpointRecords(networkId);
@@ -301,7 +313,7 @@ public final class OverlayService {
         String ipv4 = addresses.ipv4();
         String ipv6 = addresses.ipv6();
         String givenMac = addresses.mac();
-        NetworkRecord network = requireNetwork(networkId);
+        NetworkRecord network = knownNetwork(networkId).value();
         Inputs.endpointAddress(ipv4, network.ipv4Data(), host.vtep(), "Interface.Address");
         Inputs.endpointAddress(ipv6, network.ipv6Data(), host.vtep(), "Interface.AddressIPv6");
         String mac = givenMac != null ? givenMac : generatedMac(networkId, endpointId, ipv4);
@@ -318,16 +330,7 @@ public final class OverlayService {
                 System.currentTimeMillis(),
                 true);
         try {
-            RETRY.run(() -> {
-                Optional<Versioned<EndpointRecord>> existing = state.endpoint(networkId, endpointId);
-                if (existing.isEmpty()) {
-                    state.createEndpoint(record);
-                } else if (!existing.get().value().sameWiring(record)) {
-                    state.replaceEndpoint(
-                            record.keepingNameAndAgeOf(existing.get().value()),
-                            existing.get().version());
-                }
-            });
+            RETRY.run(() -> storeEndpoint(record));
         } catch (StoreRetry.GaveUp e) {
             throw OverlayException.failed("endpoint " + endpointId + " keeps changing under us", e.getCause());
         }
@@ -357,9 +360,8 @@ public final class OverlayService {
     public String join(NetworkId nid, EndpointId eid) {
         String networkId = nid.value();
         String endpointId = eid.value();
-        NetworkRecord network = requireNetwork(networkId);
-        EndpointRecord endpoint = state.endpoint(networkId, endpointId)
-                .map(Versioned::value)
+        NetworkRecord network = knownNetwork(networkId).value();
+        EndpointRecord endpoint = ownEndpoint(networkId, endpointId)
                 .orElseThrow(() -> OverlayException.invalid(
                         "unknown endpoint " + endpointId + " on network " + networkId + " (no CreateEndpoint seen)"));
         if (!host.hostId().equals(endpoint.host())) {
@@ -381,12 +383,67 @@ public final class OverlayService {
 
     /** Fails unless the endpoint is known to the store. */
     public void requireEndpoint(NetworkId nid, EndpointId eid) {
-        if (state.endpoint(nid.value(), eid.value()).isEmpty()) {
+        if (ownEndpoint(nid.value(), eid.value()).isEmpty()) {
             throw OverlayException.invalid("unknown endpoint " + eid + " on network " + nid);
         }
     }
 
     // ------------------------------------------------------------------------------------- helpers
+
+    /**
+     * Writes a CreateEndpoint's record in one transaction in the usual case: created, on condition
+     * that the network is still the one {@link #knownNetwork} saw. If that fails, the network and
+     * the endpoint are read again: a resend with the same wiring changes nothing, another wiring
+     * replaces the record (keeping its name and age), a network that is gone is an invalid request.
+     */
+    private void storeEndpoint(EndpointRecord record) {
+        String networkId = record.networkId();
+        Versioned<NetworkRecord> network = knownNetwork(networkId);
+        try {
+            state.createEndpointIn(network, record);
+            return;
+        } catch (StoreException.Conflict e) {
+            knownNetworks.remove(networkId); // the network changed, or the endpoint exists: look
+        }
+        network = knownNetwork(networkId);
+        Inputs.endpointAddress(record.ipv4(), network.value().ipv4Data(), host.vtep(), "Interface.Address");
+        Inputs.endpointAddress(record.ipv6(), network.value().ipv6Data(), host.vtep(), "Interface.AddressIPv6");
+        Optional<Versioned<EndpointRecord>> existing = state.endpoint(networkId, record.endpointId());
+        if (existing.isEmpty()) {
+            state.createEndpointIn(network, record);
+        } else if (!existing.get().value().sameWiring(record)) {
+            state.replaceEndpointIn(
+                    network,
+                    record.keepingNameAndAgeOf(existing.get().value()),
+                    existing.get().version());
+        }
+    }
+
+    /** The network's record, from what this host last read of it, else from the store. */
+    private Versioned<NetworkRecord> knownNetwork(String networkId) {
+        Versioned<NetworkRecord> known = knownNetworks.get(networkId);
+        if (known != null) {
+            return known;
+        }
+        Versioned<NetworkRecord> read = state.network(networkId)
+                .orElseThrow(() -> OverlayException.invalid(
+                        "unknown network " + networkId + ": not a jovl network (not in the store "
+                                + state.store().describe() + ")"));
+        knownNetworks.put(networkId, read);
+        return read;
+    }
+
+    /**
+     * This host's own endpoint as its CreateEndpoint last wrote it (the journal, kept until
+     * DeleteEndpoint), else as the store has it.
+     */
+    private Optional<EndpointRecord> ownEndpoint(String networkId, String endpointId) {
+        Optional<EndpointRecord> journalled = journal.get(networkId, endpointId);
+        if (journalled.isPresent()) {
+            return journalled;
+        }
+        return state.endpoint(networkId, endpointId).map(Versioned::value);
+    }
 
     /** A network known to the store; in cluster-store mode it may have been created on another host. */
     private NetworkRecord requireNetwork(String networkId) {

@@ -150,6 +150,38 @@ class OverlayServiceTest {
         assertFalse(h2.kernel.hasSandbox(NET.value()), "a refused Join builds nothing");
     }
 
+    /**
+     * CreateEndpoint works from the network record this host read before, in one conditional
+     * transaction: a network that another host deleted meanwhile is refused with nothing written,
+     * and one re-created with other subnets is read again and checked against.
+     */
+    @Test
+    void createEndpointNoticesANetworkDeletedOrRecreatedByAnotherHost() {
+        h1.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false), POOLS, List.of());
+        EndpointId first = new EndpointId("f1".repeat(32));
+        h1.overlay.createEndpoint(NET, first, EndpointAddresses.checked("10.10.0.7/24", null, null, ""));
+        h2.overlay.deleteNetwork(NET);
+
+        EndpointId second = new EndpointId("f2".repeat(32));
+        assertThrows(
+                OverlayException.Invalid.class,
+                () -> h1.overlay.createEndpoint(
+                        NET, second, EndpointAddresses.checked("10.10.0.8/24", null, null, "")));
+        assertTrue(
+                store.get(StoreLayout.endpoint(NET.value(), second.value())).isEmpty(),
+                "nothing written for a network that is gone");
+
+        List<AddressPool> other = List.of(new AddressPool("jovl", "10.20.0.0/24", "10.20.0.1/24", Map.of()));
+        h2.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false), other, List.of());
+        assertThrows(
+                OverlayException.Invalid.class,
+                () -> h1.overlay.createEndpoint(NET, second, EndpointAddresses.checked("10.10.0.8/24", null, null, "")),
+                "checked against the re-created network's subnet");
+        h1.overlay.createEndpoint(NET, second, EndpointAddresses.checked("10.20.0.8/24", null, null, ""));
+        h1.overlay.createEndpoint(NET, second, EndpointAddresses.checked("10.20.0.8/24", null, null, ""));
+        assertTrue(store.get(StoreLayout.endpoint(NET.value(), second.value())).isPresent());
+    }
+
     @Test
     void aJoinedEndpointIsPublishedAndProgrammedOnTheOtherHostThenRemovedWithIt() {
         h1.overlay.createNetwork(NET, NetworkOptions.of(Map.of(), false), POOLS, List.of());

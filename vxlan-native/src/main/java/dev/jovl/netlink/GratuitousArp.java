@@ -14,10 +14,10 @@ import java.util.Map;
  * kernel overrides an entry on a gratuitous request whatever its lock time (net/ipv4/arp.c,
  * {@code is_garp}); one without an entry ignores it unless {@code arp_accept} is set.
  *
- * <p>Sent through an {@code AF_PACKET} socket of the calling thread's namespace (run it through
- * {@link NetNs#call}); IPv6 addresses are announced by {@link NeighbourAdvertisement}. Sent on a bridge device the frame is flooded to every port, and a bridge
- * does not learn from frames it sends itself, so the Ethernet source (the bridge's own MAC) moves
- * nothing in its forwarding table.
+ * <p>Sent through a {@link FrameSender} of the link's namespace; IPv6 addresses are announced by
+ * {@link NeighbourAdvertisement}. Sent on a bridge device the frame is flooded to every port, and a
+ * bridge does not learn from frames it sends itself, so the Ethernet source (the bridge's own MAC)
+ * moves nothing in its forwarding table.
  */
 public final class GratuitousArp {
     private static final int ETH_P_ARP = 0x0806;
@@ -27,15 +27,27 @@ public final class GratuitousArp {
     private GratuitousArp() {}
 
     /**
-     * Sends one gratuitous ARP request per entry on interface {@code ifindex}.
+     * Sends one gratuitous ARP request per entry on interface {@code ifindex}, through a socket of
+     * the calling thread's namespace opened for this call only.
      *
      * @param ethernetSource the frame's source MAC: the sending device's own
      * @param addresses      IPv4 address -> the MAC it now lives at
      */
     public static void announce(int ifindex, MacAddress ethernetSource, Map<IpAddress, MacAddress> addresses) {
+        try (FrameSender s = FrameSender.open()) {
+            announce(s, ifindex, ethernetSource, addresses);
+        }
+    }
+
+    /** As above, through a sender kept open in the interface's namespace (callable from any thread). */
+    public static void announce(
+            FrameSender sender, int ifindex, MacAddress ethernetSource, Map<IpAddress, MacAddress> addresses) {
+        if (addresses.isEmpty()) {
+            return;
+        }
         List<byte[]> frames = new ArrayList<>(addresses.size());
         addresses.forEach((ip, mac) -> frames.add(frame(ethernetSource, ip, mac)));
-        LinkFrames.send(ifindex, ETH_P_ARP, BROADCAST, frames, "gratuitous ARP");
+        sender.send(ifindex, ETH_P_ARP, BROADCAST, frames, "gratuitous ARP");
     }
 
     /** The frame: broadcast, ARP request whose sender and target address are both {@code ip}. */

@@ -13,7 +13,7 @@ import java.util.Map;
  * ({@code ff02::1}) with the Override flag, it makes a host whose neighbour cache holds the target
  * take the new link-layer address at once (net/ipv6/ndisc.c, {@code ndisc_recv_na}: the entry goes
  * STALE at the new MAC); a host without an entry ignores it. Sent like {@link GratuitousArp},
- * through an {@code AF_PACKET} socket of the calling thread's namespace, the source address being
+ * through a {@link FrameSender} of the link's namespace, the source address being
  * the target itself (the sandbox's bridge has no IPv6 address of its own).
  */
 public final class NeighbourAdvertisement {
@@ -36,9 +36,20 @@ public final class NeighbourAdvertisement {
      * @param addresses      IPv6 address -> the MAC it now lives at
      */
     public static void announce(int ifindex, MacAddress ethernetSource, Map<IpAddress, MacAddress> addresses) {
+        try (FrameSender s = FrameSender.open()) {
+            announce(s, ifindex, ethernetSource, addresses);
+        }
+    }
+
+    /** As above, through a sender kept open in the interface's namespace (callable from any thread). */
+    public static void announce(
+            FrameSender sender, int ifindex, MacAddress ethernetSource, Map<IpAddress, MacAddress> addresses) {
+        if (addresses.isEmpty()) {
+            return;
+        }
         List<byte[]> frames = new ArrayList<>(addresses.size());
         addresses.forEach((ip, mac) -> frames.add(frame(ethernetSource, ip, mac)));
-        LinkFrames.send(ifindex, ETH_P_IPV6, ALL_NODES_MAC, frames, "unsolicited neighbour advertisement");
+        sender.send(ifindex, ETH_P_IPV6, ALL_NODES_MAC, frames, "unsolicited neighbour advertisement");
     }
 
     /** The frame: to all nodes, hop limit 255, Override set, the MAC in a target link-layer option. */

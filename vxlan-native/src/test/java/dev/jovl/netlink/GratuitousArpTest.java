@@ -21,6 +21,35 @@ class GratuitousArpTest extends NamespaceTestBase {
 
     @Test
     void aReachableCacheEntryTakesTheAnnouncedMac() throws Exception {
+        cacheEntryMovesWhen((sandbox, br0) -> sandbox.call(() -> {
+            GratuitousArp.announce(br0.index(), br0.mac(), MOVED);
+            return null;
+        }));
+    }
+
+    /** The sender is opened inside the sandbox once, then used from a thread that never entered it. */
+    @Test
+    void aSenderOpenedInTheSandboxAnnouncesFromAnyThread() throws Exception {
+        cacheEntryMovesWhen((sandbox, br0) -> {
+            try (FrameSender sender = sandbox.call(FrameSender::open)) {
+                GratuitousArp.announce(sender, br0.index(), br0.mac(), MOVED);
+                sender.close();
+                assertThrows(
+                        IllegalStateException.class,
+                        () -> GratuitousArp.announce(sender, br0.index(), br0.mac(), MOVED));
+            }
+        });
+    }
+
+    private static final Map<IpAddress, MacAddress> MOVED =
+            Map.of(IpAddress.parse("10.9.0.7"), MacAddress.parse("06:00:00:00:00:07"));
+
+    @FunctionalInterface
+    private interface Announcement {
+        void send(NetNs sandbox, Link br0) throws Exception;
+    }
+
+    private void cacheEntryMovesWhen(Announcement announcement) throws Exception {
         NetNs sandbox = spaces.netns("gasb");
         NetNs container = spaces.netns("gact");
         String containerName = spaces.tag() + "-gact";
@@ -47,12 +76,7 @@ class GratuitousArpTest extends NamespaceTestBase {
                 "reachable");
         assertTrue(neighbour(containerName).contains("02:42:0a:09:00:07"), neighbour(containerName));
 
-        Link br0 = s.link("br0");
-        sandbox.call(() -> {
-            GratuitousArp.announce(
-                    br0.index(), br0.mac(), Map.of(IpAddress.parse("10.9.0.7"), MacAddress.parse("06:00:00:00:00:07")));
-            return null;
-        });
+        announcement.send(sandbox, s.link("br0"));
 
         long end = System.nanoTime() + 3_000_000_000L;
         while (!neighbour(containerName).contains("06:00:00:00:00:07") && System.nanoTime() < end) {

@@ -7,6 +7,7 @@ import dev.jovl.netlink.BridgeSpec;
 import dev.jovl.netlink.EntryBatch;
 import dev.jovl.netlink.Errno;
 import dev.jovl.netlink.FdbEntry;
+import dev.jovl.netlink.FrameSender;
 import dev.jovl.netlink.GratuitousArp;
 import dev.jovl.netlink.Link;
 import dev.jovl.netlink.Neighbour;
@@ -68,6 +69,7 @@ public final class NetlinkDataplane implements Dataplane {
         private final CarrierWatcher carrier;
         private volatile int bridgeIndex;
         private volatile int vxlanIndex;
+        private FrameSender frames; // guarded by this; opened on first use
 
         Sandbox(NetNs ns, NetlinkHandle handle, Supervisor loops) {
             this.ns = ns;
@@ -88,7 +90,20 @@ public final class NetlinkDataplane implements Dataplane {
             return bridgeIndex != 0 && vxlanIndex != 0;
         }
 
+        /** The sandbox's announcement socket: opened inside it once, then used from any thread. */
+        synchronized FrameSender frames() {
+            if (frames == null) {
+                frames = ns.call(FrameSender::open);
+            }
+            return frames;
+        }
+
         void close() {
+            synchronized (this) {
+                if (frames != null) {
+                    frames.close();
+                }
+            }
             carrier.close();
             handle.close();
             ns.close();
@@ -473,15 +488,9 @@ public final class NetlinkDataplane implements Dataplane {
             return;
         }
         Link bridge = sb.get().handle().link(SandboxNames.BRIDGE);
-        sb.get().ns().call(() -> {
-            if (!v4.isEmpty()) {
-                GratuitousArp.announce(bridge.index(), bridge.mac(), v4);
-            }
-            if (!v6.isEmpty()) {
-                NeighbourAdvertisement.announce(bridge.index(), bridge.mac(), v6);
-            }
-            return null;
-        });
+        FrameSender sender = sb.get().frames();
+        GratuitousArp.announce(sender, bridge.index(), bridge.mac(), v4);
+        NeighbourAdvertisement.announce(sender, bridge.index(), bridge.mac(), v6);
     }
 
     private static InetAddress literal(String ip) {

@@ -68,7 +68,12 @@ final class EndpointView {
 
     /** Applies watch events; returns the networks whose endpoints changed. */
     synchronized Set<String> apply(List<WatchEvent> events) {
-        Set<String> changed = new HashSet<>();
+        return applyTracking(events).keySet();
+    }
+
+    /** Applies watch events; returns, per network whose endpoints changed, which endpoints did. */
+    synchronized Map<String, Set<String>> applyTracking(List<WatchEvent> events) {
+        Map<String, Set<String>> changed = new HashMap<>();
         for (WatchEvent e : events) {
             Key k = Key.parse(e.key());
             if (k == null || e.revision() <= listingRevision) {
@@ -86,14 +91,14 @@ final class EndpointView {
                     EndpointRecord r = RecordJson.read(e.value(), EndpointRecord.class, e.key());
                     eps.put(k.endpoint, new Versioned<>(r, e.revision()));
                     tombstones.remove(e.key());
-                    changed.add(k.network);
+                    changed.computeIfAbsent(k.network, n -> new HashSet<>()).add(k.endpoint);
                 } catch (RuntimeException ex) {
                     skipped.incrementAndGet();
                     log.warn("ignoring unreadable endpoint record {}: {}", e.key(), ex.getMessage());
                 }
             } else {
                 if (eps.remove(k.endpoint) != null) {
-                    changed.add(k.network);
+                    changed.computeIfAbsent(k.network, n -> new HashSet<>()).add(k.endpoint);
                 }
                 tombstones.put(e.key(), e.revision());
                 if (eps.isEmpty()) {
@@ -111,6 +116,27 @@ final class EndpointView {
     synchronized List<Versioned<EndpointRecord>> endpointsOf(String networkId) {
         Map<String, Versioned<EndpointRecord>> eps = byNetwork.get(networkId);
         return eps == null ? List.of() : new ArrayList<>(eps.values());
+    }
+
+    /** One endpoint's record, or {@code null}. */
+    synchronized Versioned<EndpointRecord> endpoint(String networkId, String endpointId) {
+        Map<String, Versioned<EndpointRecord>> eps = byNetwork.get(networkId);
+        return eps == null ? null : eps.get(endpointId);
+    }
+
+    /** A network's records by endpoint id (as their keys name them). */
+    synchronized Map<String, Versioned<EndpointRecord>> endpointsByIdOf(String networkId) {
+        Map<String, Versioned<EndpointRecord>> eps = byNetwork.get(networkId);
+        return eps == null ? Map.of() : new HashMap<>(eps);
+    }
+
+    /** How many records the view holds. */
+    synchronized int size() {
+        int n = 0;
+        for (Map<String, Versioned<EndpointRecord>> eps : byNetwork.values()) {
+            n += eps.size();
+        }
+        return n;
     }
 
     synchronized List<Versioned<EndpointRecord>> all() {

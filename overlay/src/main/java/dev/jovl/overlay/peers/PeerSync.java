@@ -16,11 +16,14 @@ import dev.jovl.overlay.state.EndpointRecord;
 import dev.jovl.overlay.state.StoreLayout;
 import dev.jovl.overlay.state.Versioned;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,9 +48,24 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     private final NetworkLocks locks;
     private final Duration reconcileEvery;
     private final EndpointView view = new EndpointView();
+    private final PeersOfNetwork.WiringCache wirings = new PeersOfNetwork.WiringCache();
     /** network -> what the kernel holds in its sandbox, as far as we know */
     private final Map<String, PeerEntries> programmed = new ConcurrentHashMap<>();
 
+    /**
+     * Networks whose endpoints changed and are not programmed yet -> when the first of those
+     * changes was seen. The watch thread only marks them; the programming task writes each
+     * network's difference once for every change that arrived meanwhile, so under a burst one
+     * write covers many changes instead of the queue growing behind one write per change.
+     */
+    private final Map<String, Long> dirty = new ConcurrentHashMap<>();
+
+    /** network -> endpoints whose records changed since its last programming */
+    private final Map<String, Set<String>> dirtyEndpoints = new ConcurrentHashMap<>();
+    /** network -> what its sandbox should hold, kept up to date per endpoint (guarded by the network's lock) */
+    private final Map<String, DesiredPeers> desiredByNetwork = new ConcurrentHashMap<>();
+
+    private final LinkedBlockingQueue<String> toProgram = new LinkedBlockingQueue<>();
     private final CountDownLatch loaded = new CountDownLatch(1);
     private final AtomicBoolean relist = new AtomicBoolean();
     private final AtomicLong reconciles = new AtomicLong();
@@ -114,6 +132,7 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     public void start(Supervisor loops) {
         loop = loops.every("peer-sync", Duration.ZERO, reconcileEvery, this::round)
                 .onStop(this::closeWatch);
+        loops.task("peer-programming", this::programChanges);
     }
 
     /** One round: the first listing and watch until they are in, a re-list when asked, a full reconcile. */
@@ -127,6 +146,8 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
                 relist.set(true);
                 throw e;
             }
+            // the view changed without events: every network's desired state is worked out anew
+            desiredByNetwork.clear();
         }
         reconcileAll();
     }
@@ -163,11 +184,26 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     @Override
     public void onEvents(List<WatchEvent> events) {
         long seen = System.nanoTime();
-        Set<String> changed = view.apply(events);
-        for (String networkId : changed) {
+        view.applyTracking(events).forEach((networkId, endpoints) -> {
+            dirtyEndpoints
+                    .computeIfAbsent(networkId, n -> ConcurrentHashMap.newKeySet())
+                    .addAll(endpoints);
+            if (dirty.putIfAbsent(networkId, seen) == null) {
+                toProgram.add(networkId);
+            }
+        });
+    }
+
+    /** The programming task: writes the changed networks' differences as they come, until stopped. */
+    private void programChanges() throws InterruptedException {
+        while (true) {
+            String networkId = toProgram.take();
+            // unmarked before reading the view: a change arriving from here on marks it again
+            Long seen = dirty.remove(networkId);
+            Set<String> endpoints = dirtyEndpoints.remove(networkId);
             try {
                 locks.run(networkId, () -> {
-                    if (applyChanges(networkId) > 0) {
+                    if (applyChanges(networkId, endpoints == null ? Set.of() : endpoints) > 0 && seen != null) {
                         metrics.peersConverged(System.nanoTime() - seen);
                     }
                 });
@@ -205,16 +241,16 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
      *
      * @return how many entries were added or replaced
      */
-    private int applyChanges(String networkId) {
+    private int applyChanges(String networkId, Set<String> endpoints) {
         if (!dataplane.hasSandbox(networkId)) {
-            programmed.remove(networkId);
+            forget(networkId);
             return 0;
         }
         PeerEntries current = programmed.get(networkId);
-        if (current == null) {
-            current = dataplane.dumpPeers(networkId);
-        }
-        PeerEntries written = write(networkId, current);
+        DesiredPeers desired = desiredByNetwork.get(networkId);
+        PeerEntries written = current != null && desired != null
+                ? writeChanges(networkId, current, desired, endpoints)
+                : write(networkId, current != null ? current : dataplane.dumpPeers(networkId));
         announce(networkId, written);
         return written.size();
     }
@@ -239,17 +275,67 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
         }
     }
 
-    /** @return what was added or changed */
+    /** Works out the network's whole desired state again and writes its difference; @return what was added or changed */
     private PeerEntries write(String networkId, PeerEntries current) {
-        PeerEntries desired = PeersOfNetwork.desired(view.endpointsOf(networkId), self, invalid);
-        PeerEntries remove = PeersOfNetwork.toRemove(current, desired);
-        PeerEntries add = PeersOfNetwork.toWrite(current, desired);
+        DesiredPeers rebuilt = new DesiredPeers(self, invalid, wirings);
+        view.endpointsByIdOf(networkId)
+                .forEach((id, record) -> rebuilt.update(id, record, new HashSet<>(), new HashSet<>()));
+        wirings.trimTo(view.size());
+        PeerEntries desired = rebuilt.entries();
+        PeerEntries written = program(
+                networkId,
+                PeersOfNetwork.toRemove(current, desired),
+                PeersOfNetwork.toWrite(current, desired),
+                desired);
+        desiredByNetwork.put(networkId, rebuilt);
+        return written;
+    }
+
+    /**
+     * Writes what the changes of {@code endpoints} make differ from what the kernel holds, looking
+     * only at the addresses and MACs they touch. @return what was added or changed
+     */
+    private PeerEntries writeChanges(
+            String networkId, PeerEntries current, DesiredPeers desired, Set<String> endpoints) {
+        Set<String> addresses = new HashSet<>();
+        Set<String> macs = new HashSet<>();
+        for (String endpointId : endpoints) {
+            desired.update(endpointId, view.endpoint(networkId, endpointId), addresses, macs);
+        }
+        Map<String, String> removeNeighbours = new HashMap<>();
+        Map<String, String> addNeighbours = new HashMap<>();
+        for (String ip : addresses) {
+            difference(ip, current.neighbours().get(ip), desired.neighbour(ip), removeNeighbours, addNeighbours);
+        }
+        Map<String, String> removeFdb = new HashMap<>();
+        Map<String, String> addFdb = new HashMap<>();
+        for (String mac : macs) {
+            difference(mac, current.fdb().get(mac), desired.fdb(mac), removeFdb, addFdb);
+        }
+        return program(
+                networkId,
+                new PeerEntries(removeNeighbours, removeFdb),
+                new PeerEntries(addNeighbours, addFdb),
+                desired.entries());
+    }
+
+    private static void difference(
+            String key, String have, String want, Map<String, String> remove, Map<String, String> add) {
+        if (want == null && have != null) {
+            remove.put(key, have);
+        } else if (want != null && !want.equals(have)) {
+            add.put(key, want);
+        }
+    }
+
+    /** Applies a difference to the kernel; afterwards it holds {@code desired}. @return {@code add} */
+    private PeerEntries program(String networkId, PeerEntries remove, PeerEntries add, PeerEntries desired) {
         if (!remove.isEmpty() || !add.isEmpty()) {
             try {
                 dataplane.applyPeers(networkId, remove, add);
             } catch (RuntimeException e) {
                 // the kernel state is now unknown: dump it next time instead of trusting our copy
-                programmed.remove(networkId);
+                forget(networkId);
                 throw e;
             }
             log.info(
@@ -269,7 +355,7 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     public void reconcile(String networkId) {
         awaitLoaded();
         if (!dataplane.hasSandbox(networkId)) {
-            programmed.remove(networkId);
+            forget(networkId);
             return;
         }
         PeerEntries actual = dataplane.dumpPeers(networkId);
@@ -279,9 +365,22 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
             log.warn(
                     "network {}: kernel peer entries drifted from what was programmed; fixing", Ids.shortId(networkId));
         }
-        PeerEntries written = write(networkId, actual);
+        PeerEntries written;
+        DesiredPeers kept = desiredByNetwork.get(networkId);
+        if (kept != null && before != null) {
+            // the kept desired state has followed every change the watch delivered (those still
+            // queued are written by the programming task): only the kernel can have drifted
+            PeerEntries desired = kept.entries();
+            written = program(
+                    networkId,
+                    PeersOfNetwork.toRemove(actual, desired),
+                    PeersOfNetwork.toWrite(actual, desired),
+                    desired);
+        } else {
+            written = write(networkId, actual);
+        }
         // A reconcile after the watch came back (an underlay cut, a store outage) is where the
-        // moves made meanwhile arrive. A sandbox that held no peer entry has no container that
+        // moves made meanwhile may arrive. A sandbox that held no peer entry has no container that
         // could have cached an old MAC, so a new sandbox's first programming sends nothing.
         if (!actual.isEmpty()) {
             announce(networkId, written);
@@ -292,6 +391,7 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     @Override
     public void forget(String networkId) {
         programmed.remove(networkId);
+        desiredByNetwork.remove(networkId);
     }
 
     /** Reconciles every sandbox this host has. */

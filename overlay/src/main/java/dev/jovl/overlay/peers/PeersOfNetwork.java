@@ -9,10 +9,10 @@ import dev.jovl.overlay.LocalHost;
 import dev.jovl.overlay.state.EndpointRecord;
 import dev.jovl.overlay.state.Versioned;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a sandbox should hold for one network: per remote endpoint a neighbour entry (IP -> MAC)
@@ -44,28 +44,76 @@ public final class PeersOfNetwork {
      */
     public static PeerEntries desired(
             List<Versioned<EndpointRecord>> endpoints, LocalHost self, InvalidRecords invalid) {
-        Map<String, String> neighbours = new HashMap<>();
-        Map<String, String> fdb = new HashMap<>();
-        endpoints.stream()
-                .sorted(Comparator.comparingLong(Versioned::version))
-                .map(Versioned::value)
-                .filter(ep -> !isLocal(ep, self) && !ep.stillPending())
-                .forEach(ep -> {
-                    Wiring w;
-                    try {
-                        w = Wiring.of(ep);
-                    } catch (IllegalArgumentException e) {
-                        invalid.skipped(ep, e.getMessage());
-                        return;
-                    }
-                    fdb.put(w.mac, w.vtep);
-                    w.addresses.forEach(ip -> neighbours.put(ip, w.mac));
-                });
-        return new PeerEntries(neighbours, fdb);
+        return desired(endpoints, self, invalid, new WiringCache());
+    }
+
+    /** {@link #desired(List, LocalHost, InvalidRecords)}, parsing only the records {@code cache} has not seen. */
+    static PeerEntries desired(
+            List<Versioned<EndpointRecord>> endpoints, LocalHost self, InvalidRecords invalid, WiringCache cache) {
+        // the most recently written record wins an address or a MAC: one pass keeping, per key,
+        // the value of the highest version seen (no sort: this runs for every change of a network)
+        Map<String, Winner> neighbours = new HashMap<>();
+        Map<String, Winner> fdb = new HashMap<>();
+        for (Versioned<EndpointRecord> v : endpoints) {
+            EndpointRecord ep = v.value();
+            if (isLocal(ep, self) || ep.stillPending()) {
+                continue;
+            }
+            Wiring w;
+            try {
+                w = cache.of(ep);
+            } catch (IllegalArgumentException e) {
+                invalid.skipped(ep, e.getMessage());
+                continue;
+            }
+            Winner mac = new Winner(w.mac, v.version());
+            fdb.merge(w.mac, new Winner(w.vtep, v.version()), Winner::later);
+            w.addresses.forEach(ip -> neighbours.merge(ip, mac, Winner::later));
+        }
+        return new PeerEntries(Winner.values(neighbours), Winner.values(fdb));
+    }
+
+    /** A key's value and the version of the record it came from. */
+    private record Winner(String value, long version) {
+        static Winner later(Winner a, Winner b) {
+            return b.version > a.version ? b : a;
+        }
+
+        static Map<String, String> values(Map<String, Winner> winners) {
+            Map<String, String> out = HashMap.newHashMap(winners.size());
+            winners.forEach((k, w) -> out.put(k, w.value));
+            return out;
+        }
+    }
+
+    /**
+     * The parsed wiring of records seen before. A network's peers are worked out again for every
+     * change, while its records rarely change: parsing every address and MAC each time was a good
+     * part of a change's cost at thousands of peers per network. Thread-safe; a record that cannot
+     * be parsed is not kept (it is reported each time it is met).
+     */
+    static final class WiringCache {
+        private final Map<EndpointRecord, Wiring> parsed = new ConcurrentHashMap<>();
+
+        Wiring of(EndpointRecord ep) {
+            Wiring w = parsed.get(ep);
+            if (w == null) {
+                w = Wiring.of(ep);
+                parsed.put(ep, w);
+            }
+            return w;
+        }
+
+        /** Forgets everything once it holds far more than the {@code live} records it serves. */
+        void trimTo(int live) {
+            if (parsed.size() > 2 * live + 1024) {
+                parsed.clear();
+            }
+        }
     }
 
     /** A record's addresses, MAC and VTEP, parsed and in canonical text. */
-    private record Wiring(List<String> addresses, String mac, String vtep) {
+    record Wiring(List<String> addresses, String mac, String vtep) {
         static Wiring of(EndpointRecord ep) {
             if (ep.mac() == null || ep.vtep() == null) {
                 throw new IllegalArgumentException("no MAC or no VTEP");

@@ -76,6 +76,25 @@ public final class ClusterState {
                 StoreLayout.endpoint(ep.networkId(), ep.endpointId()), expectedVersion, RecordJson.write(ep));
     }
 
+    /** Creates the endpoint's record if absent and {@code network} is still at its version (one transaction). */
+    public long createEndpointIn(Versioned<NetworkRecord> network, EndpointRecord ep) {
+        return store.commit(Txn.of(
+                        Op.checkVersion(StoreLayout.network(network.value().networkId()), network.version()),
+                        Op.create(StoreLayout.endpoint(ep.networkId(), ep.endpointId()), RecordJson.write(ep))))
+                .version(1);
+    }
+
+    /** Replaces the endpoint's record at {@code expectedVersion} if {@code network} is still at its version. */
+    public long replaceEndpointIn(Versioned<NetworkRecord> network, EndpointRecord ep, long expectedVersion) {
+        return store.commit(Txn.of(
+                        Op.checkVersion(StoreLayout.network(network.value().networkId()), network.version()),
+                        Op.compareAndSet(
+                                StoreLayout.endpoint(ep.networkId(), ep.endpointId()),
+                                expectedVersion,
+                                RecordJson.write(ep))))
+                .version(1);
+    }
+
     public boolean deleteEndpoint(String networkId, String endpointId) {
         return store.delete(StoreLayout.endpoint(networkId, endpointId));
     }

@@ -62,6 +62,19 @@ public final class LocalEndpointJournal {
         }
     }
 
+    /** The journalled endpoint, if there is one and it can be read. */
+    public Optional<EndpointRecord> get(String networkId, String endpointId) {
+        Path file = fileOf(networkId, endpointId);
+        try {
+            return Optional.of(RecordJson.read(Files.readAllBytes(file), EndpointRecord.class, file.toString()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot read journal entry of endpoint {}: {}", endpointId, e.toString());
+            return Optional.empty();
+        }
+    }
+
     /** The journalled endpoint of the network whose id {@code matches}, if exactly one. */
     public Optional<EndpointRecord> find(String networkId, Predicate<String> matches) {
         EndpointRecord found = null;
