@@ -3,7 +3,11 @@ package dev.jovl.driver;
 import dev.jovl.driver.api.DriverApi.ActivateResponse;
 import dev.jovl.driver.api.DriverApi.Empty;
 import dev.jovl.driver.cli.DaemonOptions;
+import dev.jovl.driver.docker.DockerEngineClient;
+import dev.jovl.driver.docker.DockerFactsCache;
+import dev.jovl.driver.docker.GlobalScopeGuard;
 import dev.jovl.driver.docker.StandaloneMode;
+import dev.jovl.driver.docker.SwarmServiceDirectory;
 import dev.jovl.driver.http.Json;
 import dev.jovl.driver.http.PluginServer;
 import dev.jovl.driver.http.RequestStats;
@@ -27,6 +31,7 @@ import dev.jovl.overlay.LocalHost;
 import dev.jovl.overlay.NetworkLocks;
 import dev.jovl.overlay.OverlayService;
 import dev.jovl.overlay.SandboxCleanup;
+import dev.jovl.overlay.kernel.NetfilterLoadBalancer;
 import dev.jovl.overlay.kernel.NetlinkDataplane;
 import dev.jovl.overlay.kernel.UnderlayProbe;
 import dev.jovl.overlay.peers.DeadHostReaper;
@@ -36,10 +41,12 @@ import dev.jovl.overlay.peers.NetworkRemovalWatch;
 import dev.jovl.overlay.peers.PeerSync;
 import dev.jovl.overlay.peers.SandboxAdoption;
 import dev.jovl.overlay.runtime.Supervisor;
+import dev.jovl.overlay.services.ServiceLoadBalancing;
 import dev.jovl.overlay.state.ClusterState;
 import dev.jovl.overlay.state.LocalEndpointJournal;
 import dev.jovl.overlay.state.StoreLayout;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -57,6 +64,15 @@ import org.slf4j.LoggerFactory;
 public final class Daemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
     public static final String VERSION = "0.1.0";
+    /** Docker's API is a local socket: a request that takes longer than this is a stuck daemon. */
+    private static final Duration DOCKER_TIMEOUT = Duration.ofSeconds(5);
+    /** How long Docker's swarm state is trusted before /info is asked again. */
+    private static final Duration DOCKER_FACTS_MAX_AGE = Duration.ofSeconds(5);
+    /**
+     * How often the VIP balancer reads each network's service table: a task that stops leaves the
+     * rotation, and a new one joins it, within this plus Docker's own gossip delay.
+     */
+    private static final Duration SERVICE_LB_PERIOD = Duration.ofMillis(500);
 
     private final List<AutoCloseable> closeInOrder;
     private final LocalHost host;
@@ -169,6 +185,22 @@ public final class Daemon implements AutoCloseable {
                 opened.add(standalone);
                 networks = standalone.networks();
             }
+            // scope global: Docker's /info decides whether a network may be made (Docker 23+
+            // without a cluster store), and in swarm mode its service table feeds the VIP balancer
+            CreateNetworkCheck createCheck = CreateNetworkCheck.NONE;
+            ServiceLoadBalancing serviceLb = null;
+            if (settings.scope().equals("global")) {
+                DockerEngineClient docker = new DockerEngineClient(options.dockerSocket(), DOCKER_TIMEOUT);
+                DockerFactsCache dockerFacts = new DockerFactsCache(docker, DOCKER_FACTS_MAX_AGE);
+                createCheck = new GlobalScopeGuard(dockerFacts);
+                serviceLb = new ServiceLoadBalancing(
+                        dataplane,
+                        locks,
+                        new SwarmServiceDirectory(docker, dockerFacts),
+                        new NetfilterLoadBalancer(dataplane, options.sysctlProc()),
+                        SERVICE_LB_PERIOD,
+                        options.reconcileInterval());
+            }
             HealthCheck health = new HealthCheck(
                     store,
                     host,
@@ -181,7 +213,7 @@ public final class Daemon implements AutoCloseable {
                     state, host, settings, dataplane, peers, registration, stats::snapshot, loops, health);
             opened.add(loops); // stopped first (after the socket): the loops use everything above
             DriverRoutes routes = new DriverRoutes(
-                            new NetworkDriverEndpoints(overlay, networks), settings.scope(), ipamConfig)
+                            new NetworkDriverEndpoints(overlay, networks, createCheck), settings.scope(), ipamConfig)
                     .withIpam(ipam)
                     .add("/Jovl.Status", Empty.class, (r, f) -> status.status())
                     .add("/Jovl.Peers", PeersRequest.class, (r, f) -> status.peers(r));
@@ -201,6 +233,9 @@ public final class Daemon implements AutoCloseable {
             loops.every("sandbox-sweep", options.reconcileInterval(), options.reconcileInterval(), adoption::sweepAll);
             removals.start(loops); // network-removal-watch
             activation.start(loops); // endpoint-sweep
+            if (serviceLb != null) {
+                serviceLb.start(loops); // service-lb: VIPs of swarm services in the sandboxes
+            }
             if (standalone != null) {
                 standalone.startLoops(loops); // name-lease, name-feed
             }
