@@ -59,7 +59,7 @@ final class AddressAllocator {
     }
 
     /** Any free address, searched from the pool's cursor. Returns CIDR form ({@code 10.10.0.2/24}). */
-    String requestAny(PoolId id, String mac) {
+    String requestAny(PoolId id, String mac, boolean swarm) {
         return locked(id, "request an address from pool " + id, cache -> {
             boolean fresh = cache.pool == null;
             ResolvedPool pool = cache.pool();
@@ -97,12 +97,12 @@ final class AddressAllocator {
                     keys.cursor(pool.key(), pool.generation()),
                     cursorKv.map(KeyValue::version).orElse(0L),
                     utf8(offset.add(BigInteger.ONE).toString())));
-            return commitAllocation(cache, offset, false, mac, mac != null, cursorOp);
+            return commitAllocation(cache, offset, false, mac, mac != null, swarmTenure(pool, swarm), cursorOp);
         });
     }
 
     /** A specific address ({@code --ip}, {@code --aux-address}); anywhere in the subnet, not only in the ip-range. */
-    String requestSpecific(PoolId id, IpAddress address, String mac) {
+    String requestSpecific(PoolId id, IpAddress address, String mac, boolean swarm) {
         return locked(id, "request address " + address + " from pool " + id, cache -> {
             boolean fresh = cache.pool == null;
             ResolvedPool pool = cache.pool();
@@ -118,10 +118,13 @@ final class AddressAllocator {
                 indexMac = previous.isEmpty();
             }
             BigInteger offset = pool.id().subnet().offsetOf(address);
+            if (swarm && replayedForSwarm(pool, address)) {
+                return pool.id().subnet().withPrefix(address);
+            }
             if (failIfTaken(cache, offset, address, mac, "address " + address)) {
                 return pool.id().subnet().withPrefix(address); // resent request, seen with a warm cache
             }
-            return commitAllocation(cache, offset, false, mac, indexMac, List.of());
+            return commitAllocation(cache, offset, false, mac, indexMac, swarmTenure(pool, swarm), List.of());
         });
     }
 
@@ -130,7 +133,7 @@ final class AddressAllocator {
      * host's Docker requests it). Without an address it is the first address of the range, the
      * same on every host.
      */
-    String requestGateway(PoolId id, IpAddress requested) {
+    String requestGateway(PoolId id, IpAddress requested, boolean swarm) {
         return locked(id, "request the gateway of pool " + id, cache -> {
             ResolvedPool pool = cache.pool();
             KeyValue stateKv = holdersKv(pool);
@@ -144,14 +147,13 @@ final class AddressAllocator {
                                     + "; every network on this subnet must use the same --gateway (asked for "
                                     + requested + ")");
                 }
-                List<String> holders = Holders.add(state.gatewayHolders(), hostId);
-                if (holders != state.gatewayHolders()) {
+                PoolState next = swarm
+                        ? SwarmHolders.takeOver(state, hostId)
+                        : state.withGateway(state.gateway(), Holders.add(state.gatewayHolders(), hostId));
+                if (!next.equals(state)) {
                     store.commit(Txn.of(
                             Op.checkVersion(keys.pool(pool.key()), pool.version()),
-                            Op.compareAndSet(
-                                    keys.holders(pool.key()),
-                                    stateKv.version(),
-                                    StoredRecords.write(new PoolState(state.holders(), state.gateway(), holders)))));
+                            Op.compareAndSet(keys.holders(pool.key()), stateKv.version(), StoredRecords.write(next))));
                 }
                 return pool.id().subnet().withPrefix(gateway);
             }
@@ -161,11 +163,12 @@ final class AddressAllocator {
             checkAllocatable(pool, gateway);
             BigInteger offset = pool.id().subnet().offsetOf(gateway);
             failIfTaken(cache, offset, gateway, null, "gateway " + gateway);
+            PoolState withGateway = state.withGateway(gateway.toString(), List.of(hostId));
             Op setGateway = Op.compareAndSet(
                     keys.holders(pool.key()),
                     stateKv.version(),
-                    StoredRecords.write(new PoolState(state.holders(), gateway.toString(), List.of(hostId))));
-            return commitAllocation(cache, offset, true, null, false, List.of(setGateway));
+                    StoredRecords.write(swarm ? SwarmHolders.takeOver(withGateway, hostId) : withGateway));
+            return commitAllocation(cache, offset, true, null, false, null, List.of(setGateway));
         });
     }
 
@@ -209,13 +212,13 @@ final class AddressAllocator {
                         Op.compareAndSet(
                                 keys.holders(pool.key()),
                                 stateKv.version(),
-                                StoredRecords.write(new PoolState(state.holders(), state.gateway(), holders)))));
+                                StoredRecords.write(state.withGateway(state.gateway(), holders)))));
                 return;
             }
             ops.add(Op.compareAndSet(
                     keys.holders(pool.key()),
                     stateKv.version(),
-                    StoredRecords.write(new PoolState(state.holders(), null, List.of()))));
+                    StoredRecords.write(state.withGateway(null, List.of()))));
         }
         if (record.mac() != null) {
             store.get(keys.mac(pool.key(), pool.generation(), record.mac()))
@@ -245,8 +248,8 @@ final class AddressAllocator {
                 throw e;
             }
             for (Allocation a : allocations) {
-                if (a.gateway() || !deadHost.equals(a.host())) {
-                    continue;
+                if (a.gateway() || a.swarm() || !deadHost.equals(a.host())) {
+                    continue; // the network's gateway and the swarm's addresses outlive any one host
                 }
                 IpAddress address = IpAddress.parse(a.address());
                 locked(id, "release address " + address + " of dead host " + deadHost, cache -> {
@@ -267,7 +270,7 @@ final class AddressAllocator {
         for (KeyValue kv :
                 store.list(keys.addressesPrefix(pool.key(), pool.generation())).entries()) {
             AddressRecord r = StoredRecords.read(kv.value(), AddressRecord.class);
-            out.add(new Allocation(r.address(), r.host(), r.gateway(), r.mac(), r.allocatedAt()));
+            out.add(new Allocation(r.address(), r.host(), r.gateway(), r.mac(), r.allocatedAt(), r.swarmOwned()));
         }
         out.sort(Comparator.comparing(a -> IpAddress.parse(a.address())));
         return out;
@@ -317,12 +320,18 @@ final class AddressAllocator {
      * only if absent: if it exists the transaction fails and the retry, on a cold cache, finds it.
      */
     private String commitAllocation(
-            PoolCache cache, BigInteger offset, boolean gateway, String mac, boolean indexMac, List<Op> extra) {
+            PoolCache cache,
+            BigInteger offset,
+            boolean gateway,
+            String mac,
+            boolean indexMac,
+            Long swarmTenure,
+            List<Op> extra) {
         ResolvedPool pool = cache.pool();
         IpAddress address = pool.id().subnet().addressAt(offset);
         List<Op> ops = new ArrayList<>(extra);
         AddressRecord record = new AddressRecord(
-                address.toString(), hostId, gateway, mac, Instant.now().toString());
+                address.toString(), hostId, gateway, mac, Instant.now().toString(), swarmTenure);
         ops.add(Op.create(
                 keys.address(pool.key(), pool.generation(), address.toString()), StoredRecords.write(record)));
         if (indexMac) {
@@ -359,6 +368,43 @@ final class AddressAllocator {
                         Optional.of(new KeyValue(all.get(i).key(), all.get(i).value(), result.version(i), ""));
             }
         }
+    }
+
+    /** The pool's current swarm tenure for an allocation the swarm asked for; null for a host's own. */
+    private Long swarmTenure(ResolvedPool pool, boolean swarm) {
+        if (!swarm) {
+            return null;
+        }
+        return StoredRecords.read(holdersKv(pool).value(), PoolState.class).swarmTenure();
+    }
+
+    /**
+     * A swarm request for an address the swarm already holds from an earlier tenure (a new leader's
+     * allocator restoring what the old one allocated): the address is confirmed for the current
+     * tenure and answered. The same address asked for twice in one tenure, or held by a host's
+     * container, is not a replay: the caller goes on to refuse it.
+     *
+     * @return true if this was a replay, now recorded
+     */
+    private boolean replayedForSwarm(ResolvedPool pool, IpAddress address) {
+        Optional<KeyValue> kv = store.get(keys.address(pool.key(), pool.generation(), address.toString()));
+        if (kv.isEmpty()) {
+            return false;
+        }
+        AddressRecord record = StoredRecords.read(kv.get().value(), AddressRecord.class);
+        if (!record.swarmOwned() || record.gateway()) {
+            return false;
+        }
+        long tenure =
+                StoredRecords.read(holdersKv(pool).value(), PoolState.class).swarmTenure();
+        if (record.swarmTenure() >= tenure) {
+            return false;
+        }
+        store.commit(Txn.of(
+                Op.checkVersion(keys.pool(pool.key()), pool.version()),
+                Op.compareAndSet(
+                        kv.get().key(), kv.get().version(), StoredRecords.write(record.withSwarmTenure(tenure)))));
+        return true;
     }
 
     private KeyValue holdersKv(ResolvedPool pool) {

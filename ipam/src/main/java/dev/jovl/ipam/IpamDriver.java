@@ -88,17 +88,24 @@ public final class IpamDriver {
         return EmptyResponse.INSTANCE;
     }
 
-    /** {@code /IpamDriver.RequestAddress}: any, a specific address, or the gateway; answered in CIDR form. */
+    /**
+     * {@code /IpamDriver.RequestAddress}: any, a specific address, or the gateway; answered in CIDR
+     * form. A request from swarmkit's allocator (the serial option) that asks again for what the
+     * swarm holds from an earlier leader is answered with it (see README, "Swarm mode").
+     */
     public RequestAddressResponse requestAddress(RequestAddressRequest request) {
         Objects.requireNonNull(request, "request");
         PoolId id = PoolId.parse(request.poolId());
         IpAddress address = request.address().isEmpty() ? null : parseAddress(request.address());
+        boolean swarm = request.isSwarmAllocation();
         String cidr;
         if (request.isGateway()) {
-            cidr = addresses.requestGateway(id, address);
+            cidr = addresses.requestGateway(id, address, swarm);
         } else {
             String mac = mac(request.options().get(IpamProtocol.MAC_ADDRESS_OPTION));
-            cidr = address == null ? addresses.requestAny(id, mac) : addresses.requestSpecific(id, address, mac);
+            cidr = address == null
+                    ? addresses.requestAny(id, mac, swarm)
+                    : addresses.requestSpecific(id, address, mac, swarm);
         }
         return new RequestAddressResponse(cidr, Map.of());
     }

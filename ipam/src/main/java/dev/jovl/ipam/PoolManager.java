@@ -216,7 +216,7 @@ final class PoolManager {
                 generation,
                 hostId,
                 Instant.now().toString());
-        PoolState state = new PoolState(List.of(hostId), null, List.of());
+        PoolState state = new PoolState(List.of(hostId), null, List.of(), 0);
         Store.TxnResult result = store.commit(Txn.of(
                 index.update(keys.index(), index.index().with(id.toString())),
                 Op.create(keys.pool(id.toString()), StoredRecords.write(def)),
@@ -238,9 +238,7 @@ final class PoolManager {
         store.commit(Txn.of(
                 Op.checkVersion(keys.pool(pool.key()), pool.version()),
                 Op.compareAndSet(
-                        keys.holders(pool.key()),
-                        stateKv.version(),
-                        StoredRecords.write(new PoolState(holders, state.gateway(), state.gatewayHolders())))));
+                        keys.holders(pool.key()), stateKv.version(), StoredRecords.write(state.withHolders(holders)))));
         LOG.info("host {} now also holds pool {}", hostId, pool.id());
     }
 
@@ -276,7 +274,8 @@ final class PoolManager {
                     Op.compareAndSet(
                             keys.holders(id.toString()),
                             stateKv.get().version(),
-                            StoredRecords.write(new PoolState(holders, state.gateway(), gatewayHolders)))));
+                            StoredRecords.write(
+                                    state.withHolders(holders).withGateway(state.gateway(), gatewayHolders)))));
             return false;
         }
         IndexSnapshot index = readIndex();

@@ -22,6 +22,12 @@ public final class IpamProtocol {
     public static final String REQUEST_ADDRESS_TYPE = "RequestAddressType";
     /** The option carrying the endpoint's MAC when the driver said RequiresMACAddress. */
     public static final String MAC_ADDRESS_OPTION = "com.docker.network.endpoint.macaddress";
+    /**
+     * libnetwork's {@code ipamapi.AllocSerialPrefix}. swarmkit's allocator sets it to "true" on every
+     * RequestAddress it sends (gateway, VIP, task and attachment addresses); Docker's daemon never
+     * sends it on a RequestAddress. jovl reads it as "this request comes from the swarm".
+     */
+    public static final String SERIAL_ALLOCATION_OPTION = "com.docker.network.ipam.serial";
 
     /** {@code /IpamDriver.GetCapabilities} response. */
     public record CapabilitiesResponse(
@@ -85,6 +91,11 @@ public final class IpamProtocol {
 
         public boolean isGateway() {
             return GATEWAY_REQUEST_TYPE.equals(options.get(REQUEST_ADDRESS_TYPE));
+        }
+
+        /** Sent by swarmkit's network allocator (see {@link #SERIAL_ALLOCATION_OPTION}). */
+        public boolean isSwarmAllocation() {
+            return "true".equals(options.get(SERIAL_ALLOCATION_OPTION));
         }
     }
 

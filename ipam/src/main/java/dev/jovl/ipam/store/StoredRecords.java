@@ -58,16 +58,45 @@ public final class StoredRecords {
     /**
      * Who holds the pool, and its gateway. Holders are kept in the order they came: in the global
      * address space a release from a host that is not a holder drops the oldest one.
+     *
+     * <p>{@code swarmTenure} counts the swarm allocators that took this pool over: each swarm
+     * gateway request (a new leader's allocator starting, or the network's first allocation)
+     * raises it. 0: never allocated by a swarm.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record PoolState(List<String> holders, String gateway, List<String> gatewayHolders) {
+    public record PoolState(List<String> holders, String gateway, List<String> gatewayHolders, long swarmTenure) {
         public PoolState {
             holders = holders == null ? List.of() : List.copyOf(holders);
             gatewayHolders = gatewayHolders == null ? List.of() : List.copyOf(gatewayHolders);
         }
+
+        public PoolState withHolders(List<String> next) {
+            return new PoolState(next, gateway, gatewayHolders, swarmTenure);
+        }
+
+        public PoolState withGateway(String nextGateway, List<String> nextGatewayHolders) {
+            return new PoolState(holders, nextGateway, nextGatewayHolders, swarmTenure);
+        }
+
+        public PoolState withSwarmTenure(long tenure) {
+            return new PoolState(holders, gateway, gatewayHolders, tenure);
+        }
     }
 
-    /** One allocated address. */
+    /**
+     * One allocated address. {@code swarmTenure} is set only for addresses the swarm's allocator
+     * holds (not one host): the tenure of the pool in which it last asked for it.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record AddressRecord(String address, String host, boolean gateway, String mac, String allocatedAt) {}
+    public record AddressRecord(
+            String address, String host, boolean gateway, String mac, String allocatedAt, Long swarmTenure) {
+
+        public boolean swarmOwned() {
+            return swarmTenure != null;
+        }
+
+        public AddressRecord withSwarmTenure(long tenure) {
+            return new AddressRecord(address, host, gateway, mac, allocatedAt, tenure);
+        }
+    }
 }
