@@ -5,8 +5,9 @@
 # socket mounted (VIP services come from its network inspect), installed before the host joins so
 # the scheduler sees the plugin on every node from the start.
 #
-# Functions: jex_swarm_up N (jex_up N standalone + plugin + swarm init on jex-h1, the others join
-#            as managers), jex_swarm_plugin_install HOST, jex_swarm_leader, jex_dockerd_kill HOST.
+# Functions: jex_swarm_up N (= jex_swarm_hosts_up N: jex_up N standalone + the plugin on each, then
+#            jex_swarm_form: swarm init on jex-h1, the others join as managers),
+#            jex_swarm_plugin_install HOST, jex_swarm_leader, jex_dockerd_kill HOST.
 
 # jex_swarm_plugin_install HOST: install.sh with the settings above; the plugin dir must be built
 # (examples/plugin/build.sh).
@@ -19,13 +20,20 @@ jex_swarm_plugin_install() {
     docker-socket.source="$(jex_sock "$h")" >&2
 }
 
-# jex_swarm_up N: N hosts in one swarm, every one a manager (3 managers survive the loss of one).
-jex_swarm_up() {
-  local n=${1:-3} h pids=() p rc=0 token
+# jex_swarm_hosts_up N: N hosts without cluster store, jovl:latest installed on each; no swarm yet.
+jex_swarm_hosts_up() {
+  local n=${1:-3} h pids=() p rc=0
   jex_up "$n" standalone || return 1
   for h in $(jex_hosts); do jex_swarm_plugin_install "$h" & pids+=($!); done
   for p in "${pids[@]}"; do wait "$p" || rc=1; done
   [ $rc = 0 ] || { jex_die "the plugin did not install on every host"; return 1; }
+}
+
+# jex_swarm_form: swarm init on jex-h1, every other host joins as a manager (3 managers survive the
+# loss of one); waits until every node is Ready.
+jex_swarm_form() {
+  local h token n
+  n=$(jex_hosts | wc -l)
   jex_log "jex-h1: docker swarm init"
   jex_docker jex-h1 swarm init --advertise-addr "$(jex_host_ip jex-h1)" >/dev/null || return 1
   token=$(jex_docker jex-h1 swarm join-token -q manager) || return 1
@@ -37,6 +45,9 @@ jex_swarm_up() {
   jex_wait 60 jex_swarm_all_ready "$n" || { jex_die "not every node is Ready in the swarm"; return 1; }
   jex_log "swarm of $n managers up, jovl:latest on every node"
 }
+
+# jex_swarm_up N: both of the above.
+jex_swarm_up() { jex_swarm_hosts_up "$@" && jex_swarm_form; }
 
 jex_swarm_all_ready() {
   [ "$(jex_docker jex-h1 node ls --format '{{.Status}}' 2>/dev/null | grep -c '^Ready$')" = "$1" ]

@@ -197,6 +197,7 @@ public final class Daemon implements AutoCloseable {
                         dataplane,
                         locks,
                         new SwarmServiceDirectory(docker, dockerFacts),
+                        peers::readyIpv4Addresses,
                         new NetfilterLoadBalancer(dataplane, options.sysctlProc()),
                         SERVICE_LB_PERIOD,
                         options.reconcileInterval());

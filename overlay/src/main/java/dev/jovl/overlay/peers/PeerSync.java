@@ -4,6 +4,7 @@ import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Watch;
 import dev.jovl.kvstore.WatchEvent;
 import dev.jovl.kvstore.WatchListener;
+import dev.jovl.net.IpAddress;
 import dev.jovl.overlay.Dataplane;
 import dev.jovl.overlay.Dataplane.PeerEntries;
 import dev.jovl.overlay.Ids;
@@ -16,6 +17,7 @@ import dev.jovl.overlay.state.EndpointRecord;
 import dev.jovl.overlay.state.StoreLayout;
 import dev.jovl.overlay.state.Versioned;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -291,6 +293,26 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
 
     public List<Versioned<EndpointRecord>> endpointsOf(String networkId) {
         return view.endpointsOf(networkId);
+    }
+
+    /**
+     * The IPv4 addresses of the network's endpoints whose interface is up, on every host, as the
+     * store watch has them: a container that stopped is gone from here as soon as its
+     * DeleteEndpoint reached the store.
+     */
+    public Set<IpAddress> readyIpv4Addresses(String networkId) {
+        Set<IpAddress> out = new HashSet<>();
+        for (Versioned<EndpointRecord> v : view.endpointsOf(networkId)) {
+            EndpointRecord e = v.value();
+            if (!e.stillPending() && e.ipv4Address() != null) {
+                try {
+                    out.add(IpAddress.parse(e.ipv4Address()));
+                } catch (IllegalArgumentException bad) {
+                    // the view keeps only checked records; a bad one is simply not an address here
+                }
+            }
+        }
+        return out;
     }
 
     public List<Versioned<EndpointRecord>> allEndpoints() {

@@ -1,8 +1,10 @@
 package dev.jovl.overlay.services;
 
 import dev.jovl.net.Cidr;
+import dev.jovl.net.IpAddress;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The VIP services of one network as its container runtime sees them, with the network's subnets
@@ -18,5 +20,17 @@ public record NetworkServices(List<Cidr> subnets, List<VirtualService> services)
         services = services.stream()
                 .sorted(Comparator.comparing(VirtualService::vip).thenComparing(VirtualService::name))
                 .toList();
+    }
+
+    /** The same services with only the tasks whose address is in {@code live}. */
+    public NetworkServices keepingTasks(Set<IpAddress> live) {
+        return new NetworkServices(
+                subnets,
+                services.stream()
+                        .map(s -> new VirtualService(
+                                s.name(),
+                                s.vip(),
+                                s.tasks().stream().filter(live::contains).toList()))
+                        .toList());
     }
 }

@@ -1,5 +1,6 @@
 package dev.jovl.overlay.services;
 
+import dev.jovl.net.IpAddress;
 import dev.jovl.overlay.Dataplane;
 import dev.jovl.overlay.Ids;
 import dev.jovl.overlay.NetworkLocks;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -16,8 +18,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The VIP load balancer's reconcile loop: every period, for each network with a sandbox on this
- * host, asks the {@link ServiceDirectory} for its services and makes the sandbox hold the matching
- * {@link LoadBalancerPlan}. A plan is written only when it differs from the last one written (one
+ * host, asks the {@link ServiceDirectory} for its services, keeps of their tasks those that are
+ * live endpoints in jovl's own view of the network, and makes the sandbox hold the matching
+ * {@link LoadBalancerPlan}. The second filter is what makes a stopped task leave at once: Docker
+ * keeps listing a task for seconds after it stopped (until its node has removed the endpoint and
+ * gossiped it), while jovl's store loses the endpoint at DeleteEndpoint and every host's watch
+ * sees it within milliseconds; a new task, likewise, is taken once its interface is up. A plan is written only when it differs from the last one written (one
  * atomic replace), and again every {@code reapplyEvery} so that rules or addresses changed behind
  * jovl's back are put right. A sandbox that never had a VIP and needs none is only looked at (its
  * bridge addresses), never rewritten: outside swarm mode the loop costs one directory question per
@@ -31,6 +37,7 @@ public final class ServiceLoadBalancing {
     private final Dataplane dataplane;
     private final NetworkLocks locks;
     private final ServiceDirectory directory;
+    private final Function<String, Set<IpAddress>> liveEndpoints;
     private final SandboxLoadBalancer kernel;
     private final Duration period;
     private final Duration reapplyEvery;
@@ -41,16 +48,18 @@ public final class ServiceLoadBalancing {
             Dataplane dataplane,
             NetworkLocks locks,
             ServiceDirectory directory,
+            Function<String, Set<IpAddress>> liveEndpoints,
             SandboxLoadBalancer kernel,
             Duration period,
             Duration reapplyEvery) {
-        this(dataplane, locks, directory, kernel, period, reapplyEvery, System::nanoTime);
+        this(dataplane, locks, directory, liveEndpoints, kernel, period, reapplyEvery, System::nanoTime);
     }
 
     ServiceLoadBalancing(
             Dataplane dataplane,
             NetworkLocks locks,
             ServiceDirectory directory,
+            Function<String, Set<IpAddress>> liveEndpoints,
             SandboxLoadBalancer kernel,
             Duration period,
             Duration reapplyEvery,
@@ -58,6 +67,7 @@ public final class ServiceLoadBalancing {
         this.dataplane = dataplane;
         this.locks = locks;
         this.directory = directory;
+        this.liveEndpoints = liveEndpoints;
         this.kernel = kernel;
         this.period = period;
         this.reapplyEvery = reapplyEvery;
@@ -94,11 +104,14 @@ public final class ServiceLoadBalancing {
 
     /** Brings one network's sandbox to its plan; returns whether the kernel was written. */
     boolean reconcile(String networkId) throws Exception {
-        Optional<NetworkServices> services = directory.servicesOf(networkId);
-        if (services.isEmpty()) {
+        Optional<NetworkServices> listed = directory.servicesOf(networkId);
+        if (listed.isEmpty()) {
             return false; // unknown this time: keep what is installed
         }
-        LoadBalancerPlan plan = LoadBalancerPlan.of(services.get());
+        NetworkServices services = listed.get().services().isEmpty()
+                ? listed.get()
+                : listed.get().keepingTasks(liveEndpoints.apply(networkId));
+        LoadBalancerPlan plan = LoadBalancerPlan.of(services);
         Applied last = applied.get(networkId);
         long now = nanoClock.getAsLong();
         boolean due = last == null || now - last.atNanos() >= reapplyEvery.toNanos();
@@ -121,7 +134,7 @@ public final class ServiceLoadBalancing {
             log.info(
                     "network {}: service VIPs now {}{}",
                     Ids.shortId(networkId),
-                    describe(services.get()),
+                    describe(services),
                     plan.skipped().isEmpty() ? "" : "; not balanced: " + plan.skipped());
         }
         return true;

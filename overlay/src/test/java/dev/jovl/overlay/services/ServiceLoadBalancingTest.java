@@ -27,6 +27,9 @@ class ServiceLoadBalancingTest {
     private final FakeDataplane dataplane = new FakeDataplane();
     private final Map<String, Optional<NetworkServices>> directory = new HashMap<>();
     private final RecordingKernel kernel = new RecordingKernel();
+    /** jovl's own view: the addresses of the endpoints whose interface is up (all by default). */
+    private final Map<String, Set<IpAddress>> live = new HashMap<>();
+
     private final AtomicLong clock = new AtomicLong();
     private final ServiceLoadBalancing lb = new ServiceLoadBalancing(
             dataplane,
@@ -38,6 +41,7 @@ class ServiceLoadBalancingTest {
                 }
                 return s;
             },
+            id -> live.getOrDefault(id, everything()),
             kernel,
             Duration.ofMillis(500),
             REAPPLY,
@@ -59,6 +63,14 @@ class ServiceLoadBalancingTest {
         public Set<String> installedVips(String networkId) {
             return vips.getOrDefault(networkId, Set.of());
         }
+    }
+
+    private static Set<IpAddress> everything() {
+        Set<IpAddress> all = new java.util.HashSet<>();
+        for (int i = 1; i < 255; i++) {
+            all.add(IpAddress.parse("10.0.1." + i));
+        }
+        return all;
     }
 
     private void sandbox(String id) {
@@ -87,6 +99,20 @@ class ServiceLoadBalancingTest {
         assertEquals(2, kernel.applied.size());
         assertTrue(kernel.applied.get(1).rules().contains("DNAT --to-destination 10.0.1.3\n"));
         assertFalse(kernel.applied.get(1).rules().contains("10.0.1.4"));
+    }
+
+    @Test
+    void aTaskDockerStillListsButWhoseEndpointIsGoneLeavesTheRotation() throws Exception {
+        sandbox(NET);
+        directory.put(NET, Optional.of(web("10.0.1.3", "10.0.1.4")));
+        lb.reconcileAll();
+        live.put(NET, Set.of(IpAddress.parse("10.0.1.3"))); // 10.0.1.4's DeleteEndpoint reached the store
+        lb.reconcileAll();
+        assertEquals(2, kernel.applied.size());
+        assertFalse(
+                kernel.applied.get(1).rules().contains("10.0.1.4"),
+                kernel.applied.get(1).rules());
+        assertEquals(Set.of("10.0.1.2/24"), kernel.applied.get(1).vips(), "the VIP stays while the service exists");
     }
 
     @Test
