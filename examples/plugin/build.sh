@@ -7,8 +7,9 @@
 # OUT_DIR/config.json   docker.networkdriver/1.0 + docker.ipamdriver/1.0, host network,
 #                       CAP_NET_ADMIN + CAP_SYS_ADMIN, /run/jovl as the propagated mount, settable JOVL_*
 # OUT_DIR/rootfs/       a jlink'ed Java runtime (only the modules jovl needs), jovl.jar, Netty's epoll
-#                       library unpacked, iptables-nft (swarm VIPs), the glibc files ldd lists, a CDS archive of jovl's start-up
-#                       classes, /run/docker/plugins, /tmp, /etc/{passwd,group,nsswitch.conf}
+#                       library unpacked, iptables-nft (swarm VIPs), the glibc files ldd lists, a CDS
+#                       archive of jovl's start-up classes, /run/docker/plugins, /tmp,
+#                       /etc/{passwd,group,nsswitch.conf}
 # Then: examples/plugin/install.sh (docker plugin create/set/enable) on each Docker host.
 #
 # Builds driver/target/jovl.jar first if it is missing or older than the sources. Does nothing if
