@@ -421,6 +421,7 @@ class PluginProtocolTest {
                         "sandbox-sweep",
                         "network-removal-watch",
                         "endpoint-sweep",
+                        "service-lb",
                         "dead-host-reaper"),
                 loops.stream().filter(n -> !n.startsWith("carrier-")).toList(),
                 s.get("Loops").toString());
