@@ -49,6 +49,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -197,7 +198,7 @@ public final class Daemon implements AutoCloseable {
                         dataplane,
                         locks,
                         new SwarmServiceDirectory(docker, dockerFacts),
-                        peers::readyIpv4Addresses,
+                        id -> peers.isLoaded() ? Optional.of(peers.readyIpv4Addresses(id)) : Optional.empty(),
                         new NetfilterLoadBalancer(dataplane, options.sysctlProc()),
                         SERVICE_LB_PERIOD,
                         options.reconcileInterval());

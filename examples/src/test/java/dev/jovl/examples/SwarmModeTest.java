@@ -162,6 +162,20 @@ class SwarmModeTest {
             System.err.println("[swarm] " + h + ": 6 requests to http://vipweb/ (" + vip + ") answered by " + seen);
             assertEquals(tasks, seen, h + ": the VIP's connections go to every replica\n" + r.describe());
         }
+        // a task calling its own service: sent to the other replicas, never to itself (which fails)
+        String own = docker("jex-h1", "ps", "-q", "-f", "name=vipweb")
+                .orFail()
+                .trimmedOut()
+                .lines()
+                .findFirst()
+                .orElseThrow();
+        Set<String> fromTask = new TreeSet<>(Arrays.asList(
+                exec("jex-h1", own, "for i in 1 2 3 4; do timeout 5 wget -qO- http://" + vip + "/ || echo FAILED; done")
+                        .split("\n")));
+        Set<String> others = new TreeSet<>(tasks);
+        others.remove(own.substring(0, 12));
+        assertEquals(others, fromTask, "task " + own + " reaches its own VIP: the other replicas answer");
+        System.err.println("[swarm] task " + own + " on jex-h1 calling its own VIP: answered by " + fromTask);
     }
 
     @Test

@@ -37,7 +37,7 @@ public final class ServiceLoadBalancing {
     private final Dataplane dataplane;
     private final NetworkLocks locks;
     private final ServiceDirectory directory;
-    private final Function<String, Set<IpAddress>> liveEndpoints;
+    private final Function<String, Optional<Set<IpAddress>>> liveEndpoints;
     private final SandboxLoadBalancer kernel;
     private final Duration period;
     private final Duration reapplyEvery;
@@ -48,7 +48,7 @@ public final class ServiceLoadBalancing {
             Dataplane dataplane,
             NetworkLocks locks,
             ServiceDirectory directory,
-            Function<String, Set<IpAddress>> liveEndpoints,
+            Function<String, Optional<Set<IpAddress>>> liveEndpoints,
             SandboxLoadBalancer kernel,
             Duration period,
             Duration reapplyEvery) {
@@ -59,7 +59,7 @@ public final class ServiceLoadBalancing {
             Dataplane dataplane,
             NetworkLocks locks,
             ServiceDirectory directory,
-            Function<String, Set<IpAddress>> liveEndpoints,
+            Function<String, Optional<Set<IpAddress>>> liveEndpoints,
             SandboxLoadBalancer kernel,
             Duration period,
             Duration reapplyEvery,
@@ -108,9 +108,14 @@ public final class ServiceLoadBalancing {
         if (listed.isEmpty()) {
             return false; // unknown this time: keep what is installed
         }
-        NetworkServices services = listed.get().services().isEmpty()
-                ? listed.get()
-                : listed.get().keepingTasks(liveEndpoints.apply(networkId));
+        NetworkServices services = listed.get();
+        if (!services.services().isEmpty()) {
+            Optional<Set<IpAddress>> live = liveEndpoints.apply(networkId);
+            if (live.isEmpty()) {
+                return false; // jovl's own view is not loaded yet (a restart): keep what is installed
+            }
+            services = services.keepingTasks(live.get());
+        }
         LoadBalancerPlan plan = LoadBalancerPlan.of(services);
         Applied last = applied.get(networkId);
         long now = nanoClock.getAsLong();

@@ -41,7 +41,7 @@ class ServiceLoadBalancingTest {
                 }
                 return s;
             },
-            id -> live.getOrDefault(id, everything()),
+            id -> Optional.ofNullable(live.getOrDefault(id, everything())),
             kernel,
             Duration.ofMillis(500),
             REAPPLY,
@@ -113,6 +113,18 @@ class ServiceLoadBalancingTest {
                 kernel.applied.get(1).rules().contains("10.0.1.4"),
                 kernel.applied.get(1).rules());
         assertEquals(Set.of("10.0.1.2/24"), kernel.applied.get(1).vips(), "the VIP stays while the service exists");
+    }
+
+    @Test
+    void untilJovlsOwnViewIsLoadedNothingIsWritten() throws Exception {
+        sandbox(NET);
+        directory.put(NET, Optional.of(web("10.0.1.3")));
+        live.put(NET, null); // a restarted daemon before its first store listing
+        lb.reconcileAll();
+        assertTrue(kernel.applied.isEmpty());
+        live.remove(NET);
+        lb.reconcileAll();
+        assertEquals(1, kernel.applied.size());
     }
 
     @Test
