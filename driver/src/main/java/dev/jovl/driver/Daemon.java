@@ -236,7 +236,10 @@ public final class Daemon implements AutoCloseable {
             removals.start(loops); // network-removal-watch
             activation.start(loops); // endpoint-sweep
             if (serviceLb != null) {
-                serviceLb.start(loops); // service-lb: VIPs of swarm services in the sandboxes
+                // service-lb: VIPs of swarm services in the sandboxes; a change of the endpoint
+                // view (a task's DeleteEndpoint) runs it at once
+                Supervisor.Loop lb = serviceLb.start(loops);
+                peers.onViewChange(changed -> lb.wakeUp());
             }
             if (standalone != null) {
                 standalone.startLoops(loops); // name-lease, name-feed

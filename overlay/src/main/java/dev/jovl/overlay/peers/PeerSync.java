@@ -26,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,7 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     private final NetworkLocks locks;
     private final Duration reconcileEvery;
     private final EndpointView view = new EndpointView();
+    private volatile Consumer<Set<String>> viewListener = changed -> {};
     /** network -> what the kernel holds in its sandbox, as far as we know */
     private final Map<String, PeerEntries> programmed = new ConcurrentHashMap<>();
 
@@ -162,10 +164,22 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
 
     // ------------------------------------------------------------------------- watch callbacks
 
+    /**
+     * Tells {@code listener} (on the watch thread: it must only hand work on) which networks' endpoint
+     * view changed, after each batch of watch events is applied. The VIP balancer wakes up on it, so
+     * a task whose endpoint left the store leaves the rotation without waiting for its next round.
+     */
+    public void onViewChange(Consumer<Set<String>> listener) {
+        this.viewListener = listener;
+    }
+
     @Override
     public void onEvents(List<WatchEvent> events) {
         long seen = System.nanoTime();
         Set<String> changed = view.apply(events);
+        if (!changed.isEmpty()) {
+            viewListener.accept(changed);
+        }
         for (String networkId : changed) {
             try {
                 locks.run(networkId, () -> {

@@ -74,9 +74,12 @@ public final class ServiceLoadBalancing {
         this.nanoClock = nanoClock;
     }
 
-    /** Declares the loop {@code service-lb} on the daemon's supervisor. */
-    public void start(Supervisor loops) {
-        loops.every("service-lb", period, period, this::reconcileAll);
+    /**
+     * Declares the loop {@code service-lb} on the daemon's supervisor; the caller may wake it
+     * (an endpoint left jovl's store) rather than wait for the period.
+     */
+    public Supervisor.Loop start(Supervisor loops) {
+        return loops.every("service-lb", period, period, this::reconcileAll);
     }
 
     /**
