@@ -13,7 +13,8 @@
 #                     --attachable), service `web` (3 replicas behind a VIP) and `webrr` (dnsrr); from
 #                     shell2 on host 2: ping web, wget http://web/ (every replica answers) and webrr.
 #                     Implies --driver plugin (swarm takes managed plugins only); --driver overlay runs
-#                     the same with Docker's overlay
+#                     the same with Docker's overlay, whose VIPs need IPVS (this machine's kernel has
+#                     none: there only the dnsrr checks pass)
 #   --driver jovl     (default) jovl as a socket plugin: the jar runs on every host
 #   --driver plugin   jovl as a Docker managed plugin (examples/plugin/build.sh), -d jovl:latest
 #   --driver overlay  Docker's own overlay driver (the baseline), same hosts, same checks
@@ -39,7 +40,7 @@ while [ $# -gt 0 ]; do
     --mode) mode=${2:-}; shift 2 || { echo "demo.sh: --mode needs a value" >&2; exit 2; } ;;
     --keep) keep=yes; shift ;;
     --secure) secure=yes; shift ;;
-    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
     *) echo "demo.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
