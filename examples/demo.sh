@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # demo.sh - jovl on three simulated Docker hosts, end to end, on one machine (run as root).
 #
-#   examples/demo.sh [--mode cluster|standalone] [--driver jovl|overlay|plugin] [--secure] [--keep]
+#   examples/demo.sh [--mode cluster|standalone|swarm] [--driver jovl|overlay|plugin] [--secure] [--keep]
 #
 #   --mode cluster    (default) dockerd with etcd as cluster store; the network is created once
 #   --mode standalone dockerd without cluster store (dockerd --dns <its eth0 address>), jovl with
 #                     --scope local; the same network create on EVERY host (same --subnet), names
 #                     across hosts through jovl's DNS; also shows a stopped container's name leaving
+#   --mode swarm      Docker swarm mode: dockerd without cluster store, jovl as a managed plugin on
+#                     every host (JOVL_SCOPE=global, etcd store, Docker's socket mounted), swarm init on
+#                     host 1, the others join as managers; the network myStack1 (--scope swarm
+#                     --attachable), service `web` (3 replicas behind a VIP) and `webrr` (dnsrr); from
+#                     shell2 on host 2: ping web, wget http://web/ (every replica answers) and webrr.
+#                     Implies --driver plugin (swarm takes managed plugins only); --driver overlay runs
+#                     the same with Docker's overlay, whose VIPs need IPVS (this machine's kernel has
+#                     none: there only the dnsrr checks pass)
 #   --driver jovl     (default) jovl as a socket plugin: the jar runs on every host
 #   --driver plugin   jovl as a Docker managed plugin (examples/plugin/build.sh), -d jovl:latest
 #   --driver overlay  Docker's own overlay driver (the baseline), same hosts, same checks
@@ -32,18 +40,22 @@ while [ $# -gt 0 ]; do
     --mode) mode=${2:-}; shift 2 || { echo "demo.sh: --mode needs a value" >&2; exit 2; } ;;
     --keep) keep=yes; shift ;;
     --secure) secure=yes; shift ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
     *) echo "demo.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 case "$driver" in jovl|overlay|plugin) ;; *) echo "demo.sh: --driver must be jovl, overlay or plugin" >&2; exit 2 ;; esac
-case "$mode" in cluster|standalone) ;; *) echo "demo.sh: --mode must be cluster or standalone" >&2; exit 2 ;; esac
+case "$mode" in cluster|standalone|swarm) ;; *) echo "demo.sh: --mode must be cluster, standalone or swarm" >&2; exit 2 ;; esac
+# swarm mode refuses socket (legacy) plugins: jovl is the managed plugin there
+[ "$mode" != swarm ] || [ "$driver" != jovl ] || driver=plugin
 # overlay needs Docker's cluster store; the managed plugin's standalone setup is not scripted here
-[ "$mode" = cluster ] || [ "$driver" = jovl ] || { echo "demo.sh: --mode standalone works with --driver jovl only" >&2; exit 2; }
+[ "$mode" != standalone ] || [ "$driver" = jovl ] || { echo "demo.sh: --mode standalone works with --driver jovl only" >&2; exit 2; }
+[ "$mode" != swarm ] || [ "$secure" = no ] || { echo "demo.sh: --secure is not scripted for --mode swarm" >&2; exit 2; }
 [ "$secure" = no ] || [ "$driver" != overlay ] || { echo "demo.sh: --secure secures jovl's store; not with --driver overlay" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "demo.sh: run as root (namespaces, dockerd)" >&2; exit 2; }
 
 . "$here/lib/jex.sh"
+. "$here/lib/swarm.sh"
 step() { printf '\n==> %s\n' "$*"; }
 finish() {
   local rc=$?
@@ -113,6 +125,63 @@ secure_plugin_set() {
   jex_docker "$h" plugin enable jovl:latest >/dev/null
 }
 
+# --mode swarm: the whole flow (hosts, plugin, swarm, services, checks, clean-up)
+swarm_demo() {
+  local net=myStack1 drv=(-d overlay) answers distinct
+  if [ "$driver" = plugin ]; then
+    step "bringing up etcd (jovl's store) and 3 simulated Docker hosts without cluster store; jovl:latest on each (JOVL_SCOPE=global)"
+    jex_swarm_hosts_up 3 || return 1
+    drv=(-d jovl:latest --ipam-driver jovl:latest)
+  else
+    step "bringing up 3 simulated Docker hosts without cluster store (Docker's overlay needs none in swarm mode)"
+    jex_up 3 standalone || return 1
+  fi
+  step "jex-h1: docker swarm init; jex-h2 and jex-h3: docker swarm join (managers)"
+  jex_swarm_form || return 1
+  jex_docker jex-h1 node ls
+  step "jex-h1: docker network create ${drv[*]} --scope swarm --attachable $net"
+  jex_docker jex-h1 network create "${drv[@]}" --scope swarm --attachable "$net" || return 1
+  step "jex-h1: docker service create --name web --network $net --replicas 3 (VIP), --name webrr --endpoint-mode dnsrr (3)"
+  local serve=(jex/busybox sh -c 'hostname > /www/index.html; exec httpd -f -p 80 -h /www')
+  jex_docker jex-h1 service create -d --name web --network "$net" --replicas 3 "${serve[@]}" >/dev/null 2>&1 || return 1
+  jex_docker jex-h1 service create -d --name webrr --endpoint-mode dnsrr --network "$net" --replicas 3 "${serve[@]}" >/dev/null 2>&1 || return 1
+  swarm_running() { [ "$(jex_docker jex-h1 service ps -q --filter desired-state=running "$1" | wc -l)" = 3 ] &&
+                    ! jex_docker jex-h1 service ps --filter desired-state=running --format '{{.CurrentState}}' "$1" | grep -qv '^Running'; }
+  jex_wait 90 swarm_running web && jex_wait 90 swarm_running webrr || { echo "    FAIL: the services' tasks did not all start"; jex_docker jex-h1 service ps web webrr; return 1; }
+  jex_docker jex-h1 service ps --format '    {{.Name}} on {{.Node}}: {{.CurrentState}}' web webrr
+  step "jex-h2: docker run -d --net $net --name shell2 jex/busybox sleep 3600 (an attachable container)"
+  jex_run_d jex-h2 shell2 --net "$net" jex/busybox sleep 3600 || return 1
+  local fails=0
+  check() { local what=$1; shift; if "$@"; then echo "    PASS: $what"; else echo "    FAIL: $what"; fails=$((fails + 1)); fi; }
+  step "jex-h2: docker exec shell2 nslookup web / ping -c 2 web / wget -qO- http://web/ (x6)"
+  jex_docker jex-h2 exec shell2 nslookup web 2>/dev/null | sed -n '/^Name:/,$p' | sed 's/^/    /'
+  check "ping web (the VIP)" jex_docker jex-h2 exec shell2 ping -c 2 -W 2 web
+  # the first requests may come before the new sandbox's rules (a 500 ms loop): allow a few tries
+  distinct=0
+  for try in 1 2 3 4 5; do
+    answers=$(jex_docker jex-h2 exec shell2 sh -c 'for i in 1 2 3 4 5 6; do timeout 5 wget -qO- http://web/ || echo FAILED; done')
+    distinct=$(printf '%s\n' "$answers" | grep -v FAILED | sort -u | grep -c .)
+    ! printf '%s\n' "$answers" | grep -q FAILED && [ "$distinct" = 3 ] && break
+    sleep 1
+  done
+  printf '%s\n' "$answers" | sed 's/^/    answered by /'
+  check "wget http://web/ from host 2: 6 requests, every one answered, by the 3 replicas" \
+    test "$distinct" = 3 -a -z "$(printf '%s\n' "$answers" | grep FAILED)"
+  step "jex-h2: docker exec shell2 wget -qO- http://webrr/ (dnsrr: Docker's DNS gives the tasks' addresses)"
+  check "wget http://webrr/ from host 2" jex_docker jex-h2 exec shell2 timeout 5 wget -qO- http://webrr/
+  step "the same from a container on each host (docker run --rm --net $net)"
+  local h
+  for h in $(jex_hosts); do
+    check "$h: wget http://web/ and http://webrr/" jex_docker "$h" run --rm --net "$net" jex/busybox sh -c 'timeout 5 wget -qO- http://web/ && timeout 5 wget -qO- http://webrr/'
+  done
+  step "cleaning up services, containers and the network"
+  jex_docker jex-h1 service rm web webrr >/dev/null
+  jex_docker jex-h2 rm -f shell2 >/dev/null
+  jex_wait 30 jex_docker jex-h1 network rm "$net" || echo "    (network rm did not succeed within 30 s)"
+  [ $fails = 0 ] || { echo "$fails check(s) failed"; return 1; }
+  echo "    every check passed"
+}
+
 step "installing what is missing (scripts/install-deps)"
 bash "$JEX_ROOT/scripts/install-deps" || exit 1
 
@@ -122,6 +191,10 @@ case "$driver" in
            bash "$here/plugin/build.sh" || exit 1; net_driver=(-d jovl:latest --ipam-driver jovl:latest) ;;
   overlay) net_driver=(-d overlay) ;;
 esac
+
+if [ "$mode" = swarm ]; then
+  swarm_demo; exit $?
+fi
 
 if [ "$mode" = cluster ]; then
   step "bringing up etcd and 3 simulated Docker hosts (cluster store $(jex_kv_url))"

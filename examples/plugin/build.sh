@@ -7,8 +7,9 @@
 # OUT_DIR/config.json   docker.networkdriver/1.0 + docker.ipamdriver/1.0, host network,
 #                       CAP_NET_ADMIN + CAP_SYS_ADMIN, /run/jovl as the propagated mount, settable JOVL_*
 # OUT_DIR/rootfs/       a jlink'ed Java runtime (only the modules jovl needs), jovl.jar, Netty's epoll
-#                       library unpacked, the glibc files ldd lists, a CDS archive of jovl's start-up
-#                       classes, /run/docker/plugins, /tmp, /etc/{passwd,group,nsswitch.conf}
+#                       library unpacked, iptables-nft (swarm VIPs), the glibc files ldd lists, a CDS
+#                       archive of jovl's start-up classes, /run/docker/plugins, /tmp,
+#                       /etc/{passwd,group,nsswitch.conf}
 # Then: examples/plugin/install.sh (docker plugin create/set/enable) on each Docker host.
 #
 # Builds driver/target/jovl.jar first if it is missing or older than the sources. Does nothing if
@@ -74,10 +75,21 @@ epoll=META-INF/native/libnetty_transport_native_epoll_x86_64.so
 unzip -p "$jar" "$epoll" > "$rootfs/jovl/native/libnetty_transport_native_epoll_x86_64.so"
 [ -s "$rootfs/jovl/native/libnetty_transport_native_epoll_x86_64.so" ] || { say "no $epoll in $jar"; exit 1; }
 
+# ---- iptables-nft (the VIP load balancer of swarm services) -----------------------------------------
+# jovl replaces the nat table of a network's sandbox namespace with iptables-nft-restore (never the
+# host's tables). xtables-nft-multi, its iptables-nft-restore name, and its extensions (2 MB).
+xt=/usr/sbin/xtables-nft-multi
+xtlib=/usr/lib/x86_64-linux-gnu/xtables
+[ -x "$xt" ] && [ -d "$xtlib" ] || { say "iptables (nft) missing: apt-get install iptables"; exit 1; }
+mkdir -p "$rootfs/usr/sbin" "$rootfs$xtlib"
+cp "$xt" "$rootfs/usr/sbin/"
+ln -sf xtables-nft-multi "$rootfs/usr/sbin/iptables-nft-restore"
+cp "$xtlib"/*.so "$rootfs$xtlib/"
+
 # ---- the C libraries -------------------------------------------------------------------------------
-# Whatever the runtime's launcher and libraries and Netty's library link (glibc, libz, the loader),
-# plus glibc's NSS modules for host names (the store's address may be a name).
-libs=$(find "$rootfs/opt/java" "$rootfs/jovl/native" -type f \( -name '*.so' -o -path '*/bin/*' \) -exec ldd {} \; 2>/dev/null |
+# Whatever the runtime's launcher and libraries, Netty's library and iptables link (glibc, libz,
+# libnftnl, libmnl, the loader), plus glibc's NSS modules for host names (the store's address may be a name).
+libs=$(find "$rootfs/opt/java" "$rootfs/jovl/native" "$rootfs/usr/sbin" "$rootfs$xtlib" -type f \( -name '*.so' -o -path '*/bin/*' -o -path '*/sbin/*' \) -exec ldd {} \; 2>/dev/null |
        grep -o '/[^ ]*\.so[^ ]*' | sort -u)
 for lib in $libs /lib/x86_64-linux-gnu/libnss_files.so.2 /lib/x86_64-linux-gnu/libnss_dns.so.2 /lib/x86_64-linux-gnu/libresolv.so.2; do
   case "$lib" in "$rootfs"*) continue ;; esac

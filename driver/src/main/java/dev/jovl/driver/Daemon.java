@@ -3,7 +3,11 @@ package dev.jovl.driver;
 import dev.jovl.driver.api.DriverApi.ActivateResponse;
 import dev.jovl.driver.api.DriverApi.Empty;
 import dev.jovl.driver.cli.DaemonOptions;
+import dev.jovl.driver.docker.DockerEngineClient;
+import dev.jovl.driver.docker.DockerFactsCache;
+import dev.jovl.driver.docker.GlobalScopeGuard;
 import dev.jovl.driver.docker.StandaloneMode;
+import dev.jovl.driver.docker.SwarmServiceDirectory;
 import dev.jovl.driver.http.Json;
 import dev.jovl.driver.http.PluginServer;
 import dev.jovl.driver.http.RequestStats;
@@ -27,6 +31,7 @@ import dev.jovl.overlay.LocalHost;
 import dev.jovl.overlay.NetworkLocks;
 import dev.jovl.overlay.OverlayService;
 import dev.jovl.overlay.SandboxCleanup;
+import dev.jovl.overlay.kernel.NetfilterLoadBalancer;
 import dev.jovl.overlay.kernel.NetlinkDataplane;
 import dev.jovl.overlay.kernel.UnderlayProbe;
 import dev.jovl.overlay.peers.DeadHostReaper;
@@ -37,12 +42,15 @@ import dev.jovl.overlay.peers.PeerSync;
 import dev.jovl.overlay.peers.SandboxAdoption;
 import dev.jovl.overlay.peers.VanishedEndpoints;
 import dev.jovl.overlay.runtime.Supervisor;
+import dev.jovl.overlay.services.ServiceLoadBalancing;
 import dev.jovl.overlay.state.ClusterState;
 import dev.jovl.overlay.state.LocalEndpointJournal;
 import dev.jovl.overlay.state.StoreLayout;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -66,6 +74,15 @@ public final class Daemon implements AutoCloseable {
 
     private static final java.time.Duration VANISHED_ENDPOINT_GRACE = java.time.Duration.ofSeconds(15);
     public static final String VERSION = "0.1.0";
+    /** Docker's API is a local socket: a request that takes longer than this is a stuck daemon. */
+    private static final Duration DOCKER_TIMEOUT = Duration.ofSeconds(5);
+    /** How long Docker's swarm state is trusted before /info is asked again. */
+    private static final Duration DOCKER_FACTS_MAX_AGE = Duration.ofSeconds(5);
+    /**
+     * How often the VIP balancer reads each network's service table: a task that stops leaves the
+     * rotation, and a new one joins it, within this plus Docker's own gossip delay.
+     */
+    private static final Duration SERVICE_LB_PERIOD = Duration.ofMillis(500);
 
     private final List<AutoCloseable> closeInOrder;
     private final LocalHost host;
@@ -195,6 +212,23 @@ public final class Daemon implements AutoCloseable {
                 opened.add(standalone);
                 networks = standalone.networks();
             }
+            // scope global: Docker's /info decides whether a network may be made (Docker 23+
+            // without a cluster store), and in swarm mode its service table feeds the VIP balancer
+            CreateNetworkCheck createCheck = CreateNetworkCheck.NONE;
+            ServiceLoadBalancing serviceLb = null;
+            if (settings.scope().equals("global")) {
+                DockerEngineClient docker = new DockerEngineClient(options.dockerSocket(), DOCKER_TIMEOUT);
+                DockerFactsCache dockerFacts = new DockerFactsCache(docker, DOCKER_FACTS_MAX_AGE);
+                createCheck = new GlobalScopeGuard(dockerFacts);
+                serviceLb = new ServiceLoadBalancing(
+                        dataplane,
+                        locks,
+                        new SwarmServiceDirectory(docker, dockerFacts),
+                        id -> peers.isLoaded() ? Optional.of(peers.readyIpv4Addresses(id)) : Optional.empty(),
+                        new NetfilterLoadBalancer(dataplane, options.sysctlProc()),
+                        SERVICE_LB_PERIOD,
+                        options.reconcileInterval());
+            }
             HealthCheck health = new HealthCheck(
                     store,
                     host,
@@ -207,7 +241,7 @@ public final class Daemon implements AutoCloseable {
                     state, host, settings, dataplane, peers, registration, stats::snapshot, loops, health);
             opened.add(loops); // stopped first (after the socket): the loops use everything above
             DriverRoutes routes = new DriverRoutes(
-                            new NetworkDriverEndpoints(overlay, networks), settings.scope(), ipamConfig)
+                            new NetworkDriverEndpoints(overlay, networks, createCheck), settings.scope(), ipamConfig)
                     .withIpam(ipam, (r, f) -> new StaleReleaseGuard(ipam, holders).release(r))
                     .add("/Jovl.Status", Empty.class, (r, f) -> status.status())
                     .add("/Jovl.Peers", PeersRequest.class, (r, f) -> status.peers(r));
@@ -229,6 +263,12 @@ public final class Daemon implements AutoCloseable {
             loops.every("vanished-endpoints", VANISHED_ENDPOINT_SWEEP, VANISHED_ENDPOINT_SWEEP, vanished::sweep);
             removals.start(loops); // network-removal-watch
             activation.start(loops); // endpoint-sweep
+            if (serviceLb != null) {
+                // service-lb: VIPs of swarm services in the sandboxes; a change of the endpoint
+                // view (a task's DeleteEndpoint) runs it at once
+                Supervisor.Loop lb = serviceLb.start(loops);
+                peers.onViewChange(changed -> lb.wakeUp());
+            }
             if (standalone != null) {
                 standalone.startLoops(loops); // name-lease, name-feed
             }

@@ -42,11 +42,18 @@ public final class NetworkDriverEndpoints {
 
     private final OverlayService overlay;
     private final Networks networks;
+    private final CreateNetworkCheck createCheck;
 
     /** @param networks how Docker's network ids map to the overlay's (cluster store or standalone) */
     public NetworkDriverEndpoints(OverlayService overlay, Networks networks) {
+        this(overlay, networks, CreateNetworkCheck.NONE);
+    }
+
+    /** @param createCheck what Docker must satisfy before a network is created (scope global: a shared store or swarm) */
+    public NetworkDriverEndpoints(OverlayService overlay, Networks networks, CreateNetworkCheck createCheck) {
         this.overlay = overlay;
         this.networks = networks;
+        this.createCheck = createCheck;
     }
 
     /** ConnectivityScope is always global: containers on different hosts share the network. */
@@ -58,6 +65,7 @@ public final class NetworkDriverEndpoints {
         NetworkId id = network(r.networkId(), facts);
         NetworkOptions options = NetworkOptions.parse(r.options());
         boolean ipv6Enabled = NetworkOptions.flag(r.options(), NetworkOptions.ENABLE_IPV6);
+        createCheck.check();
         networks.create(
                 id,
                 options,

@@ -423,6 +423,7 @@ class PluginProtocolTest {
                         "vanished-endpoints",
                         "network-removal-watch",
                         "endpoint-sweep",
+                        "service-lb",
                         "dead-host-reaper"),
                 loops.stream().filter(n -> !n.startsWith("carrier-")).toList(),
                 s.get("Loops").toString());

@@ -30,6 +30,7 @@ public record DaemonOptions(
         Duration reconcileInterval,
         Path hostNetns,
         Path dockerSocket,
+        Path sysctlProc,
         String dnsListen,
         String dnsUpstream,
         Duration sandboxIdleGrace,
@@ -113,7 +114,13 @@ public record DaemonOptions(
         OPTIONS.put("docker-socket", new String[] {
             "JOVL_DOCKER_SOCKET",
             "/var/run/docker.sock",
-            "scope local: Docker's API socket, for network and container names"
+            "Docker's API socket: network and container names (scope local); swarm services and the cluster-store check (scope global)"
+        });
+        // scope global in swarm mode: the VIP balancer writes a few sysctls of its sandboxes
+        OPTIONS.put("sysctl-proc", new String[] {
+            "JOVL_SYSCTL_PROC",
+            "/proc",
+            "a procfs mount whose sys/net may be written (a managed plugin's /proc/sys is read-only: it mounts a second procfs)"
         });
         OPTIONS.put("dns-listen", new String[] {
             "JOVL_DNS_LISTEN",
@@ -204,6 +211,7 @@ public record DaemonOptions(
                     Duration.ofSeconds(intIn(values, "reconcile-interval", 1, 86400)),
                     values.get("host-netns").isBlank() ? null : Path.of(values.get("host-netns")),
                     Path.of(values.get("docker-socket")),
+                    Path.of(values.get("sysctl-proc")),
                     values.get("dns-listen"),
                     values.get("dns-upstream"),
                     Duration.ofSeconds(intIn(values, "sandbox-idle-grace", 0, 86400)),

@@ -3,6 +3,11 @@ package dev.jovl.driver.docker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jovl.driver.http.UnixHttpClient;
+import dev.jovl.net.Cidr;
+import dev.jovl.net.Family;
+import dev.jovl.net.IpAddress;
+import dev.jovl.overlay.services.NetworkServices;
+import dev.jovl.overlay.services.VirtualService;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -60,6 +65,25 @@ public final class DockerEngineClient implements AutoCloseable {
     /** {@code GET /networks/<idOrName>}; empty if Docker does not know it. */
     public Optional<DockerNetwork> inspectNetwork(String idOrName) throws DockerApiException {
         return getJson("/networks/" + checked(idOrName)).map(DockerEngineClient::network);
+    }
+
+    /** {@code GET /info}: the version, the cluster store and the swarm state. */
+    public DockerFacts facts() throws DockerApiException {
+        JsonNode info = getJson("/info").orElseThrow(() -> new DockerApiException(404, "no /info"));
+        return new DockerFacts(
+                info.path("ServerVersion").asText(""),
+                text(info, "ClusterStore"),
+                info.path("Swarm").path("LocalNodeState").asText("inactive"));
+    }
+
+    /**
+     * The VIP services of a network as this node's Docker knows them ({@code GET
+     * /networks/<id>?verbose=true}, its {@code Services}: swarm's service table for the network,
+     * every node's tasks included, on any node where the network is in use); empty if Docker does
+     * not know the network here.
+     */
+    public Optional<NetworkServices> networkServices(String id) throws DockerApiException {
+        return getJson("/networks/" + checked(id) + "?verbose=true").map(DockerEngineClient::services);
     }
 
     /** {@code GET /containers/<idOrName>/json}; empty if Docker does not know it (removed). */
@@ -184,6 +208,56 @@ public final class DockerEngineClient implements AutoCloseable {
                 stringMap(n.path("Options")),
                 ipam,
                 stringMap(n.path("Labels")));
+    }
+
+    /**
+     * The {@code Services} of a verbose network inspect: {@code {"name": {"VIP": "10.0.1.2",
+     * "Tasks": [{"EndpointIP": "10.0.1.3", ...}]}}}. A dnsrr service has the VIP {@code "<nil>"}
+     * and is left out, as are IPv6 VIPs and anything that is not an address; the subnets are
+     * the IPv4 ones of {@code IPAM.Config}.
+     */
+    static NetworkServices services(JsonNode n) {
+        List<Cidr> subnets = new ArrayList<>();
+        for (JsonNode c : n.path("IPAM").path("Config")) {
+            String subnet = text(c, "Subnet");
+            if (subnet != null && subnet.indexOf(':') < 0) {
+                try {
+                    subnets.add(Cidr.parse(subnet));
+                } catch (IllegalArgumentException e) {
+                    // not ours to judge: Docker accepted it; a VIP outside every subnet is reported later
+                }
+            }
+        }
+        List<VirtualService> services = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> e : n.path("Services").properties()) {
+            IpAddress vip = ipv4(text(e.getValue(), "VIP"));
+            if (vip == null || e.getKey().isEmpty()) {
+                continue;
+            }
+            List<IpAddress> tasks = new ArrayList<>();
+            for (JsonNode t : e.getValue().path("Tasks")) {
+                IpAddress ip = ipv4(text(t, "EndpointIP"));
+                if (ip != null) {
+                    tasks.add(ip);
+                }
+            }
+            services.add(new VirtualService(e.getKey(), vip, tasks));
+        }
+        return new NetworkServices(subnets, services);
+    }
+
+    /** An IPv4 address, with or without a prefix; null for "<nil>", IPv6 or anything else. */
+    private static IpAddress ipv4(String text) {
+        if (text == null) {
+            return null;
+        }
+        int slash = text.indexOf('/');
+        try {
+            IpAddress ip = IpAddress.parse(slash < 0 ? text : text.substring(0, slash));
+            return ip.family() == Family.V4 ? ip : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     static DockerContainer container(JsonNode c) {

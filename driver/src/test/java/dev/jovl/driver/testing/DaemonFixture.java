@@ -37,7 +37,11 @@ public final class DaemonFixture {
                 "--lease-ttl",
                 "3",
                 "--dead-host-grace",
-                "3"));
+                "3",
+                // no Docker here, even on a machine whose own dockerd listens on the default socket:
+                // scope global would ask it about its cluster store and swarm (and refuse networks)
+                "--docker-socket",
+                run.resolve("no-docker.sock").toString()));
         args.addAll(List.of(extra));
         return DaemonOptions.parse(args, Map.of());
     }

@@ -49,7 +49,11 @@ public final class DaemonProcess implements AutoCloseable {
                 "--dead-host-grace",
                 "10",
                 "--reconcile-interval",
-                "2"));
+                "2",
+                // no Docker here, even on a machine whose own dockerd listens on the default socket:
+                // scope global would ask it about its cluster store and swarm (and refuse networks)
+                "--docker-socket",
+                run.resolve("no-docker.sock").toString()));
         lab.onClose(this::close);
     }
 

@@ -267,6 +267,15 @@ public final class NetlinkDataplane implements Dataplane {
         return Optional.of(openOrCreate(networkId));
     }
 
+    /**
+     * Runs {@code work} with the network's sandbox (its namespace and a netlink handle inside it)
+     * if the network has one; empty otherwise. For the other kernel adapters of this package
+     * (the VIP load balancer); callers hold the network's lock.
+     */
+    <T> Optional<T> withSandbox(String networkId, java.util.function.BiFunction<NetNs, NetlinkHandle, T> work) {
+        return existing(networkId).map(sb -> work.apply(sb.ns(), sb.handle()));
+    }
+
     @Override
     public void repair(NetworkRecord network) {
         ensureSandbox(network, true);

@@ -4,6 +4,7 @@ import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Watch;
 import dev.jovl.kvstore.WatchEvent;
 import dev.jovl.kvstore.WatchListener;
+import dev.jovl.net.IpAddress;
 import dev.jovl.overlay.Dataplane;
 import dev.jovl.overlay.Dataplane.PeerEntries;
 import dev.jovl.overlay.Ids;
@@ -27,6 +28,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +51,7 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     private final Duration reconcileEvery;
     private final EndpointView view = new EndpointView();
     private final PeersOfNetwork.WiringCache wirings = new PeersOfNetwork.WiringCache();
+    private volatile Consumer<Set<String>> viewListener = changed -> {};
     /** network -> what the kernel holds in its sandbox, as far as we know */
     private final Map<String, PeerEntries> programmed = new ConcurrentHashMap<>();
 
@@ -181,10 +184,23 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
 
     // ------------------------------------------------------------------------- watch callbacks
 
+    /**
+     * Tells {@code listener} (on the watch thread: it must only hand work on) which networks' endpoint
+     * view changed, after each batch of watch events is applied. The VIP balancer wakes up on it, so
+     * a task whose endpoint left the store leaves the rotation without waiting for its next round.
+     */
+    public void onViewChange(Consumer<Set<String>> listener) {
+        this.viewListener = listener;
+    }
+
     @Override
     public void onEvents(List<WatchEvent> events) {
         long seen = System.nanoTime();
-        view.applyTracking(events).forEach((networkId, endpoints) -> {
+        Map<String, Set<String>> changed = view.applyTracking(events);
+        if (!changed.isEmpty()) {
+            viewListener.accept(changed.keySet());
+        }
+        changed.forEach((networkId, endpoints) -> {
             dirtyEndpoints
                     .computeIfAbsent(networkId, n -> ConcurrentHashMap.newKeySet())
                     .addAll(endpoints);
@@ -405,6 +421,26 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
 
     public List<Versioned<EndpointRecord>> endpointsOf(String networkId) {
         return view.endpointsOf(networkId);
+    }
+
+    /**
+     * The IPv4 addresses of the network's endpoints whose interface is up, on every host, as the
+     * store watch has them: a container that stopped is gone from here as soon as its
+     * DeleteEndpoint reached the store.
+     */
+    public Set<IpAddress> readyIpv4Addresses(String networkId) {
+        Set<IpAddress> out = new HashSet<>();
+        for (Versioned<EndpointRecord> v : view.endpointsOf(networkId)) {
+            EndpointRecord e = v.value();
+            if (!e.stillPending() && e.ipv4Address() != null) {
+                try {
+                    out.add(IpAddress.parse(e.ipv4Address()));
+                } catch (IllegalArgumentException bad) {
+                    // the view keeps only checked records; a bad one is simply not an address here
+                }
+            }
+        }
+        return out;
     }
 
     public List<Versioned<EndpointRecord>> allEndpoints() {
