@@ -647,15 +647,16 @@ disconnect_stale_endpoints() {
   done < <(docker_endpoints "${NETID[$net]}")
 }
 removed_ips=" "; for h in "${HOSTS[@]}"; do [ "${STATE[$h]}" = removed ] && removed_ips+="$(jex_host_ip "$h") "; done
+rm_host=$(live_hosts | head -1)   # host 1 may be the one removed for good
 for net in soak-a soak-b; do
-  jex_wait 20 jex_docker jex-h1 network rm "$net" && continue     # retried: an endpoint may still be leaving
-  err=$(jex_docker jex-h1 network rm "$net" 2>&1 >/dev/null) && continue
-  ev "network rm $net on jex-h1 failed: $err"
+  jex_wait 20 jex_docker "$rm_host" network rm "$net" && continue     # retried: an endpoint may still be leaving
+  err=$(jex_docker "$rm_host" network rm "$net" 2>&1 >/dev/null) && continue
+  ev "network rm $net on $rm_host failed: $err"
   disconnect_stale_endpoints "$net"
-  jex_wait 20 jex_docker jex-h1 network rm "$net" && continue
-  err=$(jex_docker jex-h1 network rm "$net" 2>&1 >/dev/null) && continue
-  ev "network rm $net on jex-h1 failed again: $err"
-  if jex_docker jex-h1 network inspect "$net" >/dev/null 2>&1; then
+  jex_wait 20 jex_docker "$rm_host" network rm "$net" && continue
+  err=$(jex_docker "$rm_host" network rm "$net" 2>&1 >/dev/null) && continue
+  ev "network rm $net on $rm_host failed again: $err"
+  if jex_docker "$rm_host" network inspect "$net" >/dev/null 2>&1; then
     eps=$(docker_endpoints "${NETID[$net]}")
     others=$(printf '%s\n' "$eps" | awk -v r="$removed_ips" 'NF == 2 && !index(r, " " $2 " ")')
     if [ -n "$eps" ] && [ -z "$others" ] && [ "$removed_ips" != " " ]; then
