@@ -86,11 +86,7 @@ public final class NetfilterLoadBalancer implements SandboxLoadBalancer {
             });
             for (String vip : plan.vips()) {
                 if (!present.contains(vip)) {
-                    int slash = vip.indexOf('/');
-                    handle.addAddress(
-                            SandboxNames.BRIDGE,
-                            literal(vip.substring(0, slash)),
-                            Integer.parseInt(vip.substring(slash + 1)));
+                    handle.addAddress(SandboxNames.BRIDGE, address(vip), prefix(vip));
                 }
             }
         }
@@ -101,11 +97,7 @@ public final class NetfilterLoadBalancer implements SandboxLoadBalancer {
         });
         for (String vip : present) {
             if (!plan.vips().contains(vip)) {
-                int slash = vip.indexOf('/');
-                handle.deleteAddress(
-                        SandboxNames.BRIDGE,
-                        literal(vip.substring(0, slash)),
-                        Integer.parseInt(vip.substring(slash + 1)));
+                handle.deleteAddress(SandboxNames.BRIDGE, address(vip), prefix(vip));
             }
         }
     }
@@ -176,11 +168,17 @@ public final class NetfilterLoadBalancer implements SandboxLoadBalancer {
                 "the VIP load balancer needs iptables-restore (iptables-nft), found none of " + restoreCandidates));
     }
 
-    private static InetAddress literal(String ip) {
+    /** The address of a plan's {@code ip/prefix}. */
+    private static InetAddress address(String vip) {
+        String ip = vip.substring(0, vip.indexOf('/'));
         try {
             return InetAddress.ofLiteral(ip);
         } catch (IllegalArgumentException e) {
             throw OverlayException.invalid("not an IP address: " + ip);
         }
+    }
+
+    private static int prefix(String vip) {
+        return Integer.parseInt(vip.substring(vip.indexOf('/') + 1));
     }
 }
