@@ -135,6 +135,15 @@ final class PoolManager {
     }
 
     private ResolvedPool requestExplicit(PoolId id, AllocationRange range) {
+        return requestExplicit(id, range, true);
+    }
+
+    /**
+     * @param mayRetry whether a pool of this very subnet that appears in the index after the pool
+     *                 key was read (another host created it meanwhile: swarm starts a new network's
+     *                 first tasks on several nodes at once) is looked up again instead of refused
+     */
+    private ResolvedPool requestExplicit(PoolId id, AllocationRange range, boolean mayRetry) {
         Optional<KeyValue> existing = store.get(keys.pool(id.toString()));
         if (existing.isPresent()) {
             ResolvedPool pool = resolve(id, existing.get());
@@ -153,6 +162,9 @@ final class PoolManager {
         IndexSnapshot index = readIndex();
         for (String other : index.index().pools()) {
             PoolId otherId = PoolId.parse(other);
+            if (mayRetry && otherId.equals(id)) {
+                return requestExplicit(id, range, false); // created since the pool key was read
+            }
             if (otherId.addressSpace().equals(id.addressSpace())
                     && otherId.subnet().overlaps(id.subnet())) {
                 throw new IpamException(
