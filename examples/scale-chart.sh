@@ -30,16 +30,17 @@ set terminal pngcairo size 1000,700 font "DejaVu Sans,10" noenhanced
 set output "$out/scale.png"
 set datafile missing "NaN"
 set multiplot layout 2,2 title "One jovl host in a cluster of N hosts, 50 containers each (examples/scale.sh)"
-set logscale x; set xtics ("10" 10, "100" 100, "1000" 1000); set xlabel "hosts"; set grid
+set logscale x; set xrange [7:1400]; set xtics ("10" 10, "100" 100, "1000" 1000); set xlabel "hosts"; set grid
+set samples 50
 set key top left
 set title "cold start: all peers in the kernel (s, from exec)"; set ylabel "s"; set yrange [0:*]
-plot "$tmp/after.dat" using 1:2 with linespoints lw 2 lc rgb "#2a7ab0" title "after" $(plot_before 2), 5 dt 3 lc rgb "#999999" title "goal"
+plot "$tmp/after.dat" using 1:2 with linespoints lw 2 lc rgb "#2a7ab0" title "after" $(plot_before 2), 5 dt 2 lw 1.5 lc rgb "#cc3333" title "goal"
 set title "churn 200 changes/s: write -> kernel (ms)"; set ylabel "ms"; set logscale y; set yrange [*:*]
 plot "$tmp/after.dat" using 1:3 with linespoints lw 2 lc rgb "#2a7ab0" title "p50", \
-     "" using 1:4 with linespoints lw 2 lc rgb "#17becf" title "p99" $(plot_before 4), 50 dt 3 lc rgb "#999999" title "p99 goal"
+     "" using 1:4 with linespoints lw 2 lc rgb "#17becf" title "p99" $(plot_before 4), 50 dt 2 lw 1.5 lc rgb "#cc3333" title "p99 goal"
 unset logscale y
 set title "RSS after the cold start (MiB)"; set ylabel "MiB"; set yrange [0:*]
-plot "$tmp/after.dat" using 1:5 with linespoints lw 2 lc rgb "#2a7ab0" title "after" $(plot_before 5), 300 dt 3 lc rgb "#999999" title "goal"
+plot "$tmp/after.dat" using 1:5 with linespoints lw 2 lc rgb "#2a7ab0" title "after" $(plot_before 5), 300 dt 2 lw 1.5 lc rgb "#cc3333" title "goal"
 set title "CPU during the churn (% of one core)"; set ylabel "%"
 plot "$tmp/after.dat" using 1:6 with linespoints lw 2 lc rgb "#2a7ab0" title "after" $(plot_before 6)
 unset multiplot

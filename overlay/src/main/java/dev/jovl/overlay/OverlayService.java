@@ -445,15 +445,6 @@ public final class OverlayService {
         return state.endpoint(networkId, endpointId).map(Versioned::value);
     }
 
-    /** A network known to the store; in cluster-store mode it may have been created on another host. */
-    private NetworkRecord requireNetwork(String networkId) {
-        return state.network(networkId)
-                .map(Versioned::value)
-                .orElseThrow(() -> OverlayException.invalid(
-                        "unknown network " + networkId + ": not a jovl network (not in the store "
-                                + state.store().describe() + ")"));
-    }
-
     /**
      * The MAC of an endpoint Docker gave none: {@code 02:42:} + the IPv4 address, as Docker's own
      * overlay does. A container that comes back at the same address (on any host) then has the

@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PeerSync implements PeerProgramming, WatchListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PeerSync.class);
+    /** Periodic reconciles between two in which every network's desired state is worked out from scratch. */
+    private static final int FULL_COMPUTATION_EVERY = 10;
 
     private final Store store;
     private final LocalHost self;
@@ -56,17 +58,28 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
     private final Map<String, PeerEntries> programmed = new ConcurrentHashMap<>();
 
     /**
-     * Networks whose endpoints changed and are not programmed yet -> when the first of those
-     * changes was seen. The watch thread only marks them; the programming task writes each
-     * network's difference once for every change that arrived meanwhile, so under a burst one
-     * write covers many changes instead of the queue growing behind one write per change.
+     * Networks whose endpoints changed and are not programmed yet: which endpoints, and when the
+     * first of those changes was seen. The watch thread only marks them; the programming task
+     * writes each network's difference once for every change that arrived meanwhile, so under a
+     * burst one write covers many changes instead of the queue growing behind one write per
+     * change. Marked and taken atomically per network ({@code compute} / {@code remove}), so no
+     * change can be added to a mark already taken.
      */
-    private final Map<String, Long> dirty = new ConcurrentHashMap<>();
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
 
-    /** network -> endpoints whose records changed since its last programming */
-    private final Map<String, Set<String>> dirtyEndpoints = new ConcurrentHashMap<>();
+    private static final class Pending {
+        final long seenNanos;
+        final Set<String> endpoints = new HashSet<>();
+
+        Pending(long seenNanos) {
+            this.seenNanos = seenNanos;
+        }
+    }
+
     /** network -> what its sandbox should hold, kept up to date per endpoint (guarded by the network's lock) */
     private final Map<String, DesiredPeers> desiredByNetwork = new ConcurrentHashMap<>();
+    /** Rounds of the periodic reconcile since the desired state was last worked out from scratch. */
+    private int roundsSinceFullComputation;
 
     private final LinkedBlockingQueue<String> toProgram = new LinkedBlockingQueue<>();
     private final CountDownLatch loaded = new CountDownLatch(1);
@@ -151,6 +164,12 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
             }
             // the view changed without events: every network's desired state is worked out anew
             desiredByNetwork.clear();
+        } else if (++roundsSinceFullComputation >= FULL_COMPUTATION_EVERY) {
+            // belt and braces: the kept state is checked against a computation from scratch now and then
+            desiredByNetwork.clear();
+        }
+        if (desiredByNetwork.isEmpty()) {
+            roundsSinceFullComputation = 0;
         }
         reconcileAll();
     }
@@ -201,10 +220,17 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
             viewListener.accept(changed.keySet());
         }
         changed.forEach((networkId, endpoints) -> {
-            dirtyEndpoints
-                    .computeIfAbsent(networkId, n -> ConcurrentHashMap.newKeySet())
-                    .addAll(endpoints);
-            if (dirty.putIfAbsent(networkId, seen) == null) {
+            boolean[] fresh = {false};
+            pending.compute(networkId, (n, p) -> {
+                Pending marked = p;
+                if (marked == null) {
+                    marked = new Pending(seen);
+                    fresh[0] = true;
+                }
+                marked.endpoints.addAll(endpoints);
+                return marked;
+            });
+            if (fresh[0]) {
                 toProgram.add(networkId);
             }
         });
@@ -215,12 +241,14 @@ public final class PeerSync implements PeerProgramming, WatchListener, AutoClose
         while (true) {
             String networkId = toProgram.take();
             // unmarked before reading the view: a change arriving from here on marks it again
-            Long seen = dirty.remove(networkId);
-            Set<String> endpoints = dirtyEndpoints.remove(networkId);
+            Pending taken = pending.remove(networkId);
+            if (taken == null) {
+                continue;
+            }
             try {
                 locks.run(networkId, () -> {
-                    if (applyChanges(networkId, endpoints == null ? Set.of() : endpoints) > 0 && seen != null) {
-                        metrics.peersConverged(System.nanoTime() - seen);
+                    if (applyChanges(networkId, taken.endpoints) > 0) {
+                        metrics.peersConverged(System.nanoTime() - taken.seenNanos);
                     }
                 });
             } catch (RuntimeException e) {
