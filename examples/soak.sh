@@ -17,6 +17,10 @@
 # Environment: JEX_STATE (default /tmp/jex-soak, so the soak never meets the e2e suite's /tmp/jex),
 # SOAK_GRACE (jovl --dead-host-grace, default 40 s), SOAK_CUT (underlay cut seconds, default 30),
 # SOAK_OUTAGE_CHURN (1: two churn steps while etcd is down, the default; 0: none).
+# After the removal the script does what an operator must with Docker's cluster store: it deletes the
+# removed host's endpoints from Docker's store (`network disconnect -f` from a live host), or their
+# names stay taken on the network. At the end, Docker's endpoints of containers that vanished during
+# the store outage are force-disconnected the same way before `network rm`.
 # JEX_ETCD_MEMBERS=3: etcd as a 3-member cluster, and one more fault: one member stopped for 8 s
 # while churn goes on (nothing may fail then: the cluster keeps its quorum).
 #
@@ -123,6 +127,7 @@ ACTIONS=0; FAULTS=0
 declare -A NETID=()
 KEPT=()     # networks Docker would not remove at the end (see the end checks)
 STALE_DISCONNECTED=0   # Docker's stale endpoints of gone containers force-disconnected at the end
+FORGOTTEN=0            # Docker's endpoints of the removed host force-disconnected after its removal
 
 # ---- docker with failure accounting -----------------------------------------------------------
 # dk HOST ARGS...: a mutating docker request. Its stdout in DK_OUT; a failure is counted by phase.
@@ -450,8 +455,34 @@ fault() {
       jex_kill_cgroup "$h"
       STATE[$h]=removed; REMOVED=yes
       converge fault-remove "removal of $h" 60
+      forget_removed_endpoints "$h"
       invariants "removal of $h (reaping)" $((GRACE + 110)); [ -z "$INV_DT" ] || lat clean-remove "$INV_DT" ;;
   esac
+}
+# Docker's endpoints of a network, from its own (v2) store: "name locator(host address)" a line
+docker_endpoints() {
+  local k kv; kv=$(jex_host_pid jex-kv)
+  for k in $(nsenter -t "$kv" -n -- env ETCDCTL_API=2 etcdctl --endpoints http://127.0.0.1:2379 ls "/docker/network/v1.0/endpoint/$1" 2>/dev/null); do
+    nsenter -t "$kv" -n -- env ETCDCTL_API=2 etcdctl --endpoints http://127.0.0.1:2379 get "$k" 2>/dev/null |
+      sed -n 's/.*"locator":"\([^"]*\)".*"name":"\([^"]*\)".*/\2 \1/p'
+  done
+}
+# The operator's remedy after a host is gone for good: Docker keeps that host's endpoints in its own
+# store (no reaping in cluster-store mode, whatever the driver), so their container names stay taken
+# on the network ("endpoint with name ... already exists") until `network disconnect -f` from a live
+# host deletes them. jovl reaps its own records and addresses by itself.
+forget_removed_endpoints() {
+  local gone_ip live net name loc
+  gone_ip=$(jex_host_ip "$1"); live=$(live_hosts | head -1)
+  for net in soak-a soak-b; do
+    while read -r name loc; do
+      [ -n "$name" ] && [ "$loc" = "$gone_ip" ] || continue
+      if jex_docker "$live" network disconnect -f "$net" "$name" >/dev/null 2>&1; then
+        ev "operator: network disconnect -f $net $name on $live (the endpoint of removed $1 in Docker's store)"
+        FORGOTTEN=$((FORGOTTEN + 1))
+      fi
+    done < <(docker_endpoints "${NETID[$net]}")
+  done
 }
 restore_cut() {
   local h=$CUT_HOST
@@ -507,6 +538,7 @@ table() {
   fi
   echo "| nothing left after the networks are removed | ${LEFTOVER_RESULT:-not reached} |"
   [ ${#KEPT[@]} = 0 ] || echo "| networks Docker would not remove (its store keeps the removed host's endpoints; not counted) | ${KEPT[*]} |"
+  [ "$FORGOTTEN" = 0 ] || echo "| Docker's endpoints of the removed host, deleted from its store with \`network disconnect -f\` (the operator's remedy; no reaping in Docker's cluster-store mode) | $FORGOTTEN |"
   [ "$STALE_DISCONNECTED" = 0 ] || echo "| Docker's stale endpoints of containers gone during the store outage, removed with \`network disconnect -f\` before \`network rm\` | $STALE_DISCONNECTED |"
   local ph fl=""
   for ph in normal store-down store-back docker-dial-retry; do fl+="$ph $(awk -F'\t' -v p="$ph" '$1 == p' "$WORK/failures" 2>/dev/null | wc -l), "; done
@@ -621,14 +653,6 @@ ev "end: removing every container and both networks"
 for h in $(live_hosts); do
   ids=$(jex_docker "$h" ps -aq); [ -z "$ids" ] || dk "$h" rm -f $ids >/dev/null
 done
-# Docker's endpoints of a network, from its own (v2) store: "name locator(host address)" a line
-docker_endpoints() {
-  local k kv; kv=$(jex_host_pid jex-kv)
-  for k in $(nsenter -t "$kv" -n -- env ETCDCTL_API=2 etcdctl --endpoints http://127.0.0.1:2379 ls "/docker/network/v1.0/endpoint/$1" 2>/dev/null); do
-    nsenter -t "$kv" -n -- env ETCDCTL_API=2 etcdctl --endpoints http://127.0.0.1:2379 get "$k" 2>/dev/null |
-      sed -n 's/.*"locator":"\([^"]*\)".*"name":"\([^"]*\)".*/\2 \1/p'
-  done
-}
 KEPT=()      # networks Docker refused to remove because a removed host's endpoints stay in its store
 # Docker's own stale endpoints: a container stopped or removed while the store was down keeps its
 # endpoint in Docker's store (Docker's clean-up failed and is never retried; jovl has released its
