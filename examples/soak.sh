@@ -19,8 +19,9 @@
 # SOAK_OUTAGE_CHURN (1: two churn steps while etcd is down, the default; 0: none).
 # After the removal the script does what an operator must with Docker's cluster store: it deletes the
 # removed host's endpoints from Docker's store (`network disconnect -f` from a live host), or their
-# names stay taken on the network. At the end, Docker's endpoints of containers that vanished during
-# the store outage are force-disconnected the same way before `network rm`.
+# names stay taken on the network. After the etcd restart and at the end, Docker's endpoints of
+# containers stopped or removed during the store outage (Docker's clean-up failed and is never
+# retried) are force-disconnected the same way.
 # JEX_ETCD_MEMBERS=3: etcd as a 3-member cluster, and one more fault: one member stopped for 8 s
 # while churn goes on (nothing may fail then: the cluster keeps its quorum).
 #
@@ -421,6 +422,7 @@ fault() {
       [ -z "$bg" ] || wait "$bg"; sync_violations
       PHASE=normal; STORE_BACK_AT=$SECONDS
       converge fault-etcd "etcd restart" 120
+      disconnect_stale_endpoints soak-a; disconnect_stale_endpoints soak-b
       invariants "etcd restart" 60; [ -z "$INV_DT" ] || lat clean-etcd "$INV_DT" ;;
     etcd-member)
       # one member of three down: the cluster keeps its quorum, so nothing may fail meanwhile
@@ -484,6 +486,23 @@ forget_removed_endpoints() {
     done < <(docker_endpoints "${NETID[$net]}")
   done
 }
+# Docker's own stale endpoints: a container stopped or removed while the store was down keeps its
+# endpoint in Docker's store (Docker's clean-up failed and is never retried; jovl has released its
+# record and address by itself), so `network rm` says "has active endpoints". The remedy Docker
+# documents, as an operator would apply it: `network disconnect -f` of that name on its host.
+disconnect_stale_endpoints() {
+  local net=$1 name loc h
+  while read -r name loc; do
+    [ -n "$name" ] || continue
+    for h in $(live_hosts); do
+      [ "$(jex_host_ip "$h")" = "$loc" ] || continue
+      # a running container's endpoint is real; a stopped or removed one's is stale
+      [ "$(jex_docker "$h" inspect -f '{{.State.Running}}' "$name" 2>/dev/null)" = true ] && continue
+      ev "operator: Docker's stale endpoint $name of $net on $h (its container is stopped or gone): network disconnect -f"
+      dk "$h" network disconnect -f "$net" "$name" >/dev/null 2>&1 && STALE_DISCONNECTED=$((STALE_DISCONNECTED + 1))
+    done
+  done < <(docker_endpoints "${NETID[$net]}")
+}
 restore_cut() {
   local h=$CUT_HOST
   ev "underlay of $h restored"
@@ -539,7 +558,7 @@ table() {
   echo "| nothing left after the networks are removed | ${LEFTOVER_RESULT:-not reached} |"
   [ ${#KEPT[@]} = 0 ] || echo "| networks Docker would not remove (its store keeps the removed host's endpoints; not counted) | ${KEPT[*]} |"
   [ "$FORGOTTEN" = 0 ] || echo "| Docker's endpoints of the removed host, deleted from its store with \`network disconnect -f\` (the operator's remedy; no reaping in Docker's cluster-store mode) | $FORGOTTEN |"
-  [ "$STALE_DISCONNECTED" = 0 ] || echo "| Docker's stale endpoints of containers gone during the store outage, removed with \`network disconnect -f\` before \`network rm\` | $STALE_DISCONNECTED |"
+  [ "$STALE_DISCONNECTED" = 0 ] || echo "| Docker's stale endpoints of containers stopped or removed during the store outage, deleted from its store with \`network disconnect -f\` (the operator's remedy) | $STALE_DISCONNECTED |"
   local ph fl=""
   for ph in normal store-down store-back docker-dial-retry; do fl+="$ph $(awk -F'\t' -v p="$ph" '$1 == p' "$WORK/failures" 2>/dev/null | wc -l), "; done
   echo "| docker CLI failures by phase | ${fl%, } |"
@@ -654,22 +673,6 @@ for h in $(live_hosts); do
   ids=$(jex_docker "$h" ps -aq); [ -z "$ids" ] || dk "$h" rm -f $ids >/dev/null
 done
 KEPT=()      # networks Docker refused to remove because a removed host's endpoints stay in its store
-# Docker's own stale endpoints: a container stopped or removed while the store was down keeps its
-# endpoint in Docker's store (Docker's clean-up failed and is never retried; jovl has released its
-# record and address by itself), so `network rm` says "has active endpoints". The remedy Docker
-# documents, as an operator would apply it: `network disconnect -f` of that name on its host.
-disconnect_stale_endpoints() {
-  local net=$1 name loc h
-  while read -r name loc; do
-    [ -n "$name" ] || continue
-    for h in $(live_hosts); do
-      [ "$(jex_host_ip "$h")" = "$loc" ] || continue
-      jex_docker "$h" inspect "$name" >/dev/null 2>&1 && continue   # a real container: not stale
-      ev "Docker's stale endpoint $name of $net on $h (its container is gone): network disconnect -f"
-      dk "$h" network disconnect -f "$net" "$name" >/dev/null 2>&1 && STALE_DISCONNECTED=$((STALE_DISCONNECTED + 1))
-    done
-  done < <(docker_endpoints "${NETID[$net]}")
-}
 removed_ips=" "; for h in "${HOSTS[@]}"; do [ "${STATE[$h]}" = removed ] && removed_ips+="$(jex_host_ip "$h") "; done
 rm_host=$(live_hosts | head -1)   # host 1 may be the one removed for good
 for net in soak-a soak-b; do
