@@ -21,8 +21,7 @@ import org.junit.jupiter.api.Test;
 class ChaosSoakTest {
     /**
      * Fixed: the same seed runs the same sequence of actions, so a regression shows the same way.
-     * Seeds 7 and 12 are the ones whose churn during the etcd outage leaked addresses before jovl
-     * released the endpoints of vanished containers itself (examples/README.md, the soak's findings).
+     * Seed 7 runs one of each fault and the host's removal in the 120 s.
      */
     static final String SEED = System.getProperty("soak.seed", "7");
     /** Long enough for one of each fault and the removal's reaping; the whole test takes ~4 min. */
@@ -43,8 +42,12 @@ class ChaosSoakTest {
                 // the short run: a 20 s cut, and a 30 s dead-host grace so the removed host is reaped in time
                 "SOAK_CUT", "20",
                 "SOAK_GRACE", "30",
-                // churn while etcd is down too: Docker then drops endpoints without calling the driver
-                "SOAK_OUTAGE_CHURN", "1");
+                // No churn while etcd is down in this gate: a container stopped then keeps a stale
+                // endpoint in Docker's own store (Docker's clean-up is never retried), and re-using its
+                // name fails in Docker whatever the driver, which makes a timed run flaky. jovl's side
+                // of it (releasing the endpoint and address itself) is RemovedDuringStoreOutageTest's;
+                // the long runs keep the outage churn (soak.sh's default).
+                "SOAK_OUTAGE_CHURN", "0");
         CommandResult r = Commands.run(
                 Duration.ofMinutes(8),
                 env,

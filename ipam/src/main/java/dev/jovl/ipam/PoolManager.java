@@ -354,7 +354,11 @@ final class PoolManager {
 
     /** The pool index and the version it was read at (0: absent). */
     private record IndexSnapshot(PoolIndex index, long version) {
+        /** Writes {@code next}; an empty index is deleted, so that no key is left once every pool is gone. */
         Op update(String key, PoolIndex next) {
+            if (next.pools().isEmpty() && version != 0) {
+                return Op.deleteIfVersion(key, version);
+            }
             byte[] value = StoredRecords.write(next);
             return version == 0 ? Op.create(key, value) : Op.compareAndSet(key, version, value);
         }

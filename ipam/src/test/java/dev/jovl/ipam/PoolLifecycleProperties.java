@@ -150,7 +150,9 @@ class PoolLifecycleProperties {
         // nothing left of released pools
         for (var kv : store.list(config.keyPrefix() + "/").entries()) {
             String key = kv.key().substring(config.keyPrefix().length() + 1);
-            if (!key.equals("index")) {
+            if (key.equals("index")) {
+                assertTrue(!model.isEmpty(), "the index is deleted with the last pool");
+            } else {
                 String rest = key.substring(key.indexOf('/') + 1);
                 assertTrue(model.keySet().stream().anyMatch(rest::startsWith), "leftover key " + kv.key());
             }
