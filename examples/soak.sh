@@ -497,7 +497,14 @@ disconnect_stale_endpoints() {
     for h in $(live_hosts); do
       [ "$(jex_host_ip "$h")" = "$loc" ] || continue
       # a running container's endpoint is real; a stopped or removed one's is stale
-      [ "$(jex_docker "$h" inspect -f '{{.State.Running}}' "$name" 2>/dev/null)" = true ] && continue
+      local running; running=$(jex_docker "$h" inspect -f '{{.State.Running}}' "$name" 2>/dev/null)
+      [ "$running" = true ] && continue
+      if [ "$running" = false ]; then
+        # stopped: Docker refuses to start it again ("endpoint with name ... already exists"), and a
+        # force-disconnect of an existing container leaves the endpoint: remove the container first
+        ev "operator: $name on $h stopped during the outage cannot start again (stale endpoint): rm -f"
+        dk "$h" rm -f "$name" >/dev/null 2>&1
+      fi
       ev "operator: Docker's stale endpoint $name of $net on $h (its container is stopped or gone): network disconnect -f"
       dk "$h" network disconnect -f "$net" "$name" >/dev/null 2>&1 && STALE_DISCONNECTED=$((STALE_DISCONNECTED + 1))
     done
