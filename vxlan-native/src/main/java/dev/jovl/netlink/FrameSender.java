@@ -1,10 +1,14 @@
 package dev.jovl.netlink;
 
+import dev.jovl.net.IpAddress;
+import dev.jovl.net.MacAddress;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An {@code AF_PACKET} socket that sends whole Ethernet frames on the interfaces of the namespace
@@ -72,6 +76,29 @@ public final class FrameSender implements AutoCloseable {
         } catch (Throwable t) {
             throw new IllegalStateException(what, t);
         }
+    }
+
+    /** Builds the frame that announces {@code ip} at {@code mac}, sent from {@code ethernetSource}. */
+    @FunctionalInterface
+    interface Announcement {
+        byte[] frame(MacAddress ethernetSource, IpAddress ip, MacAddress mac);
+    }
+
+    /** Sends one announcement frame per entry of {@code addresses} (nothing if it is empty). */
+    void announce(
+            int ifindex,
+            int ethertype,
+            byte[] destination,
+            MacAddress ethernetSource,
+            Map<IpAddress, MacAddress> addresses,
+            Announcement announcement,
+            String what) {
+        if (addresses.isEmpty()) {
+            return;
+        }
+        List<byte[]> frames = new ArrayList<>(addresses.size());
+        addresses.forEach((ip, mac) -> frames.add(announcement.frame(ethernetSource, ip, mac)));
+        send(ifindex, ethertype, destination, frames, what);
     }
 
     @Override

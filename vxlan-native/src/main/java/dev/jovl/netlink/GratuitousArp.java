@@ -4,8 +4,6 @@ import dev.jovl.net.Family;
 import dev.jovl.net.IpAddress;
 import dev.jovl.net.MacAddress;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,12 +40,8 @@ public final class GratuitousArp {
     /** As above, through a sender kept open in the interface's namespace (callable from any thread). */
     public static void announce(
             FrameSender sender, int ifindex, MacAddress ethernetSource, Map<IpAddress, MacAddress> addresses) {
-        if (addresses.isEmpty()) {
-            return;
-        }
-        List<byte[]> frames = new ArrayList<>(addresses.size());
-        addresses.forEach((ip, mac) -> frames.add(frame(ethernetSource, ip, mac)));
-        sender.send(ifindex, ETH_P_ARP, BROADCAST, frames, "gratuitous ARP");
+        sender.announce(
+                ifindex, ETH_P_ARP, BROADCAST, ethernetSource, addresses, GratuitousArp::frame, "gratuitous ARP");
     }
 
     /** The frame: broadcast, ARP request whose sender and target address are both {@code ip}. */

@@ -4,8 +4,6 @@ import dev.jovl.net.Family;
 import dev.jovl.net.IpAddress;
 import dev.jovl.net.MacAddress;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,12 +42,14 @@ public final class NeighbourAdvertisement {
     /** As above, through a sender kept open in the interface's namespace (callable from any thread). */
     public static void announce(
             FrameSender sender, int ifindex, MacAddress ethernetSource, Map<IpAddress, MacAddress> addresses) {
-        if (addresses.isEmpty()) {
-            return;
-        }
-        List<byte[]> frames = new ArrayList<>(addresses.size());
-        addresses.forEach((ip, mac) -> frames.add(frame(ethernetSource, ip, mac)));
-        sender.send(ifindex, ETH_P_IPV6, ALL_NODES_MAC, frames, "unsolicited neighbour advertisement");
+        sender.announce(
+                ifindex,
+                ETH_P_IPV6,
+                ALL_NODES_MAC,
+                ethernetSource,
+                addresses,
+                NeighbourAdvertisement::frame,
+                "unsolicited neighbour advertisement");
     }
 
     /** The frame: to all nodes, hop limit 255, Override set, the MAC in a target link-layer option. */
