@@ -173,6 +173,7 @@ public final class Daemon implements AutoCloseable {
             LiveAddressHolders holders =
                     new LiveAddressHolders(state, () -> peerView.get().allEndpoints());
             IpamEndpointAddresses endpointAddresses = new IpamEndpointAddresses(ipam, hostId, holders);
+            StaleReleaseGuard releases = new StaleReleaseGuard(ipam, holders);
             SandboxAdoption adoption =
                     new SandboxAdoption(state, host, dataplane, locks, journal, endpointAddresses, cleanup);
             PeerSync peers =
@@ -242,7 +243,7 @@ public final class Daemon implements AutoCloseable {
             opened.add(loops); // stopped first (after the socket): the loops use everything above
             DriverRoutes routes = new DriverRoutes(
                             new NetworkDriverEndpoints(overlay, networks, createCheck), settings.scope(), ipamConfig)
-                    .withIpam(ipam, (r, f) -> new StaleReleaseGuard(ipam, holders).release(r))
+                    .withIpam(ipam, (r, f) -> releases.release(r))
                     .add("/Jovl.Status", Empty.class, (r, f) -> status.status())
                     .add("/Jovl.Peers", PeersRequest.class, (r, f) -> status.peers(r));
             DeadHostReaper reaper = new DeadHostReaper(
