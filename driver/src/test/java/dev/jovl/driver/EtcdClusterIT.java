@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jovl.driver.http.Json;
-import dev.jovl.driver.http.UnixHttpClient.Response;
 import dev.jovl.driver.testing.DaemonFixture;
 import dev.jovl.driver.testing.DaemonProcess;
 import dev.jovl.driver.testing.Eventually;
+import dev.jovl.kvstore.http.UnixHttpClient.Response;
 import dev.jovl.kvstore.testing.EtcdServer;
 import dev.jovl.netlink.testing.Shell;
 import dev.jovl.netlink.testing.TestLab;

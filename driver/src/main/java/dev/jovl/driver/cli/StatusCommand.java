@@ -1,13 +1,13 @@
 package dev.jovl.driver.cli;
 
 import dev.jovl.driver.http.Json;
-import dev.jovl.driver.http.UnixHttpClient;
 import dev.jovl.driver.status.HealthCheck;
 import dev.jovl.driver.status.PeerComparison;
 import dev.jovl.driver.status.StatusApi.HostStatus;
 import dev.jovl.driver.status.StatusApi.NetworkStatus;
 import dev.jovl.driver.status.StatusApi.PeersResponse;
 import dev.jovl.driver.status.StatusApi.StatusResponse;
+import dev.jovl.kvstore.http.UnixHttpClient;
 import dev.jovl.overlay.Ids;
 import java.io.IOException;
 import java.io.PrintStream;

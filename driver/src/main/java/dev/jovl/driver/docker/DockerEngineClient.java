@@ -2,7 +2,7 @@ package dev.jovl.driver.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jovl.driver.http.UnixHttpClient;
+import dev.jovl.kvstore.http.UnixHttpClient;
 import dev.jovl.net.Cidr;
 import dev.jovl.net.Family;
 import dev.jovl.net.IpAddress;

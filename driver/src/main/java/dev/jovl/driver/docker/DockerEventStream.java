@@ -1,6 +1,6 @@
 package dev.jovl.driver.docker;
 
-import dev.jovl.driver.http.UnixHttpClient;
+import dev.jovl.kvstore.http.UnixHttpClient;
 import dev.jovl.overlay.runtime.Supervisor;
 import java.time.Duration;
 import org.slf4j.Logger;

@@ -2,11 +2,11 @@ package dev.jovl.examples.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jovl.driver.http.Json;
-import dev.jovl.driver.http.UnixHttpClient;
 import dev.jovl.ipam.IpamConfig;
 import dev.jovl.ipam.IpamDriver;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Stores;
+import dev.jovl.kvstore.http.UnixHttpClient;
 import dev.jovl.overlay.state.StoreLayout;
 import java.io.IOException;
 import java.net.URI;
