@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jovl.driver.testing.DaemonFixture;
-import dev.jovl.kvstore.http.UnixHttpClient;
 import dev.jovl.kvstore.testing.EtcdServer;
 import dev.jovl.netlink.testing.TestLab;
+import dev.jovl.unixhttp.UnixHttpClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.jovl.driver.docker;
 
-import dev.jovl.kvstore.http.UnixHttpClient;
 import dev.jovl.overlay.runtime.Supervisor;
+import dev.jovl.unixhttp.UnixHttpClient;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jovl.driver.DriverRoutes;
 import dev.jovl.ipam.IpamConfig;
-import dev.jovl.kvstore.http.UnixHttpClient;
-import dev.jovl.kvstore.http.UnixHttpClient.Response;
+import dev.jovl.unixhttp.UnixHttpClient;
+import dev.jovl.unixhttp.UnixHttpClient.Response;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;

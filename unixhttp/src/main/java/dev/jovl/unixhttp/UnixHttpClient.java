@@ -1,4 +1,4 @@
-package dev.jovl.kvstore.http;
+package dev.jovl.unixhttp;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
