@@ -39,7 +39,7 @@ public final class DockerEventStream implements AutoCloseable {
     }
 
     /** Runs the stream on a supervisor of its own, for users without one (tests, tools). */
-    synchronized DockerEventStream startAlone() {
+    public synchronized DockerEventStream startAlone() {
         own = new Supervisor();
         own.every("docker-events", Duration.ZERO, RECONNECT, this::session);
         own.start();
