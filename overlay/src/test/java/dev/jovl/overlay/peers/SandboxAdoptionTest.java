@@ -131,4 +131,34 @@ class SandboxAdoptionTest {
         adoption().adoptAll();
         eventually(() -> !h.kernel.hasSandbox(NET.value()), "idle sandbox removed (grace 0)");
     }
+
+    @Test
+    void anUnreadableEndpointRecordNeitherStopsTheSweepNorCostsTheRunningContainerItsVeth() {
+        // another version's or a damaged record beside the real one: the sweep failed on it every
+        // round before (the loop restarted forever and its health verdict went bad)
+        store.create(
+                dev.jovl.overlay.state.StoreLayout.endpoint(NET.value(), "ba".repeat(32)),
+                "{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        h.kernel.attach(
+                h.state.network(NET.value()).orElseThrow().value(),
+                new EndpointRecord(
+                        NET.value(),
+                        "le".repeat(32),
+                        "10.10.0.9/24",
+                        null,
+                        "02:42:0a:0a:00:09",
+                        "192.0.2.1",
+                        "192.0.2.1",
+                        null,
+                        0,
+                        null));
+        adoption().sweepAll();
+        adoption().adoptAll();
+        eventually(
+                () -> !h.kernel.attachedEndpoints(NET.value()).contains(SandboxNames.devicePart("le".repeat(32))),
+                "leftover veth deleted despite the unreadable record");
+        assertTrue(h.kernel.attachedEndpoints(NET.value()).contains(SandboxNames.devicePart(WEB.value())));
+        assertEquals(1, h.state.endpoints(NET.value()).size(), "the readable record listed, the other left out");
+        assertTrue(h.state.unreadableRecords() >= 1);
+    }
 }
