@@ -1,6 +1,7 @@
 package dev.jovl.kvstore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,6 +97,31 @@ class StoreUrlTest {
         assertThrows(
                 StoreException.InvalidArgument.class,
                 () -> StoreUrl.parse("consul://", Map.of("CONSUL_HTTP_ADDR", "unix://relative.sock")));
+    }
+
+    /** A password in the URL would be logged and shown by jovl status: refused, and not repeated. */
+    @Test
+    void credentialsInTheUrlAreRefusedWithoutRepeatingThem() {
+        for (String bad : List.of(
+                "etcd://jovl:s3cret@h:2379",
+                "etcd+https://h:1,jovl:s3cret@g:2/prefix",
+                "consul://s3cret@c:8500",
+                "consul+https://u:s3cret@c/p?dc=x")) {
+            StoreException.InvalidArgument e =
+                    assertThrows(StoreException.InvalidArgument.class, () -> Stores.open(bad, NO_ENV), bad);
+            assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+            assertTrue(e.getMessage().contains("--store-password-file"), e.getMessage());
+        }
+        StoreException.InvalidArgument e = assertThrows(
+                StoreException.InvalidArgument.class,
+                () -> StoreUrl.parse("consul://", Map.of("CONSUL_HTTP_ADDR", "https://u:s3cret@c:8501")));
+        assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+        e = assertThrows(
+                StoreException.InvalidArgument.class,
+                () -> StoreUrl.parse("consul://", Map.of("CONSUL_HTTP_ADDR", "u:s3cret@c:8500")));
+        assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+        // an '@' after the authority is no credential
+        assertEquals("a@b/", StoreUrl.parse("etcd://h:1/a@b", NO_ENV).keyPrefix());
     }
 
     @Test

@@ -78,6 +78,32 @@ class EtcdSecurityTest {
                 "-days",
                 "2");
         assertTrue(Files.readString(certs.resolve("ec.key")).contains("BEGIN EC PRIVATE KEY"));
+        // a client certificate for the right name signed by another CA
+        openssl(
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "rogue.key",
+                "-out",
+                "rogue.csr",
+                "-subj",
+                "/CN=jovl");
+        openssl(
+                "x509",
+                "-req",
+                "-in",
+                "rogue.csr",
+                "-CA",
+                "bad-ca.pem",
+                "-CAkey",
+                "bad-ca.key",
+                "-CAcreateserial",
+                "-out",
+                "rogue.pem",
+                "-days",
+                "2");
         Files.writeString(certs.resolve("pw"), "s3cret-pw\n");
         Files.writeString(certs.resolve("badpw"), "wrong-pw");
         Files.writeString(certs.resolve("readerpw"), "r3ader");
@@ -200,6 +226,16 @@ class EtcdSecurityTest {
                 url("/sec-x"),
                 new StoreSecurity(f("ca.pem"), null, null, "jovl", f("pw"), null),
                 "no client cert",
+                "certificate",
+                "--store-cert");
+    }
+
+    @Test
+    void aClientCertificateFromAnotherCaFailsFastNamingIt() {
+        refused(
+                url("/sec-x"),
+                new StoreSecurity(f("ca.pem"), f("rogue.pem"), f("rogue.key"), "jovl", f("pw"), null),
+                "client cert of another CA",
                 "certificate",
                 "--store-cert");
     }
