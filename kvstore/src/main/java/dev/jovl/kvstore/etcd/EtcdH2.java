@@ -411,7 +411,10 @@ final class EtcdH2 implements AutoCloseable {
 
     @Override
     public void close() {
-        connections.values().forEach(Channel::close);
+        // let each channel finish closing (its close listeners run on its event loop) before the
+        // loops stop: else Netty logs an ERROR "Failed to submit a listener notification task"
+        // at every daemon shutdown
+        connections.values().stream().map(Channel::close).toList().forEach(f -> f.awaitUninterruptibly(1000));
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 }
