@@ -40,6 +40,11 @@ public final class EtcdServer implements AutoCloseable {
     private List<String> extraFlags = List.of();
     private int clientPort;
     private int peerPort;
+    /** The member's name; several members of one cluster need distinct names. */
+    private String name = "jkv";
+    /** {@code name=peer-url,...} of a cluster of several members, else null (one member). */
+    private String initialCluster;
+
     private Process process;
     private final Thread killOnExit;
 
@@ -281,6 +286,46 @@ public final class EtcdServer implements AutoCloseable {
         throw failure;
     }
 
+    /**
+     * Starts a cluster of {@code members} etcd members on loopback (plain http; each member's
+     * {@link #url()} names only itself), and waits until each serves requests. Stopping members
+     * takes the quorum away: with two, stopping one leaves the other without a leader.
+     */
+    public static List<EtcdServer> startCluster(int members) {
+        return startCluster(members, null);
+    }
+
+    /** As {@link #startCluster(int)}, serving clients over TLS as {@link #startTls} does when {@code tls} is given. */
+    public static List<EtcdServer> startCluster(int members, TlsFiles tls) {
+        List<EtcdServer> cluster = new java.util.ArrayList<>();
+        StringBuilder initial = new StringBuilder();
+        try {
+            for (int i = 0; i < members; i++) {
+                EtcdServer member = new EtcdServer(Files.createTempDirectory("jkv-etcd-"), false);
+                member.name = "jkv" + i;
+                member.tls = tls;
+                member.clientPort = freePort();
+                member.peerPort = freePort();
+                initial.append(initial.isEmpty() ? "" : ",")
+                        .append(member.name)
+                        .append("=http://127.0.0.1:")
+                        .append(member.peerPort);
+                cluster.add(member);
+            }
+            for (EtcdServer member : cluster) {
+                member.initialCluster = initial.toString();
+                member.startProcess(); // all at once: none is ready before a quorum is up
+            }
+            for (EtcdServer member : cluster) {
+                member.awaitReady();
+            }
+            return cluster;
+        } catch (IOException | RuntimeException e) {
+            cluster.forEach(EtcdServer::close);
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+    }
+
     /** {@code etcd://127.0.0.1:PORT}, for {@code Stores.open}. */
     public String url() {
         return "etcd://127.0.0.1:" + clientPort;
@@ -312,10 +357,15 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     private synchronized void launch() {
+        startProcess();
+        awaitReady();
+    }
+
+    private synchronized void startProcess() {
         String client = (tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
         String peer = "http://127.0.0.1:" + peerPort;
         List<String> command = new java.util.ArrayList<>(
-                List.of("bash", launcher().toString(), "jkv", dataDir().toString(), client, client, peer));
+                List.of("bash", launcher().toString(), name, dataDir().toString(), client, client, peer));
         if (!fsync) {
             command.add("--unsafe-no-fsync");
         }
@@ -331,15 +381,17 @@ public final class EtcdServer implements AutoCloseable {
         }
         command.addAll(extraFlags);
         try {
-            process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(
-                            home.resolve("etcd.log").toFile()))
-                    .start();
+                            home.resolve("etcd.log").toFile()));
+            if (initialCluster != null) {
+                builder.environment().put("JOVL_ETCD_INITIAL_CLUSTER", initialCluster);
+            }
+            process = builder.start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + command + ": " + e, e);
         }
-        awaitReady();
     }
 
     private void awaitReady() {
