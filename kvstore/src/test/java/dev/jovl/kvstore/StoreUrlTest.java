@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StoreUrlTest {
     private static final Map<String, String> NO_ENV = Map.of();
@@ -24,6 +25,22 @@ class StoreUrlTest {
                 StoreUrl.parse("file:///var/lib/jovl/", NO_ENV).dir());
         assertEquals(
                 StoreUrl.Backend.EMBEDDED, StoreUrl.parse("file:/x", NO_ENV).backend());
+    }
+
+    /**
+     * The embedded store has no TLS, user or key prefix: certificates or a user given with it are
+     * a misconfiguration, refused before the store's directory is made.
+     */
+    @Test
+    void theEmbeddedStoreRefusesSecuritySettingsAndCreatesNothing(@TempDir Path tmp) {
+        Path dir = tmp.resolve("store");
+        StoreSecurity ca = new StoreSecurity(tmp.resolve("ca.pem"), null, null, null, null, null);
+        StoreException.InvalidArgument e =
+                assertThrows(StoreException.InvalidArgument.class, () -> Stores.open("file:" + dir, ca, NO_ENV));
+        assertTrue(e.getMessage().contains("embedded store"), e.getMessage());
+        assertFalse(java.nio.file.Files.exists(dir), "nothing created");
+        // a path in a file: URL is the directory, never a key prefix
+        assertEquals("", StoreUrl.parse("file:" + dir + "/cluster-a", NO_ENV).keyPrefix());
     }
 
     @Test
