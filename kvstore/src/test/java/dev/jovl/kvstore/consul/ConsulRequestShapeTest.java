@@ -258,4 +258,37 @@ class ConsulRequestShapeTest {
             assertTrue(e.getMessage().contains("X-Consul-Results-Filtered-By-ACLs"), e.getMessage());
         }
     }
+
+    /**
+     * The blocking-query rules of Consul's docs ("Blocking Queries", implementation details): the
+     * index is reset, with a resync, when it goes backwards; an index below 1 is taken as 1; a
+     * query that returns at once without a change is followed by a growing pause instead of
+     * being repeated at once.
+     */
+    @Test
+    void watchesFollowTheBlockingQueryRules() throws Exception {
+        String entry = "[{\"Key\":\"w/a\",\"ModifyIndex\":3,\"Value\":\"AQ==\"}]";
+        Path socket = record(line -> {
+            if (!line.contains("index=")) {
+                return ok(entry.replace(":3,", ":10,"), 10); // the first, non-blocking read
+            }
+            if (line.contains("index=10&")) {
+                return ok(entry, 5); // the index went backwards (a restored snapshot)
+            }
+            return ok(entry, 0); // an index of 0, at once, without a change: a misbehaving agent
+        });
+        dev.jovl.kvstore.EventRecorder listener = new dev.jovl.kvstore.EventRecorder();
+        try (Store s = Stores.open("consul://", StoreSecurity.NONE, Map.of("CONSUL_HTTP_ADDR", "unix://" + socket));
+                dev.jovl.kvstore.Watch w = s.watch("w/", 10, listener)) {
+            listener.awaitResync(Duration.ofSeconds(5));
+            Thread.sleep(1500);
+        }
+        List<String> blocking =
+                requests.stream().filter(r -> r.contains("index=")).toList();
+        assertTrue(blocking.get(0).contains("index=10&wait=30s"), blocking.toString());
+        assertTrue(blocking.get(1).contains("index=5&"), "reset to the lower index: " + blocking);
+        assertTrue(blocking.stream().skip(2).allMatch(r -> r.contains("index=1&")), "0 taken as 1: " + blocking);
+        // answers at once for 1.5 s: a growing pause from 100 ms allows a handful of queries, not hundreds
+        assertTrue(blocking.size() < 15, blocking.size() + " queries: " + blocking);
+    }
 }
