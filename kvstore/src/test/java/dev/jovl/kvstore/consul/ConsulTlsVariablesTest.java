@@ -35,23 +35,7 @@ class ConsulTlsVariablesTest {
     static void start() throws Exception {
         files = EtcdServer.TlsFiles.generate(certs, "jovl");
         // an EC key in SEC1 form, as `consul tls cert create` writes them (read with bcpkix)
-        EtcdServer.TlsFiles.openssl(certs, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ec.key");
-        EtcdServer.TlsFiles.openssl(certs, "req", "-new", "-key", "ec.key", "-out", "ec.csr", "-subj", "/CN=agent");
-        EtcdServer.TlsFiles.openssl(
-                certs,
-                "x509",
-                "-req",
-                "-in",
-                "ec.csr",
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-out",
-                "ec.pem",
-                "-days",
-                "2");
+        EtcdServer.TlsFiles.signedClient(certs, "ec", "agent", "ca", true);
         Files.createDirectories(certs.resolve("capath"));
         Files.copy(files.ca(), certs.resolve("capath/ca.pem"));
         tlsServer = EtcdServer.startTls(files);

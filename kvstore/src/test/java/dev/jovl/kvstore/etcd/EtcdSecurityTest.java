@@ -61,49 +61,10 @@ class EtcdSecurityTest {
                 "-subj",
                 "/CN=other-ca");
         // an EC client key in SEC1 form ("EC PRIVATE KEY"), as `consul tls cert create` writes them
-        openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ec.key");
-        openssl("req", "-new", "-key", "ec.key", "-out", "ec.csr", "-subj", "/CN=jovl-ec");
-        openssl(
-                "x509",
-                "-req",
-                "-in",
-                "ec.csr",
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-out",
-                "ec.pem",
-                "-days",
-                "2");
+        EtcdServer.TlsFiles.signedClient(certs, "ec", "jovl-ec", "ca", true);
         assertTrue(Files.readString(certs.resolve("ec.key")).contains("BEGIN EC PRIVATE KEY"));
         // a client certificate for the right name signed by another CA
-        openssl(
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "rogue.key",
-                "-out",
-                "rogue.csr",
-                "-subj",
-                "/CN=jovl");
-        openssl(
-                "x509",
-                "-req",
-                "-in",
-                "rogue.csr",
-                "-CA",
-                "bad-ca.pem",
-                "-CAkey",
-                "bad-ca.key",
-                "-CAcreateserial",
-                "-out",
-                "rogue.pem",
-                "-days",
-                "2");
+        EtcdServer.TlsFiles.signedClient(certs, "rogue", "jovl", "bad-ca", false);
         Files.writeString(certs.resolve("pw"), "s3cret-pw\n");
         Files.writeString(certs.resolve("badpw"), "wrong-pw");
         Files.writeString(certs.resolve("readerpw"), "r3ader");

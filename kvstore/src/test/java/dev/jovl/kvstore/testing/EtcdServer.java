@@ -144,33 +144,7 @@ public final class EtcdServer implements AutoCloseable {
                         "2",
                         "-extfile",
                         "server.ext");
-                openssl(
-                        dir,
-                        "req",
-                        "-newkey",
-                        "rsa:2048",
-                        "-nodes",
-                        "-keyout",
-                        "client.key",
-                        "-out",
-                        "client.csr",
-                        "-subj",
-                        "/CN=" + clientCn);
-                openssl(
-                        dir,
-                        "x509",
-                        "-req",
-                        "-in",
-                        "client.csr",
-                        "-CA",
-                        "ca.pem",
-                        "-CAkey",
-                        "ca.key",
-                        "-CAcreateserial",
-                        "-out",
-                        "client.pem",
-                        "-days",
-                        "2");
+                signedClient(dir, "client", clientCn, "ca", false);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -180,6 +154,46 @@ public final class EtcdServer implements AutoCloseable {
                     dir.resolve("server.key"),
                     dir.resolve("client.pem"),
                     dir.resolve("client.key"));
+        }
+
+        /**
+         * A client key and certificate in {@code dir}: {@code NAME.key} ({@code ec}: P-256 in SEC1
+         * form, "EC PRIVATE KEY", as {@code consul tls cert create} writes them; else RSA in PKCS#8)
+         * and {@code NAME.pem} for Common Name {@code cn}, signed by the CA {@code CA.pem}/{@code CA.key}.
+         */
+        public static void signedClient(Path dir, String name, String cn, String ca, boolean ec) throws IOException {
+            if (ec) {
+                openssl(dir, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", name + ".key");
+                openssl(dir, "req", "-new", "-key", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + cn);
+            } else {
+                openssl(
+                        dir,
+                        "req",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-keyout",
+                        name + ".key",
+                        "-out",
+                        name + ".csr",
+                        "-subj",
+                        "/CN=" + cn);
+            }
+            openssl(
+                    dir,
+                    "x509",
+                    "-req",
+                    "-in",
+                    name + ".csr",
+                    "-CA",
+                    ca + ".pem",
+                    "-CAkey",
+                    ca + ".key",
+                    "-CAcreateserial",
+                    "-out",
+                    name + ".pem",
+                    "-days",
+                    "2");
         }
 
         /** Runs {@code openssl} in {@code dir}; its failure is an IllegalStateException with its output. */
