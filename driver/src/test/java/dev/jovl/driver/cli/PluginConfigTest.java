@@ -29,6 +29,7 @@ class PluginConfigTest {
             "CONSUL_HTTP_ADDR",
             "CONSUL_HTTP_TOKEN",
             "CONSUL_HTTP_TOKEN_FILE",
+            "CONSUL_HTTP_AUTH",
             "CONSUL_HTTP_SSL",
             "CONSUL_HTTP_SSL_VERIFY",
             "CONSUL_CACERT",
