@@ -151,7 +151,12 @@ final class EtcdGateway implements AutoCloseable {
                 reauthenticate(e.token);
                 continue;
             } catch (HttpConnectTimeoutException | ConnectException e) {
-                last = e;
+                // a connect cut short by the deadline says less than the failure before it
+                boolean cutShort = e instanceof HttpConnectTimeoutException
+                        || e instanceof io.netty.channel.ConnectTimeoutException;
+                if (last == null || !cutShort) {
+                    last = e;
+                }
             } catch (HttpTimeoutException e) {
                 throw unavailable("etcd " + endpoint + " gave no answer to " + path + " within " + timeout, e);
             } catch (IOException e) {
