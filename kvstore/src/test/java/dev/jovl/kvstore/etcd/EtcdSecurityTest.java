@@ -267,6 +267,14 @@ class EtcdSecurityTest {
     @Test
     void plainHttpAgainstTheTlsPortFailsFastSayingSo() {
         refused(url("/sec-x"), StoreSecurity.NONE, "plain http", "TLS", "etcd+https://");
+        // the conclusion comes from the endpoint's silence, not from the deadline running out
+        try (Store s = Stores.open("etcd://127.0.0.1:" + etcd.clientPort() + "?timeout=30s")) {
+            long t0 = System.nanoTime();
+            StoreException e = assertThrows(StoreException.Unavailable.class, () -> s.get("jovl/x"));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(e.getMessage().contains("etcd+https://"), e.getMessage());
+            assertTrue(ms < 10_000, "a read against the TLS port took " + ms + " ms of its 30 s: " + e.getMessage());
+        }
     }
 
     @Test
