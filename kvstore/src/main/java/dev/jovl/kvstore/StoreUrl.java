@@ -58,6 +58,7 @@ public record StoreUrl(
         if (url == null || url.isBlank()) {
             throw invalid(url, "empty store URL");
         }
+        refuseCredentials(url, url);
         int colon = url.indexOf(':');
         String scheme = colon < 0 ? "" : url.substring(0, colon);
         String rest = colon < 0 ? url : url.substring(colon + 1);
@@ -124,6 +125,7 @@ public record StoreUrl(
             if (addr.isBlank()) {
                 throw invalid(url, "consul:// without an address needs CONSUL_HTTP_ADDR to be set");
             }
+            refuseCredentials(url, addr.contains("://") ? addr : "//" + addr);
             if (addr.startsWith("https://")) {
                 https = true;
                 addr = addr.substring("https://".length());
@@ -163,6 +165,30 @@ public record StoreUrl(
         Duration timeout =
                 options.containsKey("timeout") ? parseDuration(url, options.get("timeout")) : DEFAULT_TIMEOUT;
         return new StoreUrl(backend, null, endpoints, https, timeout, keyPrefix, dc, unixSocket);
+    }
+
+    /**
+     * Refuses {@code user:password@} in the authority of {@code address} (the URL, or
+     * {@code CONSUL_HTTP_ADDR}) without repeating it: the store URL is logged at start-up and shown by
+     * {@code jovl status}, and it is in the daemon's command line or the plugin's settings, so a
+     * password there would leak; credentials go in {@link StoreSecurity} (a password file).
+     */
+    private static void refuseCredentials(String url, String address) {
+        int start = address.indexOf("//");
+        String authority = start < 0 ? "" : address.substring(start + 2);
+        int end = authority.length();
+        for (char c : new char[] {'/', '?', '#'}) {
+            int i = authority.indexOf(c);
+            if (i >= 0 && i < end) {
+                end = i;
+            }
+        }
+        if (authority.substring(0, end).contains("@")) {
+            throw new StoreException.InvalidArgument("bad store URL: it holds a user or password ('...@'), which"
+                    + " would be logged and shown by jovl status; give --store-user and --store-password-file"
+                    + " (JOVL_STORE_USER, JOVL_STORE_PASSWORD_FILE) instead, or for Consul an ACL token file"
+                    + " (--store-password-file or CONSUL_HTTP_TOKEN_FILE)");
+        }
     }
 
     /** The URL's path as a key prefix: {@code a/b} or {@code a/b/} -> {@code a/b/}; empty -> none. */

@@ -1,6 +1,7 @@
 package dev.jovl.kvstore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StoreUrlTest {
     private static final Map<String, String> NO_ENV = Map.of();
@@ -23,6 +25,22 @@ class StoreUrlTest {
                 StoreUrl.parse("file:///var/lib/jovl/", NO_ENV).dir());
         assertEquals(
                 StoreUrl.Backend.EMBEDDED, StoreUrl.parse("file:/x", NO_ENV).backend());
+    }
+
+    /**
+     * The embedded store has no TLS, user or key prefix: certificates or a user given with it are
+     * a misconfiguration, refused before the store's directory is made.
+     */
+    @Test
+    void theEmbeddedStoreRefusesSecuritySettingsAndCreatesNothing(@TempDir Path tmp) {
+        Path dir = tmp.resolve("store");
+        StoreSecurity ca = new StoreSecurity(tmp.resolve("ca.pem"), null, null, null, null, null);
+        StoreException.InvalidArgument e =
+                assertThrows(StoreException.InvalidArgument.class, () -> Stores.open("file:" + dir, ca, NO_ENV));
+        assertTrue(e.getMessage().contains("embedded store"), e.getMessage());
+        assertFalse(java.nio.file.Files.exists(dir), "nothing created");
+        // a path in a file: URL is the directory, never a key prefix
+        assertEquals("", StoreUrl.parse("file:" + dir + "/cluster-a", NO_ENV).keyPrefix());
     }
 
     @Test
@@ -96,6 +114,31 @@ class StoreUrlTest {
         assertThrows(
                 StoreException.InvalidArgument.class,
                 () -> StoreUrl.parse("consul://", Map.of("CONSUL_HTTP_ADDR", "unix://relative.sock")));
+    }
+
+    /** A password in the URL would be logged and shown by jovl status: refused, and not repeated. */
+    @Test
+    void credentialsInTheUrlAreRefusedWithoutRepeatingThem() {
+        for (String bad : List.of(
+                "etcd://jovl:s3cret@h:2379",
+                "etcd+https://h:1,jovl:s3cret@g:2/prefix",
+                "consul://s3cret@c:8500",
+                "consul+https://u:s3cret@c/p?dc=x")) {
+            StoreException.InvalidArgument e =
+                    assertThrows(StoreException.InvalidArgument.class, () -> Stores.open(bad, NO_ENV), bad);
+            assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+            assertTrue(e.getMessage().contains("--store-password-file"), e.getMessage());
+        }
+        StoreException.InvalidArgument e = assertThrows(
+                StoreException.InvalidArgument.class,
+                () -> StoreUrl.parse("consul://", Map.of("CONSUL_HTTP_ADDR", "https://u:s3cret@c:8501")));
+        assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+        e = assertThrows(
+                StoreException.InvalidArgument.class,
+                () -> StoreUrl.parse("consul://", Map.of("CONSUL_HTTP_ADDR", "u:s3cret@c:8500")));
+        assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+        // an '@' after the authority is no credential
+        assertEquals("a@b/", StoreUrl.parse("etcd://h:1/a@b", NO_ENV).keyPrefix());
     }
 
     @Test

@@ -139,6 +139,7 @@ final class EtcdGateway implements AutoCloseable {
         Backoff.Waits waits = BACKOFF.waits();
         Exception last = null;
         String hint = "";
+        int silentCloses = 0;
         while (true) {
             URI endpoint = preferred();
             long left = deadline - System.nanoTime();
@@ -151,7 +152,12 @@ final class EtcdGateway implements AutoCloseable {
                 reauthenticate(e.token);
                 continue;
             } catch (HttpConnectTimeoutException | ConnectException e) {
-                last = e;
+                // a connect cut short by the deadline says less than the failure before it
+                boolean cutShort = e instanceof HttpConnectTimeoutException
+                        || e instanceof io.netty.channel.ConnectTimeoutException;
+                if (last == null || !cutShort) {
+                    last = e;
+                }
             } catch (HttpTimeoutException e) {
                 throw unavailable("etcd " + endpoint + " gave no answer to " + path + " within " + timeout, e);
             } catch (IOException e) {
@@ -165,6 +171,16 @@ final class EtcdGateway implements AutoCloseable {
                     hint = " (an endpoint closed the connection without a word, as a TLS port does to plain http:"
                             + " if etcd serves TLS, write etcd+https:// or give --store-cacert)";
                     e = new IOException(e.getMessage() + hint, e);
+                    // once may be a pooled connection the server had just closed; every endpoint,
+                    // and then one of them again on a fresh connection, is a TLS port: say so now
+                    // rather than at the deadline
+                    if (kind == Call.READ && ++silentCloses > endpoints.size()) {
+                        throw unavailable(
+                                "every etcd endpoint closed the connection without answering " + path
+                                        + ", as a TLS port does to plain http: if etcd serves TLS, write etcd+https://"
+                                        + " or give --store-cacert",
+                                null);
+                    }
                 }
                 if (kind == Call.WRITE) {
                     throw unavailable(

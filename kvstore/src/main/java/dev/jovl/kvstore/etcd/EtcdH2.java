@@ -235,7 +235,20 @@ final class EtcdH2 implements AutoCloseable {
             }
             if (!handshake.isSuccess()) {
                 c.close();
-                throw asIo(handshake.cause());
+                Throwable failure = c.attr(FAILURE).get();
+                if (handshake.cause() instanceof java.nio.channels.ClosedChannelException
+                        || failure instanceof io.netty.handler.ssl.NotSslRecordException) {
+                    // etcd's plain client port (cmux) closes a connection that opens with a TLS
+                    // ClientHello without a word; a plain HTTP server answers in plain text.
+                    // A ConnectException: nothing was sent, so even a write is retried on the
+                    // other endpoints until the deadline.
+                    java.net.ConnectException e = new java.net.ConnectException(
+                            "etcd " + endpoint + " ended the TLS handshake, as a port that does not speak TLS does"
+                                    + " (if it serves plain http, write etcd:// without +https and give no --store-cacert)");
+                    e.initCause(failure != null ? failure : handshake.cause());
+                    throw e;
+                }
+                throw asIo(handshake.cause(), c);
             }
             if (!ApplicationProtocolNames.HTTP_2.equals(tls[0].applicationProtocol())) {
                 c.close();
@@ -411,7 +424,10 @@ final class EtcdH2 implements AutoCloseable {
 
     @Override
     public void close() {
-        connections.values().forEach(Channel::close);
+        // let each channel finish closing (its close listeners run on its event loop) before the
+        // loops stop: else Netty logs an ERROR "Failed to submit a listener notification task"
+        // at every daemon shutdown
+        connections.values().stream().map(Channel::close).toList().forEach(f -> f.awaitUninterruptibly(1000));
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 }

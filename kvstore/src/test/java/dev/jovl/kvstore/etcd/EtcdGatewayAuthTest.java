@@ -1,6 +1,7 @@
 package dev.jovl.kvstore.etcd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import dev.jovl.kvstore.testing.EtcdServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,5 +84,23 @@ class EtcdGatewayAuthTest {
                 StoreException.InvalidArgument.class,
                 () -> Stores.open(etcd.url(), new StoreSecurity(null, any, any, null, null, null)));
         assertTrue(e.getMessage().contains("etcd+https://"), e.getMessage());
+    }
+
+    /** The reverse of plain http against a TLS port: TLS against a plain one says so, writes nothing. */
+    @Test
+    void tlsAgainstAPlainPortFailsFastSayingSo() {
+        String before = etcd.etcdctl("get", "--prefix", "--keys-only", "");
+        StoreSecurity user = new StoreSecurity(null, null, null, "jovl", dir.resolve("pw"), null);
+        for (StoreSecurity security : List.of(user, StoreSecurity.NONE)) {
+            try (Store s = Stores.open(etcd.url().replace("etcd://", "etcd+https://") + "?timeout=2s", security)) {
+                long t0 = System.nanoTime();
+                StoreException e = assertThrows(StoreException.Unavailable.class, () -> s.put("tls-x", new byte[1]));
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(e.getMessage().contains("does not speak TLS"), e.getMessage());
+                assertFalse(e.getMessage().contains("may or may not"), "nothing was sent: " + e.getMessage());
+                assertTrue(ms < 3000, "took " + ms + " ms: " + e.getMessage());
+            }
+        }
+        assertEquals(before, etcd.etcdctl("get", "--prefix", "--keys-only", ""), "nothing written");
     }
 }

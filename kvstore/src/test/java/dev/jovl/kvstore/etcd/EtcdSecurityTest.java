@@ -61,23 +61,10 @@ class EtcdSecurityTest {
                 "-subj",
                 "/CN=other-ca");
         // an EC client key in SEC1 form ("EC PRIVATE KEY"), as `consul tls cert create` writes them
-        openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ec.key");
-        openssl("req", "-new", "-key", "ec.key", "-out", "ec.csr", "-subj", "/CN=jovl-ec");
-        openssl(
-                "x509",
-                "-req",
-                "-in",
-                "ec.csr",
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-out",
-                "ec.pem",
-                "-days",
-                "2");
+        EtcdServer.TlsFiles.signedClient(certs, "ec", "jovl-ec", "ca", true);
         assertTrue(Files.readString(certs.resolve("ec.key")).contains("BEGIN EC PRIVATE KEY"));
+        // a client certificate for the right name signed by another CA
+        EtcdServer.TlsFiles.signedClient(certs, "rogue", "jovl", "bad-ca", false);
         Files.writeString(certs.resolve("pw"), "s3cret-pw\n");
         Files.writeString(certs.resolve("badpw"), "wrong-pw");
         Files.writeString(certs.resolve("readerpw"), "r3ader");
@@ -139,6 +126,30 @@ class EtcdSecurityTest {
         assertTrue(seen.contains("sec-a/jovl/v1/networks/n1"), seen);
         assertTrue(seen.contains("sec-a/jovl/v1/after-expiry"), seen);
         assertFalse(seen.contains("sec-a/jovl/v1/hosts/h1"), "revoked with its lease: " + seen);
+    }
+
+    /**
+     * A restarted etcd has forgotten every simple token: the open watch reconnects, is refused
+     * for its token, authenticates again and carries on with nothing lost; calls do the same.
+     */
+    @Test
+    void aWatchAndCallsSurviveARestartThatInvalidatesTheToken() throws Exception {
+        try (Store s = Stores.open(url("/sec-restart"), right());
+                Store other = Stores.open(url("/sec-restart"), right())) {
+            EventRecorder seen = new EventRecorder();
+            try (Watch w = s.watch("jovl/", s.list("jovl/").revision(), seen)) {
+                s.put("jovl/before", new byte[] {1});
+                seen.awaitEvents(1, Duration.ofSeconds(10));
+                etcd.stop();
+                etcd.restart();
+                other.put("jovl/after", new byte[] {2});
+                List<WatchEvent> events = seen.awaitEvents(2, Duration.ofSeconds(20));
+                assertEquals(
+                        List.of("jovl/before", "jovl/after"),
+                        events.stream().map(WatchEvent::key).toList());
+            }
+            assertEquals(2, s.get("jovl/after").orElseThrow().value()[0]);
+        }
     }
 
     /** A user whose role covers only its key prefix: everything works, the watch's probes included. */
@@ -205,6 +216,16 @@ class EtcdSecurityTest {
     }
 
     @Test
+    void aClientCertificateFromAnotherCaFailsFastNamingIt() {
+        refused(
+                url("/sec-x"),
+                new StoreSecurity(f("ca.pem"), f("rogue.pem"), f("rogue.key"), "jovl", f("pw"), null),
+                "client cert of another CA",
+                "certificate",
+                "--store-cert");
+    }
+
+    @Test
     void aWrongPasswordFailsFastAsAnAuthenticationFailure() {
         refused(
                 url("/sec-x"),
@@ -246,6 +267,14 @@ class EtcdSecurityTest {
     @Test
     void plainHttpAgainstTheTlsPortFailsFastSayingSo() {
         refused(url("/sec-x"), StoreSecurity.NONE, "plain http", "TLS", "etcd+https://");
+        // the conclusion comes from the endpoint's silence, not from the deadline running out
+        try (Store s = Stores.open("etcd://127.0.0.1:" + etcd.clientPort() + "?timeout=30s")) {
+            long t0 = System.nanoTime();
+            StoreException e = assertThrows(StoreException.Unavailable.class, () -> s.get("jovl/x"));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(e.getMessage().contains("etcd+https://"), e.getMessage());
+            assertTrue(ms < 10_000, "a read against the TLS port took " + ms + " ms of its 30 s: " + e.getMessage());
+        }
     }
 
     @Test

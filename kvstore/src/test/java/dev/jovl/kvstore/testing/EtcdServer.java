@@ -40,6 +40,11 @@ public final class EtcdServer implements AutoCloseable {
     private List<String> extraFlags = List.of();
     private int clientPort;
     private int peerPort;
+    /** The member's name; several members of one cluster need distinct names. */
+    private String name = "jkv";
+    /** {@code name=peer-url,...} of a cluster of several members, else null (one member). */
+    private String initialCluster;
+
     private Process process;
     private final Thread killOnExit;
 
@@ -139,33 +144,7 @@ public final class EtcdServer implements AutoCloseable {
                         "2",
                         "-extfile",
                         "server.ext");
-                openssl(
-                        dir,
-                        "req",
-                        "-newkey",
-                        "rsa:2048",
-                        "-nodes",
-                        "-keyout",
-                        "client.key",
-                        "-out",
-                        "client.csr",
-                        "-subj",
-                        "/CN=" + clientCn);
-                openssl(
-                        dir,
-                        "x509",
-                        "-req",
-                        "-in",
-                        "client.csr",
-                        "-CA",
-                        "ca.pem",
-                        "-CAkey",
-                        "ca.key",
-                        "-CAcreateserial",
-                        "-out",
-                        "client.pem",
-                        "-days",
-                        "2");
+                signedClient(dir, "client", clientCn, "ca", false);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -175,6 +154,46 @@ public final class EtcdServer implements AutoCloseable {
                     dir.resolve("server.key"),
                     dir.resolve("client.pem"),
                     dir.resolve("client.key"));
+        }
+
+        /**
+         * A client key and certificate in {@code dir}: {@code NAME.key} ({@code ec}: P-256 in SEC1
+         * form, "EC PRIVATE KEY", as {@code consul tls cert create} writes them; else RSA in PKCS#8)
+         * and {@code NAME.pem} for Common Name {@code cn}, signed by the CA {@code CA.pem}/{@code CA.key}.
+         */
+        public static void signedClient(Path dir, String name, String cn, String ca, boolean ec) throws IOException {
+            if (ec) {
+                openssl(dir, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", name + ".key");
+                openssl(dir, "req", "-new", "-key", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + cn);
+            } else {
+                openssl(
+                        dir,
+                        "req",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-keyout",
+                        name + ".key",
+                        "-out",
+                        name + ".csr",
+                        "-subj",
+                        "/CN=" + cn);
+            }
+            openssl(
+                    dir,
+                    "x509",
+                    "-req",
+                    "-in",
+                    name + ".csr",
+                    "-CA",
+                    ca + ".pem",
+                    "-CAkey",
+                    ca + ".key",
+                    "-CAcreateserial",
+                    "-out",
+                    name + ".pem",
+                    "-days",
+                    "2");
         }
 
         /** Runs {@code openssl} in {@code dir}; its failure is an IllegalStateException with its output. */
@@ -281,6 +300,46 @@ public final class EtcdServer implements AutoCloseable {
         throw failure;
     }
 
+    /**
+     * Starts a cluster of {@code members} etcd members on loopback (plain http; each member's
+     * {@link #url()} names only itself), and waits until each serves requests. Stopping members
+     * takes the quorum away: with two, stopping one leaves the other without a leader.
+     */
+    public static List<EtcdServer> startCluster(int members) {
+        return startCluster(members, null);
+    }
+
+    /** As {@link #startCluster(int)}, serving clients over TLS as {@link #startTls} does when {@code tls} is given. */
+    public static List<EtcdServer> startCluster(int members, TlsFiles tls) {
+        List<EtcdServer> cluster = new java.util.ArrayList<>();
+        StringBuilder initial = new StringBuilder();
+        try {
+            for (int i = 0; i < members; i++) {
+                EtcdServer member = new EtcdServer(Files.createTempDirectory("jkv-etcd-"), false);
+                member.name = "jkv" + i;
+                member.tls = tls;
+                member.clientPort = freePort();
+                member.peerPort = freePort();
+                initial.append(initial.isEmpty() ? "" : ",")
+                        .append(member.name)
+                        .append("=http://127.0.0.1:")
+                        .append(member.peerPort);
+                cluster.add(member);
+            }
+            for (EtcdServer member : cluster) {
+                member.initialCluster = initial.toString();
+                member.startProcess(); // all at once: none is ready before a quorum is up
+            }
+            for (EtcdServer member : cluster) {
+                member.awaitReady();
+            }
+            return cluster;
+        } catch (IOException | RuntimeException e) {
+            cluster.forEach(EtcdServer::close);
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+    }
+
     /** {@code etcd://127.0.0.1:PORT}, for {@code Stores.open}. */
     public String url() {
         return "etcd://127.0.0.1:" + clientPort;
@@ -312,10 +371,15 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     private synchronized void launch() {
+        startProcess();
+        awaitReady();
+    }
+
+    private synchronized void startProcess() {
         String client = (tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
         String peer = "http://127.0.0.1:" + peerPort;
         List<String> command = new java.util.ArrayList<>(
-                List.of("bash", launcher().toString(), "jkv", dataDir().toString(), client, client, peer));
+                List.of("bash", launcher().toString(), name, dataDir().toString(), client, client, peer));
         if (!fsync) {
             command.add("--unsafe-no-fsync");
         }
@@ -331,15 +395,17 @@ public final class EtcdServer implements AutoCloseable {
         }
         command.addAll(extraFlags);
         try {
-            process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(
-                            home.resolve("etcd.log").toFile()))
-                    .start();
+                            home.resolve("etcd.log").toFile()));
+            if (initialCluster != null) {
+                builder.environment().put("JOVL_ETCD_INITIAL_CLUSTER", initialCluster);
+            }
+            process = builder.start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + command + ": " + e, e);
         }
-        awaitReady();
     }
 
     private void awaitReady() {
