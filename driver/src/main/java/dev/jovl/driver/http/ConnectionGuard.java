@@ -101,6 +101,7 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
                         requestDone();
                         busy++;
                     }
+                    msg = onHeap(content);
                 }
                 boolean last = msg instanceof LastHttpContent;
                 admittedNow = false;
@@ -115,6 +116,20 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
                 }
             }
         };
+    }
+
+    /**
+     * The content copied to a heap buffer of its own size. A piece of body is a slice of the buffer
+     * its read went into, and the aggregator keeps it until the request is whole: a body trickled in
+     * small reads pinned a pooled direct chunk per read, several times the bytes counted against
+     * {@link Limits#maxInFlightBytes()} (250 slow bodies within the budget exhausted direct memory).
+     * A copy costs what is counted, on the heap, and frees the read buffer at once.
+     */
+    private static HttpContent onHeap(HttpContent content) {
+        HttpContent copy = content.replace(Unpooled.copiedBuffer(content.content()));
+        copy.setDecoderResult(content.decoderResult()); // a framing error must still reach the router
+        content.release();
+        return copy;
     }
 
     @Override

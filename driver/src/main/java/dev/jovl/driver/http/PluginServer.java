@@ -1,5 +1,6 @@
 package dev.jovl.driver.http;
 
+import dev.jovl.kvstore.PrivateFiles;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -98,7 +99,9 @@ public final class PluginServer implements AutoCloseable {
         try {
             Path parent = socketPath.toAbsolutePath().getParent();
             if (parent != null) {
-                Files.createDirectories(parent);
+                // 0700 whatever the umask: a world-writable plugin directory would let anyone
+                // plant a socket that Docker takes for a plugin
+                PrivateFiles.missingDirectories(parent);
             }
             if (Files.exists(socketPath, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 if (Files.isDirectory(socketPath, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {

@@ -249,7 +249,7 @@ class PluginServerHardeningTest {
         start(FAST);
         String fraction = exchange(post("/Test.Discover", "{\"DiscoveryType\":1.5}", ""));
         assertTrue(fraction.startsWith("HTTP/1.1 400"), fraction);
-        assertTrue(fraction.contains("DiscoveryType must be a number") || fraction.contains("DiscoveryType"), fraction);
+        assertTrue(fraction.contains("DiscoveryType must be an integer"), fraction);
         String dup = exchange(post("/Test.Discover", "{\"DiscoveryType\":1,\"DiscoveryType\":2}", ""));
         assertTrue(dup.startsWith("HTTP/1.1 400"), dup);
         assertTrue(dup.contains("duplicate field \\\"DiscoveryType\\\""), dup);
@@ -338,5 +338,58 @@ class PluginServerHardeningTest {
         }
         assertTrue(answers.toString().startsWith("HTTP/1.1 413"), answers.toString());
         assertTrue(!answers.toString().contains(" 503 "), "the refused bodies held no budget: " + answers);
+    }
+
+    @Test
+    void bodiesTrickledInSmallPiecesHoldNoMoreMemoryThanTheirBytes() throws Exception {
+        // Each small read used to stay referenced by the aggregator as a slice of the buffer it was
+        // read into, so a body sent 100 bytes at a time pinned kilobytes of direct memory per 100
+        // bytes counted: 250 such connections within the byte budget ended in
+        // OutOfDirectMemoryError. Held bodies now cost their bytes, not their reads' buffers.
+        start(new ConnectionGuard.Limits(64, Duration.ofSeconds(30), Duration.ofSeconds(30), 4L << 20));
+        List<SocketChannel> slow = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            SocketChannel c = connect();
+            send(c, "POST /Test.Change HTTP/1.1\r\nHost: plugin\r\nContent-Length: " + (1 << 20) + "\r\n\r\n");
+            slow.add(c);
+        }
+        long before = io.netty.util.internal.PlatformDependent.usedDirectMemory();
+        String piece = " ".repeat(100);
+        for (int round = 0; round < 800; round++) {
+            for (SocketChannel c : slow) {
+                send(c, piece);
+            }
+            Thread.sleep(1); // one read per piece, as a slow client's bytes arrive
+        }
+        Thread.sleep(300);
+        long held = io.netty.util.internal.PlatformDependent.usedDirectMemory() - before;
+        long sent = 32L * 800 * 100;
+        assertTrue(held < sent + (2 << 20), "direct memory held for " + sent + " body bytes: " + held);
+        assertEquals(0, executed.get());
+    }
+
+    @Test
+    void directoriesMadeForTheSocketArePrivate() throws Exception {
+        // the test JVM's umask (022) made them 0755 before; under umask 000 they were 0777, a
+        // directory where anyone could plant a socket Docker would take for a plugin
+        dir = Files.createTempDirectory("jovl-guard");
+        Path socket = dir.resolve("a").resolve("plugins").resolve("p.sock");
+        server = PluginServer.start(socket, RouteTable.complete(Map.of()), executor, stats, FAST);
+        try {
+            for (Path p : List.of(dir.resolve("a"), socket.getParent())) {
+                assertEquals(
+                        "rwx------",
+                        java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)),
+                        p.toString());
+            }
+            assertEquals(
+                    "rw-------",
+                    java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+        } finally {
+            server.close();
+            server = null;
+            Files.deleteIfExists(socket.getParent());
+            Files.deleteIfExists(dir.resolve("a"));
+        }
     }
 }
