@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # load.sh - hostile clients against one jovl daemon, and what it costs the daemon (issue 14).
 #
-#   examples/load.sh            (root; builds nothing: needs driver/target/jovl.jar)
+#   examples/load.sh            (root; builds nothing: needs driver/target/jovl.jar, or JOVL_JAR=FILE)
 #
 # Runs jovl (--scope local, embedded store, DNS responder on its VTEP address) in a network
 # namespace of its own, with a veth "underlay" to a second namespace playing a stranger on the
@@ -22,7 +22,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-jar="$root/driver/target/jovl.jar"
+jar=${JOVL_JAR:-$root/driver/target/jovl.jar}   # JOVL_JAR: another build, to compare
 [ "$(id -u)" = 0 ] || { echo "load.sh: needs root (network namespaces)" >&2; exit 2; }
 [ -f "$jar" ] || { echo "load.sh: build first: ./mvnw -B -q -pl driver -am package -DskipTests" >&2; exit 2; }
 JAVA_HOME=${JAVA_HOME:-$(bash "$root/scripts/java25")}

@@ -62,7 +62,7 @@ def plugin(path):
     for s in partial:
         s.close()
     time.sleep(0.5)
-    # 250 bodies trickled in 100-byte pieces (25 MiB counted, within the budget): each piece used
+    # 250 bodies trickled in 100-byte pieces (50 MB counted, within the budget): each piece used
     # to pin its read buffer, and 250 of them exhausted direct memory
     trickled = []
     for _ in range(250):
@@ -71,7 +71,7 @@ def plugin(path):
         s.sendall(b"POST /NetworkDriver.CreateNetwork HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n")
         trickled.append(s)
     piece, errors = b" " * 100, 0
-    for _ in range(1000):
+    for _ in range(2000):
         for s in trickled:
             try:
                 s.send(piece)
