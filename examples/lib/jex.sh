@@ -105,13 +105,6 @@ jex_build_images() {
   fi
 }
 
-# jex_image_path busybox|iperf3: builds the images if needed and prints the tarball's path (the Java
-# tests' TestLab imports the same busybox image into their dockerds).
-jex_image_path() {
-  case "$1" in busybox|iperf3) ;; *) jex_die "no image $1 (busybox, iperf3)"; return 1 ;; esac
-  jex_build_images >&2 && echo "$JEX_CACHE/$1.tar"
-}
-
 jex_busybox_rootfs() {
   local r=$1 a
   mkdir -p "$r/bin" "$r/tmp" "$r/etc" "$r/www" "$r/proc" "$r/sys" "$r/dev"
@@ -235,6 +228,14 @@ jex_dockerd_start() {
   jex_wait 60 jex_docker "$h" version || jex_die "dockerd on $h did not start (see $dir/dockerd.log)"
 }
 
+# jex_dockerd_resume HOST: starts a host's stopped dockerd again (jex_dockerd_kill stops it) on the
+# same data root, with the settings jex_up gave it (mode, --dns).
+jex_dockerd_resume() {
+  local h=$1
+  [ -s "$JEX_STATE/$h/sleeper.pid" ] || { jex_die "no host $h in $JEX_STATE"; return 1; }
+  JEX_STANDALONE_DNS=$(cat "$JEX_STATE/standalone-dns" 2>/dev/null) jex_dockerd_start "$h" "$(cat "$JEX_STATE/mode")"
+}
+
 jex_dockerd_stop() {
   local h=$1 dir="$JEX_STATE/$1"
   [ -S "$dir/docker.sock" ] && jex_docker "$h" ps -aq >/dev/null 2>&1 && {
@@ -347,6 +348,7 @@ jex_up() {
   fi
   : > "$JEX_STATE/hosts"
   echo "$mode" > "$JEX_STATE/mode"
+  echo "$JEX_STANDALONE_DNS" > "$JEX_STATE/standalone-dns"   # for jex_dockerd_resume
   jex_log "building test images (busybox, iperf3) into $JEX_CACHE"
   jex_build_images || return 1
   jex_log "underlay: bridge jex-br in netns $JEX_UL, $JEX_NET.0/24"

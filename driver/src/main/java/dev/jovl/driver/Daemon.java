@@ -114,6 +114,9 @@ public final class Daemon implements AutoCloseable {
      */
     public static Daemon start(DaemonOptions options, Path hostNamespace, Store sharedStore) {
         long t0 = System.nanoTime();
+        if (options.metricsListen() != null) {
+            DaemonMetrics.checkCanListen(options.metricsListen()); // before anything starts
+        }
         List<AutoCloseable> opened = new ArrayList<>();
         // Jackson takes a few hundred ms to initialise: do it beside the socket set-up, not in
         // front of Docker's first request
@@ -286,8 +289,8 @@ public final class Daemon implements AutoCloseable {
                     opened.add(metrics.serve(options.metricsListen()));
                 } catch (java.io.IOException e) {
                     throw new IllegalStateException(
-                            "--metrics-listen " + options.metricsListen().getHostString() + ":"
-                                    + options.metricsListen().getPort() + ": " + e.getMessage(),
+                            "--metrics-listen " + DaemonOptions.listenText(options.metricsListen()) + ": "
+                                    + e.getMessage(),
                             e);
                 }
             }

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jovl.driver.http.Json;
-import dev.jovl.driver.http.UnixHttpClient.Response;
 import dev.jovl.driver.testing.DaemonFixture;
 import dev.jovl.driver.testing.DaemonProcess;
 import dev.jovl.driver.testing.Eventually;
 import dev.jovl.kvstore.testing.EtcdServer;
 import dev.jovl.netlink.testing.Shell;
 import dev.jovl.netlink.testing.TestLab;
+import dev.jovl.unixhttp.UnixHttpClient.Response;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jovl.driver.http.UnixHttpClient;
 import dev.jovl.driver.testing.DaemonFixture;
 import dev.jovl.kvstore.testing.EtcdServer;
 import dev.jovl.netlink.testing.TestLab;
+import dev.jovl.unixhttp.UnixHttpClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

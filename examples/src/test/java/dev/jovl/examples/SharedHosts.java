@@ -1,7 +1,9 @@
 package dev.jovl.examples;
 
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -13,11 +15,15 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * shutdown hook if the JVM is stopped). Building the hosts takes most of a minute; every test
  * class uses its own networks and containers on them.
  *
+ * Every host's metrics are scraped around each test class: each scrape must pass {@code promtool
+ * check metrics} with no id as a label, and the Docker requests the hosts answered must have moved
+ * (every scenario makes Docker call jovl). MetricsAndHealthTest checks the figures in detail.
+ *
  * If jovl.jar is missing and cannot be built, every test using this is skipped with the build's
  * output as the reason. Anything else that fails (a dockerd that does not start, jovl that does
  * not listen) fails the tests.
  */
-final class SharedHosts implements BeforeAllCallback, ParameterResolver {
+final class SharedHosts implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
     static final int HOST_COUNT = 3;
     /** -Djex.ipam=default runs against Docker's own IPAM (for diagnosing the IPAM driver apart). */
     static final String IPAM = System.getProperty("jex.ipam", "jovl");
@@ -31,6 +37,27 @@ final class SharedHosts implements BeforeAllCallback, ParameterResolver {
                 running.skipReason == null, () -> "jovl.jar cannot be built, e2e skipped:\n" + running.skipReason);
         if (running.failure != null) {
             throw new IllegalStateException("simulated hosts did not come up", running.failure);
+        }
+        context.getStore(NS).put(REQUESTS_BEFORE, HostMetrics.requests(running.hosts));
+    }
+
+    private static final String REQUESTS_BEFORE = "requests-before";
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        @SuppressWarnings("unchecked")
+        Map<String, HostMetrics.Requests> before = context.getStore(NS).get(REQUESTS_BEFORE, Map.class);
+        if (before == null) {
+            return; // the hosts never came up: beforeAll said why
+        }
+        SimulatedHosts hosts = running(context).hosts;
+        for (String h : hosts.hosts()) {
+            HostMetrics.checkExposition(HostMetrics.scrape(hosts, h), h);
+        }
+        Map<String, HostMetrics.Requests> after = HostMetrics.requests(hosts);
+        if (!HostMetrics.anyAnswered(before, after)) {
+            throw new AssertionError("no host's jovl_plugin_requests_total moved during " + context.getDisplayName()
+                    + ": before " + before + ", after " + after);
         }
     }
 

@@ -11,7 +11,9 @@ import java.util.stream.Stream;
 /**
  * The simulated Docker hosts of examples/lib (jex.sh), driven through its command line jexctl, so
  * the tests and the demo share one implementation of bringing hosts up and tearing them down.
- * Host names are jex-h1..jex-hN; the store is etcd on the kv host.
+ * Host names are jex-h1..jex-hN; the store is etcd on the kv host. One environment per state
+ * directory ({@code JEX_STATE}): the suite's shared one, or a test's own (its settings given to
+ * the constructor).
  */
 final class SimulatedHosts implements AutoCloseable {
     static final Duration DOCKER_TIMEOUT = Duration.ofSeconds(90);
@@ -20,12 +22,22 @@ final class SimulatedHosts implements AutoCloseable {
     private final Path repoRoot;
     private final Path jexctl;
     private final Map<String, String> env;
+    private final String state;
     private final List<String> hosts = new ArrayList<>();
 
     SimulatedHosts(Path repoRoot, Path logDir) {
+        this(repoRoot, logDir, Map.of());
+    }
+
+    /** {@code settings}: jex.sh variables of this environment ({@code JEX_STATE}, {@code JEX_UL}, ...). */
+    SimulatedHosts(Path repoRoot, Path logDir, Map<String, String> settings) {
         this.repoRoot = repoRoot;
         this.jexctl = repoRoot.resolve("examples/lib/jexctl");
-        this.env = Map.of("JEX_LOGS", logDir.toString(), "JEX_VERBOSE", "1", "JEX_JAR", jar().toString());
+        Map<String, String> all = new java.util.HashMap<>(
+                Map.of("JEX_LOGS", logDir.toString(), "JEX_VERBOSE", "1", "JEX_JAR", jar().toString()));
+        all.putAll(settings);
+        this.env = Map.copyOf(all);
+        this.state = env.getOrDefault("JEX_STATE", System.getenv().getOrDefault("JEX_STATE", "/tmp/jex"));
     }
 
     /** The repository root, found from the working directory (the module or the root). */
@@ -45,7 +57,12 @@ final class SimulatedHosts implements AutoCloseable {
 
     /** The host's dockerd socket, reachable from the root namespace. */
     String dockerSocket(String host) {
-        return System.getenv().getOrDefault("JEX_STATE", "/tmp/jex") + "/" + host + "/docker.sock";
+        return state + "/" + host + "/docker.sock";
+    }
+
+    /** The host's directory in the environment's state ({@code data/} is its dockerd's data root). */
+    Path hostDir(String host) {
+        return Path.of(state, host);
     }
 
     Path jar() {
@@ -59,7 +76,12 @@ final class SimulatedHosts implements AutoCloseable {
     }
 
     void up(int count) {
-        CommandResult r = jex(Duration.ofMinutes(3), "up", Integer.toString(count), "cluster");
+        up(count, "cluster");
+    }
+
+    /** {@code mode}: {@code cluster} (dockerd with the cluster store) or {@code standalone}. */
+    void up(int count, String mode) {
+        CommandResult r = jex(Duration.ofMinutes(3), "up", Integer.toString(count), mode);
         System.err.print(r.err());
         r.orFail();
         for (int i = 1; i <= count; i++) {
@@ -103,9 +125,25 @@ final class SimulatedHosts implements AutoCloseable {
     /** Where every host's jovl serves its metrics, in the host's own namespace (see {@link #scrape}). */
     static final String METRICS = "127.0.0.1:9431";
 
-    void startJovl(String host) {
-        jex(Duration.ofSeconds(60), "jovl-start", host, "--metrics-listen", METRICS)
+    void startJovl(String host, String... daemonArgs) {
+        jex(
+                        Duration.ofSeconds(60),
+                        concat(
+                                "jovl-start",
+                                host,
+                                Stream.concat(Stream.of("--metrics-listen", METRICS), Stream.of(daemonArgs))
+                                        .toArray(String[]::new)))
                 .orFail();
+    }
+
+    /** Stops the host's dockerd (SIGTERM) without removing its containers first. */
+    void stopDockerd(String host) {
+        jex(Duration.ofSeconds(60), "dockerd-kill", host).orFail();
+    }
+
+    /** Starts the host's stopped dockerd again, with the settings it was brought up with. */
+    void startDockerd(String host) {
+        jex(Duration.ofSeconds(90), "dockerd-start", host).orFail();
     }
 
     /** The host's jovl metrics, as Prometheus would scrape them. */

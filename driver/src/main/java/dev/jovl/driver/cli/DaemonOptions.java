@@ -232,7 +232,10 @@ public record DaemonOptions(
         return v;
     }
 
-    /** {@code ADDR:PORT} ({@code [v6]:PORT} too), unresolved; {@code null} when empty (off). */
+    /**
+     * {@code ADDR:PORT} ({@code [v6]:PORT} too), resolved now, so a mistyped address is refused here
+     * and not after the daemon has started serving Docker; {@code null} when empty (off).
+     */
     private static InetSocketAddress listenAddress(String text) {
         if (text.isBlank()) {
             return null;
@@ -251,7 +254,18 @@ public record DaemonOptions(
         if (host.isEmpty() || port < 1 || port > 65535) {
             throw new UsageException("--metrics-listen must be ADDR:PORT, not '" + text + "'");
         }
-        return InetSocketAddress.createUnresolved(host, port);
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw new UsageException(
+                    "--metrics-listen " + text + ": '" + host + "' is neither an IP address nor a name that resolves");
+        }
+        return address;
+    }
+
+    /** {@code ADDR:PORT} as a URL writes it ({@code [v6]:PORT}), for messages. */
+    public static String listenText(InetSocketAddress address) {
+        String host = address.getHostString();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     private static Path path(Map<String, String> values, String name) {

@@ -1,7 +1,6 @@
 package dev.jovl.driver.cli;
 
 import dev.jovl.driver.http.Json;
-import dev.jovl.driver.http.UnixHttpClient;
 import dev.jovl.driver.status.HealthCheck;
 import dev.jovl.driver.status.PeerComparison;
 import dev.jovl.driver.status.StatusApi.HostStatus;
@@ -9,6 +8,7 @@ import dev.jovl.driver.status.StatusApi.NetworkStatus;
 import dev.jovl.driver.status.StatusApi.PeersResponse;
 import dev.jovl.driver.status.StatusApi.StatusResponse;
 import dev.jovl.overlay.Ids;
+import dev.jovl.unixhttp.UnixHttpClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;

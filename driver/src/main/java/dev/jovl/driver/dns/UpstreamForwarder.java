@@ -44,9 +44,16 @@ public final class UpstreamForwarder {
     private final SecureRandom random = new SecureRandom();
     private volatile Observer observer = (error, nanos) -> {};
 
+    /** The kinds of failed exchange an {@link Observer} is told of. */
+    public static final String TIMEOUT = "timeout";
+
+    public static final String IO = "io";
+    public static final String SERVFAIL = "servfail";
+    public static final List<String> ERROR_KINDS = List.of(TIMEOUT, IO, SERVFAIL);
+
     /** Told of every exchange with an upstream server (for metrics). */
     public interface Observer {
-        /** @param error null if the server answered usefully, else timeout, io or servfail */
+        /** @param error null if the server answered usefully, else one of {@link #ERROR_KINDS} */
         void exchanged(String error, long nanos);
     }
 
@@ -82,18 +89,18 @@ public final class UpstreamForwarder {
             try {
                 response = overTcp ? exchangeTcp(server, out, upstreamId, q) : exchangeUdp(server, out, upstreamId, q);
             } catch (SocketTimeoutException e) {
-                observer.exchanged("timeout", System.nanoTime() - t0);
+                observer.exchanged(TIMEOUT, System.nanoTime() - t0);
                 log.debug("upstream {} did not answer {} within {}", server, q.name(), timeout);
                 continue;
             } catch (IOException e) {
-                observer.exchanged("io", System.nanoTime() - t0);
+                observer.exchanged(IO, System.nanoTime() - t0);
                 log.debug("upstream {} failed for {}: {}", server, q.name(), e.toString());
                 continue;
             }
             put16(response, 0, q.id());
             int rcode = u16(response, 2) & RCODE_MASK;
             if (rcode == RCODE_SERVFAIL || rcode == RCODE_REFUSED) {
-                observer.exchanged("servfail", System.nanoTime() - t0);
+                observer.exchanged(SERVFAIL, System.nanoTime() - t0);
                 lastFailure = response;
                 continue;
             }

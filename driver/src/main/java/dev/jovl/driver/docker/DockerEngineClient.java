@@ -2,12 +2,12 @@ package dev.jovl.driver.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jovl.driver.http.UnixHttpClient;
 import dev.jovl.net.Cidr;
 import dev.jovl.net.Family;
 import dev.jovl.net.IpAddress;
 import dev.jovl.overlay.services.NetworkServices;
 import dev.jovl.overlay.services.VirtualService;
+import dev.jovl.unixhttp.UnixHttpClient;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

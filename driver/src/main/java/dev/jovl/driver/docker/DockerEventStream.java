@@ -1,7 +1,7 @@
 package dev.jovl.driver.docker;
 
-import dev.jovl.driver.http.UnixHttpClient;
 import dev.jovl.overlay.runtime.Supervisor;
+import dev.jovl.unixhttp.UnixHttpClient;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +39,7 @@ public final class DockerEventStream implements AutoCloseable {
     }
 
     /** Runs the stream on a supervisor of its own, for users without one (tests, tools). */
-    synchronized DockerEventStream startAlone() {
+    public synchronized DockerEventStream startAlone() {
         own = new Supervisor();
         own.every("docker-events", Duration.ZERO, RECONNECT, this::session);
         own.start();

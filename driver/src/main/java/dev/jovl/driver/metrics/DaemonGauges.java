@@ -111,26 +111,13 @@ public final class DaemonGauges {
                         + "(carrier-<sandbox> tasks summed as carrier)",
                 List.of("loop"),
                 cb -> loopRestarts(loops).forEach((name, n) -> cb.call(n, name)));
-        m.health(() -> g.verdicts);
-        if (standalone != null) {
-            m.counter(
-                    "jovl_dns_queries_total",
-                    "Standalone DNS queries, by outcome (local: answered from container "
-                            + "names, forwarded upstream, refused: too many forwards in flight, malformed)",
-                    List.of("outcome"),
-                    cb -> {
-                        DnsServer dns = standalone.dns();
-                        if (dns != null) {
-                            DnsServer.Stats s = dns.stats();
-                            cb.call(s.answeredLocally(), "local");
-                            cb.call(s.forwarded(), "forwarded");
-                            cb.call(s.refused(), "refused");
-                            cb.call(s.malformed(), "malformed");
-                        }
-                    });
-            if (standalone.dnsForwarder() != null) {
-                standalone.dnsForwarder().observe(m::dnsUpstream);
-            }
+        m.health(() -> health.withLatest(g.verdicts));
+        m.dnsQueries(() -> {
+            DnsServer dns = standalone == null ? null : standalone.dns();
+            return dns == null ? null : dns.stats();
+        });
+        if (standalone != null && standalone.dnsForwarder() != null) {
+            standalone.dnsForwarder().observe(m::dnsUpstream);
         }
         loops.every("metrics-refresh", Duration.ZERO, REFRESH, g::refresh);
     }

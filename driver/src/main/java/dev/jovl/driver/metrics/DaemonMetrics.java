@@ -1,5 +1,8 @@
 package dev.jovl.driver.metrics;
 
+import dev.jovl.driver.cli.DaemonOptions;
+import dev.jovl.driver.dns.DnsServer;
+import dev.jovl.driver.dns.UpstreamForwarder;
 import dev.jovl.driver.http.RequestStats;
 import dev.jovl.driver.status.HealthCheck;
 import dev.jovl.overlay.OverlayMetrics;
@@ -13,6 +16,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -117,6 +121,9 @@ public final class DaemonMetrics implements OverlayMetrics, RequestStats.Observe
                 .help("Standalone DNS: upstream exchanges that failed, by kind (timeout, io, servfail)")
                 .labelNames("kind")
                 .register(registry);
+        // every kind at 0 from the start: a family with no series is missing from the scrape, and
+        // rate() misses the first failure
+        UpstreamForwarder.ERROR_KINDS.forEach(dnsUpstreamErrors::labelValues);
         dnsUpstreamSeconds = Histogram.builder()
                 .name("jovl_dns_upstream_duration_seconds")
                 .help("Standalone DNS: time of each upstream exchange, failed ones included")
@@ -160,6 +167,31 @@ public final class DaemonMetrics implements OverlayMetrics, RequestStats.Observe
         if (error != null) {
             dnsUpstreamErrors.labelValues(error).inc();
         }
+    }
+
+    /**
+     * {@code jovl_dns_queries_total{outcome}}, read from the standalone DNS responder when scraped;
+     * every outcome at 0 when there is none (global scope, or {@code --dns-listen off}), so the
+     * family is always there.
+     */
+    public void dnsQueries(Supplier<DnsServer.Stats> stats) {
+        counter(
+                "jovl_dns_queries_total",
+                "Standalone DNS queries, by outcome (local: answered from container names, forwarded upstream, "
+                        + "refused: REFUSED to a non-container client or SERVFAIL with too many forwards in flight, "
+                        + "rate_limited: dropped, over the source's rate, malformed); 0 without the DNS responder",
+                List.of("outcome"),
+                cb -> {
+                    DnsServer.Stats s = stats.get();
+                    if (s == null) {
+                        s = new DnsServer.Stats(0, 0, 0, 0, 0);
+                    }
+                    cb.call(s.answeredLocally(), "local");
+                    cb.call(s.forwarded(), "forwarded");
+                    cb.call(s.refused(), "refused");
+                    cb.call(s.rateLimited(), "rate_limited");
+                    cb.call(s.malformed(), "malformed");
+                });
     }
 
     static double seconds(long nanos) {
@@ -216,6 +248,20 @@ public final class DaemonMetrics implements OverlayMetrics, RequestStats.Observe
     }
 
     /**
+     * Fails now, with the reason, if {@code listen} cannot be bound (an address not on this host, a
+     * port in use): the daemon checks this before it starts anything, since the exporter itself
+     * starts last, after the daemon has begun serving Docker and writing to the store.
+     */
+    public static void checkCanListen(InetSocketAddress listen) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(listen);
+        } catch (IOException e) {
+            throw new IllegalStateException("--metrics-listen " + DaemonOptions.listenText(listen)
+                    + ": cannot listen there (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
      * Serves {@code /metrics} (and {@code /-/healthy}) on {@code ADDR:PORT}, with the JVM and process
      * metrics added now: they are registered only when someone scrapes, so a daemon without
      * {@code --metrics-listen} loads no JMX at start.
@@ -227,7 +273,9 @@ public final class DaemonMetrics implements OverlayMetrics, RequestStats.Observe
                 .port(listen.getPort())
                 .registry(registry)
                 .buildAndStart();
-        log.info("metrics on http://{}:{}/metrics", listen.getHostString(), server.getPort());
+        log.info(
+                "metrics on http://{}/metrics",
+                DaemonOptions.listenText(new InetSocketAddress(listen.getAddress(), server.getPort())));
         return server::close;
     }
 }

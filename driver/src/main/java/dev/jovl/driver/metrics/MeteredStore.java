@@ -23,6 +23,12 @@ import java.util.function.Supplier;
  * knows nothing of it.
  */
 public final class MeteredStore implements Store {
+    /** The {@code op} label: one per {@link Store} call (every write is a transaction). */
+    static final List<String> OPS = List.of("get", "list", "delete", "txn", "watch", "lease");
+    /** The {@code kind} label of {@code jovl_store_errors_total}: see {@link #kind}. */
+    static final List<String> ERROR_KINDS =
+            List.of("unavailable", "conflict", "not_found", "invalid_argument", "other");
+
     private final Store store;
     private final DaemonMetrics metrics;
     /** watch name -> when it last delivered events, in ms since the epoch (0: never) */
@@ -31,6 +37,14 @@ public final class MeteredStore implements Store {
     public MeteredStore(Store store, DaemonMetrics metrics) {
         this.store = store;
         this.metrics = metrics;
+        // every series at 0 from the start: a healthy daemon's scrape shows the error counter (a
+        // family with no series is missing), and rate() sees the first error as an increase
+        for (String op : OPS) {
+            metrics.storeOperations.labelValues(op);
+            for (String kind : ERROR_KINDS) {
+                metrics.storeErrors.labelValues(op, kind);
+            }
+        }
         metrics.gauge(
                 "jovl_store_watch_last_event_age_seconds",
                 "Seconds since each store watch last delivered an event (a quiet store is not an error)",
@@ -99,6 +113,8 @@ public final class MeteredStore implements Store {
     public Watch watch(String prefix, long afterRevision, WatchListener listener) {
         String name = watchName(prefix);
         lastEvent.putIfAbsent(name, 0L);
+        metrics.watchReconnects.labelValues(name); // at 0 while the watch has not broken
+        metrics.watchResyncs.labelValues(name);
         return timed(
                 "watch",
                 () -> store.watch(prefix, afterRevision, new WatchListener() {

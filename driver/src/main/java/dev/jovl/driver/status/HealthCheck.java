@@ -59,14 +59,39 @@ public final class HealthCheck {
 
     /** Checks every subsystem now (the store with one read of this host's record). */
     public List<Verdict> check() {
+        return assemble(store(), kernel());
+    }
+
+    /**
+     * The verdicts for a scrape: the store's and the kernel's as {@code earlier} (a full
+     * {@link #check} made by a loop, so a scrape never waits for a store that does not answer; left
+     * out until there is one), the others (watch, Docker events, loops: read from memory) now, so
+     * they are never behind what {@code jovl status} says.
+     */
+    public List<Verdict> withLatest(List<Verdict> earlier) {
+        return assemble(find(earlier, STORE), find(earlier, KERNEL));
+    }
+
+    private static Verdict find(List<Verdict> verdicts, String subsystem) {
+        return verdicts.stream()
+                .filter(v -> v.subsystem().equals(subsystem))
+                .findFirst()
+                .orElse(null);
+    }
+
+    private List<Verdict> assemble(Verdict store, Verdict kernel) {
         List<Verdict> out = new ArrayList<>();
-        out.add(store());
+        if (store != null) {
+            out.add(store);
+        }
         out.add(
                 peers.watchCurrent()
                         ? new Verdict(WATCH, true, "current")
                         : new Verdict(
                                 WATCH, false, peers.isLoaded() ? "disconnected or re-listing" : "not loaded yet"));
-        out.add(kernel());
+        if (kernel != null) {
+            out.add(kernel);
+        }
         if (dockerEvents != null) {
             boolean up = dockerEvents.getAsBoolean();
             out.add(new Verdict(DOCKER_EVENTS, up, up ? "connected" : "not connected to Docker's event stream"));
@@ -102,7 +127,7 @@ public final class HealthCheck {
         } catch (RuntimeException e) {
             return new Verdict(KERNEL, false, "cannot read the sandboxes: " + e.getMessage());
         }
-        String counts = sandboxes + " sandboxes";
+        String counts = sandboxes + (sandboxes == 1 ? " sandbox" : " sandboxes");
         return differences == 0
                 ? new Verdict(KERNEL, true, "in sync with the store (" + counts + ")")
                 : new Verdict(

@@ -79,6 +79,10 @@ class DaemonOptionsTest {
     void observabilityOptions() {
         DaemonOptions d = DaemonOptions.parse(List.of(), Map.of());
         assertNull(d.metricsListen(), "metrics are off by default");
+        assertNull(
+                DaemonOptions.parse(List.of(), Map.of("JOVL_METRICS_LISTEN", ""))
+                        .metricsListen(),
+                "an empty JOVL_METRICS_LISTEN (the managed plugin's default) is off");
         assertEquals("info", d.logLevel());
         assertEquals("text", d.logFormat());
         DaemonOptions env = DaemonOptions.parse(
@@ -89,15 +93,21 @@ class DaemonOptionsTest {
         assertEquals("debug", env.logLevel());
         assertEquals("json", env.logFormat());
         assertEquals(
-                "::1",
-                DaemonOptions.parse(List.of("--metrics-listen", "[::1]:9000"), Map.of())
-                        .metricsListen()
-                        .getHostString());
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 9000),
+                DaemonOptions.parse(List.of("--metrics-listen", "127.0.0.1:9000"), Map.of())
+                        .metricsListen());
+        assertEquals(
+                "[0:0:0:0:0:0:0:1]:9000",
+                DaemonOptions.listenText(DaemonOptions.parse(List.of("--metrics-listen", "[::1]:9000"), Map.of())
+                        .metricsListen()));
         for (List<String> bad : List.of(
                 List.of("--metrics-listen", "9431"),
                 List.of("--metrics-listen", "a:b"),
                 List.of("--metrics-listen", ":9431"),
                 List.of("--metrics-listen", "h:70000"),
+                // parsed as ADDR:PORT, but no address: refused before the daemon starts serving Docker
+                List.of("--metrics-listen", "300.1.1.1:9431"),
+                List.of("--metrics-listen", "no-such-host.invalid:9431"),
                 List.of("--log-level", "loud"),
                 List.of("--log-format", "xml"))) {
             assertThrows(UsageException.class, () -> DaemonOptions.parse(bad, Map.of()), bad.toString());

@@ -41,26 +41,12 @@ public final class Dnsmasq implements AutoCloseable {
 
     /** As {@link #start(List)}, authoritative for {@code localDomain} instead of {@code test}. */
     public static Dnsmasq start(List<String> records, String localDomain) throws IOException, InterruptedException {
-        return start(records, localDomain, null, new InetSocketAddress(InetAddress.getLoopbackAddress(), freePort()));
+        return start(records, localDomain, new InetSocketAddress(InetAddress.getLoopbackAddress(), freePort()));
     }
 
-    /**
-     * A dnsmasq inside network namespace {@code netns} (an {@code ip netns} name), on
-     * {@code address} (which must be on an interface there), port 53: an upstream server "on the
-     * LAN" of simulated hosts.
-     */
-    public static Dnsmasq startIn(String netns, String address, List<String> records)
+    private static Dnsmasq start(List<String> records, String localDomain, InetSocketAddress address)
             throws IOException, InterruptedException {
-        return start(records, "test", netns, new InetSocketAddress(InetAddress.ofLiteral(address), 53));
-    }
-
-    private static Dnsmasq start(List<String> records, String localDomain, String netns, InetSocketAddress address)
-            throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        if (netns != null) {
-            command.addAll(List.of("ip", "netns", "exec", netns));
-        }
-        command.addAll(List.of(
+        List<String> command = new ArrayList<>(List.of(
                 BINARY.toString(),
                 "--keep-in-foreground",
                 "--conf-file=/dev/null",
@@ -86,19 +72,12 @@ public final class Dnsmasq implements AutoCloseable {
                 DnsTestClient.query(NEXT_ID.getAndIncrement() & 0xFFFF, "probe." + localDomain, DnsWire.TYPE_A, false);
         while (true) {
             try {
-                if (netns == null) {
-                    DnsTestClient.udp(address, probe, 200);
-                } else {
-                    try (dev.jovl.netlink.NetNs ns = dev.jovl.netlink.NetNs.open(Path.of("/run/netns", netns))) {
-                        ns.call(() -> DnsTestClient.udp(address, probe, 200));
-                    }
-                }
+                DnsTestClient.udp(address, probe, 200);
                 return server;
             } catch (IOException | RuntimeException e) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
                     server.close();
-                    throw new IOException(
-                            "dnsmasq did not start on " + address + (netns == null ? "" : " in " + netns), e);
+                    throw new IOException("dnsmasq did not start on " + address, e);
                 }
                 Thread.sleep(50);
             }

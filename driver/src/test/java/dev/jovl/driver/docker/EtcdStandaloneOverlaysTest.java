@@ -19,8 +19,4 @@ class EtcdStandaloneOverlaysTest extends StandaloneOverlaysTest {
     protected Store openStore() {
         return Stores.open(EtcdServer.sharedUrl());
     }
-
-    /** Docker's part does not depend on the store: run once, in the embedded variant. */
-    @Override
-    void joinsByDockerNetworkNameLookedUpAfterCreateNetwork() {}
 }

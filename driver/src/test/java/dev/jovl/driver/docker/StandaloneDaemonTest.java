@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jovl.driver.Daemon;
 import dev.jovl.driver.dns.NameRecord;
 import dev.jovl.driver.dns.NameRegistry;
-import dev.jovl.driver.http.UnixHttpClient.Response;
 import dev.jovl.driver.testing.DaemonFixture;
 import dev.jovl.driver.testing.Eventually;
 import dev.jovl.kvstore.Lease;
@@ -15,6 +14,7 @@ import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Stores;
 import dev.jovl.netlink.testing.Shell;
 import dev.jovl.netlink.testing.TestLab;
+import dev.jovl.unixhttp.UnixHttpClient.Response;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +44,8 @@ class StandaloneDaemonTest {
     private TestLab.Host h2;
     private Daemon d1;
     private Daemon d2;
+    /** d1 serves its metrics here */
+    private int metricsPort;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -61,7 +63,12 @@ class StandaloneDaemonTest {
             "--dns-upstream",
             "127.0.0.1:9"
         };
-        d1 = DaemonFixture.start(DaemonFixture.options(lab, h1, "file:" + storeDir, standalone), h1, store);
+        metricsPort = DaemonFixture.freeLoopbackPort();
+        String[] withMetrics = java.util.stream.Stream.concat(
+                        java.util.Arrays.stream(standalone),
+                        java.util.stream.Stream.of("--metrics-listen", "127.0.0.1:" + metricsPort))
+                .toArray(String[]::new);
+        d1 = DaemonFixture.start(DaemonFixture.options(lab, h1, "file:" + storeDir, withMetrics), h1, store);
         d2 = DaemonFixture.start(DaemonFixture.options(lab, h2, "file:" + storeDir, standalone), h2, store);
     }
 
@@ -186,6 +193,16 @@ class StandaloneDaemonTest {
         assertEquals(Boolean.FALSE, verdicts.get("docker_events"), health.toString());
         assertEquals(Boolean.TRUE, verdicts.get("store"), health.toString());
         assertEquals(Boolean.TRUE, verdicts.get("loops"), health.toString());
+        // the same verdicts as metrics, at once: those read from memory are not left to the next
+        // refresh of the store-backed figures (every 15 s)
+        Eventually.assertThat(
+                "jovl_health says the watch is current and Docker's events are not flowing", CONVERGE, () -> {
+                    String m = DaemonFixture.scrape(metricsPort);
+                    return DaemonFixture.series(m, "jovl_health{subsystem=\"watch\"}") == 1
+                            && DaemonFixture.series(m, "jovl_health{subsystem=\"docker_events\"}") == 0
+                            && DaemonFixture.series(m, "jovl_health{subsystem=\"store\"}") == 1
+                            && DaemonFixture.series(m, "jovl_health{subsystem=\"loops\"}") == 1;
+                });
     }
 
     @Test
@@ -211,6 +228,24 @@ class StandaloneDaemonTest {
                                 .output()
                                 .contains("Address: 10.90.0.2"));
             }
+            // the figures of h1's responder move: a name answered locally, a name forwarded to an
+            // upstream that does not answer (127.0.0.1:9: discard, nothing listens)
+            String before = DaemonFixture.scrape(metricsPort);
+            h1.exec("busybox", "nslookup", "-type=a", "nowhere.example", h1.ip());
+            String after = DaemonFixture.scrape(metricsPort);
+            assertTrue(DaemonFixture.series(after, "jovl_dns_queries_total{outcome=\"local\"}") >= 1, after);
+            assertTrue(
+                    DaemonFixture.series(after, "jovl_dns_queries_total{outcome=\"forwarded\"}")
+                            > DaemonFixture.series(before, "jovl_dns_queries_total{outcome=\"forwarded\"}"),
+                    after);
+            assertTrue(
+                    DaemonFixture.sum(after, "jovl_dns_upstream_errors_total", "kind=")
+                            > DaemonFixture.sum(before, "jovl_dns_upstream_errors_total", "kind="),
+                    after);
+            assertTrue(
+                    DaemonFixture.series(after, "jovl_dns_upstream_duration_seconds_count")
+                            > DaemonFixture.series(before, "jovl_dns_upstream_duration_seconds_count"),
+                    after);
             lease.close();
             Eventually.assertThat(
                     "gone with the lease",

@@ -8,8 +8,6 @@ import dev.jovl.driver.api.DriverApi.CreateNetworkRequest;
 import dev.jovl.driver.http.Json;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Stores;
-import dev.jovl.netlink.testing.Dockerd;
-import dev.jovl.netlink.testing.TestLab;
 import dev.jovl.overlay.NetworkOptions;
 import dev.jovl.overlay.OverlayException;
 import dev.jovl.overlay.state.AddressPool;
@@ -29,7 +27,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Joining per-host Docker networks into overlays by name, on the embedded store; two hosts. */
+/**
+ * Joining per-host Docker networks into overlays by name, on the embedded store; two hosts. Joining
+ * by the name Docker gives a network, and dropping networks Docker forgot, need a real dockerd:
+ * examples' StandaloneModeTest checks them on simulated hosts.
+ */
 class StandaloneOverlaysTest {
 
     private static final String NET1 = "a".repeat(64);
@@ -257,49 +259,5 @@ class StandaloneOverlaysTest {
                 options.generic(),
                 options.internal(),
                 NetworkOptions.flag(r.options(), NetworkOptions.ENABLE_IPV6));
-    }
-
-    /** The name comes from Docker: a real dockerd, a network created there, looked up by id. */
-    @Test
-    void joinsByDockerNetworkNameLookedUpAfterCreateNetwork() throws Exception {
-        Dockerd.assumeAvailable();
-        try (TestLab lab = new TestLab("jsa");
-                Dockerd dockerd = lab.dockerd(List.of());
-                DockerEngineClient docker = new DockerEngineClient(dockerd.socket(), Duration.ofSeconds(10))) {
-            String idA = dockerd.docker("network", "create", "--subnet", "10.50.0.0/24", "jsa-stack");
-            String idB = dockerd.docker("network", "create", "--subnet", "10.60.0.0/24", "jsa-other");
-            StandaloneOverlays onDocker = overlays(open(), docker, "h3");
-            // host h1 has overlay jsa-stack already, by explicit name
-            host1.networkCreated(NET1, spec("10.50.0.0/24", Map.of("jovl.network", "jsa-stack")));
-
-            onDocker.networkCreated(idA, spec("10.50.0.0/24", Map.of()));
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (onDocker.overlayOf(idA).isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertEquals(
-                    "jsa-stack", onDocker.overlayOf(idA).orElseThrow(), "joined in the background by Docker's name");
-            assertEquals(Map.of("h1", NET1, "h3", idA), onDocker.overlayFor(idA).members());
-
-            // jsa-other exists on h1 with another subnet: the background join fails, CreateEndpoint says why
-            host1.networkCreated(NET2, spec("10.70.0.0/24", Map.of("jovl.network", "jsa-other")));
-            onDocker.networkCreated(idB, spec("10.60.0.0/24", Map.of()));
-            deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (onDocker.failure(idB).isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertTrue(
-                    onDocker.failure(idB).orElseThrow().contains("10.60.0.0/24"),
-                    onDocker.failure(idB).get());
-            StandaloneNetworkException atEndpoint =
-                    assertThrows(StandaloneNetworkException.class, () -> onDocker.overlayFor(idB));
-            assertTrue(atEndpoint.getMessage().contains("IPv4 pools: 10.60.0.0/24"), atEndpoint.getMessage());
-
-            // a network Docker forgot while jovl was down is dropped
-            dockerd.docker("network", "rm", "jsa-stack");
-            onDocker.dropNetworksDockerForgot();
-            assertTrue(onDocker.overlayOf(idA).isEmpty());
-            assertEquals(Map.of("h1", NET1), host1.overlayFor(NET1).members());
-        }
     }
 }

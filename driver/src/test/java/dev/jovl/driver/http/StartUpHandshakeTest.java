@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jovl.driver.DriverRoutes;
-import dev.jovl.driver.http.UnixHttpClient.Response;
 import dev.jovl.ipam.IpamConfig;
+import dev.jovl.unixhttp.UnixHttpClient;
+import dev.jovl.unixhttp.UnixHttpClient.Response;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;

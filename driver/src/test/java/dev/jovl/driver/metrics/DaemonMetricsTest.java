@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jovl.driver.dns.DnsServer;
 import dev.jovl.driver.http.RequestStats;
 import dev.jovl.driver.status.HealthCheck;
 import dev.jovl.kvstore.Store;
@@ -12,6 +13,7 @@ import dev.jovl.kvstore.StoreException;
 import dev.jovl.kvstore.Stores;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +75,83 @@ class DaemonMetricsTest {
         assertTrue(text.contains("jovl_store_operation_duration_seconds_count{op=\"get\"} 1"), text);
         assertEquals("endpoints", MeteredStore.watchName("jovl/v1/endpoints/"));
         assertEquals("names", MeteredStore.watchName("jovl/v1/names/overlay-a/"));
+    }
+
+    /**
+     * A family whose series appear only with their first increment is missing from a healthy
+     * daemon's scrape (and rate() misses that first increment): every label value known in advance
+     * is there at 0 from the start, and a watch's counters from when it opens.
+     */
+    @Test
+    void countersOfFailuresAreThereAtZeroBeforeAnyFailure() throws Exception {
+        DaemonMetrics m = new DaemonMetrics("9.9.9");
+        m.dnsQueries(() -> null);
+        try (Store store = new MeteredStore(Stores.open("file:" + dir.resolve("store")), m)) {
+            String fresh = expose(m);
+            for (String op : MeteredStore.OPS) {
+                for (String kind : MeteredStore.ERROR_KINDS) {
+                    assertTrue(
+                            fresh.contains("jovl_store_errors_total{kind=\"" + kind + "\",op=\"" + op + "\"} 0.0"),
+                            op + "/" + kind + " in\n" + fresh);
+                }
+            }
+            for (String kind : List.of("timeout", "io", "servfail")) {
+                assertTrue(fresh.contains("jovl_dns_upstream_errors_total{kind=\"" + kind + "\"} 0.0"), fresh);
+            }
+            for (String outcome : List.of("local", "forwarded", "refused", "rate_limited", "malformed")) {
+                assertTrue(fresh.contains("jovl_dns_queries_total{outcome=\"" + outcome + "\"} 0.0"), fresh);
+            }
+            assertFalse(fresh.contains("jovl_store_watch_reconnects_total{"), "no watch yet: " + fresh);
+            try (var w = store.watch("jovl/v1/endpoints/", 0, new dev.jovl.kvstore.WatchListener() {
+                @Override
+                public void onEvents(List<dev.jovl.kvstore.WatchEvent> events) {}
+
+                @Override
+                public void onResyncNeeded(long lastRevision) {}
+            })) {
+                String watching = expose(m);
+                assertTrue(watching.contains("jovl_store_watch_reconnects_total{watch=\"endpoints\"} 0.0"), watching);
+                assertTrue(watching.contains("jovl_store_watch_resyncs_total{watch=\"endpoints\"} 0.0"), watching);
+            }
+        }
+        // the kinds the decorator gives are the ones initialised
+        for (RuntimeException e : List.of(
+                new StoreException.Unavailable("x", null),
+                new StoreException.Conflict("x", "lost"),
+                new StoreException.NotFound("x"),
+                new StoreException.InvalidArgument("x"),
+                new IllegalStateException("x"))) {
+            assertTrue(MeteredStore.ERROR_KINDS.contains(MeteredStore.kind(e)), e.toString());
+        }
+    }
+
+    @Test
+    void dnsQueriesByOutcomeFromTheResponder() throws Exception {
+        DaemonMetrics m = new DaemonMetrics("9.9.9");
+        m.dnsQueries(() -> new DnsServer.Stats(5, 4, 3, 2, 1));
+        String text = expose(m);
+        assertTrue(text.contains("jovl_dns_queries_total{outcome=\"local\"} 5.0"), text);
+        assertTrue(text.contains("jovl_dns_queries_total{outcome=\"forwarded\"} 4.0"), text);
+        assertTrue(text.contains("jovl_dns_queries_total{outcome=\"malformed\"} 3.0"), text);
+        assertTrue(text.contains("jovl_dns_queries_total{outcome=\"refused\"} 2.0"), text);
+        assertTrue(text.contains("jovl_dns_queries_total{outcome=\"rate_limited\"} 1.0"), text);
+    }
+
+    /** A bad --metrics-listen stops the daemon before it starts anything, with the reason. */
+    @Test
+    void anAddressThatCannotBeBoundIsRefusedWithTheReason() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            InetSocketAddress inUse = new InetSocketAddress("127.0.0.1", taken.getLocalPort());
+            IllegalStateException e =
+                    assertThrows(IllegalStateException.class, () -> DaemonMetrics.checkCanListen(inUse));
+            assertTrue(e.getMessage().startsWith("--metrics-listen 127.0.0.1:" + taken.getLocalPort()), e.getMessage());
+            assertTrue(e.getMessage().contains("in use"), e.getMessage());
+        }
+        // TEST-NET-1 (RFC 5737): on no interface of this machine
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> DaemonMetrics.checkCanListen(new InetSocketAddress("192.0.2.77", 9431)));
+        assertTrue(e.getMessage().contains("cannot listen there"), e.getMessage());
     }
 
     @Test

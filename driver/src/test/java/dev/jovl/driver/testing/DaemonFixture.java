@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jovl.driver.Daemon;
 import dev.jovl.driver.cli.DaemonOptions;
 import dev.jovl.driver.http.Json;
-import dev.jovl.driver.http.UnixHttpClient;
 import dev.jovl.kvstore.Store;
 import dev.jovl.netlink.testing.TestLab;
+import dev.jovl.unixhttp.UnixHttpClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -48,6 +48,52 @@ public final class DaemonFixture {
 
     public static Daemon start(DaemonOptions options, TestLab.Host host, Store shared) {
         return Daemon.start(options, host.nsPath(), shared);
+    }
+
+    /** A loopback port free now, for a daemon's {@code --metrics-listen} (its exporter runs in the test's namespace). */
+    public static int freeLoopbackPort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The metrics served on {@code 127.0.0.1:port}, as Prometheus scrapes them. */
+    public static String scrape(int port) {
+        try (java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient()) {
+            java.net.http.HttpResponse<String> r = client.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                            .timeout(java.time.Duration.ofSeconds(10))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new AssertionError("scrape of port " + port + ": " + r.statusCode());
+            }
+            return r.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The value of one series of a scrape, given as exposed ({@code name{labels}}), or -1 if absent. */
+    public static double series(String metrics, String series) {
+        return metrics.lines()
+                .filter(l -> l.startsWith(series + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1)))
+                .findFirst()
+                .orElse(-1);
+    }
+
+    /** The sum of a metric's series whose labels contain {@code labelPart} (0 if none). */
+    public static double sum(String metrics, String name, String labelPart) {
+        return metrics.lines()
+                .filter(l -> l.startsWith(name + "{") && l.contains(labelPart))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     /** Posts and requires 200; the answer as JSON. */

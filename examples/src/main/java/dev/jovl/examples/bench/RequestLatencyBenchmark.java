@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jovl.driver.Daemon;
 import dev.jovl.driver.cli.DaemonOptions;
 import dev.jovl.driver.http.Json;
-import dev.jovl.driver.http.UnixHttpClient;
+import dev.jovl.unixhttp.UnixHttpClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

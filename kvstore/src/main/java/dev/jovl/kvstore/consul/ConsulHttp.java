@@ -6,7 +6,9 @@ import dev.jovl.kvstore.StoreException;
 import dev.jovl.kvstore.StoreSecurity;
 import dev.jovl.kvstore.StoreUrl;
 import dev.jovl.kvstore.support.Tls;
+import dev.jovl.unixhttp.UnixHttpClient;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -50,7 +52,8 @@ final class ConsulHttp implements AutoCloseable {
     private final String basicAuth;
     private final Duration timeout;
     private final HttpClient http;
-    private final UnixHttp unix;
+    /** The agent's Unix socket ({@code CONSUL_HTTP_ADDR=unix:///path}), or null over TCP. */
+    private final Path unix;
     /** ns, partition, dc: appended to every request. */
     private final String commonQuery;
 
@@ -94,7 +97,7 @@ final class ConsulHttp implements AutoCloseable {
         this.timeout = url.timeout();
         if (url.unixSocket() != null) {
             this.base = URI.create("http://unix/");
-            this.unix = new UnixHttp(url.unixSocket());
+            this.unix = url.unixSocket();
             this.http = null;
         } else {
             this.base = URI.create(
@@ -237,7 +240,7 @@ final class ConsulHttp implements AutoCloseable {
         Answer answer;
         try {
             if (unix != null) {
-                answer = unix.exchange(method, "/" + target, body, headers, deadline);
+                answer = overUnixSocket(unix, method, "/" + target, body, headers, deadline);
             } else {
                 HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(target))
                         .timeout(deadline)
@@ -294,6 +297,31 @@ final class ConsulHttp implements AutoCloseable {
                     "Consul " + base + " failed " + path + ": HTTP " + answer.status() + " " + answer.text(), null);
         }
         return answer;
+    }
+
+    /**
+     * One request on a fresh connection to the agent's Unix socket (Netty's codec, as every jovl
+     * HTTP/1.1 client), closed after the answer; {@code deadline} bounds the connect and the wait.
+     */
+    static Answer overUnixSocket(
+            Path unix, String method, String target, byte[] body, Map<String, String> headers, Duration deadline)
+            throws IOException {
+        Map<String, String> all = new LinkedHashMap<>(headers);
+        all.put("Host", "localhost");
+        all.put("Connection", "close");
+        try (UnixHttpClient http = UnixHttpClient.connect(unix, deadline)) {
+            UnixHttpClient.Response r = http.exchange(method, target, all, body);
+            String index = r.header("X-Consul-Index");
+            return new Answer(
+                    r.status(),
+                    r.body().getBytes(StandardCharsets.UTF_8),
+                    index == null ? 0 : Long.parseLong(index.trim()),
+                    "true".equals(r.header("X-Consul-Results-Filtered-By-ACLs")));
+        } catch (SocketTimeoutException e) {
+            throw new HttpTimeoutException("no answer from " + unix + " within " + deadline);
+        } catch (NumberFormatException e) {
+            throw new IOException("Consul sent a bad X-Consul-Index header", e);
+        }
     }
 
     /**

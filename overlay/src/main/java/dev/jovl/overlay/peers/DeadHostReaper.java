@@ -5,7 +5,6 @@ import dev.jovl.overlay.LocalHost;
 import dev.jovl.overlay.runtime.Supervisor;
 import dev.jovl.overlay.state.ClusterState;
 import dev.jovl.overlay.state.EndpointRecord;
-import dev.jovl.overlay.state.HostRecord;
 import dev.jovl.overlay.state.StoreLayout;
 import dev.jovl.overlay.state.Versioned;
 import java.time.Duration;
@@ -66,10 +65,8 @@ public final class DeadHostReaper {
         if (!registration.isRegistered() || !peers.isLoaded()) {
             return;
         }
-        Set<String> alive = new HashSet<>();
-        for (Versioned<HostRecord> h : state.hosts()) {
-            alive.add(h.value().host());
-        }
+        // alive by key, not by record content: an unreadable host record must not look like a dead host
+        Set<String> alive = state.liveHostIds();
         Set<String> suspects = new HashSet<>(seenAlive);
         for (Versioned<EndpointRecord> ep : peers.allEndpoints()) {
             suspects.add(ep.value().host());

@@ -6,16 +6,35 @@ import dev.jovl.kvstore.Op;
 import dev.jovl.kvstore.RecordJson;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.Txn;
+import dev.jovl.net.LogText;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Typed access to jovl's records in the {@link Store}. Records are JSON; every method is one
  * store round trip or one transaction, so nothing is ever half-written.
+ *
+ * <p>A listing leaves out a record it cannot read (damaged, or written by an incompatible
+ * version), logs it once per key and version, and counts it ({@link #unreadableRecords}): one bad
+ * record must not stop every loop that reads a list (the sandbox sweep, the dead-host reaper,
+ * status). A single-record read ({@link #network}, {@link #endpoint}) still fails on it, because a
+ * decision about that very record cannot be made without it.
  */
 public final class ClusterState {
+    private static final Logger log = LoggerFactory.getLogger(ClusterState.class);
+    /** How many unreadable key@version pairs are remembered so as to log each once; then forgotten. */
+    private static final int UNREADABLE_REMEMBERED = 1024;
+
     private final Store store;
+    private final Set<String> unreadableLogged = ConcurrentHashMap.newKeySet();
+    private final AtomicLong unreadable = new AtomicLong();
 
     public ClusterState(Store store) {
         this.store = store;
@@ -47,6 +66,27 @@ public final class ClusterState {
 
     public List<Versioned<HostRecord>> hosts() {
         return listOf(StoreLayout.HOSTS, HostRecord.class);
+    }
+
+    /**
+     * The ids of the hosts whose registration is live, from the keys alone: a host is alive while
+     * its lease-bound key exists, whatever its record says, so a record nobody can read never
+     * makes its host look dead.
+     */
+    public Set<String> liveHostIds() {
+        Set<String> out = new HashSet<>();
+        for (KeyValue kv : store.list(StoreLayout.HOSTS).entries()) {
+            String id = kv.key().substring(StoreLayout.HOSTS.length());
+            if (!id.isEmpty() && id.indexOf('/') < 0) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    /** Records left out of listings because they could not be read, since start. */
+    public long unreadableRecords() {
+        return unreadable.get();
     }
 
     /** Which network holds the claim on {@code vni}, if any. */
@@ -112,9 +152,23 @@ public final class ClusterState {
     private <T> List<Versioned<T>> listOf(String prefix, Class<T> type) {
         List<Versioned<T>> out = new ArrayList<>();
         for (KeyValue kv : store.list(prefix).entries()) {
-            out.add(versioned(kv, type));
+            try {
+                out.add(versioned(kv, type));
+            } catch (RuntimeException e) {
+                skipUnreadable(kv, e);
+            }
         }
         return out;
+    }
+
+    private void skipUnreadable(KeyValue kv, RuntimeException e) {
+        unreadable.incrementAndGet();
+        if (unreadableLogged.size() >= UNREADABLE_REMEMBERED) {
+            unreadableLogged.clear(); // a store full of bad records: log them again rather than grow
+        }
+        if (unreadableLogged.add(kv.key() + "@" + kv.version())) {
+            log.warn("ignoring unreadable record {} in listings: {}", LogText.escape(kv.key()), e.getMessage());
+        }
     }
 
     public static <T> Versioned<T> versioned(KeyValue kv, Class<T> type) {

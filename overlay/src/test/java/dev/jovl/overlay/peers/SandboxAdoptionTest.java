@@ -101,19 +101,7 @@ class SandboxAdoptionTest {
 
     @Test
     void aVethOfNoEndpointAndNoContainerIsRemovedBySweep() {
-        h.kernel.attach(
-                h.state.network(NET.value()).orElseThrow().value(), // a deletion cut short
-                new EndpointRecord(
-                        NET.value(),
-                        "le".repeat(32),
-                        "10.10.0.9/24",
-                        null,
-                        "02:42:0a:0a:00:09",
-                        "192.0.2.1",
-                        "192.0.2.1",
-                        null,
-                        0,
-                        null));
+        attachLeftoverVeth(); // a deletion cut short
         adoption().sweepAll();
         eventually(
                 () -> !h.kernel.attachedEndpoints(NET.value()).contains(SandboxNames.devicePart("le".repeat(32))),
@@ -130,5 +118,40 @@ class SandboxAdoptionTest {
         h.kernel.removeHostEnd(SandboxNames.devicePart(WEB.value())); // the container is gone; its veth with it
         adoption().adoptAll();
         eventually(() -> !h.kernel.hasSandbox(NET.value()), "idle sandbox removed (grace 0)");
+    }
+
+    @Test
+    void anUnreadableEndpointRecordNeitherStopsTheSweepNorCostsTheRunningContainerItsVeth() {
+        // another version's or a damaged record beside the real one: the sweep failed on it every
+        // round before (the loop restarted forever and its health verdict went bad)
+        store.create(
+                dev.jovl.overlay.state.StoreLayout.endpoint(NET.value(), "ba".repeat(32)),
+                "{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        attachLeftoverVeth();
+        adoption().sweepAll();
+        adoption().adoptAll();
+        eventually(
+                () -> !h.kernel.attachedEndpoints(NET.value()).contains(SandboxNames.devicePart("le".repeat(32))),
+                "leftover veth deleted despite the unreadable record");
+        assertTrue(h.kernel.attachedEndpoints(NET.value()).contains(SandboxNames.devicePart(WEB.value())));
+        assertEquals(1, h.state.endpoints(NET.value()).size(), "the readable record listed, the other left out");
+        assertTrue(h.state.unreadableRecords() >= 1);
+    }
+
+    /** A veth whose endpoint record is gone and whose container end is back in the host namespace. */
+    private void attachLeftoverVeth() {
+        h.kernel.attach(
+                h.state.network(NET.value()).orElseThrow().value(),
+                new EndpointRecord(
+                        NET.value(),
+                        "le".repeat(32),
+                        "10.10.0.9/24",
+                        null,
+                        "02:42:0a:0a:00:09",
+                        "192.0.2.1",
+                        "192.0.2.1",
+                        null,
+                        0,
+                        null));
     }
 }

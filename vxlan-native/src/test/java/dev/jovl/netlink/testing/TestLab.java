@@ -3,8 +3,6 @@ package dev.jovl.netlink.testing;
 import dev.jovl.netlink.NetNs;
 import dev.jovl.netlink.NetlinkHandle;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -14,15 +12,15 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The Java tests' one harness (the shell's is examples/lib/jex.sh, whose images it shares):
- * simulated hosts on one machine, all in namespaces this lab creates and removes. Bare
- * namespaces ({@link #namespace}, {@link #netns} with netlink {@link #handle}s for the netlink
- * tests); on first {@link #host()} an underlay namespace with a bridge, and per host a namespace
- * whose {@code eth0} (192.0.2.N/24) is a veth to that bridge; "containers" are further
- * namespaces; a real {@link Dockerd} in a namespace of its own or on a host. Names start with a
- * three-letter prefix plus a random tag, so parallel runs do not collide. {@link #close()} (and a
- * shutdown hook, should the JVM be killed half way) stops every dockerd and closes every tracked
- * resource, then deletes every namespace, which takes their devices with them.
+ * The module tests' namespace harness, for tests of the kernel and of jovl's daemon without
+ * Docker (anything with a real dockerd runs on examples/lib/jex.sh's simulated hosts, the one
+ * harness that starts dockerd): all in namespaces this lab creates and removes. Bare namespaces
+ * ({@link #namespace}, {@link #netns} with netlink {@link #handle}s for the netlink tests); on
+ * first {@link #host()} an underlay namespace with a bridge, and per host a namespace whose
+ * {@code eth0} (192.0.2.N/24) is a veth to that bridge; "containers" are further namespaces
+ * ({@link #plugContainer}). Names start with a three-letter prefix plus a random tag, so parallel
+ * runs do not collide. {@link #close()} (and a shutdown hook, should the JVM be killed half way)
+ * closes every tracked resource, then deletes every namespace, which takes their devices with them.
  */
 public final class TestLab implements AutoCloseable {
     private final String tag;
@@ -31,7 +29,6 @@ public final class TestLab implements AutoCloseable {
     private final Deque<Runnable> cleanups = new ArrayDeque<>();
     private final Thread hook = new Thread(this::cleanAll);
     private int hosts;
-    private int dockerds;
 
     public TestLab() {
         this("jdr");
@@ -122,48 +119,6 @@ public final class TestLab implements AutoCloseable {
 
     public synchronized void onClose(Runnable cleanup) {
         cleanups.push(cleanup);
-    }
-
-    /** A real dockerd (see {@link Dockerd}) in a namespace of its own; stopped with the lab. */
-    public Dockerd dockerd(List<String> extraArgs) throws IOException, InterruptedException {
-        return dockerd(namespace("d" + (++dockerds)), null, extraArgs);
-    }
-
-    /**
-     * dockerd as the Docker of a simulated host: in {@code host}'s namespace, seeing
-     * {@code pluginsDir} as its {@code /run/docker/plugins}, where it finds that host's jovl socket.
-     */
-    public Dockerd dockerd(Host host, Path pluginsDir, List<String> extraArgs)
-            throws IOException, InterruptedException {
-        Files.createDirectories(Path.of("/run/docker/plugins"));
-        return dockerd(host.namespace(), pluginsDir, extraArgs);
-    }
-
-    private Dockerd dockerd(String netns, Path pluginsDir, List<String> extraArgs)
-            throws IOException, InterruptedException {
-        Path dir = Files.createDirectories(Path.of("/tmp", netns + "-dockerd"));
-        Dockerd d = new Dockerd(dir, netns, pluginsDir, extraArgs);
-        onClose(d::close);
-        d.start();
-        return d;
-    }
-
-    /**
-     * The image tarballs of examples/lib/jex.sh (jex/busybox: busybox-static with its applets, an
-     * /etc/passwd, a /www/index.html), built once into its cache; the path of {@code name}.tar.
-     */
-    static Path jexImage(String name) {
-        Path jexctl = null;
-        for (Path p = Path.of("").toAbsolutePath(); p != null && jexctl == null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("examples/lib/jexctl"))) {
-                jexctl = p.resolve("examples/lib/jexctl");
-            }
-        }
-        if (jexctl == null) {
-            throw new UncheckedIOException(new IOException(
-                    "examples/lib/jexctl not found above " + Path.of("").toAbsolutePath()));
-        }
-        return Path.of(Shell.ok("bash", jexctl.toString(), "image", name).strip());
     }
 
     /** One simulated host. */

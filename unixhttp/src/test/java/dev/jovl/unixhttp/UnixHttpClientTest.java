@@ -1,4 +1,4 @@
-package dev.jovl.driver.http;
+package dev.jovl.unixhttp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package dev.jovl.driver.http;
+package dev.jovl.unixhttp;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -32,6 +32,9 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -66,8 +69,20 @@ public final class UnixHttpClient implements AutoCloseable {
     /** What the event loop decoded: HttpResponse heads, byte[] content, LastHttpContent.EMPTY_LAST_CONTENT, Throwable, CLOSED. */
     private final BlockingQueue<Object> inbox;
 
-    /** A whole response: its status and its body as UTF-8 text. */
-    public record Response(int status, String body) {}
+    /**
+     * A whole response: its status, its body as UTF-8 text, and its headers (names in lower case,
+     * the first value of each).
+     */
+    public record Response(int status, String body, Map<String, String> headers) {
+        public Response {
+            headers = Map.copyOf(headers);
+        }
+
+        /** The first value of header {@code name} (any case), or null. */
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
 
     private UnixHttpClient(Path socket, Duration timeout, Channel channel, BlockingQueue<Object> inbox) {
         this.socket = socket;
@@ -147,6 +162,18 @@ public final class UnixHttpClient implements AutoCloseable {
     /** {@code GET target} as a Docker Engine API client. */
     public Response get(String target) throws IOException {
         return exchange(request(HttpMethod.GET, target, "application/json", new byte[0]));
+    }
+
+    /**
+     * Any request: {@code method target} with {@code headers} and {@code body} (null for none),
+     * read to its end. Host, User-Agent and Content-Length are set unless {@code headers} names them.
+     */
+    public Response exchange(String method, String target, Map<String, String> headers, byte[] body)
+            throws IOException {
+        FullHttpRequest request =
+                request(HttpMethod.valueOf(method), target, "application/json", body == null ? new byte[0] : body);
+        headers.forEach((name, value) -> request.headers().set(name, value));
+        return exchange(request);
     }
 
     /** Sends raw bytes (malformed requests included), past the encoder, and reads one response. */
@@ -249,7 +276,10 @@ public final class UnixHttpClient implements AutoCloseable {
 
     private Response readWhole() throws IOException {
         long deadline = deadline();
-        int status = head(deadline).status().code();
+        HttpResponse head = head(deadline);
+        int status = head.status().code();
+        Map<String, String> headers = new HashMap<>();
+        head.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         while (true) {
             Object next = take(deadline);
@@ -260,7 +290,7 @@ public final class UnixHttpClient implements AutoCloseable {
                 }
                 body.writeBytes(bytes);
             } else if (next instanceof LastHttpContent) {
-                return new Response(status, body.toString(StandardCharsets.UTF_8));
+                return new Response(status, body.toString(StandardCharsets.UTF_8), headers);
             } else {
                 throw unexpected(next);
             }

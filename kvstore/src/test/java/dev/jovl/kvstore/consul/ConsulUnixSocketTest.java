@@ -15,17 +15,18 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The HTTP/1.1 transport for {@code CONSUL_HTTP_ADDR=unix:///...}: what goes on the wire and how
+ * Consul over {@code CONSUL_HTTP_ADDR=unix:///...} (the shared Netty-codec client): what goes on the wire and how
  * answers are framed (Content-Length, chunked as Go's net/http writes larger bodies, until the
  * end), with canned bytes on a unix socket. Consul's semantics are not simulated here.
  */
-class UnixHttpTest {
+class ConsulUnixSocketTest {
     @TempDir
     Path dir;
 
@@ -38,7 +39,8 @@ class UnixHttpTest {
                 ByteBuffer in = ByteBuffer.allocate(8192);
                 StringBuilder got = new StringBuilder();
                 while (!got.toString().contains("\r\n\r\n")
-                        || !got.toString().endsWith("hello") && got.toString().contains("Content-Length: 5")) {
+                        || !got.toString().endsWith("hello")
+                                && got.toString().toLowerCase(Locale.ROOT).contains("content-length: 5")) {
                     in.clear();
                     if (c.read(in) < 0) {
                         break;
@@ -67,19 +69,22 @@ class UnixHttpTest {
                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Consul-Index: 42\r\n"
                         + "Transfer-Encoding: chunked\r\n\r\n5\r\n[{\"a\"\r\n3;x=y\r\n:1}\r\n1\r\n]\r\n0\r\n\r\n",
                 request);
-        ConsulHttp.Answer a = new UnixHttp(socket)
-                .exchange(
-                        "PUT",
-                        "/v1/txn?ns=team",
-                        "hello".getBytes(),
-                        Map.of("X-Consul-Token", "t0ken"),
-                        Duration.ofSeconds(5));
+        ConsulHttp.Answer a = ConsulHttp.overUnixSocket(
+                socket,
+                "PUT",
+                "/v1/txn?ns=team",
+                "hello".getBytes(),
+                Map.of("X-Consul-Token", "t0ken"),
+                Duration.ofSeconds(5));
         assertEquals(200, a.status());
         assertEquals(42, a.index());
         assertArrayEquals("[{\"a\":1}]".getBytes(), a.body());
         String sent = request.get();
         assertTrue(sent.startsWith("PUT /v1/txn?ns=team HTTP/1.1\r\n"), sent);
-        assertTrue(sent.contains("X-Consul-Token: t0ken\r\n") && sent.contains("Content-Length: 5\r\n"), sent);
+        // header names are case-insensitive (RFC 9110); Netty writes its own in lower case
+        String lower = sent.toLowerCase(Locale.ROOT);
+        assertTrue(lower.contains("x-consul-token: t0ken\r\n") && lower.contains("content-length: 5\r\n"), sent);
+        assertTrue(lower.contains("connection: close\r\n") && sent.endsWith("hello"), sent);
     }
 
     @Test
@@ -89,7 +94,8 @@ class UnixHttpTest {
                 socket,
                 "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nX-Consul-Results-Filtered-By-ACLs: true\r\n" + "\r\n[]",
                 new AtomicReference<>());
-        ConsulHttp.Answer a = new UnixHttp(socket).exchange("GET", "/v1/kv/x", null, Map.of(), Duration.ofSeconds(5));
+        ConsulHttp.Answer a =
+                ConsulHttp.overUnixSocket(socket, "GET", "/v1/kv/x", null, Map.of(), Duration.ofSeconds(5));
         assertEquals(404, a.status());
         assertTrue(a.filteredByAcls());
         assertEquals("[]", a.text());
@@ -101,6 +107,6 @@ class UnixHttpTest {
         serveOnce(socket, null, new AtomicReference<>());
         assertThrows(
                 HttpTimeoutException.class,
-                () -> new UnixHttp(socket).exchange("GET", "/v1/kv/x", null, Map.of(), Duration.ofMillis(300)));
+                () -> ConsulHttp.overUnixSocket(socket, "GET", "/v1/kv/x", null, Map.of(), Duration.ofMillis(300)));
     }
 }
