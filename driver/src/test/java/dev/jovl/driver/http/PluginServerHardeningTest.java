@@ -406,4 +406,37 @@ class PluginServerHardeningTest {
             Files.deleteIfExists(dir.resolve("a"));
         }
     }
+
+    @Test
+    void theSocketIsBoundWhereOnlyItsOwnerCanReachItThenMovedIntoPlace() throws Exception {
+        // bound in place it was 0777 minus the umask until the chmod: under umask 000 anyone could
+        // connect in that window (the directory here is 0755, as Docker's plugin directory)
+        dir = Files.createTempDirectory("jovl-guard");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path socket = dir.resolve("p.sock");
+        List<String> whereBound = new ArrayList<>();
+        try (java.nio.channels.ServerSocketChannel listener = PluginServer.bindPrivately(
+                socket,
+                at -> {
+                    whereBound.add(java.nio.file.attribute.PosixFilePermissions.toString(
+                                    Files.getPosixFilePermissions(at.getParent()))
+                            + (Files.exists(socket) ? " final path taken" : " final path free"));
+                    return java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX)
+                            .bind(UnixDomainSocketAddress.of(at));
+                },
+                l -> {})) {
+            assertEquals(List.of("rwx------ final path free"), whereBound);
+            assertEquals(
+                    "rw-------",
+                    java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+            try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+                assertEquals(List.of(socket), left.toList(), "no staging directory is left");
+            }
+            try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                assertTrue(c.isConnected(), "the moved socket is the listening one");
+            }
+        } finally {
+            Files.deleteIfExists(socket);
+        }
+    }
 }
