@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
 # load.sh - hostile clients against one jovl daemon, and what it costs the daemon (issue 14).
 #
-#   examples/load.sh            (root; builds nothing: needs driver/target/jovl.jar)
+#   examples/load.sh            (root; builds nothing: needs driver/target/jovl.jar, or JOVL_JAR=FILE)
 #
 # Runs jovl (--scope local, embedded store, DNS responder on its VTEP address) in a network
 # namespace of its own, with a veth "underlay" to a second namespace playing a stranger on the
 # underlay, and a careless upstream DNS server (answers ~1 KB to anything) on the daemon's
 # loopback. Then, bounded in count and time:
-#   plugin socket  500 idle connections; 600 partial 1 MiB bodies (900 KiB sent, then silence)
+#   plugin socket  500 idle connections; 600 partial 1 MiB bodies (900 KiB sent, then silence);
+#                  250 bodies trickled in 100-byte pieces
+#   input          5,000 unique 404 paths, 5,000 ReleaseAddress to unknown pools (the size of
+#                  /Jovl.Status), 600 create/delete cycles of a 250 KiB network record (store file)
 #   DNS, stranger  20,000 UDP "ANY ." queries with EDNS 4096 from the underlay; 130 slow TCP connections
 #   DNS, host      2,000 UDP queries from the host itself (allowed: rate-limited, answers fitted to the
 #                  query); 130 slow TCP connections
-# and prints the daemon's RSS, threads, open fds and NMT "Other" (JDK direct buffers; Netty's own
+# The daemon runs with -Xmx256m, which also caps its direct memory (Netty's) at 256 MiB, so an
+# exhaustion shows as OutOfDirectMemoryError in its log (counted at the end). It
+# prints the daemon's RSS, threads, open fds and NMT "Other" (JDK direct buffers; Netty's own
 # direct memory does not show there, RSS does) before, at the peak
 # and after. Everything (processes, namespaces, files) is removed at the end, also on Ctrl-C.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-jar="$root/driver/target/jovl.jar"
+jar=${JOVL_JAR:-$root/driver/target/jovl.jar}   # JOVL_JAR: another build, to compare
 [ "$(id -u)" = 0 ] || { echo "load.sh: needs root (network namespaces)" >&2; exit 2; }
 [ -f "$jar" ] || { echo "load.sh: build first: ./mvnw -B -q -pl driver -am package -DskipTests" >&2; exit 2; }
 JAVA_HOME=${JAVA_HOME:-$(bash "$root/scripts/java25")}
@@ -39,7 +44,7 @@ ip -n "$ns" addr add 198.51.100.1/24 dev "jl$$a"; ip -n "$ns" link set "jl$$a" u
 ip -n "$stranger" addr add 198.51.100.2/24 dev "jl$$b"; ip -n "$stranger" link set "jl$$b" up
 
 ip netns exec "$ns" timeout 120 python3 "$here/load/load.py" upstream 127.0.0.1 5300 110 & pids+=($!)
-ip netns exec "$ns" timeout 120 "$JAVA_HOME/bin/java" -XX:NativeMemoryTracking=summary -jar "$jar" daemon \
+ip netns exec "$ns" timeout 120 "$JAVA_HOME/bin/java" -XX:NativeMemoryTracking=summary -Xmx256m -jar "$jar" daemon \
   --scope local --advertise "jl$$a" --host-id load --store "file:$tmp/store" --socket "$tmp/jovl.sock" \
   --run-dir "$tmp/run" --dns-listen 198.51.100.1:53 --dns-upstream 127.0.0.1:5300 \
   --docker-socket "$tmp/no-docker.sock" > "$tmp/daemon.log" 2>&1 & pids+=($!)
@@ -62,6 +67,8 @@ python3 "$here/load/load.py" plugin "$tmp/jovl.sock" < "$tmp/go" | while IFS= re
   if [ "$line" = RESOURCES-PEAK ]; then resources peak; echo > "$tmp/go"; else echo "$line"; fi
 done &
 exec 3> "$tmp/go"; wait $!; exec 3>&-
+python3 "$here/load/load.py" input "$tmp/jovl.sock" "$tmp/store/jovl-store.mv.db"
+resources after-input
 FROM=underlay ip netns exec "$stranger" timeout 60 python3 "$here/load/load.py" dns-udp 198.51.100.1 53 20000
 FROM=host ip netns exec "$ns" timeout 60 python3 "$here/load/load.py" dns-udp 198.51.100.1 53 2000
 FROM=underlay ip netns exec "$stranger" timeout 60 python3 "$here/load/load.py" dns-tcp 198.51.100.1 53 130 &
@@ -74,5 +81,6 @@ curl_like() { printf 'POST /Jovl.Status HTTP/1.1\r\nHost: x\r\nContent-Length: 2
   | timeout 5 python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.stdin.buffer.read()); print(s.recv(12).decode())" "$tmp/jovl.sock"; }
 echo "after the load, a request: $(curl_like)"
 resources after
-echo "daemon log: $(grep -c WARN "$tmp/daemon.log") WARN lines, $(grep -c ERROR "$tmp/daemon.log") ERROR lines"
+echo "daemon log: $(grep -c WARN "$tmp/daemon.log") WARN lines, $(grep -c ERROR "$tmp/daemon.log") ERROR lines," \
+  "$(grep -c OutOfDirectMemoryError "$tmp/daemon.log") OutOfDirectMemoryError"
 grep -m3 "answered 503\|answered 408" "$tmp/daemon.log"

@@ -5,6 +5,8 @@
     load.py dns-udp ADDR PORT COUNT       a UDP flood (ANY . with EDNS 4096), prints answers and bytes
     load.py dns-tcp ADDR PORT COUNT       COUNT slow TCP connections, prints how many stayed open
     load.py upstream ADDR PORT SECONDS    a careless upstream: every query gets 60 A records (~1 KB)
+    load.py input SOCKET                  5,000 unique 404 paths, 5,000 ReleaseAddress to unknown pools,
+                                          600 create/delete cycles of a network with a 250 KiB option
 
 Every phase is bounded in count and time; every socket is closed at the end.
 """
@@ -59,6 +61,69 @@ def plugin(path):
     sys.stdin.readline()  # the shell prints the daemon's resources, then lets us go on
     for s in partial:
         s.close()
+    time.sleep(0.5)
+    # 250 bodies trickled in 100-byte pieces (50 MB counted, within the budget): each piece used
+    # to pin its read buffer, and 250 of them exhausted direct memory
+    trickled = []
+    for _ in range(250):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(path)
+        s.sendall(b"POST /NetworkDriver.CreateNetwork HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n")
+        trickled.append(s)
+    piece, errors = b" " * 100, 0
+    for _ in range(2000):
+        for s in trickled:
+            try:
+                s.send(piece)
+            except OSError:
+                errors += 1
+    answers = count_answers(trickled, 1.0)
+    print(f"plugin: 250 bodies trickled in 100-byte pieces: {answers.get('503', 0)} answered 503, "
+          f"{answers.get('closed', 0)} closed, {answers.get('open', 0)} held open")
+    print("RESOURCES-PEAK", flush=True)
+    sys.stdin.readline()
+    for s in trickled:
+        s.close()
+
+
+def exchange(s, path, body):
+    """One keep-alive request: the status code and the body."""
+    s.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += s.recv(65536)
+    head, rest = data.split(b"\r\n\r\n", 1)
+    length = int([h.split(b":")[1] for h in head.split(b"\r\n") if h.lower().startswith(b"content-length")][0])
+    while len(rest) < length:
+        rest += s.recv(65536)
+    return int(head[9:12]), rest
+
+
+def hostile_input(path, store_file):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    before = len(exchange(s, "/Jovl.Status", b"{}")[1])
+    for i in range(5000):
+        exchange(s, f"/Unknown.Path{i}{'y' * 100}", b"{}")
+    released = {}
+    for i in range(5000):
+        body = f'{{"PoolID":"jovl/10.{i // 250}.{i % 250}.0/24","Address":"10.0.0.5"}}'.encode()
+        code = exchange(s, "/IpamDriver.ReleaseAddress", body)[0]
+        released[code] = released.get(code, 0) + 1
+    after = len(exchange(s, "/Jovl.Status", b"{}")[1])
+    print(f"input: 5,000 unique 404 paths and 5,000 ReleaseAddress to unknown pools {released}: "
+          f"/Jovl.Status {before} -> {after} bytes")
+    start, big, codes = time.time(), "x" * (250 * 1024), {}
+    for i in range(600):
+        nid = "%064x" % (0xabc000 + i)
+        create = ('{"NetworkID":"%s","Options":{"com.docker.network.generic":{"big":"%s"}},'
+                  '"IPv4Data":[{"AddressSpace":"","Pool":"10.78.0.0/24","Gateway":"10.78.0.1/24"}]}' % (nid, big))
+        for p, body in (("/NetworkDriver.CreateNetwork", create), ("/NetworkDriver.DeleteNetwork", '{"NetworkID":"%s"}' % nid)):
+            code = exchange(s, p, body.encode())[0]
+            codes[code] = codes.get(code, 0) + 1
+    print(f"input: 600 create/delete cycles of a network with a 250 KiB option in {time.time() - start:.1f} s "
+          f"{codes}: store file {os.path.getsize(store_file) / 1e6:.1f} MB")
+    s.close()
 
 
 def count_answers(sockets, wait):
@@ -178,6 +243,8 @@ if __name__ == "__main__":
         dns_udp(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif cmd == "upstream":
         upstream(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
+    elif cmd == "input":
+        hostile_input(sys.argv[2], sys.argv[3])
     elif cmd == "dns-tcp":
         dns_tcp(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     else:

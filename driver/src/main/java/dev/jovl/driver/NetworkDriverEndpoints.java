@@ -145,7 +145,11 @@ public final class NetworkDriverEndpoints {
 
     public Map<String, Object> discover(DiscoveryRequest r, boolean isNew) {
         // Peers come from the store, not from Docker's node discovery; log it for diagnosis.
-        log.debug("node discovery {}: type {} {}", isNew ? "new" : "delete", r.discoveryType(), r.discoveryData());
+        log.debug(
+                "node discovery {}: type {} {}",
+                isNew ? "new" : "delete",
+                r.discoveryType(),
+                dev.jovl.net.LogText.escape(String.valueOf(r.discoveryData())));
         return Map.of();
     }
 

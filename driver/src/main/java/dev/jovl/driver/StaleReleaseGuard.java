@@ -41,8 +41,8 @@ public final class StaleReleaseGuard {
                 log.warn(
                         "ReleaseAddress {} of pool {} ignored: endpoint {} of host {} holds it now (a late release "
                                 + "of an endpoint that was already cleaned up)",
-                        ip,
-                        request.poolId(),
+                        dev.jovl.net.LogText.escape(ip),
+                        dev.jovl.net.LogText.escape(request.poolId()),
                         Ids.shortId(live.get().endpointId()),
                         live.get().host());
                 return EmptyResponse.INSTANCE;

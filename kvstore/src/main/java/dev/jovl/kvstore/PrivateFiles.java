@@ -26,10 +26,25 @@ public final class PrivateFiles {
      * end up 0700 (existing parents are left as they are).
      */
     public static Path directory(Path dir) throws IOException {
+        missingDirectories(dir);
+        restrict(dir.toAbsolutePath(), DIRECTORY);
+        return dir;
+    }
+
+    /**
+     * Creates whichever of {@code dir} and its parents are missing, each 0700, and leaves the
+     * existing ones as they are: for a directory that may belong to someone else (the plugin
+     * socket's {@code /run/docker/plugins} is Docker's), where jovl must not change an existing
+     * mode but must not leave a world-writable one behind either.
+     */
+    public static void missingDirectories(Path dir) throws IOException {
         Path absolute = dir.toAbsolutePath();
+        if (Files.isDirectory(absolute)) {
+            return;
+        }
         Path parent = absolute.getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-            directory(parent);
+        if (parent != null) {
+            missingDirectories(parent);
         }
         try {
             Files.createDirectory(absolute, PosixFilePermissions.asFileAttribute(DIRECTORY));
@@ -37,9 +52,9 @@ public final class PrivateFiles {
             if (!Files.isDirectory(absolute)) {
                 throw e;
             }
+            return; // made by someone else meanwhile: theirs
         }
         restrict(absolute, DIRECTORY);
-        return dir;
     }
 
     /** Makes an existing file 0600 (a no-op if it does not exist). */

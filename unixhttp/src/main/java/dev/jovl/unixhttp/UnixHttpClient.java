@@ -135,7 +135,11 @@ public final class UnixHttpClient implements AutoCloseable {
         }
         if (!connect.isSuccess()) {
             Throwable cause = connect.cause();
-            throw new IOException("cannot connect to " + socket + ": " + cause.getMessage(), cause);
+            // Netty's native connect failure may carry no message: say what is most likely wrong
+            String why = cause.getMessage() != null
+                    ? cause.getMessage()
+                    : java.nio.file.Files.exists(socket) ? cause.toString() : "no such socket file";
+            throw new IOException("cannot connect to " + socket + ": " + why, cause);
         }
         return new UnixHttpClient(socket, timeout, connect.channel(), inbox);
     }

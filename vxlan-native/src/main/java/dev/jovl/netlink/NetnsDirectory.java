@@ -6,6 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -22,6 +23,9 @@ import java.util.regex.Pattern;
 public final class NetnsDirectory {
     public static final String DEFAULT_RUN_DIR = "/run/jovl/netns";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> PRIVATE_DIRECTORY =
+            PosixFilePermissions.fromString("rwx------");
 
     private final Path dir;
 
@@ -56,8 +60,10 @@ public final class NetnsDirectory {
     public NetNs create(String name) {
         Path target = pathOf(name);
         try {
-            Files.createDirectories(dir);
-            Files.createFile(target); // atomic: a second creator gets FileAlreadyExistsException
+            createPrivateDirectory(dir);
+            // atomic: a second creator gets FileAlreadyExistsException; 0600 (the umask only narrows)
+            Files.createFile(
+                    target, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (java.nio.file.FileAlreadyExistsException e) {
             throw new ErrnoException("create namespace " + target, Errno.EEXIST.number());
         } catch (IOException e) {
@@ -73,6 +79,23 @@ public final class NetnsDirectory {
         } catch (RuntimeException e) {
             removeQuietly(target);
             throw e;
+        }
+    }
+
+    /** Creates {@code d} and missing parents 0700 whatever the umask; an existing one is left as it is. */
+    private static void createPrivateDirectory(Path d) throws IOException {
+        Path absolute = d.toAbsolutePath();
+        if (Files.isDirectory(absolute)) {
+            return;
+        }
+        if (absolute.getParent() != null) {
+            createPrivateDirectory(absolute.getParent());
+        }
+        try {
+            Files.createDirectory(absolute, PosixFilePermissions.asFileAttribute(PRIVATE_DIRECTORY));
+            Files.setPosixFilePermissions(absolute, PRIVATE_DIRECTORY);
+        } catch (java.nio.file.FileAlreadyExistsException raced) {
+            // another creator was first
         }
     }
 

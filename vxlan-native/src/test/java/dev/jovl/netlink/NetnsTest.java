@@ -56,6 +56,27 @@ class NetnsTest extends NamespaceTestBase {
     }
 
     @Test
+    void theDirectoriesItCreatesArePrivateWhateverTheUmask() throws Exception {
+        // the test JVM's umask (022) made them 0755 before (issue 14: 0700 whatever the umask)
+        Path top = Path.of("/run/jvn-test", spaces.tag() + "-modes");
+        NetnsDirectory dir = new NetnsDirectory(top.resolve("run").resolve("netns"));
+        String name = spaces.tag() + "-m";
+        try (NetNs ignored = dir.create(name)) {
+            for (Path p : List.of(top, top.resolve("run"), dir.dir())) {
+                assertEquals(
+                        "rwx------",
+                        java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)),
+                        p.toString());
+            }
+        } finally {
+            dir.delete(name);
+            Files.deleteIfExists(dir.dir());
+            Files.deleteIfExists(top.resolve("run"));
+            Files.deleteIfExists(top);
+        }
+    }
+
+    @Test
     void openRefusesFilesThatAreNotNetworkNamespaces() throws Exception {
         Path plain = Files.createTempFile("jvn-notns", "");
         try {

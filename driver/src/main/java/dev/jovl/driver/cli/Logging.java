@@ -1,5 +1,6 @@
 package dev.jovl.driver.cli;
 
+import dev.jovl.net.LogText;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.ZoneId;
@@ -70,10 +71,33 @@ public final class Logging {
                         : v >= Level.INFO.intValue() ? "INFO" : v >= Level.FINE.intValue() ? "DEBUG" : "TRACE";
     }
 
-    private static String stackTrace(Throwable t) {
+    /**
+     * The trace as the JDK prints it, except that an exception's message may echo input (a field
+     * of a request, a name from Docker): a line that is not the trace's own (its first, a frame or
+     * {@code Suppressed:} indented by a tab, or {@code Caused by:}) is joined to the one before with
+     * an escaped line break, and control characters are escaped, so no message starts a log line.
+     */
+    static String stackTrace(Throwable t) {
         StringWriter w = new StringWriter();
         t.printStackTrace(new PrintWriter(w));
-        return w.toString();
+        String[] lines = w.toString().split("\n", -1);
+        StringBuilder out = new StringBuilder(w.getBuffer().length() + 16);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            if (i == lines.length - 1 && line.isEmpty()) {
+                break; // the trace's last line break
+            }
+            boolean own = i == 0 || line.startsWith("\t") || line.startsWith("Caused by: ");
+            if (i > 0) {
+                out.append(own ? "\n" : "\\n");
+            }
+            if (line.startsWith("\t")) {
+                out.append('\t').append(LogText.escape(line.substring(1)));
+            } else {
+                out.append(LogText.escape(line));
+            }
+        }
+        return out.append('\n').toString();
     }
 
     /** {@code TIME LEVEL ShortName - message}, then the stack trace if any. */

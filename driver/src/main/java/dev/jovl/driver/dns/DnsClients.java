@@ -5,7 +5,7 @@ import java.net.InetAddress;
 /**
  * Who may use the DNS responder. jovl answers and forwards only for the containers of its own
  * host, never for the underlay or the internet (an open resolver amplifies: 17x to 142x). Every
- * other source gets REFUSED over UDP and a closed connection over TCP.
+ * other source gets REFUSED, over UDP and TCP alike, and nothing is forwarded for it.
  */
 @FunctionalInterface
 public interface DnsClients {

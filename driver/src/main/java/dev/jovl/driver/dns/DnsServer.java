@@ -28,12 +28,14 @@ import org.slf4j.LoggerFactory;
  * {@link #MAX_FORWARDS_IN_FLIGHT} at a time (beyond that: SERVFAIL at once).
  *
  * <p>Not an open resolver: only sources its {@link DnsClients} allows are served (others get
- * REFUSED over UDP, a closed connection over TCP); every source is rate-limited
+ * REFUSED, malformed queries too, over UDP and over TCP, where their connections have a small
+ * pool of {@link #MAX_TCP_REFUSALS} of their own); every source is rate-limited
  * ({@link Limits#queriesPerSecond()}, over it UDP queries are dropped and TCP connections closed);
  * a UDP answer is never larger than the query's transport allows (512 bytes without EDNS, the
  * advertised size with it, at most 1232): a bigger upstream answer goes back as TC with no
  * records. TCP: at most {@link Limits#tcpPerSource()} connections per source and each query
- * must arrive whole within {@link Limits#tcpRequestDeadline()}. The receive loops survive any
+ * must arrive whole within {@link Limits#tcpRequestDeadline()}, and each answer be taken by the
+ * asker within the same time (else the connection is closed). The receive loops survive any
  * {@link Throwable} from one query.
  */
 public final class DnsServer implements AutoCloseable {
@@ -41,6 +43,9 @@ public final class DnsServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
     static final int MAX_FORWARDS_IN_FLIGHT = 512;
     static final int MAX_TCP_CONNECTIONS = 128;
+    /** TCP connections of sources not served, being read for their REFUSED answer. */
+    static final int MAX_TCP_REFUSALS = 16;
+
     private static final int TCP_IDLE_MILLIS = 10_000;
     private static final int MAX_UDP = 65535;
 
@@ -82,6 +87,7 @@ public final class DnsServer implements AutoCloseable {
 
     private final Semaphore forwardSlots = new Semaphore(MAX_FORWARDS_IN_FLIGHT);
     private final Semaphore tcpSlots = new Semaphore(MAX_TCP_CONNECTIONS);
+    private final Semaphore refusalSlots = new Semaphore(MAX_TCP_REFUSALS);
     private final Thread udpLoop;
     private final Thread tcpLoop;
     private volatile boolean closed;
@@ -212,17 +218,18 @@ public final class DnsServer implements AutoCloseable {
             malformed.incrementAndGet();
             return; // too short to answer, or a response: never answer those (reflection loops)
         }
+        if (!clients.allows(source)) {
+            // before parsing: a source not served learns nothing but REFUSED, malformed or not
+            refused.incrementAndGet();
+            sendUdp(refusal(buffer, length), client);
+            return;
+        }
         DnsQuery q;
         try {
             q = DnsQuery.parse(buffer, length);
         } catch (DnsFormatException e) {
             malformed.incrementAndGet();
             sendUdp(DnsResponses.headerOnlyError(buffer, RCODE_FORMERR), client);
-            return;
-        }
-        if (!clients.allows(source)) {
-            refused.incrementAndGet();
-            sendUdp(DnsResponses.error(buffer, q, RCODE_REFUSED), client);
             return;
         }
         byte[] response = local.answer(buffer, q, q.udpLimit());
@@ -249,6 +256,15 @@ public final class DnsServer implements AutoCloseable {
                 forwardSlots.release();
             }
         });
+    }
+
+    /** REFUSED, with the question if the query parses, else the header alone: never bigger than the query. */
+    private static byte[] refusal(byte[] query, int length) {
+        try {
+            return DnsResponses.error(query, DnsQuery.parse(query, length), RCODE_REFUSED);
+        } catch (DnsFormatException e) {
+            return DnsResponses.headerOnlyError(query, RCODE_REFUSED);
+        }
     }
 
     private void sendUdp(byte[] response, SocketAddress client) {
@@ -284,14 +300,16 @@ public final class DnsServer implements AutoCloseable {
 
     private void accepted(Socket connection) {
         java.net.InetAddress source = connection.getInetAddress();
-        if (!clients.allows(source)) {
+        boolean served = clients.allows(source);
+        if (!served) {
             refused.incrementAndGet();
-            closeQuietly(connection);
-            return;
         }
+        // a source not served gets its REFUSED from a small pool of its own, so strangers cannot
+        // take the slots of this host's containers
+        Semaphore slots = served ? tcpSlots : refusalSlots;
         java.util.concurrent.atomic.AtomicInteger open =
                 tcpPerSource.computeIfAbsent(source, a -> new java.util.concurrent.atomic.AtomicInteger());
-        if (open.incrementAndGet() > limits.tcpPerSource() || !tcpSlots.tryAcquire()) {
+        if (open.incrementAndGet() > limits.tcpPerSource() || !slots.tryAcquire()) {
             // too many open connections: drop this one, the client retries (RFC 7766 6.2.2)
             releaseSource(source, open);
             closeQuietly(connection);
@@ -299,12 +317,89 @@ public final class DnsServer implements AutoCloseable {
         }
         workers.execute(() -> {
             try {
-                serveTcp(connection, source);
+                if (served) {
+                    serveTcp(connection, source);
+                } else {
+                    refuseTcp(connection, source);
+                }
             } finally {
-                tcpSlots.release();
+                slots.release();
                 releaseSource(source, open);
             }
         });
+    }
+
+    /** One query of a source not served, answered REFUSED; the whole exchange within the deadline. */
+    private void refuseTcp(Socket connection, java.net.InetAddress source) {
+        java.util.concurrent.ScheduledFuture<?> deadline = closeAfter(connection, limits.tcpRequestDeadline());
+        try (connection) {
+            DataInputStream in = new DataInputStream(connection.getInputStream());
+            int first = in.read();
+            if (first < 0) {
+                return;
+            }
+            byte[] message = restOfQuery(connection, in, first, source);
+            if (message != null) {
+                writeFramed(connection, connection.getOutputStream(), refusal(message, message.length));
+            }
+        } catch (IOException e) {
+            log.debug("DNS TCP connection of a source not served ended: {}", e.toString());
+        } finally {
+            deadline.cancel(false);
+        }
+    }
+
+    /**
+     * The rest of a TCP query whose length's first byte was read: it must come within the
+     * deadline, however slowly it trickles. Null when the connection should end (cut short,
+     * over the source's rate, or not a query).
+     */
+    private byte[] restOfQuery(Socket connection, DataInputStream in, int first, java.net.InetAddress source)
+            throws IOException {
+        java.util.concurrent.ScheduledFuture<?> deadline = closeAfter(connection, limits.tcpRequestDeadline());
+        byte[] message;
+        try {
+            int length = (first << 8) | in.readUnsignedByte();
+            message = in.readNBytes(length);
+            if (message.length != length) {
+                malformed.incrementAndGet();
+                return null;
+            }
+        } finally {
+            deadline.cancel(false);
+        }
+        if (!rate.tryAcquire(source)) {
+            rateLimited.incrementAndGet();
+            return null;
+        }
+        if (!DnsQuery.looksLikeQuery(message, message.length)) {
+            malformed.incrementAndGet();
+            return null;
+        }
+        return message;
+    }
+
+    /** Closes {@code connection} after {@code after}, which ends any read or write blocked on it. */
+    private java.util.concurrent.ScheduledFuture<?> closeAfter(Socket connection, java.time.Duration after) {
+        return deadlines.schedule(
+                () -> closeQuietly(connection), after.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Writes one length-prefixed answer, within the query deadline: an asker that sends queries
+     * and never reads its answers would otherwise block this worker, and hold its slot, forever.
+     */
+    private void writeFramed(Socket connection, OutputStream out, byte[] response) throws IOException {
+        byte[] framed = new byte[response.length + 2];
+        put16(framed, 0, response.length);
+        System.arraycopy(response, 0, framed, 2, response.length);
+        java.util.concurrent.ScheduledFuture<?> deadline = closeAfter(connection, limits.tcpRequestDeadline());
+        try {
+            out.write(framed);
+            out.flush();
+        } finally {
+            deadline.cancel(false);
+        }
     }
 
     private void releaseSource(java.net.InetAddress source, java.util.concurrent.atomic.AtomicInteger open) {
@@ -337,36 +432,11 @@ public final class DnsServer implements AutoCloseable {
                 if (first < 0) {
                     return;
                 }
-                // the rest of the query must come within the deadline, however slowly it trickles
-                java.util.concurrent.ScheduledFuture<?> deadline = deadlines.schedule(
-                        () -> closeQuietly(connection),
-                        limits.tcpRequestDeadline().toMillis(),
-                        java.util.concurrent.TimeUnit.MILLISECONDS);
-                byte[] message;
-                try {
-                    int length = (first << 8) | in.readUnsignedByte();
-                    message = in.readNBytes(length);
-                    if (message.length != length) {
-                        malformed.incrementAndGet();
-                        return;
-                    }
-                } finally {
-                    deadline.cancel(false);
-                }
-                if (!rate.tryAcquire(source)) {
-                    rateLimited.incrementAndGet();
+                byte[] message = restOfQuery(connection, in, first, source);
+                if (message == null) {
                     return;
                 }
-                if (!DnsQuery.looksLikeQuery(message, message.length)) {
-                    malformed.incrementAndGet();
-                    return;
-                }
-                byte[] response = respondTcp(message);
-                byte[] framed = new byte[response.length + 2];
-                put16(framed, 0, response.length);
-                System.arraycopy(response, 0, framed, 2, response.length);
-                out.write(framed);
-                out.flush();
+                writeFramed(connection, out, respondTcp(message));
             }
         } catch (IOException e) {
             log.debug("DNS TCP connection ended: {}", e.toString());

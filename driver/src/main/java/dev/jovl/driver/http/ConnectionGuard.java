@@ -33,8 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class ConnectionGuard extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(ConnectionGuard.class);
     private static final AttributeKey<ConnectionGuard> KEY = AttributeKey.valueOf("jovl.guard");
-    private static final AtomicLong LAST_WARNING = new AtomicLong(System.nanoTime() - 2_000_000_000L);
-    private static final AtomicLong SUPPRESSED = new AtomicLong();
+    private static final ThrottledWarning REFUSALS = new ThrottledWarning();
 
     /**
      * @param maxConnections   open connections at once
@@ -101,6 +100,7 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
                         requestDone();
                         busy++;
                     }
+                    msg = onHeap(content);
                 }
                 boolean last = msg instanceof LastHttpContent;
                 admittedNow = false;
@@ -115,6 +115,20 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
                 }
             }
         };
+    }
+
+    /**
+     * The content copied to a heap buffer of its own size. A piece of body is a slice of the buffer
+     * its read went into, and the aggregator keeps it until the request is whole: a body trickled in
+     * small reads pinned a pooled direct chunk per read, several times the bytes counted against
+     * {@link Limits#maxInFlightBytes()} (250 slow bodies within the budget exhausted direct memory).
+     * A copy costs what is counted, on the heap, and frees the read buffer at once.
+     */
+    private static HttpContent onHeap(HttpContent content) {
+        HttpContent copy = content.replace(Unpooled.copiedBuffer(content.content()));
+        copy.setDecoderResult(content.decoderResult()); // a framing error must still reach the router
+        content.release();
+        return copy;
     }
 
     @Override
@@ -211,17 +225,12 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
         byte[] head = ("HTTP/1.1 " + code + " " + reason + "\r\nContent-Type: " + PluginRouter.CONTENT_TYPE
                         + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
-        long now = System.nanoTime();
-        long last = LAST_WARNING.get();
-        if (now - last > 1_000_000_000L && LAST_WARNING.compareAndSet(last, now)) {
-            // at most one line a second, so a flood of refused connections cannot flood the log
+        if (REFUSALS.tryLog()) {
             log.warn(
                     "plugin connection answered {}: {} ({} more refused since the last such line)",
                     code,
                     message,
-                    SUPPRESSED.getAndSet(0));
-        } else {
-            SUPPRESSED.incrementAndGet();
+                    REFUSALS.suppressed());
         }
         channel.config().setAutoRead(false);
         ctx.writeAndFlush(Unpooled.wrappedBuffer(head, body)).addListener(ChannelFutureListener.CLOSE);

@@ -212,6 +212,17 @@ public final class PluginRouter extends SimpleChannelInboundHandler<FullHttpRequ
         if (CharSequence.class.isAssignableFrom(type)) {
             return "a string";
         }
+        if (type == int.class
+                || type == long.class
+                || type == short.class
+                || type == byte.class
+                || type == Integer.class
+                || type == Long.class
+                || type == Short.class
+                || type == Byte.class
+                || type == java.math.BigInteger.class) {
+            return "an integer"; // 1.5 is a number, and refused here: say why
+        }
         if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != boolean.class)) {
             return "a number";
         }

@@ -1,5 +1,6 @@
 package dev.jovl.driver.http;
 
+import dev.jovl.kvstore.PrivateFiles;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -17,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +59,7 @@ public final class PluginServer implements AutoCloseable {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         PluginRouter router = new PluginRouter(routes, executor);
         try {
-            Channel ch = new ServerBootstrap()
+            ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
                     .channel(EpollServerDomainSocketChannel.class)
                     .childHandler(new ChannelInitializer<DomainSocketChannel>() {
@@ -76,11 +78,14 @@ public final class PluginServer implements AutoCloseable {
                                     .addLast("log", new RequestLogHandler(stats))
                                     .addLast("route", router);
                         }
-                    })
-                    .bind(new DomainSocketAddress(socketPath.toFile()))
-                    .syncUninterruptibly()
-                    .channel();
-            Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
+                    });
+            Channel ch = bindPrivately(
+                    socketPath,
+                    at -> bootstrap
+                            .bind(new DomainSocketAddress(at.toFile()))
+                            .syncUninterruptibly()
+                            .channel(),
+                    c -> c.close().syncUninterruptibly());
             log.info("listening on {}", socketPath);
             return new PluginServer(socketPath, group, ch);
         } catch (IOException | RuntimeException e) {
@@ -91,6 +96,49 @@ public final class PluginServer implements AutoCloseable {
         }
     }
 
+    /** Binds a listening socket at the path it is given. */
+    @FunctionalInterface
+    interface Binder<C> {
+        C bind(Path at) throws IOException;
+    }
+
+    /**
+     * Binds the socket in a directory only this user can enter, makes it 0600 there, and renames
+     * it to {@code socketPath}: bound in place, it would be 0777 minus the umask until the chmod,
+     * and under umask 000 anyone could connect in that window and keep the connection. Where the
+     * staging path would be too long for the kernel, it is bound in place.
+     */
+    static <C> C bindPrivately(Path socketPath, Binder<C> binder, java.util.function.Consumer<C> close)
+            throws IOException {
+        Path staging = socketPath
+                .toAbsolutePath()
+                .resolveSibling(".jovl-" + ProcessHandle.current().pid());
+        Path bound = staging.resolve("s");
+        if (bound.toString().getBytes(StandardCharsets.UTF_8).length >= 108) {
+            C listener = binder.bind(socketPath);
+            Files.setPosixFilePermissions(socketPath, PrivateFiles.FILE);
+            return listener;
+        }
+        Files.deleteIfExists(bound); // left by a crashed earlier process of the same pid
+        Files.deleteIfExists(staging);
+        Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PrivateFiles.DIRECTORY));
+        try {
+            Files.setPosixFilePermissions(staging, PrivateFiles.DIRECTORY);
+            C listener = binder.bind(bound);
+            try {
+                Files.setPosixFilePermissions(bound, PrivateFiles.FILE);
+                Files.move(bound, socketPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                return listener;
+            } catch (IOException | RuntimeException e) {
+                close.accept(listener);
+                throw e;
+            }
+        } finally {
+            Files.deleteIfExists(bound);
+            Files.deleteIfExists(staging);
+        }
+    }
+
     private static void prepareSocketPath(Path socketPath) {
         if (socketPath.toString().getBytes(StandardCharsets.UTF_8).length >= 108) {
             throw new IllegalArgumentException("socket path longer than 107 bytes (the kernel's limit): " + socketPath);
@@ -98,7 +146,9 @@ public final class PluginServer implements AutoCloseable {
         try {
             Path parent = socketPath.toAbsolutePath().getParent();
             if (parent != null) {
-                Files.createDirectories(parent);
+                // 0700 whatever the umask: a world-writable plugin directory would let anyone
+                // plant a socket that Docker takes for a plugin
+                PrivateFiles.missingDirectories(parent);
             }
             if (Files.exists(socketPath, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 if (Files.isDirectory(socketPath, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {

@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RequestLogHandler extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger("dev.jovl.driver.requests");
+    /** Docker never asks for a path no route serves: whoever does can repeat it, so it is throttled. */
+    private static final ThrottledWarning UNKNOWN_PATHS = new ThrottledWarning();
 
     private record Pending(String uri, long startNanos) {}
 
@@ -50,6 +52,15 @@ public final class RequestLogHandler extends ChannelDuplexHandler {
             if (code == 200) {
                 if (log.isDebugEnabled()) {
                     log.debug("{} net={} ep={} {} {}", LogText.escape(uri), net(facts), ep(facts), ms(nanos), code);
+                }
+            } else if (RequestStats.UNKNOWN.equals(stats.routeOf(uri))) {
+                if (UNKNOWN_PATHS.tryLog()) {
+                    log.warn(
+                            "{} {} {} ({} more requests for unknown paths since the last such line)",
+                            LogText.escape(uri),
+                            ms(nanos),
+                            code,
+                            UNKNOWN_PATHS.suppressed());
                 }
             } else {
                 log.warn(

@@ -42,6 +42,27 @@ class LoggingTest {
     }
 
     @Test
+    void anExceptionMessageCannotStartALogLineOfItsOwn() {
+        // an error echoing input with a line break printed a line that looked like a log entry
+        LogRecord r = new LogRecord(Level.WARNING, "request failed");
+        r.setLoggerName("dev.jovl.driver.http.PluginRouter");
+        r.setThrown(new IllegalStateException(
+                "outer", new IllegalArgumentException("bad 'x\n2026-12-05T00:00:00.000Z INFO Daemon - FORGED\u001b'")));
+        String text = new Logging.Text().format(r);
+        for (String line : text.split("\n")) {
+            assertTrue(
+                    line.startsWith("\t")
+                            || line.startsWith("Caused by: ")
+                            || line.contains(" WARN PluginRouter - ")
+                            || line.startsWith("java.lang.IllegalStateException: outer"),
+                    "a line of its own: " + line);
+        }
+        assertTrue(text.contains("bad 'x\\n2026-12-05T00:00:00.000Z INFO Daemon - FORGED\\x1b'"), text);
+        assertTrue(text.contains("\n\tat dev.jovl.driver.cli.LoggingTest"), "frames as the JDK prints them: " + text);
+        assertTrue(text.endsWith("\n"));
+    }
+
+    @Test
     void levelsMapToSlf4jNames() {
         assertEquals("ERROR", Logging.name(Logging.level("error")));
         assertEquals("WARN", Logging.name(Logging.level("warn")));

@@ -44,6 +44,9 @@ class StatusCommandExitTest {
                 3,
                 StatusCommand.peers(
                         List.of("nosuch", "--socket", dir.resolve("gone.sock").toString()), Map.of(), print));
+        assertTrue(
+                out.toString(StandardCharsets.UTF_8).contains("gone.sock: no such socket file"),
+                "says why, not 'null': " + out);
         Files.deleteIfExists(dir);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.DatagramPacket;
@@ -87,8 +88,12 @@ class DnsHardeningTest {
     }
 
     private DnsServer start(DnsClients clients, DnsServer.Limits limits) throws IOException {
+        return start(clients, limits, List.of(NameTableTest.record("n", "e1", "web", List.of(), "10.10.0.2", null)));
+    }
+
+    private DnsServer start(DnsClients clients, DnsServer.Limits limits, List<NameRecord> records) throws IOException {
         NameTable names = new NameTable();
-        names.replaceAll(List.of(NameTableTest.record("n", "e1", "web", List.of(), "10.10.0.2", null)));
+        names.replaceAll(records);
         DnsServer server = DnsServer.start(
                 new InetSocketAddress(SERVED, 0),
                 names,
@@ -141,14 +146,22 @@ class DnsHardeningTest {
             tcp.bind(new InetSocketAddress(STRANGER, 0));
             tcp.connect(server.address(), 2000);
             tcp.setSoTimeout(2000);
-            try {
-                tcp.getOutputStream().write(new byte[] {0, (byte) forwarded.length});
-                tcp.getOutputStream().write(forwarded);
-            } catch (IOException alreadyClosed) {
-                // closed before the query was even sent: as good
-            }
-            assertEquals(-1, readOrEnd(tcp.getInputStream()), "TCP from a stranger: closed unanswered");
+            tcp.getOutputStream().write(new byte[] {0, (byte) forwarded.length});
+            tcp.getOutputStream().write(forwarded);
+            DataInputStream in = new DataInputStream(tcp.getInputStream());
+            byte[] answer = new byte[in.readUnsignedShort()];
+            in.readFully(answer);
+            assertEquals(DnsWire.RCODE_REFUSED, rcode(answer), "TCP from a stranger: REFUSED too");
+            assertTrue(answer.length <= forwarded.length);
+            assertEquals(-1, readOrEnd(tcp.getInputStream()), "and closed");
         }
+        // a malformed query of a stranger: REFUSED as well, not FORMERR (it learns nothing else)
+        byte[] loop = DnsWire.query(4, "x", DnsWire.TYPE_A, false);
+        loop[12] = (byte) 0xC0;
+        loop[13] = 12; // a name that points at itself
+        byte[] malformed = udpFrom(STRANGER, server, loop, 2000);
+        assertEquals(DnsWire.RCODE_REFUSED, rcode(malformed));
+        assertTrue(malformed.length <= loop.length);
         assertEquals(
                 DnsWire.RCODE_NOERROR,
                 rcode(udpFrom(SERVED, server, DnsWire.query(3, "web", DnsWire.TYPE_A, false), 2000)));
@@ -275,5 +288,48 @@ class DnsHardeningTest {
         udpFrom(SERVED, server, q, 500);
         byte[] reply = udpFrom(SERVED, server, q, 2000);
         assertTrue(reply != null && rcode(reply) == DnsWire.RCODE_NOERROR, "the loop still serves");
+    }
+
+    @Test
+    void anAskerThatNeverReadsItsAnswersDoesNotHoldItsConnectionForever() throws Exception {
+        // one name with 2,000 addresses: a 32 KB answer, so unread answers fill the socket buffers
+        List<NameRecord> many = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            many.add(NameTableTest.record(
+                    "n", "e" + i, "big", List.of(), "10.20." + (i / 250) + "." + (i % 250 + 1), null));
+        }
+        DnsServer server = start(a -> true, new DnsServer.Limits(100_000, 100_000, 1, Duration.ofMillis(500)), many);
+        byte[] q = DnsWire.query(13, "big", DnsWire.TYPE_A, false);
+        byte[] framed = new byte[q.length + 2];
+        DnsWire.put16(framed, 0, q.length);
+        System.arraycopy(q, 0, framed, 2, q.length);
+        try (java.nio.channels.SocketChannel greedy = java.nio.channels.SocketChannel.open()) {
+            greedy.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4096);
+            greedy.connect(server.address());
+            greedy.configureBlocking(false); // the test must not block where the server did
+            java.nio.ByteBuffer queries = java.nio.ByteBuffer.allocate(framed.length * 1000);
+            for (int i = 0; i < 1000; i++) {
+                queries.put(framed); // 32 MB of answers asked for, none read
+            }
+            queries.flip();
+            long until = System.nanoTime() + 300_000_000L;
+            try {
+                while (queries.hasRemaining() && System.nanoTime() < until) {
+                    greedy.write(queries);
+                }
+            } catch (IOException closedByTheServer) {
+                // the server gave up on it already
+            }
+            Thread.sleep(1500); // past the 500 ms write deadline
+            try (Socket next = new Socket()) {
+                next.connect(server.address(), 2000);
+                next.setSoTimeout(3000);
+                next.getOutputStream().write(framed);
+                DataInputStream in = new DataInputStream(next.getInputStream());
+                byte[] answer = new byte[in.readUnsignedShort()];
+                in.readFully(answer);
+                assertEquals(2000, DnsWire.u16(answer, 6), "the source's one slot was given back");
+            }
+        }
     }
 }

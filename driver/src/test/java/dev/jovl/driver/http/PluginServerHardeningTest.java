@@ -250,22 +250,20 @@ class PluginServerHardeningTest {
         start(FAST);
         String fraction = exchange(post("/Test.Discover", "{\"DiscoveryType\":1.5}", ""));
         assertTrue(fraction.startsWith("HTTP/1.1 400"), fraction);
-        assertTrue(fraction.contains("DiscoveryType must be a number") || fraction.contains("DiscoveryType"), fraction);
+        assertTrue(fraction.contains("DiscoveryType must be an integer"), fraction);
         String dup = exchange(post("/Test.Discover", "{\"DiscoveryType\":1,\"DiscoveryType\":2}", ""));
         assertTrue(dup.startsWith("HTTP/1.1 400"), dup);
         assertTrue(dup.contains("duplicate field \\\"DiscoveryType\\\""), dup);
         assertEquals(0, executed.get());
     }
 
-    @Test
-    void controlBytesFromTheRequestAreEscapedInTheLog() throws Exception {
-        start(FAST);
-        // the log lines as the logging back end receives them (slf4j -> java.util.logging)
+    /** What {@code action} logs, as the logging back end receives it (slf4j -> java.util.logging). */
+    private static String logOf(ThrowingRunnable action) throws Exception {
         StringBuilder captured = new StringBuilder();
         java.util.logging.Handler capture = new java.util.logging.Handler() {
             @Override
             public synchronized void publish(java.util.logging.LogRecord r) {
-                captured.append(r.getMessage()).append('\n');
+                captured.append(r.getMessage()).append('\n'); // slf4j has formatted it already
             }
 
             @Override
@@ -277,17 +275,28 @@ class PluginServerHardeningTest {
         java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
         root.addHandler(capture);
         try {
-            exchange(post("/Test.Nope\u001b[31mFORGED", "{}", ""));
-            exchange(
-                    post("/Test.Fail", "{\"AddressSpace\":\"x\\n2026-12-04T00:00:00.000Z INFO Daemon - FORGED\"}", ""));
+            action.run();
             Thread.sleep(200);
         } finally {
             root.removeHandler(capture);
         }
-        String log;
         synchronized (capture) {
-            log = captured.toString();
+            return captured.toString();
         }
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @Test
+    void controlBytesFromTheRequestAreEscapedInTheLog() throws Exception {
+        start(FAST);
+        String log = logOf(() -> {
+            exchange(post("/Test.Fail?q=\u001b[31mFORGED", "{}", ""));
+            exchange(
+                    post("/Test.Fail", "{\"AddressSpace\":\"x\\n2026-12-04T00:00:00.000Z INFO Daemon - FORGED\"}", ""));
+        });
         assertTrue(log.contains("\\x1b[31mFORGED"), log);
         assertFalse(log.contains("\u001b"), log);
         assertTrue(log.contains("x\\n2026-12-04T00:00:00.000Z INFO Daemon - FORGED"), log);
@@ -297,12 +306,16 @@ class PluginServerHardeningTest {
     @Test
     void fiveThousandUniqueUnknownPathsDoNotGrowTheStatistics() throws Exception {
         start(new ConnectionGuard.Limits(16, Duration.ofSeconds(30), Duration.ofSeconds(30), 4L << 20));
-        try (UnixHttpClient c = UnixHttpClient.connect(server.socketPath())) {
-            for (int i = 0; i < 5000; i++) {
-                assertEquals(404, c.post("/Nope." + i + "?q=" + i, "{}").status());
+        String log = logOf(() -> {
+            try (UnixHttpClient c = UnixHttpClient.connect(server.socketPath())) {
+                for (int i = 0; i < 5000; i++) {
+                    assertEquals(404, c.post("/Nope." + i + "?q=" + i, "{}").status());
+                }
+                assertEquals(200, c.post("/Test.Change", "{}").status());
             }
-            assertEquals(200, c.post("/Test.Change", "{}").status());
-        }
+        });
+        long lines = log.lines().filter(l -> l.contains("/Nope.")).count();
+        assertTrue(lines >= 1 && lines < 50, "unknown paths are logged at most once a second: " + lines + " lines");
         assertTrue(
                 stats.snapshot().size() <= 2,
                 "keyed by route: " + stats.snapshot().keySet());
@@ -339,5 +352,91 @@ class PluginServerHardeningTest {
         }
         assertTrue(answers.toString().startsWith("HTTP/1.1 413"), answers.toString());
         assertTrue(!answers.toString().contains(" 503 "), "the refused bodies held no budget: " + answers);
+    }
+
+    @Test
+    void bodiesTrickledInSmallPiecesHoldNoMoreMemoryThanTheirBytes() throws Exception {
+        // Each small read used to stay referenced by the aggregator as a slice of the buffer it was
+        // read into, so a body sent 100 bytes at a time pinned kilobytes of direct memory per 100
+        // bytes counted: 250 such connections within the byte budget ended in
+        // OutOfDirectMemoryError. Held bodies now cost their bytes, not their reads' buffers.
+        start(new ConnectionGuard.Limits(64, Duration.ofSeconds(30), Duration.ofSeconds(30), 4L << 20));
+        List<SocketChannel> slow = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            SocketChannel c = connect();
+            send(c, "POST /Test.Change HTTP/1.1\r\nHost: plugin\r\nContent-Length: " + (1 << 20) + "\r\n\r\n");
+            slow.add(c);
+        }
+        long before = io.netty.util.internal.PlatformDependent.usedDirectMemory();
+        String piece = " ".repeat(100);
+        for (int round = 0; round < 800; round++) {
+            for (SocketChannel c : slow) {
+                send(c, piece);
+            }
+            Thread.sleep(1); // one read per piece, as a slow client's bytes arrive
+        }
+        Thread.sleep(300);
+        long held = io.netty.util.internal.PlatformDependent.usedDirectMemory() - before;
+        long sent = 32L * 800 * 100;
+        assertTrue(held < sent + (2 << 20), "direct memory held for " + sent + " body bytes: " + held);
+        assertEquals(0, executed.get());
+    }
+
+    @Test
+    void directoriesMadeForTheSocketArePrivate() throws Exception {
+        // the test JVM's umask (022) made them 0755 before; under umask 000 they were 0777, a
+        // directory where anyone could plant a socket Docker would take for a plugin
+        dir = Files.createTempDirectory("jovl-guard");
+        Path socket = dir.resolve("a").resolve("plugins").resolve("p.sock");
+        server = PluginServer.start(socket, RouteTable.complete(Map.of()), executor, stats, FAST);
+        try {
+            for (Path p : List.of(dir.resolve("a"), socket.getParent())) {
+                assertEquals(
+                        "rwx------",
+                        java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)),
+                        p.toString());
+            }
+            assertEquals(
+                    "rw-------",
+                    java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+        } finally {
+            server.close();
+            server = null;
+            Files.deleteIfExists(socket.getParent());
+            Files.deleteIfExists(dir.resolve("a"));
+        }
+    }
+
+    @Test
+    void theSocketIsBoundWhereOnlyItsOwnerCanReachItThenMovedIntoPlace() throws Exception {
+        // bound in place it was 0777 minus the umask until the chmod: under umask 000 anyone could
+        // connect in that window (the directory here is 0755, as Docker's plugin directory)
+        dir = Files.createTempDirectory("jovl-guard");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path socket = dir.resolve("p.sock");
+        List<String> whereBound = new ArrayList<>();
+        try (java.nio.channels.ServerSocketChannel listener = PluginServer.bindPrivately(
+                socket,
+                at -> {
+                    whereBound.add(java.nio.file.attribute.PosixFilePermissions.toString(
+                                    Files.getPosixFilePermissions(at.getParent()))
+                            + (Files.exists(socket) ? " final path taken" : " final path free"));
+                    return java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX)
+                            .bind(UnixDomainSocketAddress.of(at));
+                },
+                l -> {})) {
+            assertEquals(List.of("rwx------ final path free"), whereBound);
+            assertEquals(
+                    "rw-------",
+                    java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+            try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+                assertEquals(List.of(socket), left.toList(), "no staging directory is left");
+            }
+            try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                assertTrue(c.isConnected(), "the moved socket is the listening one");
+            }
+        } finally {
+            Files.deleteIfExists(socket);
+        }
     }
 }
