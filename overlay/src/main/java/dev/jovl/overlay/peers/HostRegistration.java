@@ -40,7 +40,7 @@ public final class HostRegistration implements AutoCloseable {
 
     /**
      * Declares the loop that registers in the background and keeps checking (never blocking
-     * start-up on the store); stopping it lets the record expire ({@link #close()}).
+     * start-up on the store); stopping it (an orderly shutdown) revokes the record ({@link #close()}).
      */
     public void start(Supervisor loops) {
         Duration period = Duration.ofMillis(Math.max(500, ttl.toMillis() / 3));
@@ -96,12 +96,16 @@ public final class HostRegistration implements AutoCloseable {
     }
 
     /**
-     * Orderly shutdown lets the record expire rather than revoking it: containers keep running
-     * while the daemon is away (an upgrade, a restart), and other hosts must not start counting
-     * this host dead any sooner than if it had crashed.
+     * An orderly shutdown revokes the record: the store then says at once what is true, that no
+     * daemon serves this host now, instead of keeping a stale record for up to the TTL. Running
+     * containers lose nothing by it: other hosts keep their peer entries and reap this host's
+     * endpoints only after the dead-host grace (60 s by default), counted from the record's end,
+     * so a restart or an upgrade within it goes unnoticed. A crash still leaves the record to
+     * expire after the TTL. (Revoking also makes the store's content settle when the daemon exits,
+     * so what an operator or a script reads right after a stop stays true.)
      */
     @Override
     public void close() {
-        close(false);
+        close(true);
     }
 }
