@@ -333,19 +333,11 @@ class SwarmModeTest {
                                         .limit(5)
                                         .toList()));
         // the services still answer, from a host that kept running: the old one at once
-        Set<String> vipAnswers = new TreeSet<>(Arrays.asList(docker(
-                        witness,
-                        "run",
-                        "--rm",
-                        "--network",
-                        IPAM_NET,
-                        Cluster.IMAGE,
-                        "sh",
-                        "-c",
-                        "for i in 1 2 3 4; do timeout 5 wget -qO- http://ipweb/ || echo FAILED; done")
-                .orFail()
-                .trimmedOut()
-                .split("\n")));
+        Set<String> vipAnswers = new TreeSet<>(Arrays.asList(
+                onIpamNetwork(witness, "for i in 1 2 3 4; do timeout 5 wget -qO- http://ipweb/ || echo FAILED; done")
+                        .orFail()
+                        .trimmedOut()
+                        .split("\n")));
         assertFalse(vipAnswers.contains("FAILED"), "ipweb answers after the failover: " + vipAnswers);
         // The new one once the witness's Docker lists it: jovl reads a network's services from the
         // host's own Docker, whose API can stall for seconds while the swarm settles after losing
@@ -354,16 +346,7 @@ class SwarmModeTest {
         long askedAt = System.nanoTime();
         awaitTrue(
                 Duration.ofSeconds(30),
-                () -> !docker(
-                                witness,
-                                "run",
-                                "--rm",
-                                "--network",
-                                IPAM_NET,
-                                Cluster.IMAGE,
-                                "sh",
-                                "-c",
-                                "timeout 5 wget -qO- http://late/ || echo FAILED")
+                () -> !onIpamNetwork(witness, "timeout 5 wget -qO- http://late/ || echo FAILED")
                         .trimmedOut()
                         .contains("FAILED"),
                 "the service created after the failover answers by its VIP");
@@ -588,6 +571,11 @@ class SwarmModeTest {
             }
             Cluster.sleep(Duration.ofMillis(100));
         }
+    }
+
+    /** Runs {@code script} in a fresh container on the jovl-IPAM network of {@code host}. */
+    private CommandResult onIpamNetwork(String host, String script) {
+        return docker(host, "run", "--rm", "--network", IPAM_NET, Cluster.IMAGE, "sh", "-c", script);
     }
 
     private CommandResult docker(String host, String... args) {
