@@ -1,5 +1,6 @@
 package dev.jovl.netlink;
 
+import dev.jovl.net.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -23,9 +24,6 @@ import java.util.regex.Pattern;
 public final class NetnsDirectory {
     public static final String DEFAULT_RUN_DIR = "/run/jovl/netns";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
-
-    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> PRIVATE_DIRECTORY =
-            PosixFilePermissions.fromString("rwx------");
 
     private final Path dir;
 
@@ -60,10 +58,9 @@ public final class NetnsDirectory {
     public NetNs create(String name) {
         Path target = pathOf(name);
         try {
-            createPrivateDirectory(dir);
+            PrivateFiles.missingDirectories(dir);
             // atomic: a second creator gets FileAlreadyExistsException; 0600 (the umask only narrows)
-            Files.createFile(
-                    target, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.createFile(target, PosixFilePermissions.asFileAttribute(PrivateFiles.FILE));
         } catch (java.nio.file.FileAlreadyExistsException e) {
             throw new ErrnoException("create namespace " + target, Errno.EEXIST.number());
         } catch (IOException e) {
@@ -79,23 +76,6 @@ public final class NetnsDirectory {
         } catch (RuntimeException e) {
             removeQuietly(target);
             throw e;
-        }
-    }
-
-    /** Creates {@code d} and missing parents 0700 whatever the umask; an existing one is left as it is. */
-    private static void createPrivateDirectory(Path d) throws IOException {
-        Path absolute = d.toAbsolutePath();
-        if (Files.isDirectory(absolute)) {
-            return;
-        }
-        if (absolute.getParent() != null) {
-            createPrivateDirectory(absolute.getParent());
-        }
-        try {
-            Files.createDirectory(absolute, PosixFilePermissions.asFileAttribute(PRIVATE_DIRECTORY));
-            Files.setPosixFilePermissions(absolute, PRIVATE_DIRECTORY);
-        } catch (java.nio.file.FileAlreadyExistsException raced) {
-            // another creator was first
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.jovl.driver.http;
 
-import dev.jovl.kvstore.PrivateFiles;
+import dev.jovl.net.PrivateFiles;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

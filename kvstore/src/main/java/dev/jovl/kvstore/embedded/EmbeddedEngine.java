@@ -2,10 +2,10 @@ package dev.jovl.kvstore.embedded;
 
 import dev.jovl.kvstore.KeyValue;
 import dev.jovl.kvstore.Op;
-import dev.jovl.kvstore.PrivateFiles;
 import dev.jovl.kvstore.Store;
 import dev.jovl.kvstore.StoreException;
 import dev.jovl.kvstore.WatchEvent;
+import dev.jovl.net.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

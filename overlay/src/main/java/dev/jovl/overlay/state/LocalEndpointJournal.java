@@ -1,7 +1,7 @@
 package dev.jovl.overlay.state;
 
-import dev.jovl.kvstore.PrivateFiles;
 import dev.jovl.kvstore.RecordJson;
+import dev.jovl.net.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;

@@ -1,4 +1,4 @@
-package dev.jovl.kvstore;
+package dev.jovl.net;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
