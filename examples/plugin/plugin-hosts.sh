@@ -16,6 +16,9 @@
 plugin_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export JEX_STATE=${JEX_STATE:-/tmp/jexp} JEX_UL=${JEX_UL:-jexp-ul} JEX_CGROUP_PREFIX=${JEX_CGROUP_PREFIX-jexp-}
 
+# where the plugin serves its metrics: the plugin shares the host's network namespace
+PLUGIN_METRICS=127.0.0.1:9431
+
 plugin_id() { jex_docker "$1" plugin inspect -f '{{.Id}}' jovl:latest 2>/dev/null; }
 # Docker 20.10 keeps managed plugins' sockets under /run/docker/plugins/<id>/ whatever its --exec-root
 # (short paths: a unix socket path must stay under 108 bytes); on a simulated host that is its own /run
@@ -30,7 +33,7 @@ plugin_install_timed() {
   mkdir -p "$dir/jovl-state"
   bash "$plugin_here/install.sh" -H "unix://$(jex_sock "$h")" --dir "$JEX_PLUGIN_DIR" --replace --disabled \
     JOVL_STORE="$(jex_kv_url)" JOVL_ADVERTISE=eth0 state.source="$dir/jovl-state" \
-    docker-socket.source="$(jex_sock "$h")" || return 1
+    docker-socket.source="$(jex_sock "$h")" JOVL_METRICS_LISTEN="$PLUGIN_METRICS" || return 1
   id=$(plugin_id "$h") || return 1
   sock=$(plugin_socket "$h" "$id")
   watch=$dir/plugin-watch

@@ -143,6 +143,17 @@ class ManagedPluginTest {
             checked.orFail();
             assertTrue(checked.out().contains("8 passed, 0 failed, 0 skipped"), checked.describe());
             for (String h : HOSTS) {
+                // the plugin set with JOVL_METRICS_LISTEN serves metrics in the host's namespace
+                String metrics = scrapePlugin(h);
+                HostMetrics.checkExposition(metrics, h);
+                assertTrue(
+                        HostMetrics.sum(metrics, "jovl_plugin_requests_total", "method=") > 0,
+                        h + ": the plugin counted Docker's requests");
+                assertTrue(
+                        HostMetrics.sum(metrics, "jovl_peers_programmed", "vni=") >= 1,
+                        h + ": the other host's web server is a programmed peer");
+            }
+            for (String h : HOSTS) {
                 assertTrue(
                         sandboxes(h).startsWith("jovl-"),
                         h + ": the network's sandbox namespace is kept in the plugin's "
@@ -237,6 +248,19 @@ class ManagedPluginTest {
                 .orFail()
                 .trimmedOut()
                 .replace('\n', ' ');
+    }
+
+    /** The plugin's metrics on {@code host}, waiting for the exporter (it starts after the socket). */
+    private String scrapePlugin(String host) {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            CommandResult r = hosts(
+                    Duration.ofSeconds(20), "in", host, "curl", "-sS", "-m", "10", "http://127.0.0.1:9431/metrics");
+            if (r.succeeded() || System.nanoTime() > end) {
+                return r.orFail().out();
+            }
+            Cluster.sleep(Duration.ofMillis(500));
+        }
     }
 
     private CommandResult hosts(Duration timeout, String... args) {
