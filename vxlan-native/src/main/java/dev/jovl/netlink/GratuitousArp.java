@@ -25,19 +25,12 @@ public final class GratuitousArp {
     private GratuitousArp() {}
 
     /**
-     * Sends one gratuitous ARP request per entry on interface {@code ifindex}, through a socket of
-     * the calling thread's namespace opened for this call only.
+     * Sends one gratuitous ARP request per entry on interface {@code ifindex}, through {@code sender}, opened
+     * in the interface's namespace (callable from any thread).
      *
-     * @param ethernetSource the frame's source MAC: the sending device's own
+     * @param ethernetSource the frames' source MAC: the sending device's own
      * @param addresses      IPv4 address -> the MAC it now lives at
      */
-    public static void announce(int ifindex, MacAddress ethernetSource, Map<IpAddress, MacAddress> addresses) {
-        try (FrameSender s = FrameSender.open()) {
-            announce(s, ifindex, ethernetSource, addresses);
-        }
-    }
-
-    /** As above, through a sender kept open in the interface's namespace (callable from any thread). */
     public static void announce(
             FrameSender sender, int ifindex, MacAddress ethernetSource, Map<IpAddress, MacAddress> addresses) {
         sender.announce(

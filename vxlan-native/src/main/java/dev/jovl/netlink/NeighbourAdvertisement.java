@@ -28,18 +28,12 @@ public final class NeighbourAdvertisement {
     private NeighbourAdvertisement() {}
 
     /**
-     * Sends one unsolicited advertisement per entry on interface {@code ifindex}.
+     * Sends one unsolicited neighbour advertisement per entry on interface {@code ifindex}, through {@code sender}, opened
+     * in the interface's namespace (callable from any thread).
      *
      * @param ethernetSource the frames' source MAC: the sending device's own
      * @param addresses      IPv6 address -> the MAC it now lives at
      */
-    public static void announce(int ifindex, MacAddress ethernetSource, Map<IpAddress, MacAddress> addresses) {
-        try (FrameSender s = FrameSender.open()) {
-            announce(s, ifindex, ethernetSource, addresses);
-        }
-    }
-
-    /** As above, through a sender kept open in the interface's namespace (callable from any thread). */
     public static void announce(
             FrameSender sender, int ifindex, MacAddress ethernetSource, Map<IpAddress, MacAddress> addresses) {
         sender.announce(

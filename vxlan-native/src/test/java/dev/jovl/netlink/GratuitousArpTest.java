@@ -22,7 +22,9 @@ class GratuitousArpTest extends NamespaceTestBase {
     @Test
     void aReachableCacheEntryTakesTheAnnouncedMac() throws Exception {
         cacheEntryMovesWhen((sandbox, br0) -> sandbox.call(() -> {
-            GratuitousArp.announce(br0.index(), br0.mac(), MOVED);
+            try (FrameSender sender = FrameSender.open()) {
+                GratuitousArp.announce(sender, br0.index(), br0.mac(), MOVED);
+            }
             return null;
         }));
     }

@@ -50,10 +50,13 @@ class NeighbourAdvertisementTest extends NamespaceTestBase {
 
         Link br0 = s.link("br0");
         sandbox.call(() -> {
-            NeighbourAdvertisement.announce(
-                    br0.index(),
-                    br0.mac(),
-                    Map.of(IpAddress.parse("fd00:9::7"), MacAddress.parse("06:00:00:00:00:07")));
+            try (FrameSender sender = FrameSender.open()) {
+                NeighbourAdvertisement.announce(
+                        sender,
+                        br0.index(),
+                        br0.mac(),
+                        Map.of(IpAddress.parse("fd00:9::7"), MacAddress.parse("06:00:00:00:00:07")));
+            }
             return null;
         });
 

@@ -77,25 +77,6 @@ public final class HostRegistration implements AutoCloseable {
     }
 
     /**
-     * Stops renewing. With {@code revoke}, the record goes at once (orderly shutdown); without,
-     * it expires after the TTL as if the process had died.
-     */
-    public void close(boolean revoke) {
-        Lease l = lease;
-        if (l != null) {
-            try {
-                if (revoke) {
-                    l.close();
-                } else {
-                    l.abandon();
-                }
-            } catch (RuntimeException e) {
-                log.warn("cannot release the host lease: {}", e.toString());
-            }
-        }
-    }
-
-    /**
      * An orderly shutdown revokes the record: the store then says at once what is true, that no
      * daemon serves this host now, instead of keeping a stale record for up to the TTL. Running
      * containers lose nothing by it: other hosts keep their peer entries and reap this host's
@@ -106,6 +87,13 @@ public final class HostRegistration implements AutoCloseable {
      */
     @Override
     public void close() {
-        close(true);
+        Lease l = lease;
+        if (l != null) {
+            try {
+                l.close();
+            } catch (RuntimeException e) {
+                log.warn("cannot revoke the host lease: {}", e.toString());
+            }
+        }
     }
 }
