@@ -15,6 +15,8 @@ import java.util.function.Supplier;
  */
 final class Cluster {
     static final String IMAGE = "jex/busybox";
+    /** The command of a web container: busybox's HTTP server in the foreground (it answers ping too). */
+    private static final String[] WEB_COMMAND = {"httpd", "-f", "-p", "80", "-h", "/www"};
     /** Where jovl keeps its sandbox namespace files inside each host (its --run-dir default). */
     static final String SANDBOX_DIR = "/run/jovl/netns/jovl-";
 
@@ -53,7 +55,21 @@ final class Cluster {
 
     /** Starts a busybox HTTP server container (also answers ping). */
     void runWeb(String host, String name, String network, String... extra) {
-        run(host, name, network, extra, "httpd", "-f", "-p", "80", "-h", "/www");
+        run(host, name, network, extra, WEB_COMMAND);
+    }
+
+    /**
+     * One attempt to start a busybox HTTP server container, for a caller that retries (the store
+     * just came back: Docker's own cluster-store client reconnects on its own schedule); a failed
+     * attempt leaves no container behind.
+     */
+    boolean tryRunWeb(String host, String name, String network, String... extra) {
+        boolean started =
+                hosts.docker(host, runArgs(name, network, extra, WEB_COMMAND)).succeeded();
+        if (!started) {
+            removeContainersQuietly(host, name);
+        }
+        return started;
     }
 
     /** Starts an idle busybox container to probe from. */
@@ -62,18 +78,23 @@ final class Cluster {
     }
 
     private void run(String host, String name, String network, String[] extra, String... command) {
-        List<String> args = new ArrayList<>(List.of("run", "-d", "--name", name, "--net", network));
-        args.addAll(List.of(extra));
-        args.add(IMAGE);
-        args.addAll(List.of(command));
-        CommandResult r = hosts.docker(host, args.toArray(String[]::new));
+        String[] args = runArgs(name, network, extra, command);
+        CommandResult r = hosts.docker(host, args);
         for (int retry = 1; retry <= 2 && dockerdCouldNotDialItsClusterStore(r); retry++) {
             System.out.println("[e2e] " + host + ": dockerd's own cluster-store dial failed starting " + name
                     + "; retry " + retry + ":\n" + r.err().strip());
             hosts.docker(host, "rm", "-f", name);
-            r = hosts.docker(host, args.toArray(String[]::new));
+            r = hosts.docker(host, args);
         }
         r.orFail();
+    }
+
+    private static String[] runArgs(String name, String network, String[] extra, String... command) {
+        List<String> args = new ArrayList<>(List.of("run", "-d", "--name", name, "--net", network));
+        args.addAll(List.of(extra));
+        args.add(IMAGE);
+        args.addAll(List.of(command));
+        return args.toArray(String[]::new);
     }
 
     /**

@@ -13,31 +13,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class EtcdRestartedTest {
     private static final String NET = "etcd-net";
 
-    /** One attempt to start etcd-late on host 3; a failed attempt leaves no container behind. */
-    private static boolean startLate(Cluster c) {
-        boolean started = c.hosts()
-                .docker(
-                        c.host(3),
-                        "run",
-                        "-d",
-                        "--name",
-                        "etcd-late",
-                        "--net",
-                        NET,
-                        Cluster.IMAGE,
-                        "httpd",
-                        "-f",
-                        "-p",
-                        "80",
-                        "-h",
-                        "/www")
-                .succeeded();
-        if (!started) {
-            c.removeContainersQuietly(c.host(3), "etcd-late");
-        }
-        return started;
-    }
-
     @AfterEach
     void cleanUp(Cluster c) {
         c.removeContainersQuietly(c.host(1), "etcd-a");
@@ -65,7 +40,7 @@ class EtcdRestartedTest {
         eventually(
                 Duration.ofSeconds(60),
                 "a container can be started on host 3 after the etcd restart",
-                () -> startLate(c));
+                () -> c.tryRunWeb(c.host(3), "etcd-late", NET));
         String late = c.ip(c.host(3), "etcd-late", NET);
         eventually(
                 Duration.ofSeconds(15),

@@ -79,31 +79,10 @@ class RemovedDuringStoreOutageTest {
 
         // the address is free again: another container takes it on host 3 (Docker's own
         // cluster-store client reconnects on its own schedule, hence the retries)
-        eventually(Duration.ofSeconds(60), "a new container gets the fixed address on host 3", () -> {
-            boolean ok = c.hosts()
-                    .docker(
-                            c.host(3),
-                            "run",
-                            "-d",
-                            "--name",
-                            "outage-new",
-                            "--net",
-                            NET,
-                            "--ip",
-                            FIXED,
-                            Cluster.IMAGE,
-                            "httpd",
-                            "-f",
-                            "-p",
-                            "80",
-                            "-h",
-                            "/www")
-                    .succeeded();
-            if (!ok) {
-                c.removeContainersQuietly(c.host(3), "outage-new");
-            }
-            return ok;
-        });
+        eventually(
+                Duration.ofSeconds(60),
+                "a new container gets the fixed address on host 3",
+                () -> c.tryRunWeb(c.host(3), "outage-new", NET, "--ip", FIXED));
         eventually(
                 Duration.ofSeconds(15),
                 "host 2 fetches from the new container at that address",
